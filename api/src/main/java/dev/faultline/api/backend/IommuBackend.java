@@ -1,0 +1,27 @@
+package dev.faultline.api.backend;
+
+import dev.faultline.api.fault.DeviceId;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Implemented by a backend (IOMMU driver) for each IOMMU it connects: turns the core's answers into
+ * hardware commands (SMMUv3 CMD_RESUME / CMD_PRI_RESP, VT-d page group response descriptors).
+ *
+ * @since 1.0
+ */
+@ConsumerType
+public interface IommuBackend {
+
+    /** A name unique among connected IOMMUs, e.g. {@code smmuv3.0} or {@code dmar0}. */
+    String name();
+
+    /**
+     * Sends the answer of one page request group to the hardware. The core calls this exactly once per
+     * group, from a handler, core or timer thread; it must not block for long and must not throw (a throw
+     * is caught and counted as a lost response).
+     *
+     * @param device the device that made the requests
+     * @param response the answer; valid only during this call
+     */
+    void sendPageResponse(DeviceId device, PageResponse response);
+}

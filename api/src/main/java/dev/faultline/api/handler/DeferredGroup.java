@@ -1,0 +1,46 @@
+package dev.faultline.api.handler;
+
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.Fault;
+import dev.faultline.api.fault.ResponseCode;
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A group a handler {@link FaultGroup#defer() deferred}: an immutable snapshot plus the right to answer,
+ * once, from any thread. Thread-safe.
+ *
+ * <p>If it is not answered by {@link #deadlineNanos()}, the core answers it and counts a timeout; so does
+ * the departure of the handler, the device or the backend. A later {@link #respond} returns {@code false}.
+ *
+ * @since 1.0
+ */
+@ProviderType
+public interface DeferredGroup {
+
+    /** The device that faulted. */
+    DeviceId device();
+
+    /** Whether the device waits on an answer. */
+    boolean recoverable();
+
+    /** The page request group id; -1 for an unrecoverable fault. */
+    int groupId();
+
+    /** The faults, the last one last. */
+    List<Fault> faults();
+
+    /** The {@link System#nanoTime()} after which the core answers on the handler's behalf. */
+    long deadlineNanos();
+
+    /**
+     * Answers the group.
+     *
+     * @return {@code true} if this was the answer sent; {@code false} if the group was already answered
+     *     (by the handler, a timeout or a departure); the duplicate is counted and dropped
+     */
+    boolean respond(ResponseCode code);
+
+    /** Whether the group has been answered, by anyone. */
+    boolean answered();
+}
