@@ -1,0 +1,150 @@
+package dev.faultline.platform.dma;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One access in flight between a device and its IOMMU. The IOMMU completes it exactly once
+ * ({@link #translate}, {@link #noTranslation}, {@link #abort}, {@link #terminateRazWi}), possibly after holding
+ * it {@link #stall() stalled}, from any thread; the device waits for it or registers a listener.
+ *
+ * <p>Thread-safe.
+ */
+public final class DmaTransaction {
+    private final DmaAccess access;
+    private final List<Consumer<DmaTransaction>> listeners = new ArrayList<>(1);
+    private TranslationOutcome outcome = TranslationOutcome.PENDING;
+    private long physicalAddress;
+    private int stalls;
+
+    /** A pending transaction for {@code access}. */
+    public DmaTransaction(DmaAccess access) {
+        this.access = Objects.requireNonNull(access, "access");
+    }
+
+    /** The access. */
+    public DmaAccess access() {
+        return access;
+    }
+
+    /** Where the transaction stands now. */
+    public synchronized TranslationOutcome outcome() {
+        return outcome;
+    }
+
+    /** The physical address of the access once {@link TranslationOutcome#TRANSLATED}; else 0. */
+    public synchronized long physicalAddress() {
+        return physicalAddress;
+    }
+
+    /** How many times the IOMMU stalled this transaction (each retry that faults again stalls anew). */
+    public synchronized int stalls() {
+        return stalls;
+    }
+
+    /**
+     * IOMMU side: holds the transaction until software answers.
+     *
+     * @throws IllegalStateException if the transaction already completed
+     */
+    public synchronized void stall() {
+        requireOpen("stall");
+        outcome = TranslationOutcome.STALLED;
+        stalls++;
+    }
+
+    /**
+     * IOMMU side: a stalled transaction is being retried (it is pending again until the retry completes).
+     *
+     * @throws IllegalStateException if the transaction is not stalled
+     */
+    public synchronized void retry() {
+        if (outcome != TranslationOutcome.STALLED) {
+            throw new IllegalStateException("retry of a transaction that is " + outcome + ", not STALLED");
+        }
+        outcome = TranslationOutcome.PENDING;
+    }
+
+    /** IOMMU side: the access translated to {@code address}. */
+    public void translate(long address) {
+        complete(TranslationOutcome.TRANSLATED, address);
+    }
+
+    /** IOMMU side: an ATS translation request granted nothing. */
+    public void noTranslation() {
+        complete(TranslationOutcome.NO_TRANSLATION, 0);
+    }
+
+    /** IOMMU side: the access is terminated with an abort. */
+    public void abort() {
+        complete(TranslationOutcome.ABORTED, 0);
+    }
+
+    /** IOMMU side: the access is terminated as read-as-zero / write-ignored. */
+    public void terminateRazWi() {
+        complete(TranslationOutcome.RAZ_WI, 0);
+    }
+
+    /**
+     * Calls {@code listener} once the transaction is final: at once (on this thread) if it already is,
+     * else on the thread that completes it.
+     */
+    public void whenComplete(Consumer<DmaTransaction> listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (this) {
+            if (!outcome.isFinal()) {
+                listeners.add(listener);
+                return;
+            }
+        }
+        listener.accept(this);
+    }
+
+    /**
+     * Waits until the transaction is final or the timeout passes.
+     *
+     * @return the outcome (still {@code PENDING} or {@code STALLED} on timeout)
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public synchronized TranslationOutcome await(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (!outcome.isFinal()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return outcome;
+    }
+
+    private void complete(TranslationOutcome finalOutcome, long address) {
+        List<Consumer<DmaTransaction>> toCall;
+        synchronized (this) {
+            requireOpen(finalOutcome.name());
+            outcome = finalOutcome;
+            physicalAddress = address;
+            notifyAll();
+            toCall = listeners.isEmpty() ? List.of() : List.copyOf(listeners);
+            listeners.clear();
+        }
+        for (Consumer<DmaTransaction> listener : toCall) {
+            listener.accept(this);
+        }
+    }
+
+    private void requireOpen(String what) {
+        if (outcome.isFinal()) {
+            throw new IllegalStateException(what + " of a transaction already " + outcome);
+        }
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "DmaTransaction[" + access + " " + outcome
+                + (outcome == TranslationOutcome.TRANSLATED ? String.format(" -> 0x%x", physicalAddress) : "") + "]";
+    }
+}

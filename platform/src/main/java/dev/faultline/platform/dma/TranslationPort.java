@@ -1,0 +1,38 @@
+package dev.faultline.platform.dma;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * An IOMMU's upstream port: devices behind it issue their accesses here and, when PRI-capable, send page
+ * requests and receive PRG responses. Implemented by each IOMMU model (SMMUv3, VT-d).
+ *
+ * <p>Thread-safe.
+ */
+@ProviderType
+public interface TranslationPort {
+
+    /** The IOMMU's name, e.g. {@code smmuv3.0}. */
+    String name();
+
+    /**
+     * Presents one access. The returned transaction may already be final (translated, aborted) or be pending
+     * or stalled until software acts; the IOMMU completes it exactly once.
+     */
+    DmaTransaction issue(DmaAccess access);
+
+    /**
+     * Receives a PCIe Page Request message (hw-formats §4.1). The IOMMU queues it for software (SMMUv3 PRI
+     * queue, VT-d page request queue) or, when it cannot, answers it itself as the architecture says (e.g.
+     * an automatic response on queue overflow).
+     */
+    void pageRequest(PageRequestMessage message);
+
+    /**
+     * Connects the function with {@code requesterId}: PRG responses for that id go to {@code receiver}.
+     * Replaces an earlier connection of the same id.
+     */
+    void connect(int requesterId, PrgResponseReceiver receiver);
+
+    /** Disconnects the function; responses for it are then dropped (and counted by the IOMMU). */
+    void disconnect(int requesterId);
+}
