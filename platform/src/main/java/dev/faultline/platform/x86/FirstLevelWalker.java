@@ -1,0 +1,135 @@
+package dev.faultline.platform.x86;
+
+import dev.faultline.platform.memory.PhysicalMemory;
+
+/**
+ * Walks x86-64 4-level first-level tables bit-exactly as VT-d first-level translation does
+ * (hw-formats §3.10, §3.11), setting A on every entry used and D on the leaf of a write.
+ *
+ * <p>Checks per entry, in QEMU's order (hw-formats §3.11): P, then U/S for user requests, then R/W for
+ * writes (user requests, or supervisor requests with write protection), then XD for execute requests, then
+ * the reserved bits. The canonical check comes before the walk. Permissions accumulate as on x86: the first
+ * level that denies reports the fault.
+ *
+ * <p>Thread-safe: reads each entry atomically and updates A/D with compare-and-set, so builders may change the
+ * tables concurrently.
+ */
+public final class FirstLevelWalker {
+    /** Request flag: the access writes. */
+    public static final int WRITE = 1;
+    /** Request flag: the access is an instruction fetch (PCIe ER). */
+    public static final int EXECUTE = 1 << 1;
+    /** Request flag: a supervisor request (PCIe PMR = 1); without it the request is a user request. */
+    public static final int SUPERVISOR = 1 << 2;
+    /** Request flag: write protection for supervisor requests (PASID-entry WPE). */
+    public static final int WRITE_PROTECT = 1 << 3;
+
+    /** The interrupt address range 0xFEE0_0000 to 0xFEEF_FFFF (hw-formats §3.11, 0x87). */
+    private static final long INTERRUPT_BASE = 0xfee0_0000L;
+    private static final long INTERRUPT_MASK = ~0xf_ffffL;
+
+    private final PhysicalMemory memory;
+    private final int addressWidth;
+    private final long memoryTop;
+    private final boolean oneGigabytePages;
+
+    /**
+     * A walker over {@code memory}.
+     *
+     * @param addressWidth the physical address width: entry address bits at or above it are reserved (VT-d HAW)
+     * @param memoryTop the end of installed memory: fetching a table entry at or above it is an access error
+     * @param oneGigabytePages whether PS = 1 is allowed in a PDPT entry (CAP.FL1GP)
+     * @throws IllegalArgumentException for a width outside [32, 52] or a memory top beyond the width
+     */
+    public FirstLevelWalker(PhysicalMemory memory, int addressWidth, long memoryTop, boolean oneGigabytePages) {
+        if (addressWidth < 32 || addressWidth > PhysicalMemory.ADDRESS_BITS) {
+            throw new IllegalArgumentException("physical address width " + addressWidth + " is outside [32, 52]");
+        }
+        if (memoryTop <= 0 || memoryTop > 1L << addressWidth) {
+            throw new IllegalArgumentException(String.format(
+                    "memory top 0x%x must be positive and within the %d-bit width", memoryTop, addressWidth));
+        }
+        this.memory = memory;
+        this.addressWidth = addressWidth;
+        this.memoryTop = memoryTop;
+        this.oneGigabytePages = oneGigabytePages;
+    }
+
+    /**
+     * Translates {@code address} through the tables rooted at {@code root} (the PML4's physical address).
+     *
+     * @param request {@link #WRITE}, {@link #EXECUTE}, {@link #SUPERVISOR}, {@link #WRITE_PROTECT}
+     */
+    public WalkResult walk(long root, long address, int request) {
+        long signExtension = address >> 47;
+        if (signExtension != 0 && signExtension != -1) {
+            return WalkResult.fault(WalkFault.NON_CANONICAL, 0, 0);
+        }
+        boolean write = (request & WRITE) != 0;
+        boolean user = (request & SUPERVISOR) == 0;
+        boolean writeChecked = user || (request & WRITE_PROTECT) != 0;
+        boolean execute = (request & EXECUTE) != 0;
+        long table = root & PagingEntry.ADDRESS_MASK;
+        PagingLevel level = PagingLevel.PML4;
+        while (true) {
+            long entryAddress = table + level.index(address) * 8L;
+            if (entryAddress >= memoryTop) {
+                return WalkResult.fault(WalkFault.TABLE_ACCESS, level.number(), entryAddress);
+            }
+            long entry = memory.read64(entryAddress);
+            WalkFault fault = check(entry, level, write && writeChecked, user, execute);
+            if (fault != WalkFault.NONE) {
+                return WalkResult.fault(fault, level.number(), entryAddress);
+            }
+            boolean leaf = level == PagingLevel.PT || (entry & PagingEntry.PAGE_SIZE) != 0;
+            long update = entry | PagingEntry.ACCESSED | (leaf && write ? PagingEntry.DIRTY : 0);
+            if (update != entry && !memory.compareAndSet(entryAddress, entry, update)) {
+                continue; // the entry changed under the walk: check it again
+            }
+            if (leaf) {
+                long span = level.entrySpan();
+                long output = (entry & PagingEntry.ADDRESS_MASK & -span) | (address & (span - 1));
+                if ((output & INTERRUPT_MASK) == INTERRUPT_BASE) {
+                    return WalkResult.fault(WalkFault.INTERRUPT_ADDRESS, level.number(), entryAddress);
+                }
+                return WalkResult.translated(level, output, entryAddress);
+            }
+            table = entry & PagingEntry.ADDRESS_MASK;
+            level = level.below();
+        }
+    }
+
+    private WalkFault check(long entry, PagingLevel level, boolean checkWrite, boolean user, boolean execute) {
+        if ((entry & PagingEntry.PRESENT) == 0) {
+            return WalkFault.NOT_PRESENT;
+        }
+        if (user && (entry & PagingEntry.USER) == 0) {
+            return WalkFault.USER;
+        }
+        if (checkWrite && (entry & PagingEntry.WRITABLE) == 0) {
+            return WalkFault.WRITE;
+        }
+        if (execute && (entry & PagingEntry.EXECUTE_DISABLE) != 0) {
+            return WalkFault.EXECUTE;
+        }
+        return reservedBitsSet(entry, level) ? WalkFault.RESERVED : WalkFault.NONE;
+    }
+
+    private boolean reservedBitsSet(long entry, PagingLevel level) {
+        if (((entry & PagingEntry.ADDRESS_MASK) >>> addressWidth) != 0) {
+            return true;
+        }
+        boolean large = (entry & PagingEntry.PAGE_SIZE) != 0;
+        return switch (level) {
+            case PML4 -> large;
+            case PDPT -> large && (!oneGigabytePages || (entry & largeFrameReserved(level)) != 0);
+            case PD -> large && (entry & largeFrameReserved(level)) != 0;
+            case PT -> false;
+        };
+    }
+
+    /** Bits [span-1:13] of a large leaf: between its PAT bit (12) and its frame. */
+    private static long largeFrameReserved(PagingLevel level) {
+        return (level.entrySpan() - 1) & ~0x1fffL;
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * x86-64 4-level paging as VT-d first-level translation uses it (hw-formats §3.10, §3.11).
+ *
+ * <ul>
+ *   <li>{@link dev.faultline.platform.x86.FirstLevelPageTable}: builds a table in physical memory; map, unmap,
+ *       protect ranges with 4 KiB, 2 MiB and 1 GiB pages.</li>
+ *   <li>{@link dev.faultline.platform.x86.FirstLevelWalker}: the hardware walk, bit-exact, with A/D updates;
+ *       returns a {@link dev.faultline.platform.x86.WalkResult} naming the
+ *       {@link dev.faultline.platform.x86.WalkFault} and the level.</li>
+ *   <li>{@link dev.faultline.platform.x86.PagingEntry}, {@link dev.faultline.platform.x86.PagingLevel},
+ *       {@link dev.faultline.platform.x86.PageProtection}: entry bits, levels, leaf permissions.</li>
+ * </ul>
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package dev.faultline.platform.x86;
