@@ -18,14 +18,14 @@ class ApiBundleOSGiTest {
     BundleContext context;
 
     @Test
-    void apiBundleExportsItsThreePackagesAtVersionOne() {
+    void apiBundleExportsItsFourPackagesAtVersionOne() {
         Bundle api = Arrays.stream(context.getBundles())
                 .filter(b -> "dev.faultline.api".equals(b.getSymbolicName())).findFirst().orElseThrow();
         assertThat(api.getState()).isEqualTo(Bundle.ACTIVE);
         List<BundleCapability> exports = api.adapt(BundleWiring.class).getCapabilities("osgi.wiring.package");
         assertThat(exports).extracting(c -> c.getAttributes().get("osgi.wiring.package"))
                 .containsExactlyInAnyOrder("dev.faultline.api.fault", "dev.faultline.api.handler",
-                        "dev.faultline.api.backend");
+                        "dev.faultline.api.backend", "dev.faultline.api.stats");
         assertThat(exports).allSatisfy(c ->
                 assertThat(c.getAttributes().get("version")).isEqualTo(new Version(1, 0, 0)));
     }

@@ -1,0 +1,179 @@
+package dev.faultline.core.internal;
+
+import dev.faultline.api.backend.PageResponse;
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.Fault;
+import dev.faultline.api.fault.HardwareRecord;
+import dev.faultline.api.fault.PageRequest;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.Permissions;
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.fault.UnrecoverableFault;
+import dev.faultline.api.handler.FaultGroup;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A group as a handler and a backend see it: the faults read in place from a {@link FaultBuffer}, the answer
+ * sent exactly once. The object is also the {@link PageResponse} the backend reads, so answering allocates
+ * nothing. Subclasses decide how "exactly once" is won: {@link InlineGroup} (a reused slot) and
+ * {@link HeldGroup} (a deferred or queued copy).
+ */
+abstract class AnswerableGroup implements FaultGroup, PageResponse {
+    final FaultBuffer faults;
+    DeviceState device;
+    HandlerProxy handler;
+    long reportedNanos;
+    private ResponseCode code;
+
+    AnswerableGroup(FaultBuffer faults) {
+        this.faults = faults;
+    }
+
+    /**
+     * Answers on the core's behalf (abandonment, handler error, timeout, departure), counting {@code reason}
+     * if given.
+     *
+     * @return whether this answer won
+     */
+    abstract boolean answerBy(ResponseCode answer, Counter reason);
+
+    /** Whether the handler kept the group ({@link #defer()}). */
+    abstract boolean deferred();
+
+    /** Whether the watchdog flagged the current handler call as blocking. */
+    boolean flaggedSlow() {
+        return false;
+    }
+
+    /** Called by the winner of the answer, once: counts it and sends it to the backend. */
+    final void complete(ResponseCode answer, Counter reason) {
+        if (reason != null) {
+            device.count(reason, handler);
+        }
+        if (faults.recoverable()) {
+            code = answer;
+            device.sendResponse(this, answer, handler);
+            code = null;
+        }
+        answered(answer);
+    }
+
+    /** Hook after the answer was sent. */
+    void answered(ResponseCode answer) {
+    }
+
+    /** Counts a rejected, later answer. */
+    final boolean duplicate() {
+        device.count(Counter.DUPLICATES, handler);
+        return false;
+    }
+
+    @Override
+    public DeviceId device() {
+        return device.id();
+    }
+
+    @Override
+    public boolean recoverable() {
+        return faults.recoverable();
+    }
+
+    @Override
+    public int size() {
+        return faults.size();
+    }
+
+    @Override
+    public int pasid() {
+        return faults.lastPasid();
+    }
+
+    @Override
+    public boolean hasPasid() {
+        return faults.lastPasid() != Pasid.NONE;
+    }
+
+    @Override
+    public int groupId() {
+        return faults.groupId();
+    }
+
+    @Override
+    public long address(int index) {
+        return faults.address(index);
+    }
+
+    @Override
+    public Permissions permissions(int index) {
+        return faults.permissions(index);
+    }
+
+    @Override
+    public boolean addressValid() {
+        return faults.recoverable() || (faults.lastFlags() & UnrecoverableFault.ADDR_VALID) != 0;
+    }
+
+    @Override
+    public long fetchAddress() {
+        return faults.fetchAddress();
+    }
+
+    @Override
+    public boolean fetchAddressValid() {
+        return !faults.recoverable() && (faults.lastFlags() & UnrecoverableFault.FETCH_ADDR_VALID) != 0;
+    }
+
+    @Override
+    public HardwareRecord hardwareRecord() {
+        return faults.record();
+    }
+
+    @Override
+    public long reportedNanos() {
+        return reportedNanos;
+    }
+
+    @Override
+    public Fault fault(int index) {
+        return faults.fault(device.id(), index);
+    }
+
+    @Override
+    public List<Fault> faults() {
+        List<Fault> all = new ArrayList<>(faults.size());
+        for (int i = 0; i < faults.size(); i++) {
+            all.add(faults.fault(device.id(), i));
+        }
+        return Collections.unmodifiableList(all);
+    }
+
+    // PageResponse: read by the backend during sendPageResponse
+
+    @Override
+    public ResponseCode code() {
+        return code;
+    }
+
+    @Override
+    public boolean needsPasid() {
+        return hasPasid() && (faults.lastFlags() & PageRequest.FLAG_RESPONSE_NEEDS_PASID) != 0;
+    }
+
+    @Override
+    public long privateData0() {
+        return faults.privateData0(faults.size() - 1);
+    }
+
+    @Override
+    public long privateData1() {
+        return faults.privateData1(faults.size() - 1);
+    }
+
+    @Override
+    public String toString() {
+        return (recoverable() ? "page request group 0x" + Integer.toHexString(groupId()) : "unrecoverable fault")
+                + " of " + device.id() + " (pasid " + Pasid.format(pasid()) + ", " + size() + " fault(s))";
+    }
+}

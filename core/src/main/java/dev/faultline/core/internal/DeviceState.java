@@ -1,0 +1,285 @@
+package dev.faultline.core.internal;
+
+import dev.faultline.api.backend.DevicePort;
+import dev.faultline.api.backend.Domain;
+import dev.faultline.api.backend.ReportOutcome;
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.HardwareRecord;
+import dev.faultline.api.fault.PageRequest;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.Permissions;
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.fault.UnrecoverableFault;
+import dev.faultline.core.log.RateLimiter;
+import java.util.Objects;
+
+/**
+ * The core's state for one device (Linux's {@code iommu_fault_param}): its attachments, its parked partial
+ * requests, its handler route and counters. {@link #reportPageRequest} reads as the steps of
+ * {@code iommu_report_device_fault}: validate, park a partial, assemble the group, find the handler, dispatch;
+ * every failure path still answers a last-page request.
+ */
+final class DeviceState implements DevicePort {
+    private static final int KNOWN_REQUEST_FLAGS =
+            PageRequest.FLAG_PASID_VALID | PageRequest.FLAG_LAST_PAGE | PageRequest.FLAG_RESPONSE_NEEDS_PASID;
+
+    final Counters counters = new Counters();
+    final PartialList partials;
+    private final DeviceId id;
+    private final IommuConnection iommu;
+    private final Pipeline pipeline;
+    private final DeviceRoute deviceRoute;
+    private volatile Attachment noPasid;
+    private volatile PasidMap<Attachment> byPasid = PasidMap.empty();
+    private volatile boolean removed;
+    private volatile RateLimiter logLimiter;
+
+    DeviceState(DeviceId id, IommuConnection iommu, Pipeline pipeline) {
+        this.id = id;
+        this.iommu = iommu;
+        this.pipeline = pipeline;
+        this.partials = new PartialList(pipeline.partialBudget());
+        this.deviceRoute = pipeline.index().deviceRoute(id);
+        resetLogLimiter(pipeline.settings());
+    }
+
+    @Override
+    public DeviceId id() {
+        return id;
+    }
+
+    IommuConnection iommu() {
+        return iommu;
+    }
+
+    boolean removed() {
+        return removed;
+    }
+
+    RateLimiter logLimiter() {
+        return logLimiter;
+    }
+
+    void resetLogLimiter(Settings s) {
+        logLimiter = new RateLimiter(s.logBurst(), s.logIntervalNanos(), pipeline.ticker()::nanoTime);
+    }
+
+    @Override
+    public void attach(int pasid, Domain domain) {
+        Pasid.requireValidOrNone(pasid);
+        Objects.requireNonNull(domain, "domain");
+        Attachment a = new Attachment(domain, pipeline.index().domainSlot(domain.name()));
+        synchronized (this) {
+            if (removed) {
+                throw new IllegalStateException("device " + id + " was removed");
+            }
+            if (pasid == Pasid.NONE) {
+                noPasid = a;
+            } else {
+                byPasid = byPasid.with(pasid, a);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void detach(int pasid) {
+        if (pasid == Pasid.NONE) {
+            noPasid = null;
+        } else {
+            byPasid = byPasid.without(pasid);
+        }
+    }
+
+    /** The domain attached at {@code (this, pasid)}, with Linux's fallback to a nested PASID-less attachment. */
+    Attachment attachmentFor(int pasid) {
+        Attachment rid = noPasid;
+        if (pasid == Pasid.NONE) {
+            return rid;
+        }
+        Attachment a = byPasid.get(pasid);
+        if (a == null && rid != null && rid.domain().guestOwned()) {
+            return rid;
+        }
+        return a;
+    }
+
+    /** Whether a fault with {@code pasid} belongs to a guest (never printed by the host). */
+    boolean guestOwned(int pasid) {
+        Attachment a = attachmentFor(pasid);
+        return a != null && a.domain().guestOwned();
+    }
+
+    /** The handler of a fault with {@code pasid} ({@link dev.faultline.api.handler.HandlerProperties} routing). */
+    HandlerProxy route(int pasid) {
+        Attachment a = attachmentFor(pasid);
+        HandlerProxy h = a == null ? null : a.slot().current();
+        return h != null ? h : deviceRoute.handlerFor(pasid);
+    }
+
+    @Override
+    public ReportOutcome reportPageRequest(int pasid, int groupId, int flags, Permissions permissions, long address,
+            long privateData0, long privateData1) {
+        counters.increment(Counter.REPORTED);
+        long now = pipeline.ticker().nanoTime();
+        boolean last = (flags & PageRequest.FLAG_LAST_PAGE) != 0;
+        String problem = removed ? "device removed" : requestProblem(pasid, groupId, flags, permissions);
+        if (problem != null) {
+            return reject(problem, last, pasid, groupId, flags, permissions, address, privateData0, privateData1, now);
+        }
+        if (!last) {
+            return park(pasid, groupId, flags, permissions, address, privateData0, privateData1);
+        }
+        InlineGroup g = pipeline.slots().acquire();
+        FaultBuffer group = g.faults;
+        group.startGroup(groupId);
+        partials.moveGroupInto(groupId, group);
+        group.append(pasid, flags, permissions, address, privateData0, privateData1);
+        counters.increment(Counter.GROUPS);
+        return pipeline.dispatcher().dispatch(this, g, route(pasid), now);
+    }
+
+    @Override
+    public ReportOutcome reportUnrecoverable(int flags, int pasid, Permissions permissions, long address,
+            long fetchAddress, HardwareRecord record) {
+        counters.increment(Counter.REPORTED);
+        long now = pipeline.ticker().nanoTime();
+        String problem = removed ? "device removed" : unrecoverableProblem(flags, pasid, permissions, address,
+                fetchAddress, record);
+        if (problem != null) {
+            counters.increment(Counter.REJECTED);
+            if (!removed) {
+                pipeline.log().rejected(this, pasid, problem);
+            }
+            return ReportOutcome.REJECTED;
+        }
+        InlineGroup g = pipeline.slots().acquire();
+        g.faults.setUnrecoverable(flags, pasid, permissions, address, fetchAddress, record);
+        return pipeline.dispatcher().dispatch(this, g, route(pasid), now);
+    }
+
+    private ReportOutcome park(int pasid, int groupId, int flags, Permissions permissions, long address,
+            long privateData0, long privateData1) {
+        Settings s = pipeline.settings();
+        if (partials.park(s.partialsPerDevice(), groupId, pasid, flags, permissions, address, privateData0,
+                privateData1)) {
+            counters.increment(Counter.PARKED);
+            if (removed) {
+                counters.add(Counter.DISCARDED_PARTIAL, partials.discard());
+            }
+            return ReportOutcome.PARKED;
+        }
+        counters.increment(Counter.DROPPED_PARTIAL);
+        pipeline.log().partialDropped(this, pasid, groupId, partials.count() >= s.partialsPerDevice()
+                ? "partials.per.device (" + s.partialsPerDevice() + ")"
+                : "partials.total (" + s.partialsTotal() + ")");
+        return ReportOutcome.DROPPED_PARTIAL;
+    }
+
+    /**
+     * Counts a bad report (logged unless its device is gone: the attachments that say whether it belonged to a
+     * guest are gone too); a last-page request is still answered INVALID, from its own values.
+     */
+    private ReportOutcome reject(String problem, boolean last, int pasid, int groupId, int flags,
+            Permissions permissions, long address, long privateData0, long privateData1, long now) {
+        counters.increment(Counter.REJECTED);
+        if (!removed) {
+            pipeline.log().rejected(this, pasid, problem);
+        }
+        if (last) {
+            InlineGroup g = pipeline.slots().acquire();
+            g.faults.startGroup(groupId);
+            g.faults.append(pasid, flags & KNOWN_REQUEST_FLAGS, permissions == null ? Permissions.NONE : permissions,
+                    address, privateData0, privateData1);
+            counters.increment(Counter.GROUPS);
+            g.open(this, null, now);
+            g.answerBy(ResponseCode.INVALID, null);
+            g.release();
+        }
+        return ReportOutcome.REJECTED;
+    }
+
+    private static String requestProblem(int pasid, int groupId, int flags, Permissions permissions) {
+        if ((flags & ~KNOWN_REQUEST_FLAGS) != 0) {
+            return "page request flags 0x" + Integer.toHexString(flags) + " have undefined bits";
+        }
+        if (pasid != Pasid.NONE && !Pasid.isValid(pasid)) {
+            return "PASID 0x" + Integer.toHexString(pasid) + " is outside [0, 0xfffff]";
+        }
+        if ((flags & PageRequest.FLAG_PASID_VALID) != 0 && pasid == Pasid.NONE) {
+            return "PASID_VALID set without a PASID";
+        }
+        if ((flags & PageRequest.FLAG_RESPONSE_NEEDS_PASID) != 0 && pasid == Pasid.NONE) {
+            return "response needs a PASID but the page request carries none";
+        }
+        if (groupId < 0) {
+            return "page request group id " + groupId + " is negative";
+        }
+        if (permissions == null) {
+            return "page request without permissions";
+        }
+        return null;
+    }
+
+    private static String unrecoverableProblem(int flags, int pasid, Permissions permissions, long address,
+            long fetchAddress, HardwareRecord record) {
+        if (permissions == null || record == null) {
+            return "unrecoverable fault without " + (permissions == null ? "permissions" : "record");
+        }
+        try {
+            UnrecoverableFault.check(flags, pasid, address, fetchAddress);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Counts {@code counter} for this device and, if given, its handler. */
+    void count(Counter counter, HandlerProxy handler) {
+        counters.increment(counter);
+        if (handler != null) {
+            handler.counters.increment(counter);
+        }
+    }
+
+    /** Sends a group's answer to the backend (called once per group), counting it. */
+    void sendResponse(AnswerableGroup group, ResponseCode code, HandlerProxy handler) {
+        count(Counters.answered(code), handler);
+        if (!iommu.acceptsResponses()) {
+            count(Counter.LOST_RESPONSES, handler);
+            pipeline.log().responseLost(this, "IOMMU " + iommu.name() + " is disconnected", null);
+            return;
+        }
+        try {
+            iommu.backend().sendPageResponse(id, group);
+        } catch (Throwable t) {
+            count(Counter.LOST_RESPONSES, handler);
+            pipeline.log().responseLost(this, "backend " + iommu.name() + " threw", t);
+        }
+    }
+
+    /** Drops every parked partial request (after a queue overflow). */
+    void discardPartials() {
+        counters.add(Counter.DISCARDED_PARTIAL, partials.discard());
+    }
+
+    @Override
+    public void remove() {
+        synchronized (this) {
+            if (removed) {
+                return;
+            }
+            removed = true;
+            noPasid = null;
+            byPasid = PasidMap.empty();
+        }
+        discardPartials();
+        pipeline.pendingGroups().answerAll(g -> g.deviceState() == this, ResponseCode.INVALID);
+        iommu.forget(this);
+        pipeline.forget(this);
+    }
+
+    @Override
+    public String toString() {
+        return "device " + id + " on " + iommu.name();
+    }
+}

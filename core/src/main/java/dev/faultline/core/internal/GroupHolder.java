@@ -1,0 +1,13 @@
+package dev.faultline.core.internal;
+
+/** What a group needs from the core to outlive its slot: a copy, and a place among the pending groups. */
+interface GroupHolder {
+    /** An unanswered copy of {@code group}, with its deadline set; {@code queued} for a queued handler's queue. */
+    HeldGroup copyOf(AnswerableGroup group, boolean queued);
+
+    /** Makes {@code held} pending: tracked, watched for its deadline, answered if its handler already left. */
+    void hold(HeldGroup held);
+
+    /** Forgets an answered {@code held}. */
+    void released(HeldGroup held);
+}

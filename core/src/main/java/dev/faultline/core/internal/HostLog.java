@@ -1,0 +1,112 @@
+package dev.faultline.core.internal;
+
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.core.log.RateLimiter;
+
+/**
+ * The host's log policy for faults. Lines about a fault are rate-limited per device (Linux's
+ * {@code dev_warn_ratelimited}: a burst per interval, then "N lines suppressed"), and a fault of a
+ * guest-owned (nested) attachment is never printed: the guest's vIOMMU reports it, and a guest must not be able
+ * to flood the host log (the July 2023 design). Lines about handlers are rate-limited per handler.
+ */
+final class HostLog {
+    private final LogSink sink;
+
+    HostLog(LogSink sink) {
+        this.sink = sink;
+    }
+
+    /** A fault nobody serves. */
+    void unhandled(DeviceState device, AnswerableGroup group) {
+        if (device.guestOwned(group.pasid()) || !admit(device.logLimiter(), device.id())) {
+            return;
+        }
+        StringBuilder line = new StringBuilder(device.id().toString()).append(": ");
+        if (group.recoverable()) {
+            line.append("unhandled page request group 0x").append(Integer.toHexString(group.groupId()))
+                    .append(" (").append(group.size()).append(" request(s))");
+        } else {
+            line.append("unhandled unrecoverable fault");
+        }
+        line.append(" pasid ").append(Pasid.format(group.pasid()));
+        if (group.addressValid()) {
+            line.append(" addr 0x").append(Long.toHexString(group.address(group.size() - 1)));
+        }
+        line.append(" perm ").append(group.permissions(group.size() - 1));
+        if (group.fetchAddressValid()) {
+            line.append(" fetch 0x").append(Long.toHexString(group.fetchAddress()));
+        }
+        sink.warn(line.append(group.recoverable() ? ": answered INVALID" : "").toString());
+    }
+
+    /** A report the core could not take (malformed, or its device is gone). */
+    void rejected(DeviceState device, int pasid, String why) {
+        if (device.guestOwned(pasid) || !admit(device.logLimiter(), device.id())) {
+            return;
+        }
+        sink.warn(device.id() + ": fault rejected: " + why);
+    }
+
+    /** A partial page request dropped at a bound. */
+    void partialDropped(DeviceState device, int pasid, int groupId, String bound) {
+        if (device.guestOwned(pasid) || !admit(device.logLimiter(), device.id())) {
+            return;
+        }
+        sink.warn(device.id() + ": partial page request of group 0x" + Integer.toHexString(groupId)
+                + " dropped: " + bound + " reached");
+    }
+
+    /** A handler threw; {@code guest} hides which fault it was. */
+    void handlerFailed(HandlerProxy handler, AnswerableGroup group, Throwable error, boolean guest) {
+        if (!admit(handler.errorLog, handler)) {
+            return;
+        }
+        String what = guest ? "a guest-owned fault" : group.toString();
+        sink.error("handler " + handler.describe() + " threw on " + what
+                + (group.recoverable() ? "; answered FAILURE unless already answered" : ""), error);
+    }
+
+    /** A handler was quarantined. */
+    void quarantined(HandlerProxy handler, int failures) {
+        sink.error("handler " + handler.describe() + " quarantined after " + failures
+                + " consecutive failed or blocking calls; its faults are routed as if it were not registered"
+                + " until it is registered again", null);
+    }
+
+    /** An inline handler call is blocking the reporting thread. */
+    void slowCall(HandlerProxy handler, long runningNanos) {
+        if (admit(handler.errorLog, handler)) {
+            sink.warn("inline handler " + handler.describe() + " has been running " + runningNanos / 1_000_000
+                    + " ms on a fault thread; inline handlers must not block (use faultline.dispatch=queued)");
+        }
+    }
+
+    /** A backend threw from sendPageResponse, or was already disconnected. */
+    void responseLost(DeviceState device, String why, Throwable error) {
+        if (admit(device.logLimiter(), device.id())) {
+            sink.error(device.id() + ": page response lost: " + why, error);
+        }
+    }
+
+    /** A handler registration with unusable properties. */
+    void registrationProblem(HandlerRegistration r, String problem) {
+        sink.warn("handler " + r.name() + " (bundle " + r.bundle() + "): " + problem);
+    }
+
+    /** A configuration value replaced by its default. */
+    void configurationProblem(String problem) {
+        sink.error(problem, null);
+    }
+
+    /** Whether a line may be printed now; if so, first says how many were suppressed before it. */
+    private boolean admit(RateLimiter limiter, Object source) {
+        if (!limiter.tryAcquire()) {
+            return false;
+        }
+        long n = limiter.takeSuppressed();
+        if (n > 0) {
+            sink.warn(source + ": " + n + " lines suppressed");
+        }
+        return true;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.faultline.core.internal;
+
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.handler.DeferredGroup;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+/**
+ * The reusable group slot of one reporting thread: filled in place, handed to an inline handler, answered by
+ * one compare-and-set, emptied. Only {@link #defer()} copies (into a {@link HeldGroup}).
+ *
+ * <p>States: {@code IDLE} between faults; {@code OPEN} while a handler may answer; then {@code ANSWERED}, or
+ * {@code DEFERRED} (answers go to the held copy). The watchdog reads {@link #callStartNanos()} of slots that
+ * are not idle to find handlers that block.
+ */
+final class InlineGroup extends AnswerableGroup {
+    static final int IDLE = 0;
+    static final int OPEN = 1;
+    static final int DEFERRED = 2;
+    static final int ANSWERED = 3;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(InlineGroup.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final GroupHolder holder;
+    private volatile int state;
+    /** Written before the state changes that publish it. */
+    private HeldGroup held;
+    /** The handler call this slot is in (published by the state write); the watchdog flags each call once. */
+    private long callSerial;
+    private volatile long flaggedSerial;
+
+    InlineGroup(int capacity, GroupHolder holder) {
+        super(new FaultBuffer(capacity));
+        this.holder = holder;
+    }
+
+    boolean idle() {
+        return state == IDLE;
+    }
+
+    /** Fills in who and when, without opening the slot (for a group that is copied, not handled here). */
+    void prepare(DeviceState d, HandlerProxy h, long now) {
+        device = d;
+        handler = h;
+        reportedNanos = now;
+        held = null;
+    }
+
+    /** Opens the filled slot for {@code h} (or for the core's own answer when {@code h} is null). */
+    void open(DeviceState d, HandlerProxy h, long now) {
+        prepare(d, h, now);
+        callSerial++;
+        STATE.setRelease(this, OPEN);
+    }
+
+    /** Empties the slot after the handler call; the group is answered or held by now. */
+    void release() {
+        faults.clear();
+        handler = null;
+        held = null;
+        STATE.setRelease(this, IDLE);
+    }
+
+    /** Whether the slot holds a recoverable group still waiting for its answer (for the pending gauge). */
+    boolean openRecoverable() {
+        return state == OPEN && faults.recoverable();
+    }
+
+    @Override
+    public boolean respond(ResponseCode answer) {
+        Objects.requireNonNull(answer, "response code");
+        if (STATE.compareAndSet(this, OPEN, ANSWERED)) {
+            complete(answer, null);
+            return true;
+        }
+        HeldGroup h = held;
+        return h != null ? h.respond(answer) : duplicate();
+    }
+
+    @Override
+    boolean answerBy(ResponseCode answer, Counter reason) {
+        if (STATE.compareAndSet(this, OPEN, ANSWERED)) {
+            complete(answer, reason);
+            return true;
+        }
+        HeldGroup h = held;
+        return h != null && h.answerBy(answer, reason);
+    }
+
+    @Override
+    boolean deferred() {
+        return state == DEFERRED;
+    }
+
+    @Override
+    public boolean answered() {
+        int s = state;
+        HeldGroup h = held;
+        return s == ANSWERED || (s == DEFERRED && h != null && h.answered());
+    }
+
+    @Override
+    public DeferredGroup defer() {
+        HeldGroup h = held;
+        if (h != null) {
+            return h;
+        }
+        if (state != OPEN) {
+            throw new IllegalStateException("cannot defer " + this + ": it is already answered");
+        }
+        h = holder.copyOf(this, false);
+        held = h;
+        if (!STATE.compareAndSet(this, OPEN, DEFERRED)) {
+            held = null;
+            throw new IllegalStateException("cannot defer " + this + ": it is already answered");
+        }
+        holder.hold(h);
+        return h;
+    }
+
+    /** When the current handler call started, or -1 if the slot is idle. */
+    long callStartNanos() {
+        return state == IDLE ? -1 : reportedNanos;
+    }
+
+    @Override
+    boolean flaggedSlow() {
+        return flaggedSerial == callSerial;
+    }
+
+    /** Whether the call in progress has not been flagged as blocking yet; marks it flagged. Watchdog thread only. */
+    boolean flagCall() {
+        long s = callSerial;
+        if (s == flaggedSerial) {
+            return false;
+        }
+        flaggedSerial = s;
+        return true;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.faultline.core.internal;
+
+import java.lang.ref.WeakReference;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * One reusable {@link InlineGroup} per reporting thread (a backend's fault thread, in practice one per IOMMU),
+ * so a report needs no allocation and no lock to get its group. A handler that reports a fault from inside its
+ * own call gets a fresh slot for that nested report. The slots are listed for the watchdog and the pending gauge.
+ */
+final class InlineSlots {
+    private record Owned(WeakReference<Thread> owner, InlineGroup slot) {
+    }
+
+    private final GroupHolder holder;
+    private final CopyOnWriteArrayList<Owned> all = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<InlineGroup> perThread = ThreadLocal.withInitial(this::newSlot);
+
+    InlineSlots(GroupHolder holder) {
+        this.holder = holder;
+    }
+
+    /** The calling thread's idle slot. */
+    InlineGroup acquire() {
+        InlineGroup g = perThread.get();
+        return g.idle() ? g : new InlineGroup(4, holder);
+    }
+
+    /** Visits every listed slot. */
+    void forEach(Consumer<InlineGroup> action) {
+        for (Owned o : all) {
+            action.accept(o.slot());
+        }
+    }
+
+    private InlineGroup newSlot() {
+        all.removeIf(o -> {
+            Thread t = o.owner().get();
+            return (t == null || !t.isAlive()) && o.slot().idle();
+        });
+        InlineGroup g = new InlineGroup(4, holder);
+        all.add(new Owned(new WeakReference<>(Thread.currentThread()), g));
+        return g;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.faultline.core.internal;
+
+import dev.faultline.api.backend.DevicePort;
+import dev.faultline.api.backend.IommuBackend;
+import dev.faultline.api.backend.IommuPort;
+import dev.faultline.api.fault.DeviceId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One connected IOMMU (Linux's {@code iopf_queue}): its backend and its devices. Closing answers every pending
+ * group INVALID while the backend still accepts responses, then stops sending to it.
+ */
+final class IommuConnection implements IommuPort {
+    private final IommuBackend backend;
+    private final String name;
+    private final Pipeline pipeline;
+    private final Map<DeviceId, DeviceState> devices = new ConcurrentHashMap<>();
+    private volatile boolean closing;
+    private volatile boolean closed;
+
+    IommuConnection(IommuBackend backend, String name, Pipeline pipeline) {
+        this.backend = backend;
+        this.name = name;
+        this.pipeline = pipeline;
+    }
+
+    String name() {
+        return name;
+    }
+
+    IommuBackend backend() {
+        return backend;
+    }
+
+    /** Whether answers are still sent to the backend (until {@link #close()} returns). */
+    boolean acceptsResponses() {
+        return !closed;
+    }
+
+    @Override
+    public DevicePort addDevice(DeviceId device) {
+        if (closing) {
+            throw new IllegalStateException("IOMMU " + name + " is disconnected");
+        }
+        DeviceState d = new DeviceState(device, this, pipeline);
+        pipeline.claim(d);
+        devices.put(device, d);
+        if (closing) {
+            d.remove();
+            throw new IllegalStateException("IOMMU " + name + " is disconnected");
+        }
+        return d;
+    }
+
+    @Override
+    public Optional<DevicePort> device(DeviceId device) {
+        return Optional.ofNullable(devices.get(device));
+    }
+
+    Collection<DeviceState> devices() {
+        return new ArrayList<>(devices.values());
+    }
+
+    void forget(DeviceState device) {
+        devices.remove(device.id(), device);
+    }
+
+    @Override
+    public void discardPartials() {
+        for (DeviceState d : devices.values()) {
+            d.discardPartials();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        }
+        for (DeviceState d : devices()) {
+            d.remove();
+        }
+        closed = true;
+        pipeline.disconnected(this);
+    }
+
+    @Override
+    public String toString() {
+        return "IOMMU " + name;
+    }
+}

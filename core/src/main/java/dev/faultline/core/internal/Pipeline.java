@@ -1,0 +1,292 @@
+package dev.faultline.core.internal;
+
+import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.api.backend.IommuBackend;
+import dev.faultline.api.backend.IommuPort;
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.stats.DeviceStatus;
+import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.api.stats.PendingGroup;
+import dev.faultline.core.log.RateLimiter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * The fault pipeline as a plain object: connects IOMMUs, indexes handlers, keeps the statistics. The DS
+ * component {@link FaultPipelineComponent} wraps one; tests build one directly with their own ticker and log.
+ */
+final class Pipeline implements FaultPipeline, FaultStatistics {
+    private final Ticker ticker;
+    private final HostLog log;
+    private final HandlerIndex index = new HandlerIndex();
+    private final PendingGroups pending = new PendingGroups();
+    private final GroupDispatcher dispatcher;
+    private final InlineSlots slots;
+    private final DeadlineWatchdog watchdog;
+    private final PartialBudget partialBudget;
+    private final Map<String, IommuConnection> iommus = new ConcurrentHashMap<>();
+    private final Map<DeviceId, DeviceState> present = new ConcurrentHashMap<>();
+    private final Queue<DeviceState> removed = new ConcurrentLinkedQueue<>();
+    private final Map<Long, HandlerProxy> handlers = new ConcurrentHashMap<>();
+    private final AtomicLong anonymousIds = new AtomicLong();
+    private volatile Settings settings;
+    private volatile boolean closed;
+
+    /**
+     * A pipeline; {@code watchdogThread} starts the deadline thread (tests leave it off and call
+     * {@link #expireDeadlines()} and {@link #scanForBlockedHandlers()}).
+     */
+    Pipeline(Settings settings, Ticker ticker, LogSink sink, boolean watchdogThread) {
+        this.settings = settings;
+        this.ticker = ticker;
+        this.log = new HostLog(sink);
+        this.partialBudget = new PartialBudget(settings.partialsTotal());
+        this.dispatcher = new GroupDispatcher(this::settings, pending, log, index);
+        this.slots = new InlineSlots(dispatcher);
+        this.watchdog = new DeadlineWatchdog(ticker, dispatcher::expire, now -> dispatcher.scanSlow(slots, now),
+                settings.inlineBlockNanos() / 2);
+        dispatcher.useWatchdog(watchdog);
+        if (watchdogThread) {
+            watchdog.start();
+        }
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    HostLog log() {
+        return log;
+    }
+
+    HandlerIndex index() {
+        return index;
+    }
+
+    PendingGroups pendingGroups() {
+        return pending;
+    }
+
+    GroupDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    InlineSlots slots() {
+        return slots;
+    }
+
+    PartialBudget partialBudget() {
+        return partialBudget;
+    }
+
+    /** Applies new settings; queue depths apply to handlers registered afterwards. */
+    void reconfigure(Settings newSettings) {
+        settings = newSettings;
+        partialBudget.setLimit(newSettings.partialsTotal());
+        watchdog.setScanPeriodNanos(newSettings.inlineBlockNanos() / 2);
+        present.values().forEach(d -> d.resetLogLimiter(newSettings));
+    }
+
+    /** Logs a configuration problem (the value was replaced by its default). */
+    void configurationProblem(String problem) {
+        log.configurationProblem(problem);
+    }
+
+    @Override
+    public IommuPort connect(IommuBackend backend) {
+        Objects.requireNonNull(backend, "backend");
+        if (closed) {
+            throw new IllegalStateException("the fault pipeline is stopped");
+        }
+        String name = backend.name();
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("an IOMMU backend needs a name");
+        }
+        IommuConnection c = new IommuConnection(backend, name, this);
+        if (iommus.putIfAbsent(name, c) != null) {
+            throw new IllegalStateException("an IOMMU named " + name + " is already connected");
+        }
+        return c;
+    }
+
+    void disconnected(IommuConnection c) {
+        iommus.remove(c.name(), c);
+    }
+
+    /** Registers a new device of some IOMMU, unless any IOMMU has it already. */
+    void claim(DeviceState d) {
+        DeviceState other = present.putIfAbsent(d.id(), d);
+        if (other != null) {
+            throw new IllegalStateException("device " + d.id() + " is already added on IOMMU " + other.iommu().name());
+        }
+    }
+
+    void forget(DeviceState d) {
+        if (present.remove(d.id(), d)) {
+            removed.add(d);
+        }
+    }
+
+    // ---- handlers (whiteboard) ----
+
+    /** A handler service arrived. Returns its service id, the key for {@link #updateHandler} and {@link #removeHandler}. */
+    long addHandler(FaultHandler handler, Map<String, ?> properties, String bundle) {
+        HandlerRegistration r = HandlerRegistration.read(properties, bundle, handler.getClass().getName());
+        if (r.serviceId() < 0) {
+            r = new HandlerRegistration(r.name(), r.bundle(), -1 - anonymousIds.getAndIncrement(), r.ranking(),
+                    r.domains(), r.devices(), r.pasids(), r.timeoutMillis(), r.queued(), r.problems());
+        }
+        HandlerRegistration registration = r;
+        r.problems().forEach(p -> log.registrationProblem(registration, p));
+        Settings s = settings;
+        HandlerProxy proxy = new HandlerProxy(handler, r,
+                new RateLimiter(s.logBurst(), s.logIntervalNanos(), ticker::nanoTime));
+        if (r.queued()) {
+            HandlerQueue q = new HandlerQueue(r.name(), s.queueDepth(), g -> dispatcher.runQueued(proxy, g));
+            proxy.useQueue(q);
+            q.start();
+        }
+        handlers.put(r.serviceId(), proxy);
+        index.add(proxy);
+        return r.serviceId();
+    }
+
+    /** A handler's service properties changed: re-routes it; a changed dispatch mode needs a new registration. */
+    void updateHandler(long serviceId, Map<String, ?> properties, String bundle) {
+        HandlerProxy proxy = handlers.get(serviceId);
+        if (proxy == null) {
+            return;
+        }
+        HandlerRegistration r = HandlerRegistration.read(properties, bundle, proxy.handler.getClass().getName());
+        r.problems().forEach(p -> log.registrationProblem(r, p));
+        if (r.queued() != proxy.queued()) {
+            log.registrationProblem(r, "faultline.dispatch changes only when the handler registers again; keeping "
+                    + (proxy.queued() ? "queued" : "inline"));
+        }
+        proxy.update(r);
+        index.refresh();
+    }
+
+    /** A handler service left: it stops getting faults and its pending groups are answered INVALID now. */
+    void removeHandler(long serviceId) {
+        HandlerProxy proxy = handlers.remove(serviceId);
+        if (proxy == null || !proxy.depart()) {
+            return;
+        }
+        index.remove(proxy);
+        pending.answerAll(g -> g.handlerProxy() == proxy, ResponseCode.INVALID);
+    }
+
+    // ---- deadlines ----
+
+    /** Answers the held groups whose deadline has passed (the watchdog thread does this by itself). */
+    int expireDeadlines() {
+        return watchdog.expireDue(ticker.nanoTime());
+    }
+
+    /** Looks for inline handler calls that block (the watchdog thread does this by itself). */
+    void scanForBlockedHandlers() {
+        watchdog.scan(ticker.nanoTime());
+    }
+
+    /** Stops: disconnects every IOMMU (answering their pending groups), stops handler threads and the watchdog. */
+    void close() {
+        closed = true;
+        for (IommuConnection c : new ArrayList<>(iommus.values())) {
+            c.close();
+        }
+        for (Long id : new ArrayList<>(handlers.keySet())) {
+            removeHandler(id);
+        }
+        watchdog.stop();
+    }
+
+    // ---- statistics ----
+
+    private long pendingWhere(Predicate<HeldGroup> held, Predicate<InlineGroup> inline) {
+        long[] n = {pending.count(held)};
+        slots.forEach(s -> {
+            if (s.openRecoverable() && inline.test(s)) {
+                n[0]++;
+            }
+        });
+        return n[0];
+    }
+
+    private FaultCounts countsOf(DeviceState d) {
+        return d.counters.snapshot(pendingWhere(g -> g.deviceState() == d, s -> s.device == d));
+    }
+
+    private FaultCounts countsOf(HandlerProxy h) {
+        FaultCounts c = h.counters.snapshot(pendingWhere(g -> g.handlerProxy() == h, s -> s.handler == h));
+        // a handler's reported faults are those routed to it; its groups, those dispatched to it
+        return new FaultCounts(c.dispatched() + c.delivered(), 0, 0, 0, c.dispatched(), c.delivered(), 0, 0,
+                c.dispatched(), c.answeredSuccess(), c.answeredInvalid(), c.answeredFailure(), c.pending(),
+                c.timedOut(), c.abandoned(), c.handlerErrors(), c.slowCalls(), c.duplicates(), c.queueFull(),
+                c.lostResponses());
+    }
+
+    @Override
+    public FaultCounts totals() {
+        List<FaultCounts> all = new ArrayList<>();
+        for (DeviceStatus d : devices()) {
+            all.add(d.counts());
+        }
+        return Counters.sum(all);
+    }
+
+    @Override
+    public List<DeviceStatus> devices() {
+        List<DeviceStatus> out = new ArrayList<>();
+        for (DeviceState d : present.values()) {
+            out.add(new DeviceStatus(d.id().toString(), d.iommu().name(), true, d.partials.count(), countsOf(d)));
+        }
+        for (DeviceState d : removed) {
+            out.add(new DeviceStatus(d.id().toString(), d.iommu().name(), false, d.partials.count(), countsOf(d)));
+        }
+        return out;
+    }
+
+    @Override
+    public List<HandlerStatus> handlers() {
+        List<HandlerStatus> out = new ArrayList<>();
+        for (HandlerProxy h : index.handlers()) {
+            HandlerRegistration r = h.registration();
+            out.add(new HandlerStatus(r.name(), r.bundle(), r.serviceId(), r.ranking(), r.domains(),
+                    r.devices().stream().map(DeviceId::toString).toList(), r.pasids(),
+                    h.queued() ? "queued" : "inline", h.timeoutNanos(settings) / 1_000_000, h.publicState(),
+                    countsOf(h)));
+        }
+        return out;
+    }
+
+    @Override
+    public List<PendingGroup> pending() {
+        long now = ticker.nanoTime();
+        List<PendingGroup> out = new ArrayList<>();
+        for (HeldGroup g : pending.snapshot()) {
+            if (!g.answered()) {
+                out.add(new PendingGroup(g.device().toString(), g.groupId(), g.pasid(),
+                        g.handlerProxy().registration().name(), g.queued(), now - g.reportedNanos(),
+                        g.deadlineNanos() - now));
+            }
+        }
+        out.sort((a, b) -> Long.compare(b.ageNanos(), a.ageNanos()));
+        return out;
+    }
+}
