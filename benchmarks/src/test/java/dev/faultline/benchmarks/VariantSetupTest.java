@@ -25,7 +25,12 @@ class VariantSetupTest {
                 variant("eventadmin post, default timeout", 1, () -> post(5000)),
                 variant("eventadmin post, timeout off", 1, () -> post(0)),
                 variant("disruptor round trip", 1, DisruptorBenchmark.RoundTrip::new),
-                variant("disruptor pipelined", 1, DisruptorBenchmark.Pipelined::new));
+                variant("disruptor pipelined", 1, DisruptorBenchmark.Pipelined::new),
+                variant("faultline inline", 2, FaultlineBenchmark.Inline::new),
+                variant("faultline deferred round trip", 1, () -> async(new FaultlineBenchmark.RoundTrip(), "deferred")),
+                variant("faultline queued round trip", 1, () -> async(new FaultlineBenchmark.RoundTrip(), "queued")),
+                variant("faultline deferred pipelined", 1, () -> async(new FaultlineBenchmark.Pipelined(), "deferred")),
+                variant("faultline queued pipelined", 1, () -> async(new FaultlineBenchmark.Pipelined(), "queued")));
     }
 
     private static Arguments variant(String name, int maxThreads, Supplier<PathState> state) {
@@ -42,6 +47,11 @@ class VariantSetupTest {
         EventAdminBenchmark.Post p = new EventAdminBenchmark.Post();
         p.timeoutMs = timeoutMs;
         return p;
+    }
+
+    private static PathState async(FaultlineBenchmark.Async state, String handling) {
+        state.handling = handling;
+        return state;
     }
 
     @ParameterizedTest(name = "{0}")

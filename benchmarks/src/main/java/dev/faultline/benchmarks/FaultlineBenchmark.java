@@ -1,0 +1,125 @@
+package dev.faultline.benchmarks;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * Faultline's core ({@link FaultlineCore}): backend report, grouping, routing through the attached domain,
+ * handler call, exactly-once answer, {@code sendPageResponse}. Inline handlers with 1 and 2 IOMMUs (threads);
+ * deferred ({@code defer()} + a worker thread) and queued ({@code faultline.dispatch=queued}) handlers with one.
+ */
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+public class FaultlineBenchmark {
+
+    /** The core with inline handlers answering inside {@code handle}. */
+    @State(Scope.Benchmark)
+    public static class Inline extends PathState {
+        @Override
+        protected DispatchPath createPath(Workload workload) {
+            return new FaultlineCore(workload, FaultlineCore.Handling.INLINE, FaultlineCore.Flow.ROUND_TRIP);
+        }
+    }
+
+    /** The core with handlers answering on another thread, shared by both flows. */
+    public abstract static class Async extends PathState {
+        /** How the handlers get off the fault thread. */
+        @Param({"deferred", "queued"})
+        public String handling;
+
+        /** Whether the source waits for each answer. */
+        abstract FaultlineCore.Flow flow();
+
+        @Override
+        protected DispatchPath createPath(Workload workload) {
+            return new FaultlineCore(workload, FaultlineCore.Handling.valueOf(handling.toUpperCase(Locale.ROOT)), flow());
+        }
+    }
+
+    /** Asynchronous handlers, the source waiting for each answer. */
+    @State(Scope.Benchmark)
+    public static class RoundTrip extends Async {
+        @Override
+        FaultlineCore.Flow flow() {
+            return FaultlineCore.Flow.ROUND_TRIP;
+        }
+    }
+
+    /** Asynchronous handlers, at most 1,024 faults in flight. */
+    @State(Scope.Benchmark)
+    public static class Pipelined extends Async {
+        @Override
+        FaultlineCore.Flow flow() {
+            return FaultlineCore.Flow.PIPELINED;
+        }
+    }
+
+    /** A fault thread reporting to inline handlers. */
+    @State(Scope.Thread)
+    public static class InlineSource extends LaneState {
+        /** Claims the lane (one IOMMU). */
+        @Setup
+        public void claim(Inline core) {
+            claim((PathState) core);
+        }
+    }
+
+    /** The fault thread of a round trip. */
+    @State(Scope.Thread)
+    public static class RoundTripSource extends LaneState {
+        /** Claims the lane. */
+        @Setup
+        public void claim(RoundTrip core) {
+            claim((PathState) core);
+        }
+    }
+
+    /** The fault thread of a pipeline. */
+    @State(Scope.Thread)
+    public static class PipelinedSource extends LaneState {
+        /** Claims the lane. */
+        @Setup
+        public void claim(Pipelined core) {
+            claim((PathState) core);
+        }
+    }
+
+    /** Inline handlers, one IOMMU. */
+    @Benchmark
+    @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+    public int inline(InlineSource source) {
+        return source.next();
+    }
+
+    /** Inline handlers, two IOMMUs, each with its own fault thread and devices. */
+    @Benchmark
+    @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+    @Threads(2)
+    public int inline_t2(InlineSource source) {
+        return source.next();
+    }
+
+    /** Deferred or queued handlers: report and wait for the answer. */
+    @Benchmark
+    @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+    public int roundTrip(RoundTripSource source) {
+        return source.next();
+    }
+
+    /** Deferred or queued handlers: report without waiting (window of 1,024). */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    public int pipelined(PipelinedSource source) {
+        return source.next();
+    }
+}
