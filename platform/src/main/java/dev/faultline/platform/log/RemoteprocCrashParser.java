@@ -1,0 +1,64 @@
+package dev.faultline.platform.log;
+
+import dev.faultline.api.fault.HardwareRecord;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * remoteproc crash reports (hw-formats §5.4): {@code remoteproc remoteprocN: crash detected in <name>: type
+ * <type>}. The {@code iommu fault: da 0x.. flags 0x..} line {@code rproc_iommu_fault} prints before an
+ * {@code mmufault} crash belongs to that crash's report; one that no {@code mmufault} crash follows is a
+ * report of its own. The driver's reason text, {@code handling crash} and {@code recovering} are context.
+ */
+final class RemoteprocCrashParser implements ReportParser {
+    private static final Pattern CRASH = Pattern.compile("crash detected in (.+): type (.+)");
+    private static final Pattern IOMMU_FAULT = Pattern.compile(
+            "(?:^|\\s)iommu fault: da 0x([0-9a-fA-F]{1,16}) flags 0x([0-9a-fA-F]{1,8})\\b.*");
+    /** {@code rproc_crash_to_string(RPROC_MMUFAULT)}. */
+    private static final String MMUFAULT = "mmufault";
+    /** {@code IOMMU_FAULT_WRITE}. */
+    private static final long IOMMU_FAULT_WRITE = 1;
+
+    private FaultBuilder pendingFault;
+    private int pendingLine;
+    private int pendingLines;
+
+    @Override
+    public boolean take(LogLine line, LogLines more, Reports out) {
+        Matcher iommu = IOMMU_FAULT.matcher(line.text());
+        if (iommu.find()) {
+            finish(out);
+            long flags = Long.parseLong(iommu.group(2), 16);
+            pendingFault = new FaultBuilder().number(FaultField.DA, Long.parseUnsignedLong(iommu.group(1), 16))
+                    .number(FaultField.FLAGS, flags).direction((flags & IOMMU_FAULT_WRITE) != 0);
+            pendingLine = line.number();
+            pendingLines = line.nonBlankInputLines();
+            return true;
+        }
+        DeviceMessage dm = DeviceMessage.parse(line.text());
+        Matcher m = dm == null ? null : CRASH.matcher(dm.message());
+        if (m == null || !m.matches()) {
+            return false;
+        }
+        FaultBuilder b = new FaultBuilder().text(FaultField.DEVICE, dm.device());
+        b.text(FaultField.RPROC, m.group(1).strip()).text(FaultField.CRASH_TYPE, m.group(2).strip());
+        int lines = line.nonBlankInputLines();
+        if (pendingFault != null && m.group(2).strip().equals(MMUFAULT)) {
+            b.fillFrom(pendingFault);
+            lines += pendingLines;
+            pendingFault = null;
+        } else {
+            finish(out);
+        }
+        out.add(b.build(FaultFormat.REMOTEPROC_CRASH, line.number(), HardwareRecord.NONE), lines);
+        return true;
+    }
+
+    @Override
+    public void finish(Reports out) {
+        if (pendingFault != null) {
+            out.add(pendingFault.build(FaultFormat.REMOTEPROC_CRASH, pendingLine, HardwareRecord.NONE), pendingLines);
+            pendingFault = null;
+        }
+    }
+}

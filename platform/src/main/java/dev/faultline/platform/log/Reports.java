@@ -1,0 +1,33 @@
+package dev.faultline.platform.log;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Where parsers put finished reports; counts the input lines attributed to them. Not thread-safe. */
+final class Reports {
+    private final List<DecodedFault> faults = new ArrayList<>();
+    private int attributedLines;
+
+    /**
+     * Adds a report.
+     *
+     * @param fault the report
+     * @param nonBlankInputLines how many non-blank input lines it was made of
+     */
+    void add(DecodedFault fault, int nonBlankInputLines) {
+        faults.add(fault);
+        attributedLines += nonBlankInputLines;
+    }
+
+    int attributedLines() {
+        return attributedLines;
+    }
+
+    /** The reports in log order (by anchor line; parsers may finish them out of order). */
+    List<DecodedFault> inLogOrder() {
+        List<DecodedFault> sorted = new ArrayList<>(faults);
+        sorted.sort(Comparator.comparingInt(DecodedFault::line));
+        return sorted;
+    }
+}

@@ -1,0 +1,246 @@
+package dev.faultline.platform.log;
+
+import dev.faultline.api.fault.HardwareRecord;
+import dev.faultline.platform.smmuv3.EventId;
+import dev.faultline.platform.smmuv3.EventType;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Arm SMMUv3 event reports (hw-formats §1.4-1.8): the raw dump {@code event 0xNN received:} with four
+ * {@code 0x%016llx} dword lines, the decoded lines of 6.14+ ({@code event: ... client: ...} and the access
+ * line), or both, which are one report. Lines are matched to the open report of the same SMMU device, so
+ * unrelated lines may come in between.
+ */
+final class SmmuV3EventParser implements ReportParser {
+    /** Name of the raw record in {@link HardwareRecord}. */
+    static final String RECORD_FORMAT = "smmuv3-event";
+
+    private static final Pattern HEADER = Pattern.compile("event 0x([0-9a-fA-F]{1,2}) received:?");
+    /** A dword; one real report pasted it with a space in the middle ({@code 0x00000180 00000010}). */
+    private static final Pattern DWORD = Pattern.compile("0x([0-9a-fA-F]{1,16})(?: ([0-9a-fA-F]{1,16}))?");
+    private static final Pattern DECODED = Pattern.compile("event: (\\S+) client: (.+?) sid: 0x([0-9a-fA-F]{1,8})"
+            + " ssid: 0x([0-9a-fA-F]{1,8})(?: iova: 0x([0-9a-fA-F]{1,16}) ipa: 0x([0-9a-fA-F]{1,16})"
+            + "| fetch_addr: 0x([0-9a-fA-F]{1,16}))?.*");
+    /** The access line; a later unrelated message may run into its end. */
+    private static final Pattern ACCESS = Pattern.compile("(priv|unpriv) (inst|data) (read|write) (s1|s2)"
+            + " \"([^\"]*)\"(?: ttd_read| ttd_write)?( stall)? stag: 0x([0-9a-fA-F]{1,4})\\b.*");
+
+    // hw-formats §1.4, Linux EVTQ_* (arm-smmu-v3.h)
+    private static final long EVTQ_0_ID = 0xffL;
+    private static final long EVTQ_0_SSV = 1L << 11;
+    private static final int EVTQ_0_SSID_SHIFT = 12;
+    private static final long EVTQ_0_SSID = 0xfffffL;
+    private static final int EVTQ_0_SID_SHIFT = 32;
+    private static final long EVTQ_1_STAG = 0xffffL;
+    private static final long EVTQ_1_STALL = 1L << 31;
+    private static final long EVTQ_1_PNU = 1L << 33;
+    private static final long EVTQ_1_IND = 1L << 34;
+    private static final long EVTQ_1_RNW = 1L << 35;
+    private static final long EVTQ_1_S2 = 1L << 39;
+    private static final int EVTQ_1_CLASS_SHIFT = 40;
+    /** {@code EVTQ_3_IPA} = GENMASK_ULL(51, 12). */
+    private static final long EVTQ_3_IPA = 0x000f_ffff_ffff_f000L;
+    /** {@code EVTQ_3_FETCH_ADDR} = GENMASK_ULL(51, 3). */
+    private static final long EVTQ_3_FETCH_ADDR = 0x000f_ffff_ffff_fff8L;
+    /** CLASS values 0-3 (hw-formats §1.7); the spec reserves 3. */
+    private static final String[] CLASS_NAMES = {"CD", "TT", "IN", "RESERVED"};
+    /** Linux {@code event_class_str[]}, the same order. */
+    private static final String[] CLASS_STRINGS = {
+        "CD fetch", "Stage 1 translation table fetch", "Input address caused fault", "Reserved"
+    };
+    private static final int DWORDS = 4;
+
+    private final OpenReports<OpenEvent> open = new OpenReports<>();
+
+    @Override
+    public boolean take(LogLine line, LogLines more, Reports out) {
+        DeviceMessage dm = DeviceMessage.parse(line.text());
+        if (dm == null) {
+            return false;
+        }
+        String message = dm.message();
+        OpenEvent event = open.get(dm.device());
+        Matcher m;
+        if ((m = HEADER.matcher(message)).matches()) {
+            OpenEvent e = new OpenEvent(dm.device(), line.number());
+            e.headerId = Integer.parseInt(m.group(1), 16);
+            e.add(line);
+            open.open(dm.device(), e, out);
+            return true;
+        }
+        if ((m = DWORD.matcher(message)).matches()) {
+            String digits = m.group(1) + (m.group(2) == null ? "" : m.group(2));
+            if (event == null || event.count == DWORDS || event.decoded != null || digits.length() > 16) {
+                return false;
+            }
+            event.dwords[event.count++] = Long.parseUnsignedLong(digits, 16);
+            event.add(line);
+            return true;
+        }
+        if ((m = DECODED.matcher(message)).matches()) {
+            String name = m.group(1);
+            long sid = Long.parseLong(m.group(3), 16);
+            if (event == null || event.decoded != null || !event.agreesWith(name, sid)) {
+                event = new OpenEvent(dm.device(), line.number());
+                open.open(dm.device(), event, out);
+            }
+            event.decoded = decodedLine(m, name, sid);
+            event.add(line);
+            return true;
+        }
+        if ((m = ACCESS.matcher(message)).matches()) {
+            if (event == null || event.decoded == null || event.accessSeen) {
+                return false;
+            }
+            accessLine(m, event.decoded);
+            event.accessSeen = true;
+            event.add(line);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void finish(Reports out) {
+        open.closeAll(out);
+    }
+
+    private static FaultBuilder decodedLine(Matcher m, String name, long sid) {
+        FaultBuilder b = new FaultBuilder();
+        if (!EventType.LINUX_UNKNOWN.equals(name)) {
+            b.text(FaultField.EVENT, name);
+            for (EventType t : EventType.values()) {
+                if (t.linuxName().equals(name)) {
+                    b.number(FaultField.EVENT_ID, t.id());
+                }
+            }
+        }
+        b.number(FaultField.SID, sid);
+        long ssid = Long.parseLong(m.group(4), 16);
+        if (ssid != 0) {
+            // Linux prints IOMMU_NO_PASID (0) when SSV = 0, so only a non-zero value says anything.
+            b.number(FaultField.SSID, ssid);
+        }
+        if (m.group(5) != null) {
+            b.number(FaultField.ADDRESS, Long.parseUnsignedLong(m.group(5), 16));
+            b.number(FaultField.IPA, Long.parseUnsignedLong(m.group(6), 16));
+        }
+        if (m.group(7) != null) {
+            b.number(FaultField.FETCH_ADDR, Long.parseUnsignedLong(m.group(7), 16));
+        }
+        return b;
+    }
+
+    private static void accessLine(Matcher m, FaultBuilder b) {
+        b.flag(FaultField.PRIV, m.group(1).equals("priv"));
+        b.flag(FaultField.EXEC, m.group(2).equals("inst"));
+        b.direction(m.group(3).equals("write"));
+        b.text(FaultField.STAGE, m.group(4));
+        for (int c = 0; c < CLASS_STRINGS.length; c++) {
+            if (CLASS_STRINGS[c].equals(m.group(5))) {
+                b.text(FaultField.CLASS, CLASS_NAMES[c]);
+            }
+        }
+        b.flag(FaultField.STALL, m.group(6) != null);
+        b.number(FaultField.STAG, Long.parseLong(m.group(7), 16));
+    }
+
+    /** One report being collected. */
+    private static final class OpenEvent implements OpenReports.Report {
+        final String device;
+        final int line;
+        final long[] dwords = new long[DWORDS];
+        int headerId = -1;
+        int count;
+        int lines;
+        FaultBuilder decoded;
+        boolean accessSeen;
+
+        OpenEvent(String device, int line) {
+            this.device = device;
+            this.line = line;
+        }
+
+        void add(LogLine l) {
+            lines += l.nonBlankInputLines();
+        }
+
+        /** Whether a decoded line naming {@code name} and {@code sid} describes this raw dump. */
+        boolean agreesWith(String name, long sid) {
+            if (count > 0) {
+                return new EventId((int) (dwords[0] & EVTQ_0_ID)).linuxName().equals(name)
+                        && dwords[0] >>> EVTQ_0_SID_SHIFT == sid;
+            }
+            return headerId >= 0 && new EventId(headerId).linuxName().equals(name);
+        }
+
+        @Override
+        public int lines() {
+            return lines;
+        }
+
+        @Override
+        public DecodedFault decode() {
+            FaultBuilder b = new FaultBuilder().text(FaultField.DEVICE, device);
+            int id = count > 0 ? (int) (dwords[0] & EVTQ_0_ID) : headerId;
+            if (id >= 0) {
+                EventId eventId = new EventId(id);
+                b.number(FaultField.EVENT_ID, id).text(FaultField.EVENT, eventId.specName());
+                decodeDwords(b, eventId.type());
+            }
+            if (decoded != null) {
+                b.fillFrom(decoded);
+            }
+            HardwareRecord record = count == DWORDS ? HardwareRecord.of(RECORD_FORMAT, dwords) : HardwareRecord.NONE;
+            return b.build(FaultFormat.SMMUV3_EVENT, line, record);
+        }
+
+        /** The fields each event type defines (hw-formats §1.6), from the dwords present. */
+        private void decodeDwords(FaultBuilder b, EventType type) {
+            if (count >= 1) {
+                long dw0 = dwords[0];
+                b.number(FaultField.SID, dw0 >>> EVTQ_0_SID_SHIFT);
+                // F_STREAM_DISABLED records the StreamID only (IHI §7.3.7): its bit 11 says nothing.
+                if (type != EventType.F_STREAM_DISABLED) {
+                    if ((dw0 & EVTQ_0_SSV) != 0) {
+                        b.number(FaultField.SSID, dw0 >>> EVTQ_0_SSID_SHIFT & EVTQ_0_SSID);
+                    } else {
+                        b.none(FaultField.SSID);
+                    }
+                }
+            }
+            if (count >= 2) {
+                long dw1 = dwords[1];
+                if (type.stallCapable()) {
+                    b.number(FaultField.STAG, dw1 & EVTQ_1_STAG).flag(FaultField.STALL, (dw1 & EVTQ_1_STALL) != 0);
+                }
+                if (type.stallCapable() || type == EventType.F_UUT || type == EventType.F_WALK_EABT) {
+                    // F_UUT: the incoming attributes; F_WALK_EABT: positions as QEMU writes them (unverified).
+                    b.flag(FaultField.PRIV, (dw1 & EVTQ_1_PNU) != 0).flag(FaultField.EXEC, (dw1 & EVTQ_1_IND) != 0);
+                }
+                if (type.stallCapable() || type == EventType.F_UUT || type == EventType.F_WALK_EABT
+                        || type == EventType.F_TRANSL_FORBIDDEN) {
+                    b.direction((dw1 & EVTQ_1_RNW) == 0);
+                }
+                if (type.stallCapable() || type == EventType.F_WALK_EABT) {
+                    b.text(FaultField.STAGE, (dw1 & EVTQ_1_S2) != 0 ? "s2" : "s1");
+                    b.text(FaultField.CLASS, CLASS_NAMES[(int) (dw1 >>> EVTQ_1_CLASS_SHIFT & 3)]);
+                }
+            }
+            if (count >= 3 && (type.stallCapable() || type == EventType.F_UUT || type == EventType.F_WALK_EABT
+                    || type == EventType.F_TRANSL_FORBIDDEN)) {
+                b.number(FaultField.ADDRESS, dwords[2]);
+            }
+            if (count >= 4) {
+                if (type.stallCapable()) {
+                    b.number(FaultField.IPA, dwords[3] & EVTQ_3_IPA);
+                }
+                if (type == EventType.F_STE_FETCH || type == EventType.F_CD_FETCH || type == EventType.F_VMS_FETCH
+                        || type == EventType.F_WALK_EABT) {
+                    b.number(FaultField.FETCH_ADDR, dwords[3] & EVTQ_3_FETCH_ADDR);
+                }
+            }
+        }
+    }
+}
