@@ -1,0 +1,96 @@
+package dev.faultline.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.api.fault.ResponseCode;
+import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+    /** A configuration with every value given. */
+    private static CoreConfig config(int perDevice, int total, long timeout, String timeoutResponse, int depth,
+            String fullResponse, int quarantine, long block, int burst, long interval) {
+        return new CoreConfig() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return CoreConfig.class;
+            }
+
+            @Override
+            public int partials_per_device() {
+                return perDevice;
+            }
+
+            @Override
+            public int partials_total() {
+                return total;
+            }
+
+            @Override
+            public long timeout_default_ms() {
+                return timeout;
+            }
+
+            @Override
+            public String timeout_response() {
+                return timeoutResponse;
+            }
+
+            @Override
+            public int queue_depth() {
+                return depth;
+            }
+
+            @Override
+            public String queue_full_response() {
+                return fullResponse;
+            }
+
+            @Override
+            public int quarantine_after() {
+                return quarantine;
+            }
+
+            @Override
+            public long inline_block_ms() {
+                return block;
+            }
+
+            @Override
+            public int log_burst() {
+                return burst;
+            }
+
+            @Override
+            public long log_interval_ms() {
+                return interval;
+            }
+        };
+    }
+
+    @Test
+    void readsAValidConfiguration() {
+        List<String> problems = new ArrayList<>();
+
+        Settings s = Settings.from(config(8, 64, 250, "failure", 16, "INVALID", 0, 20, 3, 0), problems::add);
+
+        assertThat(problems).isEmpty();
+        assertThat(s).isEqualTo(new Settings(8, 64, 250, ResponseCode.FAILURE, 16, ResponseCode.INVALID, 0, 20, 3, 0));
+    }
+
+    @Test
+    void replacesEachBadValueByItsDefaultAndSaysWhy() {
+        List<String> problems = new ArrayList<>();
+
+        Settings s = Settings.from(config(0, -1, 0, "SUCCESS", 0, "maybe", -2, 0, -1, -5), problems::add);
+
+        assertThat(s).isEqualTo(Settings.DEFAULTS);
+        assertThat(problems).hasSize(10).contains(
+                "configuration partials.per.device = 0 is below its minimum 1; using the default 256",
+                "configuration timeout.response = 'SUCCESS' is not INVALID or FAILURE; using the default INVALID",
+                "configuration queue.full.response = 'maybe' is not INVALID or FAILURE; using the default FAILURE");
+    }
+}
