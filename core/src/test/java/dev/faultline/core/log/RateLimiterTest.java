@@ -1,0 +1,64 @@
+package dev.faultline.core.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RateLimiterTest {
+    private final AtomicLong now = new AtomicLong(42);
+    private final RateLimiter limiter = new RateLimiter(3, 100, now::get);
+
+    @Test
+    void passesABurstPerIntervalAndCountsTheRest() {
+        int passed = 0;
+        for (int i = 0; i < 10; i++) {
+            passed += limiter.tryAcquire() ? 1 : 0;
+        }
+
+        assertThat(passed).isEqualTo(3);
+        assertThat(limiter.suppressedInWindow()).isEqualTo(7);
+        assertThat(limiter.takeSuppressed()).isZero();
+    }
+
+    @Test
+    void opensANewWindowAfterTheIntervalAndReportsWhatWasSuppressed() {
+        for (int i = 0; i < 5; i++) {
+            limiter.tryAcquire();
+        }
+        now.addAndGet(99);
+        assertThat(limiter.tryAcquire()).isFalse();
+
+        now.addAndGet(1);
+        assertThat(limiter.tryAcquire()).isTrue();
+        assertThat(limiter.takeSuppressed()).isEqualTo(3);
+        assertThat(limiter.takeSuppressed()).isZero();
+    }
+
+    @Test
+    void aZeroIntervalNeverLimitsAndAZeroBurstAlwaysDoes() {
+        RateLimiter open = new RateLimiter(0, 0, now::get);
+        RateLimiter shut = new RateLimiter(0, 100, now::get);
+
+        assertThat(open.tryAcquire()).isTrue();
+        assertThat(shut.tryAcquire()).isFalse();
+    }
+
+    @Test
+    void linuxDefaultIsTenPerFiveSeconds() {
+        RateLimiter linux = RateLimiter.linuxDefault();
+        int passed = 0;
+        for (int i = 0; i < 20; i++) {
+            passed += linux.tryAcquire() ? 1 : 0;
+        }
+        assertThat(passed).isEqualTo(10);
+        assertThat(RateLimiter.DEFAULT_INTERVAL_NANOS).isEqualTo(5_000_000_000L);
+    }
+
+    @Test
+    void refusesNegativeLimits() {
+        assertThatThrownBy(() -> new RateLimiter(-1, 10, now::get)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RateLimiter(1, -10, now::get)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
