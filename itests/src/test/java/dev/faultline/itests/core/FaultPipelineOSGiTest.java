@@ -1,0 +1,149 @@
+package dev.faultline.itests.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.api.backend.DevicePort;
+import dev.faultline.api.backend.Domain;
+import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.api.backend.IommuPort;
+import dev.faultline.api.backend.ReportOutcome;
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.PageRequest;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.Permissions;
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.handler.DeferredGroup;
+import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.api.stats.FaultStatistics;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/** The core bundle in a real framework: handlers come and go as services, backends report through the pipeline. */
+class FaultPipelineOSGiTest {
+    private static final DeviceId GPU = DeviceId.parse("0000:01:00.0");
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService
+    FaultPipeline pipeline;
+
+    @InjectService
+    FaultStatistics statistics;
+
+    private final RecordingBackend backend = new RecordingBackend("itest-smmu");
+    private IommuPort iommu;
+    private DevicePort gpu;
+
+    @BeforeEach
+    void connect() {
+        iommu = pipeline.connect(backend);
+        gpu = iommu.addDevice(GPU);
+        gpu.attach(Pasid.NONE, Domain.unmanaged("gpu0"));
+    }
+
+    @AfterEach
+    void disconnect() {
+        iommu.close();
+    }
+
+    private ServiceRegistration<FaultHandler> register(FaultHandler handler, int ranking) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(HandlerProperties.DOMAIN, "gpu0");
+        props.put("service.ranking", ranking);
+        return context.registerService(FaultHandler.class, handler, props);
+    }
+
+    private ReportOutcome reportLast(int group) {
+        return gpu.reportPageRequest(Pasid.NONE, group, PageRequest.FLAG_LAST_PAGE, Permissions.READ, 0x4000, 0, 0);
+    }
+
+    @Test
+    void aRegisteredHandlerServiceReceivesTheFaultsOfItsDomain() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        ServiceRegistration<FaultHandler> reg = register(group -> {
+            seen.add(group.device() + " " + group.groupId() + " " + group.size());
+            group.respond(ResponseCode.SUCCESS);
+        }, 0);
+        try {
+            gpu.reportPageRequest(Pasid.NONE, 3, 0, Permissions.READ, 0x3000, 0, 0);
+            assertThat(reportLast(3)).isEqualTo(ReportOutcome.DISPATCHED);
+
+            assertThat(seen).containsExactly("0000:01:00.0 3 2");
+            assertThat(backend.sent).containsExactly(new RecordingBackend.Sent(GPU, 3, ResponseCode.SUCCESS));
+            assertThat(statistics.handlers()).anySatisfy(h -> {
+                assertThat(h.domains()).containsExactly("gpu0");
+                assertThat(h.bundle()).isEqualTo("dev.faultline.itests-tests");
+                assertThat(h.counts().answeredSuccess()).isEqualTo(1);
+            });
+        } finally {
+            reg.unregister();
+        }
+    }
+
+    @Test
+    void unregisteringAHandlerAnswersItsPendingGroupsAndAnotherTakesOver() {
+        List<DeferredGroup> held = new CopyOnWriteArrayList<>();
+        ServiceRegistration<FaultHandler> deferring = register(group -> held.add(group.defer()), 10);
+        ServiceRegistration<FaultHandler> standby = register(group -> group.respond(ResponseCode.SUCCESS), 0);
+        try {
+            reportLast(1);
+            reportLast(2);
+            assertThat(backend.sent).isEmpty();
+            assertThat(statistics.pending()).hasSize(2);
+
+            deferring.unregister();
+
+            assertThat(backend.sent).extracting(RecordingBackend.Sent::code)
+                    .containsExactly(ResponseCode.INVALID, ResponseCode.INVALID);
+            assertThat(statistics.pending()).isEmpty();
+            assertThat(held.get(0).respond(ResponseCode.SUCCESS)).isFalse();
+
+            reportLast(3);
+            assertThat(backend.sent.get(2)).isEqualTo(new RecordingBackend.Sent(GPU, 3, ResponseCode.SUCCESS));
+        } finally {
+            standby.unregister();
+        }
+    }
+
+    @Test
+    void answersInvalidWhenNoHandlerServesTheDomain() {
+        assertThat(reportLast(7)).isEqualTo(ReportOutcome.NO_HANDLER);
+
+        assertThat(backend.sent).containsExactly(new RecordingBackend.Sent(GPU, 7, ResponseCode.INVALID));
+    }
+
+    @Test
+    void theStatisticsBalanceAfterATurnOfEveryKind() {
+        ServiceRegistration<FaultHandler> reg = register(group -> {
+            if (group.groupId() % 2 == 0) {
+                throw new IllegalStateException("even groups are a bug");
+            }
+            group.respond(ResponseCode.SUCCESS);
+        }, 0);
+        try {
+            for (int g = 0; g < 6; g++) {
+                reportLast(g);
+            }
+        } finally {
+            reg.unregister();
+        }
+
+        assertThat(statistics.totals().balanced()).isTrue();
+        assertThat(statistics.devices()).filteredOn(d -> d.device().equals(GPU.toString()) && d.present())
+                .singleElement().satisfies(d -> {
+                    assertThat(d.counts().answeredSuccess()).isEqualTo(3);
+                    assertThat(d.counts().answeredFailure()).isEqualTo(3);
+                    assertThat(d.counts().handlerErrors()).isEqualTo(3);
+                });
+    }
+}
