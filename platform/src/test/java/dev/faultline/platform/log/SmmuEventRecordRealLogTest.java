@@ -1,7 +1,8 @@
-package dev.faultline.platform.smmuv3;
+package dev.faultline.platform.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.platform.smmuv3.EventRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Decodes the raw dwords of the real SMMUv3 event records in {@code shared/testdata/real-fault-logs.jsonl} and
  * checks every field the file's expert decode gives.
  */
-class RealFaultLogTest {
+class SmmuEventRecordRealLogTest {
     private static final Path DATA = Path.of("").toAbsolutePath().resolve("../../shared/testdata/real-fault-logs.jsonl").normalize();
     private static final Pattern HEADER = Pattern.compile("event 0x([0-9a-f]{2}) received:");
     private static final Pattern DWORD = Pattern.compile(":\\s+0x([0-9a-f ]{16,17})\\s*$");
@@ -29,7 +30,7 @@ class RealFaultLogTest {
         List<Map<String, Object>> cases = new ArrayList<>();
         for (String line : Files.readAllLines(DATA)) {
             if (!line.isBlank()) {
-                Map<String, Object> c = (Map<String, Object>) MiniJson.parse(line);
+                Map<String, Object> c = (Map<String, Object>) Json.parse(line);
                 if ("smmuv3-event".equals(c.get("format"))) {
                     cases.add(c);
                 }
