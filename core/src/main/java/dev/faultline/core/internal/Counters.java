@@ -2,28 +2,49 @@ package dev.faultline.core.internal;
 
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.stats.FaultCounts;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
-/** One set of {@link Counter}s, incremented from any thread without locking or allocating. */
+/**
+ * One set of {@link Counter}s, incremented from any thread without locking or allocating.
+ *
+ * <p>Most increments come from one thread: the IOMMU fault thread that reports the device's faults. The first
+ * thread to count becomes the owner and counts in plain fields (a load and a store, published with opaque
+ * writes so readers never see a torn value); every other thread counts in {@link LongAdder}s. A read adds both.
+ */
 final class Counters {
-    private final LongAdder[] adders = new LongAdder[Counter.all().length];
+    private static final VarHandle OWNED = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final long[] owned = new long[Counter.all().length];
+    private final LongAdder[] shared = new LongAdder[Counter.all().length];
+    private final AtomicReference<Thread> owner = new AtomicReference<>();
 
     Counters() {
-        for (int i = 0; i < adders.length; i++) {
-            adders[i] = new LongAdder();
+        for (int i = 0; i < shared.length; i++) {
+            shared[i] = new LongAdder();
         }
     }
 
     void increment(Counter counter) {
-        adders[counter.ordinal()].increment();
+        add(counter, 1);
     }
 
     void add(Counter counter, long n) {
-        adders[counter.ordinal()].add(n);
+        Thread current = Thread.currentThread();
+        Thread o = owner.get();
+        if (o == current || (o == null && owner.compareAndSet(null, current))) {
+            int i = counter.ordinal();
+            OWNED.setOpaque(owned, i, owned[i] + n);
+        } else {
+            shared[counter.ordinal()].add(n);
+        }
     }
 
     long get(Counter counter) {
-        return adders[counter.ordinal()].sum();
+        int i = counter.ordinal();
+        return (long) OWNED.getOpaque(owned, i) + shared[i].sum();
     }
 
     /** The counter of groups answered with {@code code}. */

@@ -57,16 +57,12 @@ final class HandlerProxy {
         return true;
     }
 
-    /** Marks the handler gone and stops its queue; {@code false} if it was gone already. */
+    /** Marks the handler gone; {@code false} if it was gone already. */
     synchronized boolean depart() {
         if (state == State.GONE) {
             return false;
         }
         state = State.GONE;
-        HandlerQueue q = queue;
-        if (q != null) {
-            q.stop();
-        }
         return true;
     }
 

@@ -182,7 +182,10 @@ final class Pipeline implements FaultPipeline, FaultStatistics {
         index.refresh();
     }
 
-    /** A handler service left: it stops getting faults and its pending groups are answered INVALID now. */
+    /**
+     * A handler service left: it stops getting faults, its pending groups (deferred or queued) are answered
+     * INVALID now, and a queued handler's thread is interrupted and ends.
+     */
     void removeHandler(long serviceId) {
         HandlerProxy proxy = handlers.remove(serviceId);
         if (proxy == null || !proxy.depart()) {
@@ -190,6 +193,10 @@ final class Pipeline implements FaultPipeline, FaultStatistics {
         }
         index.remove(proxy);
         pending.answerAll(g -> g.handlerProxy() == proxy, ResponseCode.INVALID);
+        if (proxy.queued()) {
+            // after the answers, so that interrupting a blocked call cannot race them
+            proxy.queue().stop();
+        }
     }
 
     // ---- deadlines ----
