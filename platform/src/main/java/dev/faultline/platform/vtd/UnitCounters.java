@@ -1,0 +1,19 @@
+package dev.faultline.platform.vtd;
+
+/**
+ * What a remapping unit did, counted since it was built: the visible record of everything it dropped.
+ *
+ * @param faultsRecorded faults written to a fault recording register
+ * @param faultsOverflowed faults dropped because the next register was full (FSTS.PFO)
+ * @param faultsSuppressed faults not recorded because FPD was set
+ * @param pageRequestsQueued page request descriptors written to the page request queue
+ * @param pageRequestsDiscarded page requests dropped on overflow (PRS.PRO) or with no queue programmed
+ * @param automaticResponses PRG responses the unit sent on its own for page requests it could not queue
+ * @param responsesSent PRG responses delivered to a device
+ * @param responsesUndeliverable PRG responses for a requester id with no device connected
+ * @param invalidationErrors invalidation queue errors (FSTS.IQE)
+ */
+public record UnitCounters(long faultsRecorded, long faultsOverflowed, long faultsSuppressed, long pageRequestsQueued,
+        long pageRequestsDiscarded, long automaticResponses, long responsesSent, long responsesUndeliverable,
+        long invalidationErrors) {
+}
