@@ -2,13 +2,7 @@ package dev.faultline.platform.log;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 
 /**
  * {@code faultline decode [--json] [file|-]}: decodes a kernel log (a file, or standard input for {@code -} or
@@ -57,29 +51,13 @@ public final class DecodeCommand {
         }
         DecodedLog log;
         try {
-            log = read(file, in);
+            log = LogInput.decode(decoder, file, in);
         } catch (IOException e) {
-            err.println("decode: cannot read " + describe(file, e));
+            err.println("decode: cannot read " + LogInput.describe(file, e));
             return FAILED;
         }
         out.print(json ? JsonLines.toJsonLines(log) : FaultTable.render(log));
         out.flush();
         return OK;
-    }
-
-    /** Decodes {@code file}, or {@code in} for {@code null} or {@code -}. */
-    DecodedLog read(String file, InputStream in) throws IOException {
-        if (file == null || file.equals("-")) {
-            return decoder.decode(new InputStreamReader(in, StandardCharsets.UTF_8));
-        }
-        // An InputStreamReader replaces bytes that are not UTF-8 instead of failing on them.
-        try (Reader r = new InputStreamReader(Files.newInputStream(Path.of(file)), StandardCharsets.UTF_8)) {
-            return decoder.decode(r);
-        }
-    }
-
-    static String describe(String file, IOException e) {
-        String what = file == null || file.equals("-") ? "standard input" : file;
-        return e instanceof NoSuchFileException ? what + ": no such file" : what + ": " + e.getMessage();
     }
 }

@@ -24,4 +24,10 @@ public record DecodedLog(List<DecodedFault> faults, int lines, int ignoredLines)
             throw new IllegalArgumentException("line counts " + lines + "/" + ignoredLines + " are inconsistent");
         }
     }
+
+    /** The {@link FaultTable} of this log (so that a shell prints a returned log readably). */
+    @Override
+    public String toString() {
+        return FaultTable.render(this);
+    }
 }

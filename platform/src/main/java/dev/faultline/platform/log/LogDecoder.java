@@ -2,9 +2,13 @@ package dev.faultline.platform.log;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -44,6 +48,17 @@ public final class LogDecoder {
             return decode(new ReaderLines(lines));
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+    }
+
+    /**
+     * Decodes a file. Bytes that are not UTF-8 are replaced, not rejected (logs mix encodings).
+     *
+     * @throws IOException if the file cannot be read
+     */
+    public DecodedLog decode(Path file) throws IOException {
+        try (Reader r = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
+            return decode(r);
         }
     }
 
