@@ -143,6 +143,8 @@ class ExactlyOncePropertyTest {
             assertThat(now.balanced()).as("balanced after %s: %s", step, now).isTrue();
             assertThat(now.reported()).isEqualTo(reports);
             assertThat(now.groups()).isEqualTo(lastRequests.size());
+            assertThat(f.pipeline.devices()).allSatisfy(d -> assertThat(d.counts().balanced()).as("%s", d).isTrue());
+            assertThat(f.pipeline.handlers()).allSatisfy(h -> assertThat(h.counts().balanced()).as("%s", h).isTrue());
             assertResponsesAtMostOnce(f);
         }
 
