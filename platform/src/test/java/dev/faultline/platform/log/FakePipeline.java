@@ -29,7 +29,7 @@ import java.util.concurrent.Executors;
  * ({@code NO_HANDLER}), a partial one is parked, an unrecoverable fault goes nowhere. It records what it was
  * told. Subclasses misbehave in the ways their names say.
  */
-class FakePipeline implements FaultPipeline {
+public class FakePipeline implements FaultPipeline {
     final List<Fault> reported = Collections.synchronizedList(new ArrayList<>());
     final Map<DeviceId, Map<Integer, Domain>> attachments = new ConcurrentHashMap<>();
     final List<String> events = Collections.synchronizedList(new ArrayList<>());

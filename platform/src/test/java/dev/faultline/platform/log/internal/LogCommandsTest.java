@@ -1,0 +1,58 @@
+package dev.faultline.platform.log.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faultline.platform.log.DecodedLog;
+import dev.faultline.platform.log.FakePipeline;
+import dev.faultline.platform.log.ReplayReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Gogo commands return data: the decoded log, JSON Lines text, the replay report. */
+class LogCommandsTest {
+    private static final String LOG = "DMAR: [DMA Read NO_PASID] Request device [00:0d.0] fault addr 0x1154e1000"
+            + " [fault reason 0x5a] SM: Non-zero reserved field set in PASID Table Entry\n";
+
+    @TempDir
+    Path dir;
+
+    private final LogCommands commands = new LogCommands();
+
+    private String file() throws IOException {
+        return Files.writeString(dir.resolve("log"), LOG).toString();
+    }
+
+    @Test
+    void decodeReturnsTheLogWhichPrintsAsATable() throws IOException {
+        DecodedLog log = commands.decode(file());
+        assertThat(log.faults()).hasSize(1);
+        assertThat(log.toString()).contains("dmar-fault", "00:0d.0", "[0x5a]");
+        assertThat(commands.decode(false, file())).isEqualTo(log);
+    }
+
+    @Test
+    void decodeWithJsonReturnsJsonLines() throws IOException {
+        assertThat(commands.decode(true, file())).asString().startsWith("{\"format\":\"dmar-fault\",")
+                .contains("\"reason_code\":90");
+    }
+
+    @Test
+    void replayNeedsTheCore() throws IOException {
+        String file = file();
+        assertThatThrownBy(() -> commands.replay("", file)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("core is not running");
+        commands.pipeline = new FakePipeline();
+        ReplayReport report = commands.replay("host", file);
+        assertThat(report.replayed()).isEqualTo(1);
+        assertThat(report.clean()).isTrue();
+    }
+
+    @Test
+    void aMissingFileIsAnIoError() {
+        assertThatThrownBy(() -> commands.decode(dir.resolve("missing").toString())).isInstanceOf(IOException.class);
+    }
+}
