@@ -26,6 +26,9 @@ public record ReplayReport(int decoded, int replayed, Map<String, Integer> notRe
         Map<ReportOutcome, Integer> outcomes, Map<ResponseCode, Integer> responses, int awaitedResponses,
         int unanswered, int extraResponses, List<String> errors) {
 
+    /** Labels are padded to this width, so values line up. */
+    private static final int LABEL_WIDTH = 17;
+
     /** Copies the maps (ordered) and the error list. */
     public ReplayReport {
         notReplayed = Collections.unmodifiableMap(new LinkedHashMap<>(notReplayed));
@@ -49,23 +52,21 @@ public record ReplayReport(int decoded, int replayed, Map<String, Integer> notRe
         return unanswered == 0 && extraResponses == 0 && errors.isEmpty();
     }
 
-    /** The report as indented text lines for people. */
+    /** The report as aligned text lines for people. */
     public String render() {
         StringBuilder sb = new StringBuilder();
-        sb.append("faults decoded:   ").append(decoded).append('\n');
-        sb.append("faults replayed:  ").append(replayed).append('\n');
-        notReplayed.forEach((why, n) -> sb.append("  not replayed:   ").append(n).append(" (").append(why)
-                .append(")\n"));
-        sb.append("outcomes:        ").append(counts(outcomes)).append('\n');
-        sb.append("responses:       ").append(counts(responses)).append(" (").append(awaitedResponses)
-                .append(" owed)\n");
+        line(sb, "faults decoded", Integer.toString(decoded));
+        line(sb, "faults replayed", Integer.toString(replayed));
+        notReplayed.forEach((why, n) -> line(sb, "not replayed", n + " (" + why + ")"));
+        line(sb, "outcomes", counts(outcomes));
+        line(sb, "responses", counts(responses) + " (" + awaitedResponses + " owed)");
         if (unanswered > 0) {
-            sb.append("UNANSWERED:       ").append(unanswered).append('\n');
+            line(sb, "UNANSWERED", Integer.toString(unanswered));
         }
         if (extraResponses > 0) {
-            sb.append("EXTRA RESPONSES:  ").append(extraResponses).append('\n');
+            line(sb, "EXTRA RESPONSES", Integer.toString(extraResponses));
         }
-        errors.forEach(e -> sb.append("error: ").append(e).append('\n'));
+        errors.forEach(e -> line(sb, "error", e));
         return sb.toString();
     }
 
@@ -74,10 +75,14 @@ public record ReplayReport(int decoded, int replayed, Map<String, Integer> notRe
         return render();
     }
 
+    private static void line(StringBuilder sb, String label, String value) {
+        sb.append(label).append(':').append(" ".repeat(LABEL_WIDTH - label.length())).append(value).append('\n');
+    }
+
     private static String counts(Map<? extends Enum<?>, Integer> counts) {
         StringBuilder sb = new StringBuilder();
-        counts.forEach((k, n) -> sb.append(' ').append(k.name()).append('=').append(n));
-        return sb.length() == 0 ? " none" : sb.toString();
+        counts.forEach((k, n) -> sb.append(sb.length() == 0 ? "" : " ").append(k.name()).append('=').append(n));
+        return sb.length() == 0 ? "none" : sb.toString();
     }
 
     private static <E extends Enum<E>> EnumMap<E, Integer> copy(Class<E> type, Map<E, Integer> counts) {

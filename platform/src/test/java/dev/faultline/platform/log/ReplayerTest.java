@@ -48,6 +48,14 @@ class ReplayerTest {
         assertThat(pipeline.events).containsExactly("connect replay", "add sid:0x42", "add sid:0x300", "add 0000:00:02.0",
                 "close");
         assertThat(pipeline.attachments).isEmpty();
+        assertThat(report.render()).isEqualTo("""
+                faults decoded:   5
+                faults replayed:  3
+                not replayed:     1 (msm-gpu-fault: the log names no device)
+                not replayed:     1 (dmar-intr-remap: an interrupt-remapping fault is not a DMA fault)
+                outcomes:         NO_HANDLER=3
+                responses:        INVALID=1 (1 owed)
+                """);
     }
 
     @Test
