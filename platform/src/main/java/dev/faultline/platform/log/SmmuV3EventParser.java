@@ -202,9 +202,13 @@ final class SmmuV3EventParser implements ReportParser {
                 long dw0 = dwords[0];
                 b.number(FaultField.SID, dw0 >>> EVTQ_0_SID_SHIFT);
                 // F_STREAM_DISABLED records the StreamID only (IHI §7.3.7): its bit 11 says nothing.
+                long ssid = dw0 >>> EVTQ_0_SSID_SHIFT & EVTQ_0_SSID;
+                // C_BAD_SUBSTREAMID has no SSV bit, its SubstreamID is always valid (IHI §7.3.9); a zero one
+                // with bit 11 clear is read as Linux and the test data read it: no substream.
+                boolean ssidValid = (dw0 & EVTQ_0_SSV) != 0 || type == EventType.C_BAD_SUBSTREAMID && ssid != 0;
                 if (type != EventType.F_STREAM_DISABLED) {
-                    if ((dw0 & EVTQ_0_SSV) != 0) {
-                        b.number(FaultField.SSID, dw0 >>> EVTQ_0_SSID_SHIFT & EVTQ_0_SSID);
+                    if (ssidValid) {
+                        b.number(FaultField.SSID, ssid);
                     } else {
                         b.none(FaultField.SSID);
                     }

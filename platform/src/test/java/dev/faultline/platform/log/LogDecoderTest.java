@@ -106,6 +106,14 @@ class LogDecoderTest {
         }
 
         @Test
+        void aBadSubstreamIdIsReportedWithoutSsvAndStreamDisabledHasNoSubstreamField() {
+            DecodedLog log = decode(P + "event 0x08 received:", P + "0x0000000100003008", P + "0x0", P + "0x0",
+                    P + "0x0", P + "event 0x06 received:", P + "0x0000000100000806", P + "0x0", P + "0x0", P + "0x0");
+            assertThat(log.faults().get(0).number(FaultField.SSID)).hasValue(3);
+            assertThat(log.faults().get(1).determined(FaultField.SSID)).isFalse();
+        }
+
+        @Test
         void reservedAndImplementationDefinedEventNumbersAreNamedNotRejected() {
             DecodedLog log = decode(P + "event 0x3f received:", P + "0x000000070000003f", P + "0x0", P + "0x0",
                     P + "0x0", P + "event 0xe3 received:", P + "0x00000007000000e3", P + "0x0", P + "0x0", P + "0x0");
