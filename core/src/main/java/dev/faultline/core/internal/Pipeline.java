@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  * The fault pipeline as a plain object: connects IOMMUs, indexes handlers, keeps the statistics. The DS
  * component {@link FaultPipelineComponent} wraps one; tests build one directly with their own ticker and log.
  */
-final class Pipeline implements FaultPipeline, FaultStatistics {
+final class Pipeline implements PipelineControl {
     private final Ticker ticker;
     private final HostLog log;
     private final HandlerIndex index = new HandlerIndex();
@@ -37,9 +37,12 @@ final class Pipeline implements FaultPipeline, FaultStatistics {
     private final PartialBudget partialBudget;
     private final Map<String, IommuConnection> iommus = new ConcurrentHashMap<>();
     private final Map<DeviceId, DeviceState> present = new ConcurrentHashMap<>();
+    /** Removed devices whose counters are still listed; older ones are folded into {@link #retired}. */
     private final Queue<DeviceState> removed = new ConcurrentLinkedQueue<>();
+    private FaultCounts retired = Counters.sum(List.of());
     private final Map<Long, HandlerProxy> handlers = new ConcurrentHashMap<>();
     private final AtomicLong anonymousIds = new AtomicLong();
+    private static final int LISTED_REMOVED_DEVICES = 64;
     private volatile Settings settings;
     private volatile boolean closed;
 
@@ -139,13 +142,32 @@ final class Pipeline implements FaultPipeline, FaultStatistics {
     void forget(DeviceState d) {
         if (present.remove(d.id(), d)) {
             removed.add(d);
+            retireOldRemovedDevices();
         }
+    }
+
+    /**
+     * Keeps the statistics of the {@value #LISTED_REMOVED_DEVICES} most recently removed devices listed; older
+     * ones (long answered) are summed into one total, so churn of devices and IOMMUs does not grow the core.
+     */
+    private synchronized void retireOldRemovedDevices() {
+        while (removed.size() > LISTED_REMOVED_DEVICES) {
+            DeviceState old = removed.poll();
+            if (old != null) {
+                retired = Counters.sum(List.of(retired, countsOf(old)));
+            }
+        }
+    }
+
+    private synchronized FaultCounts retired() {
+        return retired;
     }
 
     // ---- handlers (whiteboard) ----
 
     /** A handler service arrived. Returns its service id, the key for {@link #updateHandler} and {@link #removeHandler}. */
-    long addHandler(FaultHandler handler, Map<String, ?> properties, String bundle) {
+    @Override
+    public long addHandler(FaultHandler handler, Map<String, ?> properties, String bundle) {
         HandlerRegistration r = HandlerRegistration.read(properties, bundle, handler.getClass().getName());
         if (r.serviceId() < 0) {
             r = new HandlerRegistration(r.name(), r.bundle(), -1 - anonymousIds.getAndIncrement(), r.ranking(),
@@ -186,7 +208,8 @@ final class Pipeline implements FaultPipeline, FaultStatistics {
      * A handler service left: it stops getting faults, its pending groups (deferred or queued) are answered
      * INVALID now, and a queued handler's thread is interrupted and ends.
      */
-    void removeHandler(long serviceId) {
+    @Override
+    public void removeHandler(long serviceId) {
         HandlerProxy proxy = handlers.remove(serviceId);
         if (proxy == null || !proxy.depart()) {
             return;
@@ -212,7 +235,8 @@ final class Pipeline implements FaultPipeline, FaultStatistics {
     }
 
     /** Stops: disconnects every IOMMU (answering their pending groups), stops handler threads and the watchdog. */
-    void close() {
+    @Override
+    public void close() {
         closed = true;
         for (IommuConnection c : new ArrayList<>(iommus.values())) {
             c.close();
@@ -251,6 +275,7 @@ final class Pipeline implements FaultPipeline, FaultStatistics {
     @Override
     public FaultCounts totals() {
         List<FaultCounts> all = new ArrayList<>();
+        all.add(retired());
         for (DeviceStatus d : devices()) {
             all.add(d.counts());
         }

@@ -1,0 +1,119 @@
+package dev.faultline.core.standalone;
+
+import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.core.internal.PipelineControl;
+import dev.faultline.core.internal.Pipelines;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The production fault pipeline without a framework: the same grouping, routing, exactly-once answers,
+ * deadlines and statistics as the {@code dev.faultline.core} component, with handlers registered by call
+ * instead of through the service registry. Thread-safe.
+ *
+ * <pre>{@code
+ * try (StandaloneCore core = StandaloneCore.builder().defaultTimeoutMillis(50).start()) {
+ *     long id = core.register(handler, Map.of(HandlerProperties.DOMAIN, "gpu0"));
+ *     IommuPort port = core.pipeline().connect(backend);
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class StandaloneCore implements AutoCloseable {
+    private final PipelineControl pipeline;
+
+    private StandaloneCore(PipelineControl pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    /** A builder with the component's defaults (see the core's README for each setting). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The service backends connect to. */
+    public FaultPipeline pipeline() {
+        return pipeline;
+    }
+
+    /** The counters, pending groups and handlers. */
+    public FaultStatistics statistics() {
+        return pipeline;
+    }
+
+    /**
+     * Registers a handler with the service properties it would have in a framework
+     * ({@link dev.faultline.api.handler.HandlerProperties}, {@code service.ranking}).
+     *
+     * @return the id to {@link #unregister} it with
+     */
+    public long register(FaultHandler handler, Map<String, ?> properties) {
+        return pipeline.addHandler(Objects.requireNonNull(handler, "handler"), properties, "standalone");
+    }
+
+    /** Unregisters a handler; its pending groups are answered INVALID at once. */
+    public void unregister(long id) {
+        pipeline.removeHandler(id);
+    }
+
+    /** Disconnects every IOMMU (answering its pending groups INVALID) and stops the core's threads. */
+    @Override
+    public void close() {
+        pipeline.close();
+    }
+
+    /** Settings of a {@link StandaloneCore}; defaults are the component's. */
+    public static final class Builder {
+        private int partialsPerDevice = 256;
+        private int partialsTotal = 8192;
+        private long defaultTimeoutMillis = 1000;
+        private int queueDepth = 256;
+        private int logBurst = 10;
+        private long logIntervalMillis = 5000;
+        private Consumer<String> log = line -> { };
+
+        private Builder() {
+        }
+
+        /** Bounds on parked partial page requests, per device and in total. */
+        public Builder partials(int perDevice, int total) {
+            this.partialsPerDevice = perDevice;
+            this.partialsTotal = total;
+            return this;
+        }
+
+        /** The deadline of deferred and queued groups for handlers without {@code faultline.timeout.ms}. */
+        public Builder defaultTimeoutMillis(long millis) {
+            this.defaultTimeoutMillis = millis;
+            return this;
+        }
+
+        /** The capacity of each queued handler's queue. */
+        public Builder queueDepth(int depth) {
+            this.queueDepth = depth;
+            return this;
+        }
+
+        /** The host log rate limit: lines per device per interval (Linux: 10 per 5 s). */
+        public Builder logRate(int burst, long intervalMillis) {
+            this.logBurst = burst;
+            this.logIntervalMillis = intervalMillis;
+            return this;
+        }
+
+        /** Where host log lines go (default: dropped). */
+        public Builder log(Consumer<String> sink) {
+            this.log = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /** Starts the core (its deadline thread runs until {@link StandaloneCore#close()}). */
+        public StandaloneCore start() {
+            return new StandaloneCore(Pipelines.start(partialsPerDevice, partialsTotal, defaultTimeoutMillis,
+                    queueDepth, logBurst, logIntervalMillis, log));
+        }
+    }
+}

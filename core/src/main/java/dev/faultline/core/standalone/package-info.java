@@ -1,0 +1,8 @@
+/**
+ * The core outside an OSGi framework, for tools, tests and benchmarks that run on a plain class path:
+ * {@link dev.faultline.core.standalone.StandaloneCore}. In a framework, use the {@code FaultPipeline} and
+ * {@code FaultStatistics} services and register handlers as services instead.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package dev.faultline.core.standalone;
