@@ -1,0 +1,27 @@
+package dev.faultline.vtd.internal;
+
+/**
+ * What the driver of one unit did, counted since it started.
+ *
+ * @param pageRequestsReported page requests reported to the core
+ * @param badPageRequests page requests the driver rejected itself (not canonical, privileged, execute with
+ *     read, unknown requester)
+ * @param stopMarkers Stop Markers dropped
+ * @param queueOverflows passes that found PRS.PRO set
+ * @param faultsReported fault records reported to the core
+ * @param faultsDelivered of those, delivered to a handler
+ * @param faultsPrinted kernel lines printed for unhandled faults
+ * @param faultsPrintSuppressed unhandled faults not printed because of the rate limit
+ * @param faultsGuestSilenced unhandled faults not printed because a guest owns them
+ * @param faultRecordOverflows passes that found FSTS.PFO set (faults the hardware dropped)
+ * @param responsesSent page group responses the unit completed
+ * @param responsesLost responses whose invalidation wait timed out
+ * @param responsesRefused responses the driver refused to send (not its device, group index or PASID out of
+ *     range)
+ * @param invalidationErrors descriptors the unit rejected (FSTS.IQE)
+ */
+record DriverCounters(long pageRequestsReported, long badPageRequests, long stopMarkers, long queueOverflows,
+        long faultsReported, long faultsDelivered, long faultsPrinted, long faultsPrintSuppressed,
+        long faultsGuestSilenced, long faultRecordOverflows, long responsesSent, long responsesLost,
+        long responsesRefused, long invalidationErrors) {
+}

@@ -1,0 +1,124 @@
+package dev.faultline.vtd.internal;
+
+import dev.faultline.api.backend.DevicePort;
+import dev.faultline.api.backend.ReportOutcome;
+import dev.faultline.api.fault.HardwareRecord;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.Permission;
+import dev.faultline.api.fault.Permissions;
+import dev.faultline.api.fault.UnrecoverableFault;
+import dev.faultline.platform.vtd.Capability;
+import dev.faultline.platform.vtd.FaultReason;
+import dev.faultline.platform.vtd.FaultRecord;
+import dev.faultline.platform.vtd.FaultType;
+import dev.faultline.platform.vtd.RegisterMap;
+import dev.faultline.platform.vtd.RemappingUnit;
+
+/**
+ * Reads the fault recording registers as Linux's {@code dmar_fault} does (intel/dmar.c; iopf §4.4,
+ * hw-formats §3.3-§3.5): from FSTS.FRI while the record's F bit is set, decode it, clear F, then handle it;
+ * finally write PFO | PPF | PRO to FSTS.
+ *
+ * <p>Unlike Linux, each DMA-remapping fault goes to the core as an unrecoverable fault with its raw record
+ * ({@link FaultRecord#FORMAT}), so the device's handler gets it. Only a fault nobody handles (no handler, or
+ * a requester the driver does not know) is printed, in the kernel's exact format and rate-limited; a fault of
+ * a device or PASID attached to a nested (guest-owned) domain is never printed. Interrupt-remapping faults
+ * are printed only.
+ *
+ * <p>Called only from the unit's interrupt thread. One pass reads at most as many records as the unit has;
+ * it asks for another pass if faults are still pending.
+ */
+final class FaultRecordReader {
+    private final RemappingUnit unit;
+    private final DeviceTable devices;
+    private final DmarLog log;
+    private final int firstRecord;
+    private final int records;
+    volatile long reported;
+    volatile long delivered;
+    volatile long printed;
+    volatile long printSuppressed;
+    volatile long guestSilenced;
+    volatile long overflows;
+    volatile long interruptRemapping;
+
+    FaultRecordReader(RemappingUnit unit, DeviceTable devices, DmarLog log) {
+        this.unit = unit;
+        this.devices = devices;
+        this.log = log;
+        Capability capability = new Capability(unit.read64(RegisterMap.CAP));
+        this.firstRecord = capability.faultRecordingOffset();
+        this.records = capability.faultRecordingCount();
+    }
+
+    /**
+     * One pass.
+     *
+     * @return whether faults are still pending (another pass is needed)
+     */
+    boolean drain() {
+        int status = unit.read32(RegisterMap.FSTS);
+        if ((status & RegisterMap.FSTS_PFO) != 0) {
+            overflows++; // faults were lost in the hardware: counted, as Linux only clears the bit
+        }
+        if ((status & RegisterMap.FSTS_PPF) != 0) {
+            int index = (status >>> RegisterMap.FSTS_FRI_SHIFT) & 0xff;
+            for (int n = 0; n < records; n++) {
+                int offset = firstRecord + RegisterMap.FRCD_LENGTH * index;
+                if ((unit.read32(offset + 12) & RegisterMap.FRCD_F) == 0) {
+                    break;
+                }
+                long low = unit.read64(offset);
+                long high = unit.read64(offset + 8);
+                unit.write32(offset + 12, RegisterMap.FRCD_F);
+                handle(low, high);
+                index = (index + 1) % records;
+            }
+        }
+        unit.write32(RegisterMap.FSTS, RegisterMap.FSTS_PFO | RegisterMap.FSTS_PPF | RegisterMap.FSTS_PRO);
+        return (unit.read32(RegisterMap.FSTS) & RegisterMap.FSTS_PPF) != 0;
+    }
+
+    private void handle(long low, long high) {
+        // FRCD (hw-formats §3.4)
+        int sid = (int) high & 0xffff;
+        boolean typeBit2 = (high >>> 28 & 1) != 0;
+        boolean privileged = (high >>> 29 & 1) != 0;
+        boolean execute = (high >>> 30 & 1) != 0;
+        boolean pasidPresent = (high >>> 31 & 1) != 0;
+        int reason = (int) (high >>> 32) & 0xff;
+        int pasid = pasidPresent ? (int) (high >>> 40) & 0xfffff : Pasid.NONE;
+        boolean read = (high >>> 62 & 1) != 0;
+        if (FaultReason.of(reason).type() == FaultType.INTR_REMAP) {
+            interruptRemapping++;
+            print(low, high);
+            return;
+        }
+        DevicePort device = devices.port(sid);
+        ReportOutcome outcome = ReportOutcome.NO_HANDLER;
+        if (device != null) {
+            // T1 = 1 read, T1 = 0 with T2 = 0 write; T2 = 1 (a page or translation request) names no access.
+            int permissions = (read ? Permission.READ.bit() : typeBit2 ? 0 : Permission.WRITE.bit())
+                    | (execute ? Permission.EXEC.bit() : 0) | (privileged ? Permission.PRIV.bit() : 0);
+            reported++;
+            outcome = device.reportUnrecoverable(UnrecoverableFault.ADDR_VALID
+                    | (pasidPresent ? UnrecoverableFault.PASID_VALID : 0), pasid, Permissions.of(permissions),
+                    low & ~0xfffL, 0, HardwareRecord.of(FaultRecord.FORMAT, low, high));
+        }
+        if (outcome == ReportOutcome.DELIVERED) {
+            delivered++;
+        } else if (devices.guestOwned(sid, pasid)) {
+            guestSilenced++;
+        } else {
+            print(low, high);
+        }
+    }
+
+    private void print(long low, long high) {
+        if (log.fault(low, high)) {
+            printed++;
+        } else {
+            printSuppressed++;
+        }
+    }
+}

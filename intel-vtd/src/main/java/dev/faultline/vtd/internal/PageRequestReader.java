@@ -1,0 +1,170 @@
+package dev.faultline.vtd.internal;
+
+import dev.faultline.api.backend.DevicePort;
+import dev.faultline.api.backend.IommuPort;
+import dev.faultline.api.fault.PageRequest;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.Permission;
+import dev.faultline.api.fault.Permissions;
+import dev.faultline.platform.memory.FrameAllocator;
+import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.platform.vtd.PageGroupResponse;
+import dev.faultline.platform.vtd.PageRequestDescriptor;
+import dev.faultline.platform.vtd.RegisterMap;
+import dev.faultline.platform.vtd.RemappingUnit;
+
+/**
+ * Drains the page request queue into the core, as Linux's {@code prq_event_thread} (intel/prq.c; iopf §4.2,
+ * hw-formats §3.6-§3.7) does:
+ * <ol>
+ *   <li>clear PRS.PPR first, so a request arriving meanwhile raises a new event;</li>
+ *   <li>for each descriptor from PQH to PQT: reject a non-canonical address, a privileged read or write, and
+ *       an execute request that also reads (printing the kernel's lines and answering the group Invalid if it
+ *       is the last request); drop a Stop Marker; reject an unknown requester; report the rest with
+ *       {@link DevicePort#reportPageRequest} (last page, PASID with response-needs-PASID, read / write /
+ *       execute / privilege, private data when PDP is set);</li>
+ *   <li>write PQH = the tail read;</li>
+ *   <li>on PRS.PRO: print "PRQ overflow detected"; only if the queue is now empty, discard the core's partial
+ *       requests (their last request may have been lost), clear PRO and print "PRQ overflow cleared".</li>
+ * </ol>
+ * Decodes in place: nothing is allocated per request.
+ *
+ * <p>Called only from the unit's interrupt thread.
+ */
+final class PageRequestReader {
+    private final RemappingUnit unit;
+    private final PhysicalMemory memory;
+    private final DeviceTable devices;
+    private final DmarLog log;
+    private final Responder responder;
+    private final long base;
+    private final long size;
+    volatile long reported;
+    volatile long badRequests;
+    volatile long stopMarkers;
+    volatile long overflows;
+    volatile long foreignDescriptors;
+
+    /** Sends a page group response the core knows nothing of (for requests the driver rejects itself). */
+    interface Responder {
+        void respond(int rid, boolean pasidPresent, int pasid, int code, int groupIndex, long data0, long data1);
+    }
+
+    /**
+     * Programs a queue of 2^{@code order} pages, or adopts the queue of a running unit (keeping PQH and PQT, so
+     * requests queued before the takeover are drained).
+     */
+    PageRequestReader(RemappingUnit unit, FrameAllocator allocator, DeviceTable devices, DmarLog log,
+            Responder responder, int order) {
+        this.unit = unit;
+        this.memory = allocator.memory();
+        this.devices = devices;
+        this.log = log;
+        this.responder = responder;
+        long pqa = unit.read64(RegisterMap.PQA);
+        if (pqa != 0) {
+            base = pqa & RegisterMap.QUEUE_BASE_MASK;
+            size = 4096L << (pqa & RegisterMap.QUEUE_SIZE_MASK);
+        } else {
+            size = 4096L << order;
+            base = allocator.allocate(size, 4096);
+            unit.write64(RegisterMap.PQH, 0);
+            unit.write64(RegisterMap.PQT, 0);
+            unit.write64(RegisterMap.PQA, base | order);
+        }
+    }
+
+    /** The ring size in bytes. */
+    long size() {
+        return size;
+    }
+
+    /**
+     * One pass over the queue.
+     *
+     * @return whether another pass is needed at once (an overflow could not be cleared because requests
+     *     remain)
+     */
+    boolean drain(IommuPort port) {
+        unit.write32(RegisterMap.PRS, RegisterMap.PRS_PPR);
+        long head = unit.read64(RegisterMap.PQH) % size;
+        long tail = unit.read64(RegisterMap.PQT) % size;
+        while (head != tail) {
+            handle(base + head);
+            head = (head + PageRequestDescriptor.SIZE) % size;
+        }
+        unit.write64(RegisterMap.PQH, tail);
+        if ((unit.read32(RegisterMap.PRS) & RegisterMap.PRS_PRO) == 0) {
+            return false;
+        }
+        overflows++;
+        log.overflowDetected(unit.name());
+        if (unit.read64(RegisterMap.PQH) % size != unit.read64(RegisterMap.PQT) % size) {
+            return true;
+        }
+        port.discardPartials();
+        unit.write32(RegisterMap.PRS, RegisterMap.PRS_PRO);
+        log.overflowCleared(unit.name());
+        return false;
+    }
+
+    private void handle(long at) {
+        long qw0 = memory.read64(at);
+        long qw1 = memory.read64(at + 8);
+        if (PageRequestDescriptor.type(qw0) != PageRequestDescriptor.TYPE) {
+            foreignDescriptors++;
+            return;
+        }
+        // struct page_req_dsc (hw-formats §3.6)
+        boolean pasidPresent = (qw0 >>> 8 & 1) != 0;
+        boolean privateData = (qw0 >>> 9 & 1) != 0;
+        int rid = (int) (qw0 >>> 16) & 0xffff;
+        int pasid = (int) (qw0 >>> 32) & 0xfffff;
+        boolean execute = (qw0 >>> 52 & 1) != 0;
+        boolean privileged = (qw0 >>> 53 & 1) != 0;
+        boolean read = (qw1 & 1) != 0;
+        boolean write = (qw1 >>> 1 & 1) != 0;
+        boolean last = (qw1 >>> 2 & 1) != 0;
+        int groupIndex = (int) (qw1 >>> 3) & 0x1ff;
+        long address = qw1 & ~0xfffL;
+        String reason = null;
+        long signExtension = address >> 47; // 4-level paging: __VIRTUAL_MASK_SHIFT = 47
+        if (signExtension != 0 && signExtension != -1) {
+            reason = "Address is not canonical";
+        } else if (privileged && (read || write)) {
+            reason = "Page request in Privilege Mode";
+        } else if (execute && read) {
+            reason = "Execution request not supported";
+        }
+        if (reason != null) {
+            reject(reason, qw0, qw1, rid, pasidPresent, pasid, last, groupIndex);
+            return;
+        }
+        if (last && !read && !write) {
+            stopMarkers++; // Stop Marker: dropped, never answered
+            return;
+        }
+        DevicePort device = devices.port(rid);
+        if (device == null) {
+            reject(null, qw0, qw1, rid, pasidPresent, pasid, last, groupIndex);
+            return;
+        }
+        int flags = (last ? PageRequest.FLAG_LAST_PAGE : 0)
+                | (pasidPresent ? PageRequest.FLAG_RESPONSE_NEEDS_PASID : 0);
+        int permissions = (read ? Permission.READ.bit() : 0) | (write ? Permission.WRITE.bit() : 0)
+                | (execute ? Permission.EXEC.bit() : 0) | (privileged ? Permission.PRIV.bit() : 0);
+        reported++;
+        device.reportPageRequest(pasidPresent ? pasid : Pasid.NONE, groupIndex, flags, Permissions.of(permissions),
+                address, privateData ? memory.read64(at + 16) : 0, privateData ? memory.read64(at + 24) : 0);
+    }
+
+    /** {@code handle_bad_prq_event}: print, and answer Invalid only a last-in-group request. */
+    private void reject(String reason, long qw0, long qw1, int rid, boolean pasidPresent, int pasid, boolean last,
+            int groupIndex) {
+        badRequests++;
+        log.badPageRequest(unit.name(), reason, qw0, qw1);
+        if (last) {
+            responder.respond(rid, pasidPresent, pasid, PageGroupResponse.INVALID, groupIndex, 0, 0);
+        }
+    }
+}

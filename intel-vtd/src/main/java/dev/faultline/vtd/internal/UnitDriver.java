@@ -1,0 +1,370 @@
+package dev.faultline.vtd.internal;
+
+import dev.faultline.api.backend.DevicePort;
+import dev.faultline.api.backend.Domain;
+import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.api.backend.IommuBackend;
+import dev.faultline.api.backend.IommuPort;
+import dev.faultline.api.backend.PageResponse;
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.PciRequesterId;
+import dev.faultline.platform.memory.FrameAllocator;
+import dev.faultline.platform.vtd.Capability;
+import dev.faultline.platform.vtd.ExtendedCapability;
+import dev.faultline.platform.vtd.PageGroupResponse;
+import dev.faultline.platform.vtd.PasidEntry;
+import dev.faultline.platform.vtd.RegisterMap;
+import dev.faultline.platform.vtd.RemappingUnit;
+import dev.faultline.platform.vtd.UnitInterrupt;
+import dev.faultline.vtd.VtdIommu;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * The driver of one VT-d remapping unit: Linux's intel/prq.c and the DMA-remapping fault handler of
+ * intel/dmar.c, talking to the unit through its registers, tables and queues only.
+ *
+ * <p><b>Start.</b> Programs (or, when the unit already translates, adopts) the scalable-mode root table, the
+ * invalidation queue and the page request queue; connects the unit to the core; on a takeover announces the
+ * devices whose context entries are present; then unmasks the fault and page request events and starts the
+ * interrupt thread, which drains whatever the previous driver left.
+ *
+ * <p><b>Responses.</b> {@link #sendPageResponse} writes a page group response and an invalidation wait. The
+ * response code is the PCIe one: SUCCESS 0x0, INVALID 0x1, FAILURE 0xF ({@code QI_RESP_*}). Linux's
+ * {@code intel_iommu_page_response} writes the generic code raw, so its FAILURE (2) reaches the device as a
+ * reserved code (iopf §4.3, §7.7); this driver sends the Response Failure code the specification defines.
+ *
+ * <p><b>Stop.</b> Masks the events (the unit latches them in IP for the next driver), stops the interrupt
+ * thread after its current pass, closes the core's port (which answers pending groups INVALID through this
+ * driver) and leaves translation, tables and queues running and consistent: PQH points past the last
+ * descriptor handled, unread fault records stay recorded.
+ *
+ * <p>Thread-safe.
+ */
+final class UnitDriver implements IommuBackend, VtdIommu {
+    private static final long JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final RemappingUnit unit;
+    private final DmarLog log;
+    private final DeviceTable devices;
+    private final ContextTables tables;
+    private final InvalidationQueue queue;
+    private final PageRequestReader pageRequests;
+    private final FaultRecordReader faults;
+    private final IommuPort port;
+    private final int pasidBits;
+    private final int domainIdLimit;
+    private final Map<String, Integer> domainIds = new HashMap<>();
+    private final AtomicBoolean faultEvent = new AtomicBoolean(true);
+    private final AtomicBoolean pageRequestEvent = new AtomicBoolean(true);
+    private final Thread thread;
+    private volatile boolean running;
+    private final AtomicLong responsesSent = new AtomicLong();
+    private final AtomicLong responsesLost = new AtomicLong();
+    private final AtomicLong responsesRefused = new AtomicLong();
+    private final boolean tookOver;
+
+    /**
+     * Programs or adopts {@code unit} and connects it to {@code pipeline}; call {@link #start()} next.
+     *
+     * @throws IllegalStateException if the unit lacks scalable mode, first-level translation, queued
+     *     invalidation or PASID support, or an IOMMU of its name is already connected
+     */
+    UnitDriver(RemappingUnit unit, FrameAllocator allocator, FaultPipeline pipeline, DriverSettings settings,
+            LogSink sink, LongSupplier ticker) {
+        this.unit = Objects.requireNonNull(unit, "unit");
+        ExtendedCapability ecap = new ExtendedCapability(unit.read64(RegisterMap.ECAP));
+        long required = ExtendedCapability.SCALABLE_MODE | ExtendedCapability.FIRST_LEVEL
+                | ExtendedCapability.QUEUED_INVALIDATION | ExtendedCapability.PASID;
+        if (!ecap.has(required)) {
+            throw new IllegalStateException(unit.name() + ": ECAP " + ecap
+                    + " lacks scalable mode, first-level translation, queued invalidation or PASID");
+        }
+        this.log = new DmarLog(sink, settings.logBurst(), settings.logIntervalNanos(), ticker);
+        this.devices = new DeviceTable(unit.configuration().segment());
+        this.pasidBits = ecap.pasidBits();
+        this.domainIdLimit = new Capability(unit.read64(RegisterMap.CAP)).domainIds();
+        int gsts = unit.read32(RegisterMap.GSTS);
+        long rtaddr = unit.read64(RegisterMap.RTADDR);
+        tookOver = (gsts & RegisterMap.GCMD_TE) != 0 && (gsts & RegisterMap.GCMD_SRTP) != 0
+                && (rtaddr & RegisterMap.RTADDR_TTM_MASK) == RegisterMap.RTADDR_SMT;
+        long root = tookOver ? rtaddr & ~0xfffL : allocator.allocatePage();
+        this.tables = new ContextTables(allocator, root, pasidBits, ecap.has(ExtendedCapability.PAGE_REQUESTS),
+                ecap.has(ExtendedCapability.DEVICE_TLB));
+        this.queue = new InvalidationQueue(unit, allocator, log, ticker, settings.invalidationTimeoutNanos());
+        if (!tookOver) {
+            unit.write64(RegisterMap.RTADDR, root | RegisterMap.RTADDR_SMT);
+            unit.write32(RegisterMap.GCMD, persistentCommands() | RegisterMap.GCMD_SRTP);
+            awaitStatus(RegisterMap.GCMD_SRTP, ticker, settings.invalidationTimeoutNanos());
+            unit.write32(RegisterMap.GCMD, persistentCommands() | RegisterMap.GCMD_TE);
+            awaitStatus(RegisterMap.GCMD_TE, ticker, settings.invalidationTimeoutNanos());
+        }
+        this.pageRequests = new PageRequestReader(unit, allocator, devices, log, this::respond,
+                settings.pageRequestQueueOrder());
+        this.faults = new FaultRecordReader(unit, devices, log);
+        this.port = pipeline.connect(this);
+        if (tookOver) {
+            for (int rid : tables.presentDevices()) {
+                devices.portFor(port, PciRequesterId.ofRid(segment(), rid));
+            }
+            log.notice("DMAR: " + unit.name() + ": took over a running unit with "
+                    + tables.presentDevices().size() + " device(s) present");
+        }
+        this.thread = new Thread(this::run, unit.name() + "-prq");
+        thread.setDaemon(true);
+    }
+
+    /** Unmasks the unit's events and starts the interrupt thread. */
+    void start() {
+        running = true;
+        unit.connectInterrupts(this::interrupt);
+        thread.start();
+        unit.write32(RegisterMap.FECTL, 0);
+        unit.write32(RegisterMap.PECTL, 0);
+    }
+
+    /** Quiesces and disconnects, leaving the unit running for the next driver. Idempotent. */
+    void stop() {
+        if (!running) {
+            return;
+        }
+        unit.write32(RegisterMap.FECTL, RegisterMap.EVENT_IM);
+        unit.write32(RegisterMap.PECTL, RegisterMap.EVENT_IM);
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.NANOSECONDS.toMillis(JOIN_NANOS));
+            if (thread.isAlive()) {
+                log.problem("DMAR: " + unit.name() + ": interrupt thread still busy in a handler; interrupting it");
+                thread.interrupt();
+                thread.join(TimeUnit.NANOSECONDS.toMillis(JOIN_NANOS));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        port.close();
+        unit.disconnectInterrupts();
+    }
+
+    /** Whether {@link #start()} found the unit already translating and adopted its tables and queues. */
+    boolean tookOver() {
+        return tookOver;
+    }
+
+    /** A snapshot of the counters. */
+    DriverCounters counters() {
+        return new DriverCounters(pageRequests.reported, pageRequests.badRequests, pageRequests.stopMarkers,
+                pageRequests.overflows, faults.reported, faults.delivered, faults.printed, faults.printSuppressed,
+                faults.guestSilenced, faults.overflows, responsesSent.get(), responsesLost.get(),
+                responsesRefused.get(), queue.errors());
+    }
+
+    private int persistentCommands() {
+        return unit.read32(RegisterMap.GSTS) & (RegisterMap.GCMD_TE | RegisterMap.GCMD_QIE);
+    }
+
+    private void awaitStatus(int bit, LongSupplier ticker, long timeoutNanos) {
+        long deadline = ticker.getAsLong() + timeoutNanos;
+        while ((unit.read32(RegisterMap.GSTS) & bit) == 0) {
+            if (ticker.getAsLong() - deadline > 0) {
+                throw new IllegalStateException(unit.name() + ": GSTS bit 0x" + Integer.toHexString(bit)
+                        + " did not follow GCMD");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    // ---------------------------------------------------------------- interrupt thread
+
+    private void interrupt(UnitInterrupt interrupt) {
+        if (interrupt == UnitInterrupt.FAULT_EVENT) {
+            faultEvent.set(true);
+        } else if (interrupt == UnitInterrupt.PAGE_REQUEST_EVENT) {
+            pageRequestEvent.set(true);
+        }
+        LockSupport.unpark(thread);
+    }
+
+    private void run() {
+        while (running) {
+            boolean worked = false;
+            try {
+                if (faultEvent.getAndSet(false)) {
+                    worked = true;
+                    if (faults.drain()) {
+                        faultEvent.set(true);
+                    }
+                }
+                if (pageRequestEvent.getAndSet(false)) {
+                    worked = true;
+                    if (pageRequests.drain(port)) {
+                        pageRequestEvent.set(true);
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.problem("DMAR: " + unit.name() + ": interrupt thread: " + e);
+            }
+            if (!worked && running) {
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- responses
+
+    @Override
+    public String name() {
+        return unit.name();
+    }
+
+    @Override
+    public void sendPageResponse(DeviceId device, PageResponse response) {
+        try {
+            if (!(device instanceof PciRequesterId pci) || pci.segment() != segment()) {
+                refuse("a device not behind this unit: " + device);
+                return;
+            }
+            int groupIndex = response.groupId();
+            boolean pasidPresent = response.hasPasid();
+            if ((groupIndex & ~0x1ff) != 0 || (pasidPresent && !Pasid.isValid(response.pasid()))) {
+                refuse("group index 0x" + Integer.toHexString(groupIndex) + " or PASID "
+                        + Pasid.format(response.pasid()) + " out of range for " + device);
+                return;
+            }
+            // QI_RESP_*: the PCIe codes. Linux writes the generic code raw, sending FAILURE as the reserved 2.
+            int code = switch (response.code()) {
+                case SUCCESS -> PageGroupResponse.SUCCESS;
+                case INVALID -> PageGroupResponse.INVALID;
+                case FAILURE -> PageGroupResponse.FAILURE;
+            };
+            respond(pci.rid(), pasidPresent, pasidPresent ? response.pasid() : 0, code, groupIndex,
+                    response.privateData0(), response.privateData1());
+        } catch (RuntimeException e) {
+            responsesLost.incrementAndGet();
+            log.problem("DMAR: " + unit.name() + ": page response to " + device + " lost: " + e);
+        }
+    }
+
+    /** Writes one page group response (hw-formats §3.8), private data in qw2/qw3, and waits for it. */
+    private void respond(int rid, boolean pasidPresent, int pasid, int code, int groupIndex, long data0,
+            long data1) {
+        long qw0 = 0x9 | (pasidPresent ? 1L << 4 : 0) | (long) code << 12 | (long) rid << 16 | (long) pasid << 32;
+        long qw1 = 1L << 2 | (long) groupIndex << 3;
+        if (queue.submit(qw0, qw1, data0, data1)) {
+            responsesSent.incrementAndGet();
+        } else {
+            responsesLost.incrementAndGet();
+        }
+    }
+
+    private void refuse(String why) {
+        responsesRefused.incrementAndGet();
+        log.problem("DMAR: " + unit.name() + ": page response refused: " + why);
+    }
+
+    // ---------------------------------------------------------------- VtdIommu
+
+    @Override
+    public int segment() {
+        return unit.configuration().segment();
+    }
+
+    @Override
+    public void attach(PciRequesterId device, int pasid, Domain domain, long firstLevelTable) {
+        Objects.requireNonNull(domain, "domain");
+        int index = pasidIndex(device, pasid);
+        if ((firstLevelTable & 0xfff) != 0 || firstLevelTable <= 0) {
+            throw new IllegalArgumentException(String.format("first-level table 0x%x is not a 4 KiB aligned address",
+                    firstLevelTable));
+        }
+        PasidEntry entry = PasidEntry.firstLevel(firstLevelTable, domainId(domain), false);
+        // The core learns the domain first, so a fault on the new tables already finds its handler.
+        DevicePort devicePort = devices.portFor(port, device);
+        devices.attached(device.rid(), pasid, domain);
+        devicePort.attach(pasid, domain);
+        tables.setPasidEntry(device.rid(), index, entry);
+    }
+
+    /** Announces a device to the core without attaching it (firmware lists it behind this unit). */
+    void addDevice(PciRequesterId device) {
+        checkDevice(device);
+        devices.portFor(port, device);
+    }
+
+    @Override
+    public void detach(PciRequesterId device, int pasid) {
+        int index = pasidIndex(device, pasid);
+        tables.clearPasidEntry(device.rid(), index);
+        if (devices.detached(device.rid(), pasid)) {
+            DevicePort devicePort = devices.port(device.rid());
+            if (devicePort != null) {
+                devicePort.detach(pasid);
+            }
+        }
+    }
+
+    @Override
+    public void removeDevice(PciRequesterId device) {
+        checkDevice(device);
+        tables.clearContext(device.rid());
+        DevicePort devicePort = devices.removed(device.rid());
+        if (devicePort != null) {
+            devicePort.remove();
+        }
+    }
+
+    /** The PASID entry currently programmed for {@code (device, pasid)}, or {@code null} (for diagnostics). */
+    PasidEntry pasidEntry(PciRequesterId device, int pasid) {
+        return tables.pasidEntry(device.rid(), pasidIndex(device, pasid));
+    }
+
+    private int pasidIndex(PciRequesterId device, int pasid) {
+        checkDevice(device);
+        if (pasid == Pasid.NONE) {
+            return 0; // RID_PASID (IOMMU_NO_PASID)
+        }
+        if (pasid == 0) {
+            throw new IllegalArgumentException("PASID 0 is the RID_PASID of requests without PASID;"
+                    + " attach at Pasid.NONE for those");
+        }
+        if (pasid < 0 || pasid >= 1 << pasidBits) {
+            throw new IllegalArgumentException("PASID " + Pasid.format(pasid) + " is outside the " + pasidBits
+                    + "-bit PASIDs of " + unit.name());
+        }
+        return pasid;
+    }
+
+    private void checkDevice(PciRequesterId device) {
+        Objects.requireNonNull(device, "device");
+        if (!running) {
+            throw new IllegalStateException(unit.name() + " is not running");
+        }
+        if (device.segment() != segment()) {
+            throw new IllegalArgumentException(device + " is not on segment " + segment() + " of " + unit.name());
+        }
+    }
+
+    private synchronized int domainId(Domain domain) {
+        Integer id = domainIds.get(domain.name());
+        if (id == null) {
+            id = domainIds.size() + 1; // DID 0 is reserved, as in Linux
+            if (id >= domainIdLimit) {
+                throw new IllegalStateException(unit.name() + " has no domain id left for " + domain.name());
+            }
+            domainIds.put(domain.name(), id);
+        }
+        return id;
+    }
+
+    @Override
+    public String toString() {
+        return "UnitDriver[" + unit.name() + "]";
+    }
+}
