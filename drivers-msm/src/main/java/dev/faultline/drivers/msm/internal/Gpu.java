@@ -179,12 +179,9 @@ public final class Gpu implements AdrenoGpu {
 
     @Override
     public void unmap(int context, long iova, long size) {
-        GpuContext c;
         synchronized (lock) {
-            c = context(context);
-            c.unmap(iova, size);
+            context(context).unmap(iova, size);
         }
-        smmu.invalidate(c.asid(), iova, size);
     }
 
     @Override

@@ -4,7 +4,8 @@ import dev.faultline.platform.arm.TranslationTable;
 
 /**
  * What the GPU driver asks of the SMMU in front of the GPU ({@code adreno_smmu_priv} and the per-process
- * page table calls): install a context's stage-1 table, switch stall-on-fault, invalidate after unmapping.
+ * page table calls): install a context's stage-1 table and switch stall-on-fault. Unmapping needs no call here: the
+ * SMMU backend owns TLB maintenance.
  * Implemented over the IOMMU backend.
  */
 public interface GpuSmmu {
@@ -24,7 +25,4 @@ public interface GpuSmmu {
      * faulting access waits for the fault handler's answer; with it off, it is aborted at once.
      */
     void setStall(boolean enabled);
-
-    /** Invalidates cached translations of {@code [iova, iova + size)} for {@code asid} after an unmap. */
-    void invalidate(int asid, long iova, long size);
 }

@@ -35,7 +35,6 @@ final class StallingSmmu implements TranslationPort, GpuSmmu {
     final List<RecordingGroup> delivered = new ArrayList<>();
     final List<Boolean> stallChanges = new ArrayList<>();
     final List<String> attachments = new ArrayList<>();
-    final List<long[]> invalidations = new ArrayList<>();
     FaultHandler handler;
     /** Called while an access is stalled, before the handler is: other blocks fault meanwhile. */
     Consumer<RecordingGroup> duringStall = g -> { };
@@ -66,11 +65,6 @@ final class StallingSmmu implements TranslationPort, GpuSmmu {
     public synchronized void setStall(boolean enabled) {
         stall = enabled;
         stallChanges.add(enabled);
-    }
-
-    @Override
-    public synchronized void invalidate(int asid, long iova, long size) {
-        invalidations.add(new long[] {asid, iova, size});
     }
 
     @Override

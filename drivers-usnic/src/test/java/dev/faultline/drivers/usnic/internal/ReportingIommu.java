@@ -1,0 +1,67 @@
+package dev.faultline.drivers.usnic.internal;
+
+import dev.faultline.api.backend.DevicePort;
+import dev.faultline.api.fault.HardwareRecord;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.Permissions;
+import dev.faultline.api.fault.UnrecoverableFault;
+import dev.faultline.platform.arm.TableAddressTranslator;
+import dev.faultline.platform.arm.TableWalker;
+import dev.faultline.platform.arm.TranslationTable;
+import dev.faultline.platform.arm.WalkResult;
+import dev.faultline.platform.dma.DmaAccess;
+import dev.faultline.platform.dma.DmaTransaction;
+import dev.faultline.platform.dma.PageRequestMessage;
+import dev.faultline.platform.dma.PrgResponseReceiver;
+import dev.faultline.platform.dma.TranslationPort;
+import dev.faultline.platform.memory.PhysicalMemory;
+
+/**
+ * An IOMMU and its backend in one: walks the PD's table for each access, and for a failed walk aborts the
+ * access and reports an unrecoverable fault into the core through the device's port, as a backend's fault
+ * thread does.
+ */
+final class ReportingIommu implements TranslationPort {
+    private final TableWalker walker;
+    private final TranslationTable table;
+    DevicePort port;
+
+    ReportingIommu(PhysicalMemory memory, TranslationTable table) {
+        this.walker = new TableWalker(memory);
+        this.table = table;
+    }
+
+    @Override
+    public String name() {
+        return "reporting-iommu";
+    }
+
+    @Override
+    public DmaTransaction issue(DmaAccess access) {
+        DmaTransaction tx = new DmaTransaction(access);
+        WalkResult walk = walker.walk(table.parameters(48), access.address(), access.type(), access.privileged(),
+                TableAddressTranslator.IDENTITY);
+        if (walk.translated()) {
+            tx.translate(walk.outputAddress());
+            return tx;
+        }
+        tx.abort();
+        port.reportUnrecoverable(UnrecoverableFault.ADDR_VALID, Pasid.NONE,
+                access.type().isWrite() ? Permissions.WRITE : Permissions.READ, access.address(), 0,
+                HardwareRecord.NONE);
+        return tx;
+    }
+
+    @Override
+    public void pageRequest(PageRequestMessage message) {
+        throw new UnsupportedOperationException("no PRI");
+    }
+
+    @Override
+    public void connect(int requesterId, PrgResponseReceiver receiver) {
+    }
+
+    @Override
+    public void disconnect(int requesterId) {
+    }
+}
