@@ -3,20 +3,21 @@ package dev.faultline.drivers.usnic.internal;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.drivers.usnic.Usnic;
 import dev.faultline.drivers.usnic.UsnicStatus;
-import dev.faultline.platform.arm.Protection;
-import dev.faultline.platform.arm.TranslationTable;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.dma.DmaResult;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.platform.x86.FirstLevelPageTable;
+import dev.faultline.platform.x86.PageProtection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
- * The usNIC VF model: a protection domain whose stage-1 table maps the registered user buffers, and a NIC
- * that moves words by DMA through it. No fault handling of its own.
+ * The usNIC VF model: a protection domain whose first-level table (x86-64 4-level, as VT-d walks it in
+ * scalable mode) maps the registered user buffers, and a NIC that moves words by DMA through it. No fault
+ * handling of its own.
  *
  * <p>Thread-safe.
  */
@@ -26,7 +27,7 @@ public final class UsnicDevice implements Usnic {
     private final DmaDevice dma;
     private final Duration dmaTimeout;
     private final FrameAllocator frames;
-    private final TranslationTable table;
+    private final FirstLevelPageTable table;
     private final Map<Long, long[]> registrations = new TreeMap<>();
     private long completed;
     private long failed;
@@ -36,7 +37,7 @@ public final class UsnicDevice implements Usnic {
      * caller attaches to the device), with pinned pages from {@code frames}.
      */
     public UsnicDevice(String device, String domain, DmaDevice dma, Duration dmaTimeout, FrameAllocator frames,
-            TranslationTable table) {
+            FirstLevelPageTable table) {
         this.device = device;
         this.domain = domain;
         this.dma = dma;
@@ -63,8 +64,7 @@ public final class UsnicDevice implements Usnic {
             }
         }
         long pa = frames.allocate(length, PhysicalMemory.PAGE_SIZE);
-        int prot = Protection.READ | Protection.CACHE | Protection.NOEXEC | (writable ? Protection.WRITE : 0);
-        table.map(va, pa, length, prot);
+        table.map(va, pa, length, writable ? PageProtection.READ_WRITE : PageProtection.READ_ONLY);
         registrations.put(va, new long[] {length, pa});
     }
 

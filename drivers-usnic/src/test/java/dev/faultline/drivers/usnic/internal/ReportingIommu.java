@@ -5,29 +5,28 @@ import dev.faultline.api.fault.HardwareRecord;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.UnrecoverableFault;
-import dev.faultline.platform.arm.TableAddressTranslator;
-import dev.faultline.platform.arm.TableWalker;
-import dev.faultline.platform.arm.TranslationTable;
-import dev.faultline.platform.arm.WalkResult;
 import dev.faultline.platform.dma.DmaAccess;
 import dev.faultline.platform.dma.DmaTransaction;
 import dev.faultline.platform.dma.PageRequestMessage;
 import dev.faultline.platform.dma.PrgResponseReceiver;
 import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.platform.x86.FirstLevelPageTable;
+import dev.faultline.platform.x86.FirstLevelWalker;
+import dev.faultline.platform.x86.WalkResult;
 
 /**
- * An IOMMU and its backend in one: walks the PD's table for each access, and for a failed walk aborts the
+ * A VT-d unit and its backend in one: walks the PD's first-level table for each access, and for a failed walk aborts the
  * access and reports an unrecoverable fault into the core through the device's port, as a backend's fault
  * thread does.
  */
 final class ReportingIommu implements TranslationPort {
-    private final TableWalker walker;
-    private final TranslationTable table;
+    private final FirstLevelWalker walker;
+    private final FirstLevelPageTable table;
     DevicePort port;
 
-    ReportingIommu(PhysicalMemory memory, TranslationTable table) {
-        this.walker = new TableWalker(memory);
+    ReportingIommu(PhysicalMemory memory, FirstLevelPageTable table) {
+        this.walker = new FirstLevelWalker(memory, 48, 1L << 40, false);
         this.table = table;
     }
 
@@ -39,8 +38,8 @@ final class ReportingIommu implements TranslationPort {
     @Override
     public DmaTransaction issue(DmaAccess access) {
         DmaTransaction tx = new DmaTransaction(access);
-        WalkResult walk = walker.walk(table.parameters(48), access.address(), access.type(), access.privileged(),
-                TableAddressTranslator.IDENTITY);
+        WalkResult walk = walker.walk(table.root(), access.address(),
+                access.type().isWrite() ? FirstLevelWalker.WRITE : 0);
         if (walk.translated()) {
             tx.translate(walk.outputAddress());
             return tx;

@@ -12,10 +12,10 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.PciRequesterId;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.core.standalone.StandaloneCore;
-import dev.faultline.platform.arm.TranslationTable;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.platform.x86.FirstLevelPageTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +31,7 @@ class UsnicDeviceTest {
 
     private final PhysicalMemory memory = new PhysicalMemory();
     private final FrameAllocator frames = new FrameAllocator(memory, 0x4000_0000L, 16 << 20);
-    private final TranslationTable table = TranslationTable.stage1(frames, 48);
+    private final FirstLevelPageTable table = new FirstLevelPageTable(frames, FirstLevelPageTable.PAGE_4K);
     private final ReportingIommu iommu = new ReportingIommu(memory, table);
     private final List<String> hostLog = new ArrayList<>();
     private final StandaloneCore core = StandaloneCore.builder().logRate(10, 5000).log(this::logged).start();
