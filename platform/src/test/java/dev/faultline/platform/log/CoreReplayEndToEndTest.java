@@ -2,66 +2,55 @@ package dev.faultline.platform.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.api.backend.Domain;
 import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.ResponseCode;
-import dev.faultline.core.internal.FaultPipelineComponent;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
+import dev.faultline.api.handler.DeferredGroup;
+import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.core.standalone.StandaloneCore;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.osgi.service.log.Logger;
 
 /**
- * Every real test log replayed through the real core (no handlers registered): each page request group is
- * answered {@code INVALID} exactly once, every other fault finds no handler, and the replay IOMMU can be
- * connected again afterwards.
+ * Real test logs replayed through the production core ({@link StandaloneCore}): without handlers every page
+ * request group is answered {@code INVALID} exactly once and every other fault finds no handler; with a
+ * handler serving the attached domain, the handler's answers reach the replay IOMMU, also when it defers them
+ * to another thread.
  */
 class CoreReplayEndToEndTest {
-    private static final FaultPipeline CORE = startCore();
+    private static final StandaloneCore CORE = StandaloneCore.builder().start();
 
-    /**
-     * The core component as SCR would create it: its configuration annotation with every default, a logger
-     * that drops everything.
-     */
-    private static FaultPipeline startCore() {
-        Constructor<?> activate = FaultPipelineComponent.class.getConstructors()[0];
-        Object[] args = new Object[activate.getParameterCount()];
-        for (int i = 0; i < args.length; i++) {
-            Class<?> type = activate.getParameterTypes()[i];
-            args[i] = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                    (proxy, method, a) -> type == Logger.class ? silent(method) : defaultOf(method));
-        }
-        try {
-            return (FaultPipeline) activate.newInstance(args);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("the core did not start", e);
-        }
+    @AfterAll
+    static void stopCore() {
+        CORE.close();
     }
 
-    private static Object defaultOf(Method m) {
-        return m.getDefaultValue() != null ? m.getDefaultValue() : m.getName().equals("toString") ? "defaults" : null;
-    }
-
-    private static Object silent(Method m) {
-        return m.getReturnType() == boolean.class ? Boolean.FALSE : m.getReturnType() == String.class ? "test" : null;
-    }
-
-    static Stream<Arguments> cases() throws java.io.IOException {
+    static Stream<Arguments> cases() throws IOException {
         return RealFaultLogsTest.cases();
+    }
+
+    private static DecodedLog realLog(String id) throws IOException {
+        return RealFaultLogsTest.cases().filter(a -> a.get()[0].equals(id))
+                .map(a -> new LogDecoder().decode((String) ((Map<?, ?>) a.get()[1]).get("log")))
+                .findFirst().orElseThrow();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void everyOwedAnswerComesOnceFromTheCore(String id, Map<String, Object> testCase) {
+    void withoutHandlersEveryOwedAnswerComesOnceFromTheCore(String id, Map<String, Object> testCase) {
         DecodedLog log = new LogDecoder().decode((String) testCase.get("log"));
-        ReplayReport report = new Replayer(CORE).replay(log, ReplayOptions.defaults());
+        ReplayReport report = new Replayer(CORE.pipeline()).replay(log, ReplayOptions.defaults());
 
         assertThat(report.clean()).as("%s%n%s", id, report.render()).isTrue();
         assertThat(report.responses(ResponseCode.INVALID)).as(id).isEqualTo(report.awaitedResponses());
@@ -71,15 +60,44 @@ class CoreReplayEndToEndTest {
     }
 
     @Test
-    void stalledSmmuTranslationFaultsAreAnsweredAndTheOthersFindNoHandler() throws java.io.IOException {
-        String log = RealFaultLogsTest.cases().filter(a -> a.get()[0].equals("smmuv3-event-05"))
-                .map(a -> (String) ((Map<?, ?>) a.get()[1]).get("log")).findFirst().orElseThrow();
-        ReplayReport report = new Replayer(CORE).replay(new LogDecoder().decode(log),
-                ReplayOptions.defaults().withBackendName("replay-stalls"));
-        assertThat(report.replayed()).isEqualTo(2);
-        assertThat(report.awaitedResponses()).isEqualTo(2);
-        assertThat(report.outcomes()).containsExactly(Map.entry(ReportOutcome.NO_HANDLER, 2));
-        assertThat(report.responses()).containsExactly(Map.entry(ResponseCode.INVALID, 2));
-        assertThat(report.errors()).isEqualTo(List.of());
+    void aHandlerOfTheAttachedDomainAnswersTheStalls() throws IOException {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        long id = CORE.register(group -> {
+            seen.add(group.device() + " stag " + group.groupId() + " pasid " + group.pasid());
+            group.respond(ResponseCode.SUCCESS);
+        }, Map.of(HandlerProperties.DOMAIN, "replayed-dma"));
+        try {
+            ReplayReport report = new Replayer(CORE.pipeline()).replay(realLog("smmuv3-event-05"),
+                    ReplayOptions.defaults().withBackendName("replay-inline")
+                            .attachEveryDevice(Domain.dma("replayed-dma")));
+            assertThat(report.outcomes()).containsExactly(Map.entry(ReportOutcome.DISPATCHED, 2));
+            assertThat(report.responses()).containsExactly(Map.entry(ResponseCode.SUCCESS, 2));
+            assertThat(report.clean()).isTrue();
+            assertThat(seen).containsExactly("sid:0x1 stag 2839 pasid 2", "sid:0x1 stag 2840 pasid 2");
+        } finally {
+            CORE.unregister(id);
+        }
+    }
+
+    @Test
+    void answersAHandlerDefersToAnotherThreadAreAwaited() throws IOException {
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        long id = CORE.register(group -> {
+            if (group.recoverable()) {
+                DeferredGroup later = group.defer();
+                worker.execute(() -> later.respond(ResponseCode.SUCCESS));
+            }
+        }, Map.of(HandlerProperties.DOMAIN, "replayed-sva", HandlerProperties.TIMEOUT_MS, 60_000L));
+        try {
+            ReplayReport report = new Replayer(CORE.pipeline()).replay(realLog("prq-01"),
+                    ReplayOptions.defaults().withBackendName("replay-deferred")
+                            .attachEveryDevice(Domain.sva("replayed-sva")).withResponseTimeout(Duration.ofMinutes(1)));
+            assertThat(report.outcomes()).containsExactly(Map.entry(ReportOutcome.DISPATCHED, 1));
+            assertThat(report.responses()).containsExactly(Map.entry(ResponseCode.SUCCESS, 1));
+            assertThat(report.clean()).isTrue();
+        } finally {
+            CORE.unregister(id);
+            worker.shutdown();
+        }
     }
 }
