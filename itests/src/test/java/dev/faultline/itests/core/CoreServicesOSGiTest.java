@@ -89,7 +89,8 @@ class CoreServicesOSGiTest {
 
     @Test
     void registersTheShellCommandsInScopeFaultline() throws Exception {
-        ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=faultline)");
+        ServiceReference<?>[] refs = context.getServiceReferences((String) null,
+                "(&(osgi.command.scope=faultline)(osgi.command.function=stats))");
         assertThat(refs).hasSize(1);
         assertThat((String[]) refs[0].getProperty("osgi.command.function"))
                 .containsExactlyInAnyOrder("stats", "pending", "handlers");
