@@ -14,6 +14,7 @@ import dev.faultline.drivers.remoteproc.FirmwareSegment;
 import dev.faultline.drivers.remoteproc.HeartbeatFirmware;
 import dev.faultline.drivers.remoteproc.Opcode;
 import dev.faultline.drivers.remoteproc.RprocState;
+import dev.faultline.platform.arm.TranslationTable;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
@@ -30,7 +31,9 @@ class RprocTest {
     private static final long UNMAPPED = 0x0040_0000L;
 
     private final PhysicalMemory memory = new PhysicalMemory();
-    private final SoftIommu iommu = new SoftIommu(SID);
+    private final FrameAllocator frames = new FrameAllocator(memory, 0x8000_0000L, 1 << 20);
+    private final StageOneMapping domain = new StageOneMapping(TranslationTable.stage1(frames, 48));
+    private final WalkingIommu iommu = new WalkingIommu(SID, memory, domain.table());
     private final ManualExecutor recovery = new ManualExecutor();
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final RecordingLog log = new RecordingLog();
@@ -38,7 +41,7 @@ class RprocTest {
 
     private Rproc rproc(String image, int maxRecoveries) {
         Rproc.Builder b = Rproc.builder("adsp").deviceName("remoteproc0").domain("adsp-domain")
-                .memory(new FrameAllocator(memory, 0x8000_0000L, 1 << 20)).mapping(iommu)
+                .memory(frames).mapping(domain)
                 .dma(DmaDevice.of("adsp", SID.value(), iommu, memory), Duration.ofSeconds(1))
                 .firmware(image, name -> Optional.ofNullable(firmware.get(name))).recoveryExecutor(recovery)
                 .clock(clock::get).crashLoopPolicy(maxRecoveries, Duration.ofSeconds(60)).log(log);
@@ -304,5 +307,28 @@ class RprocTest {
 
         assertThat(rproc.state()).isEqualTo(RprocState.OFFLINE);
         assertThat(iommu.mapped(HeartbeatFirmware.TEXT.deviceAddress())).isFalse();
+    }
+
+    @Test
+    void dataIsNotExecutableAndTextIsNotWritable() {
+        long text = HeartbeatFirmware.TEXT.deviceAddress();
+        firmware.put("jumper.mbn", new FirmwareImage("jumper.mbn", text, List.of(FirmwareSegment.ofWords(text,
+                Opcode.LOAD_IMMEDIATE.encode(1), Opcode.STORE.encode(text + 0x100),
+                Opcode.JUMP.encode(HeartbeatFirmware.DATA.deviceAddress())))));
+        Rproc rproc = rproc("jumper.mbn", 3);
+        rproc.boot();
+
+        assertThat(rproc.tick(10)).isEqualTo(ProcessorCore.Exit.BUS_ERROR);
+        assertThat(iommu.delivered).singleElement().satisfies(g -> {
+            assertThat(g.address(0)).isEqualTo(text + 0x100);
+            assertThat(g.permissions(0)).isEqualTo(Permissions.WRITE);
+        });
+        recovery.runAll();
+        rproc.writeWord(text + 0x100, Opcode.JUMP.encode(HeartbeatFirmware.DATA.deviceAddress()));
+        rproc.writeWord(text, Opcode.JUMP.encode(text + 0x100));
+
+        assertThat(rproc.tick(10)).isEqualTo(ProcessorCore.Exit.BUS_ERROR);
+        assertThat(iommu.delivered.get(1).address(0)).isEqualTo(HeartbeatFirmware.DATA.deviceAddress());
+        assertThat(iommu.delivered.get(1).permissions(0).exec()).isTrue();
     }
 }

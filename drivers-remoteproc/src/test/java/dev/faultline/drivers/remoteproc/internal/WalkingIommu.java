@@ -4,66 +4,55 @@ import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.Permission;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.platform.arm.TableAddressTranslator;
+import dev.faultline.platform.arm.TableWalker;
+import dev.faultline.platform.arm.TranslationTable;
+import dev.faultline.platform.arm.WalkResult;
 import dev.faultline.platform.dma.AccessType;
 import dev.faultline.platform.dma.DmaAccess;
 import dev.faultline.platform.dma.DmaTransaction;
 import dev.faultline.platform.dma.PageRequestMessage;
 import dev.faultline.platform.dma.PrgResponseReceiver;
 import dev.faultline.platform.dma.TranslationPort;
+import dev.faultline.platform.memory.PhysicalMemory;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * An IOMMU without stall: translates through the pages its domain mapped, aborts any other access and
- * delivers it, at once and on the issuing thread, as an unrecoverable fault to the handler.
+ * An IOMMU without stall over the processor's stage-1 table: walks it with the platform's table walker for
+ * each access, aborts an access whose walk faults and delivers it, at once and on the issuing thread, as an
+ * unrecoverable fault to the handler.
  */
-final class SoftIommu implements TranslationPort, DomainMapping {
+final class WalkingIommu implements TranslationPort {
     private final DeviceId device;
-    private final Map<Long, long[]> pages = new HashMap<>();
+    private final TableWalker walker;
+    private final TranslationTable table;
     final List<RecordingFaultGroup> delivered = new ArrayList<>();
     FaultHandler handler;
 
-    SoftIommu(DeviceId device) {
+    WalkingIommu(DeviceId device, PhysicalMemory memory, TranslationTable table) {
         this.device = device;
+        this.walker = new TableWalker(memory);
+        this.table = table;
     }
 
-    @Override
-    public synchronized void map(long iova, long physicalAddress, long size, Permissions access) {
-        for (long off = 0; off < size; off += 4096) {
-            if (pages.putIfAbsent(iova + off, new long[] {physicalAddress + off, access.bits()}) != null) {
-                throw new IllegalArgumentException("already mapped");
-            }
-        }
-    }
-
-    @Override
-    public synchronized void unmap(long iova, long size) {
-        for (long off = 0; off < size; off += 4096) {
-            pages.remove(iova + off);
-        }
-    }
-
-    synchronized boolean mapped(long iova) {
-        return pages.containsKey(iova & ~0xfffL);
+    boolean mapped(long iova) {
+        return table.leafDescriptorAddress(iova).isPresent();
     }
 
     @Override
     public String name() {
-        return "soft-iommu";
+        return "walking-iommu";
     }
 
     @Override
     public DmaTransaction issue(DmaAccess access) {
         DmaTransaction tx = new DmaTransaction(access);
         Permissions asked = asked(access.type());
-        long[] entry;
-        synchronized (this) {
-            entry = pages.get(access.pageAddress());
-        }
-        if (entry != null && Permissions.of((int) entry[1]).containsAll(asked)) {
-            tx.translate(entry[0] + (access.address() & 0xfff));
+        WalkResult walk = walker.walk(table.parameters(48), access.address(), access.type(), access.privileged(),
+                TableAddressTranslator.IDENTITY);
+        if (walk.translated()) {
+            tx.translate(walk.outputAddress());
             return tx;
         }
         tx.abort();
