@@ -1,0 +1,157 @@
+package dev.faultline.smmuv3.internal;
+
+import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.platform.smmuv3.Command;
+import dev.faultline.platform.smmuv3.QueuePointer;
+import dev.faultline.platform.smmuv3.Smmu;
+import dev.faultline.platform.smmuv3.SmmuRegisters;
+
+/**
+ * The driver's side of the command queue (hw-formats §1.10): writes commands at PROD, publishes them with one
+ * CMDQ_PROD write, waits (bounded) for room and for CMD_SYNC completion by polling CMDQ_CONS, and recovers from
+ * command errors as Linux's {@code arm_smmu_cmdq_skip_err} does. Issuing allocates nothing.
+ *
+ * <p>Thread-safe: one lock serializes writers.
+ */
+final class CommandQueue {
+    private static final String[] ERRORS = {"No error", "Illegal command", "Abort on command fetch",
+        "ATC invalidate timeout"};
+
+    private final Smmu smmu;
+    private final PhysicalMemory memory;
+    private final String prefix;
+    private final DriverLog log;
+    private final long timeoutNanos;
+    private long entryZero;
+    private int log2;
+    private int prod;
+    private long timeouts;
+    private long errors;
+
+    CommandQueue(Smmu smmu, String prefix, DriverLog log, long timeoutNanos) {
+        this.smmu = smmu;
+        this.memory = smmu.memory();
+        this.prefix = prefix;
+        this.log = log;
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    /** Uses the queue at {@code base} (a CMDQ_BASE value) whose producer index is {@code prodValue}. */
+    synchronized void use(long base, int queueLog2, int prodValue) {
+        this.log2 = queueLog2;
+        long align = Math.max((long) Command.BYTES << queueLog2, 32);
+        this.entryZero = base & SmmuRegisters.Q_BASE_ADDR_MASK & ~(align - 1);
+        this.prod = prodValue & ((2 << queueLog2) - 1);
+    }
+
+    /** Issues one command without waiting for its completion. */
+    synchronized boolean issue(long dw0, long dw1) {
+        if (!reserve(1)) {
+            return false;
+        }
+        put(dw0, dw1);
+        smmu.write32(SmmuRegisters.CMDQ_PROD, prod);
+        return true;
+    }
+
+    /** Issues one command followed by a CMD_SYNC, and waits for the sync to complete. */
+    synchronized boolean issueAndSync(long dw0, long dw1) {
+        if (!reserve(2)) {
+            return false;
+        }
+        put(dw0, dw1);
+        putSync();
+        smmu.write32(SmmuRegisters.CMDQ_PROD, prod);
+        return awaitDrained();
+    }
+
+    /** Issues a CMD_SYNC and waits for it. */
+    synchronized boolean sync() {
+        if (!reserve(1)) {
+            return false;
+        }
+        putSync();
+        smmu.write32(SmmuRegisters.CMDQ_PROD, prod);
+        return awaitDrained();
+    }
+
+    /** CMD_SYNCs that did not complete in time, and commands skipped in error. */
+    synchronized long[] failures() {
+        return new long[] {timeouts, errors};
+    }
+
+    private void putSync() {
+        put(Command.Sync.dw0(Command.Sync.CS_SEV, Command.Sync.SH_ISH, Command.Sync.MEMATTR_OIWB, 0), 0);
+    }
+
+    private void put(long dw0, long dw1) {
+        long slot = entryZero + (long) QueuePointer.index(prod, log2) * Command.BYTES;
+        memory.write64(slot, dw0);
+        memory.write64(slot + 8, dw1);
+        prod = QueuePointer.increment(prod, log2);
+    }
+
+    private boolean reserve(int entries) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            int cons = consumer();
+            if ((1 << log2) - QueuePointer.used(prod, cons, log2) >= entries) {
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                timeouts++;
+                log.error(prefix + "CMDQ timeout: no room for " + entries + " command(s)");
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private boolean awaitDrained() {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!QueuePointer.empty(prod, consumer(), log2)) {
+            if (System.nanoTime() - deadline > 0) {
+                timeouts++;
+                log.error(prefix + "CMD_SYNC timeout at 0x" + Integer.toHexString(prod));
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+
+    /** CMDQ_CONS, after recovering from a command error if one is pending. */
+    private int consumer() {
+        int cons = smmu.read32(SmmuRegisters.CMDQ_CONS);
+        int error = cons >>> SmmuRegisters.CMDQ_CONS_ERR_SHIFT & 0x7f;
+        if (error != SmmuRegisters.CERROR_NONE) {
+            skipError(cons, error);
+            cons = smmu.read32(SmmuRegisters.CMDQ_CONS);
+        }
+        return cons;
+    }
+
+    /** Recovers from a command error, if the queue stopped on one (the GERROR.CMDQ_ERR path). */
+    synchronized void recover() {
+        consumer();
+    }
+
+    /** Linux {@code __arm_smmu_cmdq_skip_err}: report, replace an illegal command with CMD_SYNC, acknowledge. */
+    synchronized void skipError(int cons, int error) {
+        errors++;
+        log.error(prefix + String.format("CMDQ error (cons 0x%08x): %s", cons,
+                error < ERRORS.length ? ERRORS[error] : "Unknown"));
+        long slot = entryZero + (long) QueuePointer.index(cons, log2) * Command.BYTES;
+        if (error == SmmuRegisters.CERROR_ABT) {
+            log.error(prefix + "retrying command fetch");
+        } else {
+            log.error(prefix + "skipping command in error state:");
+            log.error(prefix + String.format("\t0x%016x", memory.read64(slot)));
+            log.error(prefix + String.format("\t0x%016x", memory.read64(slot + 8)));
+            memory.write64(slot, Command.Sync.dw0(Command.Sync.CS_SEV, Command.Sync.SH_ISH,
+                    Command.Sync.MEMATTR_OIWB, 0));
+            memory.write64(slot + 8, 0);
+        }
+        smmu.write32(SmmuRegisters.GERRORN, smmu.read32(SmmuRegisters.GERROR)); // acknowledge: consumption resumes
+    }
+}

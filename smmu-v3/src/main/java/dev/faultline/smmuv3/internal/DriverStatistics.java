@@ -1,0 +1,26 @@
+package dev.faultline.smmuv3.internal;
+
+/**
+ * What one SMMUv3 driver did.
+ *
+ * @param stallsReported stall events reported to the core as page requests
+ * @param pageRequestsReported PRI queue entries reported to the core
+ * @param unrecoverableReported events reported to the core as unrecoverable faults
+ * @param guestFaultsForwarded of those, stage-1 faults of guest-owned devices (with their raw record)
+ * @param unassignedRecords records of StreamIDs with no device (printed; stalls terminated, last requests denied)
+ * @param stopMarkers PRI Stop Markers (never answered)
+ * @param eventOverflows event queue overflow episodes
+ * @param priOverflows PRI queue overflow episodes
+ * @param malformedRecords records whose handling failed (logged, skipped)
+ * @param eventsPrinted events printed in the kernel's form
+ * @param printsSuppressed events the rate limit kept from printing
+ * @param lostResponses page responses for devices the driver does not know
+ * @param commandTimeouts commands or CMD_SYNCs that timed out
+ * @param commandErrors commands skipped after a CMDQ error
+ * @param tookOver whether this driver took over a running SMMU
+ */
+record DriverStatistics(long stallsReported, long pageRequestsReported, long unrecoverableReported,
+        long guestFaultsForwarded, long unassignedRecords, long stopMarkers, long eventOverflows, long priOverflows,
+        long malformedRecords, long eventsPrinted, long printsSuppressed, long lostResponses, long commandTimeouts,
+        long commandErrors, boolean tookOver) {
+}
