@@ -556,56 +556,51 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     }
 
     private void drainEvents() {
-        while (true) {
-            if (events.syncProducer()) {
-                eventOverflows++; // once per episode: the next CONS write acknowledges it
-                log.error(prefix + "EVTQ overflow detected -- events lost");
-            }
-            if (!events.hasEntry()) {
-                events.publish();
-                return;
-            }
-            while (events.hasEntry()) {
-                long at = events.entry();
-                try {
-                    handleEvent(memory.read64(at), memory.read64(at + 8), memory.read64(at + 16),
-                            memory.read64(at + 24));
-                } catch (RuntimeException e) {
-                    malformedRecords++;
-                    log.error(prefix + "event record at 0x" + Long.toHexString(at) + " not handled: " + e);
-                }
-                events.advance();
-            }
-            events.publish();
+        if (drain(events, EventRecord.BYTES, "EVTQ overflow detected -- events lost")) {
+            eventOverflows++;
         }
     }
 
     private void drainPageRequests() {
+        if (drain(pageRequests, PriEntry.BYTES, "PRIQ overflow detected -- requests lost")) {
+            priOverflows++;
+            port.discardPartials(); // groups whose last request may have been lost (IHI §8.1.1, iopf §7.1)
+        }
+    }
+
+    /**
+     * Consumes every entry of {@code queue} until it stays empty, publishing CONS after each batch (which also
+     * acknowledges an overflow). An overflow episode is logged once, when first seen.
+     *
+     * @return whether a new overflow episode was seen
+     */
+    private boolean drain(QueueReader queue, int entryBytes, String overflowLine) {
         boolean overflow = false;
         while (true) {
-            if (pageRequests.syncProducer()) {
+            if (queue.syncProducer()) {
                 overflow = true;
-                priOverflows++;
-                log.error(prefix + "PRIQ overflow detected -- requests lost");
+                log.error(prefix + overflowLine);
             }
-            if (!pageRequests.hasEntry()) {
-                pageRequests.publish();
-                break;
+            if (!queue.hasEntry()) {
+                queue.publish();
+                return overflow;
             }
-            while (pageRequests.hasEntry()) {
-                long at = pageRequests.entry();
+            while (queue.hasEntry()) {
+                long at = queue.entry();
                 try {
-                    handlePageRequest(memory.read64(at), memory.read64(at + 8));
+                    if (entryBytes == EventRecord.BYTES) {
+                        handleEvent(memory.read64(at), memory.read64(at + 8), memory.read64(at + 16),
+                                memory.read64(at + 24));
+                    } else {
+                        handlePageRequest(memory.read64(at), memory.read64(at + 8));
+                    }
                 } catch (RuntimeException e) {
                     malformedRecords++;
-                    log.error(prefix + "PRI entry at 0x" + Long.toHexString(at) + " not handled: " + e);
+                    log.error(prefix + "queue entry at 0x" + Long.toHexString(at) + " not handled: " + e);
                 }
-                pageRequests.advance();
+                queue.advance();
             }
-            pageRequests.publish();
-        }
-        if (overflow) {
-            port.discardPartials(); // groups whose last request may have been lost (IHI §8.1.1, iopf §7.1)
+            queue.publish();
         }
     }
 

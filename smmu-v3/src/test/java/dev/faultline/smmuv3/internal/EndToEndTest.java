@@ -143,15 +143,19 @@ class EndToEndTest {
         assertThat(rig.smmu.statistics().eventsWritten()).isZero(); // ATS faults are not recorded
     }
 
-    @Test
-    void priRequestAnsweredInvalidSendsInvalidRequestAndFailsTheAccess() {
+    /** A PRI function with a PASID-less DMA domain whose handler answers {@code code} without mapping. */
+    private DmaDevice priDeviceAnswered(ResponseCode code) {
         rig = new BackendRig("0000:03:00.0@smmuv3.0:0x300:pri");
         rig.start();
         TranslationTable table = rig.stage1();
         rig.driver.attachStage1(NIC, Pasid.NONE, Domain.dma("nic-dma"), table);
-        pager(rig, "nic-dma", table, new AtomicLong(), ResponseCode.INVALID);
-        DmaDevice nic = rig.priDevice("nic", 0x300);
+        pager(rig, "nic-dma", table, new AtomicLong(), code);
+        return rig.priDevice("nic", 0x300);
+    }
 
+    @Test
+    void priRequestAnsweredInvalidSendsInvalidRequestAndFailsTheAccess() {
+        DmaDevice nic = priDeviceAnswered(ResponseCode.INVALID);
         assertThat(nic.read(Pasid.NONE, 0x10_0000, 4, WAIT).status()).isEqualTo(DmaStatus.PAGE_REQUEST_INVALID);
         assertThat(rig.wire).extracting(PrgResponseMessage::code).containsExactly(PrgResponseCode.INVALID_REQUEST);
         assertThat(rig.wire.get(0).hasPasid()).isFalse();
@@ -160,13 +164,7 @@ class EndToEndTest {
 
     @Test
     void priRequestAnsweredFailureSendsResponseFailureAndStopsPriOnTheDevice() {
-        rig = new BackendRig("0000:03:00.0@smmuv3.0:0x300:pri");
-        rig.start();
-        TranslationTable table = rig.stage1();
-        rig.driver.attachStage1(NIC, Pasid.NONE, Domain.dma("nic-dma"), table);
-        pager(rig, "nic-dma", table, new AtomicLong(), ResponseCode.FAILURE);
-        DmaDevice nic = rig.priDevice("nic", 0x300);
-
+        DmaDevice nic = priDeviceAnswered(ResponseCode.FAILURE);
         assertThat(nic.read(Pasid.NONE, 0x10_0000, 4, WAIT).status()).isEqualTo(DmaStatus.PAGE_REQUEST_FAILED);
         assertThat(rig.wire).extracting(PrgResponseMessage::responseCode).containsExactly(0b1111);
         assertThat(nic.pri().orElseThrow().responseFailure()).isTrue();
