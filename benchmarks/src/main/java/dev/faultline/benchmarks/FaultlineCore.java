@@ -20,7 +20,7 @@ import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
-import dev.faultline.core.internal.StandaloneCore;
+import dev.faultline.core.standalone.StandaloneCore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +59,7 @@ final class FaultlineCore implements DispatchPath {
     FaultlineCore(Workload workload, Handling handling, Flow flow) {
         this.handling = handling;
         this.roundTrip = flow == Flow.ROUND_TRIP;
-        core = new StandaloneCore(2 * WINDOW);
+        core = StandaloneCore.builder().queueDepth(2 * WINDOW).start();
         RingBuffer<Handoff> handoff = null;
         if (handling == Handling.DEFERRED) {
             worker = new Disruptor<>(Handoff::new, WINDOW, r -> {
