@@ -34,6 +34,7 @@ def variant_of(entry):
     cls, method = split_name(entry["benchmark"])
     base = method[:-3] if method.endswith("_t2") else method
     label, family = VARIANTS.get((cls, base), (cls + "." + base, "other"))
+    rank = list(VARIANTS).index((cls, base)) if (cls, base) in VARIANTS else len(VARIANTS)
     params = entry.get("params", {})
     if "timeoutMs" in params:
         label += " (timeout off)" if int(params["timeoutMs"]) <= 100 else " (default 5 s timeout)"
@@ -41,7 +42,7 @@ def variant_of(entry):
         label = label.replace("Faultline core,", "Faultline core, %s handler," % params["handling"].lower())
     if "protocol" in params:
         label += ": " + params["protocol"]
-    return label, family
+    return label, family, rank
 
 
 def alloc(entry):
@@ -66,11 +67,11 @@ def load(results_dir):
         entries = json.load(f)
     rows = OrderedDict()
     for e in entries:
-        label, family = variant_of(e)
+        label, family, rank = variant_of(e)
         devices = int(e.get("params", {}).get("devices", 0))
         key = (label, devices, e["threads"])
         row = rows.setdefault(key, {"label": label, "family": family, "devices": devices,
-                                    "threads": e["threads"], "params": e.get("params", {})})
+                                    "threads": e["threads"], "params": e.get("params", {}), "rank": rank})
         pm = e["primaryMetric"]
         if e["mode"] == "thrpt":
             row["thrpt"] = to_per_second(pm["score"], pm["scoreUnit"])
@@ -167,11 +168,11 @@ def e2e_table(rows):
 PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"]
 
 
-def svg_panel(rows, metric, title, unit_fmt, x0, y0, width, height):
+def svg_panel(rows, metric, title, unit_fmt, x0, y0, width):
     """One horizontal log-scale bar chart: one group per variant, one bar per (devices, threads)."""
     configs = sorted({(r["devices"], r["threads"]) for r in rows if r.get(metric)})
     labels = []
-    for r in rows:
+    for r in sorted(rows, key=lambda r: (r["rank"], r["label"])):
         if r.get(metric) and r["label"] not in labels:
             labels.append(r["label"])
     if not configs or not labels:
@@ -179,7 +180,7 @@ def svg_panel(rows, metric, title, unit_fmt, x0, y0, width, height):
     values = {(r["label"], r["devices"], r["threads"]): r[metric] for r in rows if r.get(metric)}
     lo = 10 ** math.floor(math.log10(min(values.values())))
     hi = 10 ** math.ceil(math.log10(max(values.values())))
-    label_w, bar_h, gap = 330, 9, 8
+    label_w, bar_h, gap = 420, 9, 8
     plot_w = width - label_w - 20
     group_h = bar_h * len(configs) + gap
     h = 40 + group_h * len(labels) + 50
@@ -207,19 +208,19 @@ def svg_panel(rows, metric, title, unit_fmt, x0, y0, width, height):
                          f'<title>{label}, {d} device(s), {t} thread(s): {unit_fmt(v)}</title></rect>')
     ly = top + group_h * len(labels) + 30
     for j, (d, t) in enumerate(configs):
-        lx = x0 + label_w + j * 170
+        lx = x0 + 20 + j * 200
         parts.append(f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>')
         parts.append(f'<text x="{lx + 14}" y="{ly}" font-size="11">{d} device(s), {t} thread(s)</text>')
     return parts, h
 
 
 def svg(rows, path):
-    width = 1000
+    width = 1200
     dispatch = [r for r in rows if r["family"] != "e2e"]
-    p1, h1 = svg_panel(dispatch, "thrpt", "Throughput, faults/s (log scale; longer is better)", fmt_rate, 0, 0, width, 0)
-    p2, h2 = svg_panel(dispatch, "p99", "p99 latency from report to answer (JMH SampleTime; log scale; shorter is better)", fmt_ns, 0, h1, width, 0)
+    p1, h1 = svg_panel(dispatch, "thrpt", "Throughput, faults/s (log scale; longer is better)", fmt_rate, 0, 0, width)
+    p2, h2 = svg_panel(dispatch, "p99", "p99 latency from report to answer (JMH SampleTime; log scale; shorter is better)", fmt_ns, 0, h1, width)
     e2e = [r for r in rows if r["family"] == "e2e"]
-    p3, h3 = svg_panel(e2e, "thrpt", "End to end (DMA access to device resume), faults/s per core", fmt_rate, 0, h1 + h2, width, 0)
+    p3, h3 = svg_panel(e2e, "thrpt", "End to end (DMA access to device resume), faults/s per core", fmt_rate, 0, h1 + h2, width)
     height = h1 + h2 + h3 + 10
     with open(path, "w") as f:
         f.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif">\n')
