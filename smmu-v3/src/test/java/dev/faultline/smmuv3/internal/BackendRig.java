@@ -96,6 +96,36 @@ final class BackendRig implements AutoCloseable {
         }
     }
 
+    /** The STE of {@code sid} as the driver wrote it (two-level stream table). */
+    dev.faultline.platform.smmuv3.StreamTableEntry ste(int sid) {
+        var memory = machine.memory();
+        long base = smmu.read64(dev.faultline.platform.smmuv3.SmmuRegisters.STRTAB_BASE)
+                & dev.faultline.platform.smmuv3.SmmuRegisters.STRTAB_BASE_ADDR_MASK;
+        long l1 = memory.read64(base + 8L * (sid >>> StreamTable.SPLIT));
+        long at = (l1 & dev.faultline.platform.smmuv3.SmmuRegisters.STRTAB_L1_DESC_L2PTR_MASK) + 64L * (sid & 0xff);
+        return dev.faultline.platform.smmuv3.StreamTableEntry.decode(words(at));
+    }
+
+    /** The CD of {@code ssid} under {@code ste} (linear or two-level with 1024-CD leaves). */
+    dev.faultline.platform.smmuv3.ContextDescriptor cd(dev.faultline.platform.smmuv3.StreamTableEntry ste, int ssid) {
+        long at = ste.s1ContextPtr();
+        if (ste.s1Fmt() == 2) {
+            long l1 = machine.memory().read64(at + 8L * (ssid >>> 10));
+            at = (l1 & dev.faultline.platform.smmuv3.ContextDescriptor.L1_DESC_L2PTR_MASK) + 64L * (ssid & 0x3ff);
+        } else {
+            at += 64L * ssid;
+        }
+        return dev.faultline.platform.smmuv3.ContextDescriptor.decode(words(at));
+    }
+
+    private long[] words(long at) {
+        long[] d = new long[8];
+        for (int i = 0; i < 8; i++) {
+            d[i] = machine.memory().read64(at + 8L * i);
+        }
+        return d;
+    }
+
     /** The commands in the command queue ring so far (the tests issue fewer than the ring holds). */
     List<dev.faultline.platform.smmuv3.Command> commands() {
         long base = smmu.read64(dev.faultline.platform.smmuv3.SmmuRegisters.CMDQ_BASE);
