@@ -1,0 +1,180 @@
+package dev.faultline.itests.smmuv3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.api.backend.Domain;
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.handler.DeferredGroup;
+import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.platform.arm.Protection;
+import dev.faultline.platform.arm.TranslationTable;
+import dev.faultline.platform.dma.AccessType;
+import dev.faultline.platform.dma.DmaAccess;
+import dev.faultline.platform.dma.DmaDevice;
+import dev.faultline.platform.dma.DmaResult;
+import dev.faultline.platform.dma.DmaStatus;
+import dev.faultline.platform.dma.DmaTransaction;
+import dev.faultline.platform.dma.TranslationOutcome;
+import dev.faultline.platform.machine.DeviceNode;
+import dev.faultline.platform.machine.Machine;
+import dev.faultline.platform.smmuv3.Smmu;
+import dev.faultline.platform.smmuv3.SmmuRegisters;
+import dev.faultline.smmuv3.SmmuDomains;
+import java.time.Duration;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/**
+ * The SMMUv3 backend bundle in Felix with the core and the platform: an SMMU configured through Config Admin,
+ * a stall-capable device hot-plugged into the machine, real DMA resumed by a whiteboard handler, and a bundle
+ * restart whose successor drains what the SMMU queued in the gap.
+ */
+class SmmuV3OSGiTest {
+    private static final String SMMU = "smmuv3.0";
+    private static final String NODE = "platform:itest-gpu0@" + SMMU + ":0x142:stall";
+    private static final DeviceId GPU = DeviceId.parse("platform:itest-gpu0");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService
+    ConfigurationAdmin admin;
+
+    private Machine machine;
+    private Smmu smmu;
+    private final List<ServiceRegistration<?>> handlers = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void deploy() throws Exception {
+        Configuration[] existing = admin.listConfigurations(
+                "(&(service.factoryPid=dev.faultline.platform.smmuv3)(name=" + SMMU + "))");
+        if (existing == null) {
+            Hashtable<String, Object> values = new Hashtable<>();
+            values.put("name", SMMU);
+            admin.createFactoryConfiguration("dev.faultline.platform.smmuv3", "?").update(values);
+        }
+        machine = service(Machine.class, null);
+        smmu = service(Smmu.class, "(iommu.name=" + SMMU + ")");
+        if (machine.devices().stream().noneMatch(d -> d.id().equals(GPU))) {
+            machine.addDevice(DeviceNode.parse(NODE));
+        }
+        await(() -> domains().devices().contains(GPU));
+    }
+
+    @AfterEach
+    void unregisterHandlers() {
+        handlers.forEach(ServiceRegistration::unregister);
+        handlers.clear();
+    }
+
+    private SmmuDomains domains() {
+        return service(SmmuDomains.class, "(iommu.name=" + SMMU + ")");
+    }
+
+    private void handler(FaultHandler handler, String key, String value) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(key, value);
+        handlers.add(context.registerService(FaultHandler.class, handler, props));
+    }
+
+    /** A demand-paging handler: maps the faulting page of {@code table} and answers SUCCESS. */
+    private static FaultHandler pager(TranslationTable table, long frame) {
+        return g -> {
+            table.map(g.address(0) & ~0xfffL, frame, 0x1000, Protection.READ_WRITE);
+            g.respond(ResponseCode.SUCCESS);
+        };
+    }
+
+    @Test
+    void stalledDmaIsResumedWhenTheDomainsHandlerAnswersSuccess() {
+        TranslationTable table = TranslationTable.stage1(machine.frames(), 48);
+        long frame = machine.frames().allocatePage();
+        domains().attachStage1(GPU, Pasid.NONE, Domain.unmanaged("itest-gpu0"), table);
+        handler(pager(table, frame), HandlerProperties.DOMAIN, "itest-gpu0");
+        DmaDevice gpu = DmaDevice.of("itest-gpu0", 0x142, smmu, machine.memory());
+
+        DmaResult r = gpu.write(Pasid.NONE, 0x5_0010L, new byte[] {42}, WAIT);
+
+        assertThat(r.status()).isEqualTo(DmaStatus.COMPLETED);
+        assertThat(r.stalls()).isEqualTo(1);
+        assertThat(machine.memory().read8(frame + 0x10)).isEqualTo(42);
+        assertThat(smmu.stalledTransactions()).isZero();
+    }
+
+    @Test
+    void bundleRestartAnswersPendingGroupsAndTheSuccessorDrainsTheGap() throws Exception {
+        TranslationTable table = TranslationTable.stage1(machine.frames(), 48);
+        domains().attachStage1(GPU, Pasid.NONE, Domain.unmanaged("itest-gpu0-r"), table);
+        List<DeferredGroup> deferred = new CopyOnWriteArrayList<>();
+        handler(g -> deferred.add(g.defer()), HandlerProperties.DOMAIN, "itest-gpu0-r");
+        DmaDevice gpu = DmaDevice.of("itest-gpu0", 0x142, smmu, machine.memory());
+        DmaTransaction pending = gpu.start(new DmaAccess(0x142, Pasid.NONE, 0x9_0000L, AccessType.WRITE, false, 4,
+                false));
+        await(() -> deferred.size() == 1);
+
+        Bundle backend = FrameworkUtil.getBundle(SmmuDomains.class);
+        backend.stop();
+
+        assertThat(pending.await(20, TimeUnit.SECONDS)).isEqualTo(TranslationOutcome.ABORTED);
+        assertThat(deferred.get(0).answered()).isTrue();
+        assertThat(smmu.read32(SmmuRegisters.CR0) & SmmuRegisters.CR0_SMMUEN).isNotZero();
+        DmaTransaction gap = gpu.start(new DmaAccess(0x142, Pasid.NONE, 0xa_0000L, AccessType.WRITE, false, 4,
+                false));
+        assertThat(gap.outcome()).isEqualTo(TranslationOutcome.STALLED);
+
+        long frame = machine.frames().allocatePage();
+        handler(pager(table, frame), HandlerProperties.DEVICE, GPU.toString());
+        backend.start();
+
+        assertThat(gap.await(20, TimeUnit.SECONDS)).isEqualTo(TranslationOutcome.TRANSLATED);
+        assertThat(gap.physicalAddress()).isEqualTo(frame);
+        await(() -> smmu.read32(SmmuRegisters.IRQ_CTRL) != 0);
+        assertThat(domains().devices()).contains(GPU);
+    }
+
+    private <T> T service(Class<T> type, String filter) {
+        Object[] found = new Object[1];
+        await(() -> {
+            try {
+                var refs = context.getServiceReferences(type, filter);
+                if (refs.isEmpty()) {
+                    return false;
+                }
+                ServiceReference<T> ref = refs.iterator().next();
+                found[0] = context.getService(ref);
+                return found[0] != null;
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalArgumentException(e);
+            }
+        });
+        return type.cast(found[0]);
+    }
+
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("condition within 20 s").isNegative();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+}
