@@ -82,7 +82,7 @@ public record DecodedFault(FaultFormat format, int line, Map<FaultField, Object>
      * @throws IllegalArgumentException if {@code field} is not {@link FaultField.Kind#TEXT}
      */
     public Optional<String> text(FaultField field) {
-        requireKind(field, FaultField.Kind.TEXT, FaultField.Kind.TEXT);
+        requireKind(field, FaultField.Kind.TEXT);
         return Optional.ofNullable((String) fields.get(field));
     }
 
@@ -92,7 +92,7 @@ public record DecodedFault(FaultFormat format, int line, Map<FaultField, Object>
      * @throws IllegalArgumentException if {@code field} is not {@link FaultField.Kind#BOOLEAN}
      */
     public Optional<Boolean> flag(FaultField field) {
-        requireKind(field, FaultField.Kind.BOOLEAN, FaultField.Kind.BOOLEAN);
+        requireKind(field, FaultField.Kind.BOOLEAN);
         return Optional.ofNullable((Boolean) fields.get(field));
     }
 
@@ -108,7 +108,7 @@ public record DecodedFault(FaultFormat format, int line, Map<FaultField, Object>
      */
     @SuppressWarnings("unchecked")
     public List<String> names(FaultField field) {
-        requireKind(field, FaultField.Kind.NAMES, FaultField.Kind.NAMES);
+        requireKind(field, FaultField.Kind.NAMES);
         Object v = fields.get(field);
         return v == null ? List.of() : (List<String>) v;
     }
@@ -123,9 +123,13 @@ public record DecodedFault(FaultFormat format, int line, Map<FaultField, Object>
         return convert().fault();
     }
 
-    private static void requireKind(FaultField field, FaultField.Kind a, FaultField.Kind b) {
-        if (field.kind() != a && field.kind() != b) {
-            throw new IllegalArgumentException("field " + field.key() + " is " + field.kind());
+    private static void requireKind(FaultField field, FaultField.Kind... kinds) {
+        for (FaultField.Kind k : kinds) {
+            if (field.kind() == k) {
+                return;
+            }
         }
+        throw new IllegalArgumentException("field " + field.key() + " is " + field.kind() + ", not "
+                + java.util.Arrays.toString(kinds));
     }
 }

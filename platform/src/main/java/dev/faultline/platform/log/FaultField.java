@@ -129,16 +129,11 @@ public enum FaultField {
 
     /** Whether {@code value} is a valid non-null value of this field's kind. */
     boolean accepts(Object value) {
-        switch (kind) {
-            case TEXT:
-                return value instanceof String;
-            case INTEGER:
-            case HEX:
-                return value instanceof Long;
-            case BOOLEAN:
-                return value instanceof Boolean;
-            default:
-                return value instanceof java.util.List<?> list && list.stream().allMatch(String.class::isInstance);
-        }
+        return switch (kind) {
+            case TEXT -> value instanceof String;
+            case INTEGER, HEX -> value instanceof Long;
+            case BOOLEAN -> value instanceof Boolean;
+            case NAMES -> value instanceof java.util.List<?> list && list.stream().allMatch(String.class::isInstance);
+        };
     }
 }
