@@ -672,7 +672,8 @@ public final class RemappingUnit implements TranslationPort {
             } else if (type == InvalidationType.WAIT) {
                 InvalidationWait wait = InvalidationWait.decode(qw0, qw1);
                 if (wait.statusWrite()) {
-                    if (wait.statusAddress() + 4 > configuration.memoryTop()) {
+                    // an address with bit 63 set is beyond memory too (not a negative offset)
+                    if (wait.statusAddress() < 0 || wait.statusAddress() + 4 > configuration.memoryTop()) {
                         invalidationError();
                         return;
                     }
