@@ -1,0 +1,210 @@
+package dev.faultline.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * One embedded OSGi framework holding a {@link Distribution}, started with the standard launch API
+ * ({@link FrameworkFactory} from {@link ServiceLoader}, {@code init}, install, {@code start}).
+ *
+ * <p><b>Tasks.</b> Bundles offer command-line tasks as services of type {@link ToIntFunction}{@code <String[]>}
+ * with the property {@value #TASK_PROPERTY} naming the task; the function gets the task's arguments and returns
+ * the exit status. Only {@code java.*} types cross between the launcher's class path and the bundles.
+ *
+ * <p>Not thread-safe: one thread starts, runs and closes it; {@link #requestStop()} may come from any thread.
+ */
+public final class EmbeddedFramework implements AutoCloseable {
+    /** Service property naming a task service. */
+    public static final String TASK_PROPERTY = "faultline.launcher.task";
+
+    private static final long STOP_TIMEOUT_MS = 10_000;
+    private static final String SHELL_BUNDLE = "org.apache.felix.gogo.shell";
+
+    private final Framework framework;
+    private final Path storage;
+
+    private EmbeddedFramework(Framework framework, Path storage) {
+        this.framework = framework;
+        this.storage = storage;
+    }
+
+    /**
+     * Creates the framework in a fresh storage directory, installs every bundle of {@code distribution} and
+     * starts them all.
+     *
+     * @param properties framework properties added to the defaults (storage, clean on first init)
+     * @throws LaunchException naming the bundle that failed to install, resolve or start
+     */
+    public static EmbeddedFramework start(Distribution distribution, Map<String, String> properties)
+            throws LaunchException {
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow(() ->
+                new LaunchException(Main.STARTUP_FAILED, "no OSGi framework on the class path (lib/ is missing"
+                        + " org.apache.felix.framework.jar)"));
+        Path storage;
+        try {
+            storage = Files.createTempDirectory("faultline-felix-");
+        } catch (IOException e) {
+            throw new LaunchException(Main.STARTUP_FAILED, "cannot create the framework storage directory", e);
+        }
+        Map<String, String> config = new HashMap<>();
+        config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        config.putAll(properties);
+        Framework framework = factory.newFramework(config);
+        EmbeddedFramework embedded = new EmbeddedFramework(framework, storage);
+        try {
+            framework.init();
+            List<Bundle> installed = embedded.install(distribution.bundleLocations());
+            framework.start();
+            embedded.startAll(installed);
+            return embedded;
+        } catch (BundleException e) {
+            embedded.close();
+            throw new LaunchException(Main.STARTUP_FAILED, "the framework did not start", e);
+        } catch (LaunchException | RuntimeException e) {
+            embedded.close();
+            throw e;
+        }
+    }
+
+    private List<Bundle> install(List<String> locations) throws LaunchException {
+        BundleContext context = framework.getBundleContext();
+        List<Bundle> installed = new ArrayList<>();
+        for (String location : locations) {
+            try {
+                installed.add(context.installBundle(location));
+            } catch (BundleException e) {
+                throw new LaunchException(Main.STARTUP_FAILED, "cannot install " + location, e);
+            }
+        }
+        return installed;
+    }
+
+    /** Starts every bundle but fragments, the shell last, so its console opens once all else has started. */
+    private void startAll(List<Bundle> bundles) throws LaunchException {
+        List<Bundle> ordered = new ArrayList<>(bundles);
+        ordered.sort(Comparator.comparing(b -> SHELL_BUNDLE.equals(b.getSymbolicName())));
+        for (Bundle bundle : ordered) {
+            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+                continue;
+            }
+            try {
+                bundle.start();
+            } catch (BundleException e) {
+                throw new LaunchException(Main.STARTUP_FAILED, "bundle " + bundle.getSymbolicName() + " "
+                        + bundle.getVersion() + " did not start", e);
+            }
+        }
+    }
+
+    /** The system bundle's context. */
+    public BundleContext context() {
+        return framework.getBundleContext();
+    }
+
+    /**
+     * Runs the task service named {@code name}, waiting for it to be registered (components start
+     * asynchronously).
+     *
+     * @return the task's exit status
+     * @throws LaunchException if no such task is registered within {@code waitMillis} or the task throws
+     */
+    public int runTask(String name, String[] arguments, long waitMillis) throws LaunchException {
+        ServiceTracker<Object, Object> tracker;
+        try {
+            tracker = new ServiceTracker<>(context(), FrameworkUtil.createFilter("(&(objectClass="
+                    + ToIntFunction.class.getName() + ")(" + TASK_PROPERTY + "=" + name + "))"), null);
+        } catch (InvalidSyntaxException e) {
+            throw new LaunchException(Main.USAGE, "bad task name '" + name + "'", e);
+        }
+        tracker.open();
+        try {
+            Object service = tracker.waitForService(waitMillis);
+            if (service == null) {
+                throw new LaunchException(Main.STARTUP_FAILED, "no bundle offers the '" + name + "' command (waited "
+                        + waitMillis + " ms; see the log lines above)");
+            }
+            @SuppressWarnings("unchecked")
+            ToIntFunction<String[]> task = (ToIntFunction<String[]>) service;
+            return task.applyAsInt(arguments);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException(Main.TASK_FAILED, "interrupted while waiting for the '" + name + "' command");
+        } catch (RuntimeException e) {
+            throw new LaunchException(Main.TASK_FAILED, "the '" + name + "' command failed", e);
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /**
+     * Waits until the framework stops (for example when the shell exits), restarting it while it stops for a
+     * framework update ({@link FrameworkEvent#STOPPED_UPDATE}).
+     *
+     * @return the final stop event
+     */
+    public FrameworkEvent awaitStop() throws InterruptedException, BundleException {
+        FrameworkEvent event = framework.waitForStop(0);
+        while (event.getType() == FrameworkEvent.STOPPED_UPDATE) {
+            framework.start();
+            event = framework.waitForStop(0);
+        }
+        return event;
+    }
+
+    /** Asks the framework to stop; returns at once. */
+    public void requestStop() {
+        try {
+            framework.stop();
+        } catch (BundleException e) {
+            throw new IllegalStateException("the framework did not accept the stop request", e);
+        }
+    }
+
+    /** Stops the framework, waits for it (bounded) and deletes its storage. Idempotent. */
+    @Override
+    public void close() {
+        try {
+            if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE | Bundle.STOPPING)) != 0) {
+                framework.stop();
+            }
+            framework.waitForStop(STOP_TIMEOUT_MS);
+        } catch (BundleException e) {
+            throw new IllegalStateException("the framework did not stop", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            deleteStorage();
+        }
+    }
+
+    private void deleteStorage() {
+        if (!Files.exists(storage)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(storage)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temporary directory is harmless; the next run uses a new one
+        }
+    }
+}

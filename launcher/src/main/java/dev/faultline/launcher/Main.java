@@ -1,0 +1,137 @@
+package dev.faultline.launcher;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.osgi.framework.BundleException;
+
+/**
+ * The {@code faultline} command: starts Faultline in an embedded Felix framework.
+ *
+ * <ol>
+ *   <li>Reads the command line ({@link CommandLine}); {@code --help} prints the usage and stops there.</li>
+ *   <li>Checks the configuration file, if one is given ({@link ConfigFile}).</li>
+ *   <li>Locates the distribution: this jar and the {@code bundle/} directory beside it ({@link Distribution}).</li>
+ *   <li>Creates the framework with the standard launch API, installs and starts every bundle
+ *       ({@link EmbeddedFramework}), and adds a shutdown hook, named {@value #SHUTDOWN_HOOK}, that stops it.</li>
+ *   <li>Applies the configuration through Config Admin (the launcher bundle's {@code configure} task).</li>
+ *   <li>Runs the command: a task ({@code demo}, {@code decode}, {@code replay}) runs and the framework stops
+ *       with the task's exit status; the shell runs until the user leaves it, the framework restarting while
+ *       it stops for an update.</li>
+ * </ol>
+ *
+ * <p>Exit status: {@value #OK} success, {@value #TASK_FAILED} the command failed, {@value #USAGE} bad usage or
+ * configuration, {@value #STARTUP_FAILED} the framework or a bundle did not start. Every failure prints one line
+ * starting {@code faultline:}.
+ */
+public final class Main {
+    /** Success. */
+    public static final int OK = 0;
+    /** The command ran and failed. */
+    public static final int TASK_FAILED = 1;
+    /** Bad command line or configuration file. */
+    public static final int USAGE = 2;
+    /** The framework or one of its bundles did not start. */
+    public static final int STARTUP_FAILED = 3;
+    /** Name of the thread that stops the framework when the JVM is asked to exit. */
+    public static final String SHUTDOWN_HOOK = "faultline-shutdown";
+
+    /** How long a command waits for its task service to be registered after start-up. */
+    private static final long TASK_WAIT_MS = 15_000;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    /**
+     * @param out where usage and the shell banner go
+     * @param err where failures go
+     */
+    public Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Runs the command line and exits the JVM with its status. */
+    public static void main(String[] args) {
+        System.exit(new Main(System.out, System.err).run(args));
+    }
+
+    /**
+     * Runs one command line.
+     *
+     * @return the exit status
+     */
+    public int run(String... args) {
+        CommandLine line;
+        try {
+            line = CommandLine.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("faultline: " + e.getMessage());
+            err.print(CommandLine.usage());
+            return USAGE;
+        }
+        if (line.command().equals(CommandLine.HELP)) {
+            out.print(CommandLine.usage());
+            return OK;
+        }
+        try {
+            return run(line);
+        } catch (LaunchException e) {
+            err.println("faultline: " + e.getMessage());
+            return e.exitStatus();
+        }
+    }
+
+    private int run(CommandLine line) throws LaunchException {
+        Path config = line.config().map(Path::toAbsolutePath).orElse(null);
+        if (config != null) {
+            check(config);
+        }
+        Distribution distribution = Distribution.locate();
+        // Gogo: no console for a task; a quiet console (no message of the day) for the shell.
+        Map<String, String> properties = Map.of("gosh.args", line.isTask() ? "--nointeractive" : "--quiet");
+        try (EmbeddedFramework framework = EmbeddedFramework.start(distribution, properties)) {
+            Thread hook = new Thread(framework::close, SHUTDOWN_HOOK);
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                if (config != null && framework.runTask("configure", new String[] {config.toString()},
+                        TASK_WAIT_MS) != OK) {
+                    return USAGE;
+                }
+                if (line.isTask()) {
+                    return framework.runTask(line.command(), line.arguments().toArray(String[]::new), TASK_WAIT_MS);
+                }
+                out.println("Faultline shell: 'help faultline' lists the commands, 'exit' leaves.");
+                framework.awaitStop();
+                return OK;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LaunchException(TASK_FAILED, "interrupted");
+            } catch (BundleException e) {
+                throw new LaunchException(STARTUP_FAILED, "the framework did not restart after an update", e);
+            } finally {
+                removeHook(hook);
+            }
+        }
+    }
+
+    private static void check(Path config) throws LaunchException {
+        if (!Files.isReadable(config)) {
+            throw new LaunchException(USAGE, "cannot read configuration file " + config);
+        }
+        try {
+            ConfigFile.read(config);
+        } catch (IllegalArgumentException e) {
+            throw new LaunchException(USAGE, e.getMessage());
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook is running or has run
+        }
+    }
+}

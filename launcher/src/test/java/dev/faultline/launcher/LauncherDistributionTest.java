@@ -1,0 +1,43 @@
+package dev.faultline.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged distribution, run as {@code java -jar} (integration-test phase, after packaging). */
+class LauncherDistributionTest {
+
+    @Test
+    void theShellStartsEveryBundleAndExitsZeroAtEndOfInput() throws Exception {
+        LauncherProcess.Result result = LauncherProcess.run("lb\n");
+
+        assertThat(result.exitStatus()).as(result.err()).isZero();
+        assertThat(result.out()).contains("'help faultline' lists the commands");
+        assertThat(result.out().lines().filter(l -> l.contains("|Faultline ")))
+                .isNotEmpty()
+                .allSatisfy(l -> assertThat(l).contains("|Active "));
+        assertThat(result.out()).contains("|Faultline launcher");
+        assertThat(result.out()).contains("|Apache Felix Declarative Services").contains("|Apache Felix Gogo Shell");
+    }
+
+    @Test
+    void aConfigurationThatDoesNotMatchTheMetatypeExitsTwoNamingTheProperty(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("f.conf"), "[dev.faultline.launcher.log]\nlevell = INFO\n");
+
+        LauncherProcess.Result result = LauncherProcess.run("", "--config", config.toString(), "demo");
+
+        assertThat(result.exitStatus()).isEqualTo(Main.USAGE);
+        assertThat(result.err()).contains("[dev.faultline.launcher.log] has no property 'levell' (known: level)");
+    }
+
+    @Test
+    void theShippedConfigurationApplies() throws Exception {
+        LauncherProcess.Result result = LauncherProcess.run("", "--config", "conf/faultline.conf", "shell");
+
+        assertThat(result.exitStatus()).as(result.err()).isZero();
+        assertThat(result.err()).doesNotContain("bad configuration");
+    }
+}
