@@ -1,0 +1,154 @@
+package dev.faultline.benchmarks;
+
+import dev.faultline.api.backend.Domain;
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.PciRequesterId;
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.handler.FaultGroup;
+import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.core.standalone.StandaloneCore;
+import dev.faultline.platform.arm.Protection;
+import dev.faultline.platform.arm.TranslationTable;
+import dev.faultline.platform.dma.DmaDevice;
+import dev.faultline.platform.dma.DmaResult;
+import dev.faultline.platform.dma.DmaStatus;
+import dev.faultline.platform.dma.PriCapability;
+import dev.faultline.platform.machine.DeviceNode;
+import dev.faultline.platform.machine.Machine;
+import dev.faultline.platform.memory.FrameAllocator;
+import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.platform.smmuv3.Smmu;
+import dev.faultline.platform.smmuv3.SmmuFeatures;
+import dev.faultline.platform.vtd.RemappingUnit;
+import dev.faultline.platform.vtd.UnitConfiguration;
+import dev.faultline.platform.x86.FirstLevelPageTable;
+import dev.faultline.platform.x86.PageProtection;
+import dev.faultline.smmuv3.internal.StandaloneSmmuDriver;
+import dev.faultline.vtd.internal.StandaloneVtdDriver;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * The whole fault path on the simulated machine: a device's DMA access misses in the IOMMU model's table walk;
+ * the model queues a record (SMMUv3 event queue with the transaction stalled, SMMUv3 PRI queue, or VT-d page
+ * request queue) and raises its interrupt; the production driver's fault thread reads it and reports it to the
+ * real core; the core calls a demand-paging handler that maps the page and answers {@code SUCCESS}; the driver
+ * writes the response command (CMD_RESUME, CMD_PRI_RESP, page group response); the device retries and the access
+ * completes. Each {@link #faultOnce()} is one such fault; the page is unmapped again afterwards (the models cache
+ * no translations, so no invalidation is needed).
+ */
+final class EndToEndRig implements AutoCloseable {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final long ADDRESS = 0x7f00_0040_1230L;
+    private static final long PAGE = ADDRESS & ~0xfffL;
+    private static final int PAGE_SIZE = 0x1000;
+    private static final String DOMAIN = "bench-process";
+
+    /** The hardware path. */
+    enum Protocol {
+        /** An SMMUv3 stream with stall faults: event record, CMD_RESUME. */
+        SMMUV3_STALL,
+        /** A PCIe function with PRI behind an SMMUv3: PRI queue entry, CMD_PRI_RESP, PRG response. */
+        SMMUV3_PRI,
+        /** A PCIe function with PRI behind a VT-d unit: page request descriptor, page group response. */
+        VTD_PRQ;
+
+        /** The protocol named {@code smmuv3-stall}, {@code smmuv3-pri} or {@code vtd-prq}. */
+        static Protocol parse(String name) {
+            return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
+    }
+
+    private final Protocol protocol;
+    private final StandaloneCore core;
+    private final AutoCloseable driver;
+    private final DmaDevice device;
+    private final int pasid;
+    private final LongConsumer unmap;
+    private final byte[] data = {1, 2, 3, 4};
+
+    EndToEndRig(Protocol protocol) {
+        this.protocol = protocol;
+        core = StandaloneCore.builder().start();
+        try {
+            LongConsumer map;
+            if (protocol == Protocol.VTD_PRQ) {
+                PhysicalMemory memory = new PhysicalMemory();
+                FrameAllocator frames = new FrameAllocator(memory, 0x4000_0000L, 0x1000_0000L);
+                RemappingUnit unit = new RemappingUnit(UnitConfiguration.standard("dmar0", 0, 8, 1L << 40), memory);
+                StandaloneVtdDriver vtd = new StandaloneVtdDriver(unit, frames, core.pipeline());
+                driver = vtd;
+                PciRequesterId gpu = new PciRequesterId(0, 3, 0, 0);
+                pasid = 5;
+                FirstLevelPageTable table = new FirstLevelPageTable(frames, FirstLevelPageTable.PAGE_4K);
+                vtd.iommu().attach(gpu, pasid, Domain.sva(DOMAIN), table.root());
+                long frame = frames.allocatePage();
+                map = page -> table.map(page, frame, PAGE_SIZE, PageProtection.READ_WRITE);
+                unmap = page -> table.unmap(page, PAGE_SIZE);
+                device = DmaDevice.withPri("gpu", gpu.rid(), unit, memory, enabledPri(64));
+            } else {
+                Machine machine = Machine.create("bench", 0x4000_0000L, 0x1000_0000L);
+                Smmu smmu = new Smmu("smmuv3.0", SmmuFeatures.defaults(), machine.memory());
+                machine.addIommu(smmu);
+                boolean stall = protocol == Protocol.SMMUV3_STALL;
+                String node = stall ? "platform:gpu0@smmuv3.0:0x42:stall" : "0000:03:00.0@smmuv3.0:0x300:pri";
+                machine.addDevice(DeviceNode.parse(node));
+                StandaloneSmmuDriver smmuDriver = new StandaloneSmmuDriver(smmu, machine, core.pipeline());
+                driver = smmuDriver;
+                DeviceId id = DeviceId.parse(node.substring(0, node.indexOf('@')));
+                pasid = stall ? Pasid.NONE : 5;
+                TranslationTable table = TranslationTable.stage1(machine.frames(), 48);
+                smmuDriver.domains().attachStage1(id, pasid, Domain.sva(DOMAIN), table);
+                long frame = machine.frames().allocatePage();
+                map = page -> table.map(page, frame, PAGE_SIZE, Protection.READ_WRITE);
+                unmap = page -> table.unmap(page, PAGE_SIZE);
+                device = stall ? DmaDevice.of("gpu0", 0x42, smmu, machine.memory())
+                        : DmaDevice.withPri("nic", 0x300, smmu, machine.memory(), enabledPri(32));
+            }
+            core.register(group -> pageIn(group, map), Map.of(HandlerProperties.DOMAIN, DOMAIN));
+        } catch (RuntimeException e) {
+            core.close();
+            throw e;
+        }
+    }
+
+    private static PriCapability enabledPri(int capacity) {
+        PriCapability pri = new PriCapability(capacity, true);
+        pri.enable();
+        return pri;
+    }
+
+    /** The demand-paging handler: maps the faulting page, answers SUCCESS, inline. */
+    private static void pageIn(FaultGroup group, LongConsumer map) {
+        map.accept(group.address(group.size() - 1) & ~0xfffL);
+        group.respond(ResponseCode.SUCCESS);
+    }
+
+    /**
+     * One fault, from the access to its completion.
+     *
+     * @throws IllegalStateException if the access did not fault exactly once and then complete
+     */
+    DmaResult faultOnce() {
+        DmaResult r = device.write(pasid, ADDRESS, data, WAIT);
+        unmap.accept(PAGE);
+        if (r.status() != DmaStatus.COMPLETED || r.stalls() + r.pageRequests() != 1) {
+            throw new IllegalStateException(protocol + ": expected one fault and completion, got " + r);
+        }
+        return r;
+    }
+
+    @Override
+    public void close() {
+        try {
+            driver.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("driver did not stop", e);
+        } finally {
+            core.close();
+        }
+    }
+}
