@@ -144,7 +144,7 @@ public final class Gpu implements AdrenoGpu {
                 list.add(new ContextStatus(c.id, c.domain, c.pasid, c.ttbr0(), c.faults, c.completedJobs, queued,
                         c.mappings()));
             }
-            return new GpuStatus(device, stallEnabled, stallReenableNanos, faults, stalledFaults, linesPrinted,
+            return new GpuStatus(device, smmu.canSwitchStall(), stallEnabled, stallReenableNanos, faults, stalledFaults, linesPrinted,
                     faultLines.suppressed(), snapshotsTaken, crashState != null, recoveries, list);
         }
     }
@@ -384,6 +384,27 @@ public final class Gpu implements AdrenoGpu {
             capture(job, ctx, iova, access, type, source, now);
         }
         return type;
+    }
+
+    /** Detaches every context's table from the SMMU (the GPU is going away). */
+    public void release() {
+        List<GpuContext> all;
+        GpuContext current;
+        synchronized (lock) {
+            all = List.copyOf(contexts.values());
+            current = loaded;
+        }
+        try {
+            if (pasidContexts) {
+                for (GpuContext c : all) {
+                    smmu.detach(c.pasid);
+                }
+            } else if (current != null) {
+                smmu.detach(Pasid.NONE);
+            }
+        } catch (IllegalStateException stopped) {
+            // the SMMU backend stopped first; its attachments went with it
+        }
     }
 
     /** {@code msm_gpu_fault_crashstate_capture}: the snapshot of a job's first stalled fault. */

@@ -25,4 +25,7 @@ public interface GpuSmmu {
      * faulting access waits for the fault handler's answer; with it off, it is aborted at once.
      */
     void setStall(boolean enabled);
+
+    /** Whether {@link #setStall} has an effect; if not, the SMMU stalls as the machine's firmware says. */
+    boolean canSwitchStall();
 }

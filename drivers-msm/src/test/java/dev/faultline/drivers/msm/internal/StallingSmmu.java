@@ -68,6 +68,11 @@ final class StallingSmmu implements TranslationPort, GpuSmmu {
     }
 
     @Override
+    public boolean canSwitchStall() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "stalling-smmu";
     }
