@@ -152,6 +152,18 @@ class SmmuV3OSGiTest {
         assertThat(domains().devices()).contains(GPU);
     }
 
+    @Test
+    void theSmmuShellCommandListsTheDevice() throws Exception {
+        ServiceReference<?>[] refs = context.getServiceReferences((String) null,
+                "(&(osgi.command.scope=faultline)(osgi.command.function=smmu))");
+        assertThat(refs).hasSize(1);
+        Object commands = context.getService(refs[0]);
+        List<?> status = (List<?>) commands.getClass().getMethod("smmu", String.class).invoke(commands, SMMU);
+        assertThat(status).hasSize(1);
+        assertThat(status.get(0).toString()).contains("device=platform:itest-gpu0", "streamId=0x142", "mode=STALL");
+        context.ungetService(refs[0]);
+    }
+
     private <T> T service(Class<T> type, String filter) {
         Object[] found = new Object[1];
         await(() -> {

@@ -19,7 +19,7 @@ package dev.faultline.smmuv3.internal;
  * @param commandErrors commands skipped after a CMDQ error
  * @param tookOver whether this driver took over a running SMMU
  */
-record DriverStatistics(long stallsReported, long pageRequestsReported, long unrecoverableReported,
+public record DriverStatistics(long stallsReported, long pageRequestsReported, long unrecoverableReported,
         long guestFaultsForwarded, long unassignedRecords, long stopMarkers, long eventOverflows, long priOverflows,
         long malformedRecords, long eventsPrinted, long printsSuppressed, long lostResponses, long commandTimeouts,
         long commandErrors, boolean tookOver) {

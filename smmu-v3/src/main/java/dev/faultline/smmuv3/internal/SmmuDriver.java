@@ -755,6 +755,24 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
 
     // ------------------------------------------------------------------ statistics
 
+    /** What the shell shows: streams, stalls, counters. */
+    synchronized SmmuStatus status() {
+        List<SmmuStatus.StreamStatus> streams = new ArrayList<>();
+        for (Stream s : byDevice.values()) {
+            List<String> attached = new ArrayList<>();
+            s.stage1.forEach((pasid, a) -> attached.add("s1 " + Pasid.format(pasid) + "=" + a.domain().name()));
+            if (s.stage2 != null) {
+                attached.add("s2=" + s.stage2.domain().name());
+            }
+            if (s.nested() != null) {
+                attached.add("nested=" + s.nested().domain().name());
+            }
+            streams.add(new SmmuStatus.StreamStatus(s.node.id().toString(), "0x" + Integer.toHexString(s.sid),
+                    s.mode.name(), attached.isEmpty() ? "(blocked)" : String.join(", ", attached)));
+        }
+        return new SmmuStatus(smmu.name(), streams, smmu.stalledTransactions(), statistics(), smmu.statistics());
+    }
+
     /** The driver's counters, for the shell and tests. */
     DriverStatistics statistics() {
         long[] printed = printer.counts();

@@ -27,9 +27,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link FaultPipeline}, and registers a {@link SmmuDomains} service per SMMU. Deactivation (bundle stop,
  * configuration change, core or machine gone) stops each driver and leaves its SMMU running for the next one.
  */
-@Component(service = {}, configurationPid = SmmuV3Component.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = SmmuDrivers.class, immediate = true, configurationPid = SmmuV3Component.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = SmmuV3Component.Config.class)
-public final class SmmuV3Component {
+public final class SmmuV3Component implements SmmuDrivers {
     /** The configuration PID. */
     public static final String PID = "dev.faultline.smmuv3";
 
@@ -159,8 +160,8 @@ public final class SmmuV3Component {
         drivers.clear();
     }
 
-    /** The running drivers, for the shell commands. */
-    synchronized Map<String, SmmuDriver> drivers() {
+    @Override
+    public synchronized Map<String, SmmuDriver> drivers() {
         Map<String, SmmuDriver> out = new LinkedHashMap<>();
         drivers.forEach((smmu, r) -> out.put(smmu.name(), r.driver()));
         return out;
