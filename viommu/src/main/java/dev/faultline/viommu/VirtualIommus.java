@@ -1,0 +1,47 @@
+package dev.faultline.viommu;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The OSGi service through which a VMM gives its guests virtual IOMMUs. Each guest's vIOMMU is registered as
+ * the {@link dev.faultline.api.handler.FaultHandler} of the guest's nested domains
+ * ({@code faultline.domain}), so the core routes those domains' faults to it.
+ *
+ * <p>Thread-safe.
+ *
+ * @since 1.0
+ */
+@ProviderType
+public interface VirtualIommus {
+
+    /**
+     * Creates a guest's virtual IOMMU with the configured {@linkplain #defaultLimits() default limits}.
+     *
+     * @see #create(String, Set, GuestMemory, GuestLimits)
+     */
+    VirtualIommu create(String guest, Set<String> domains, GuestMemory memory);
+
+    /**
+     * Creates a guest's virtual IOMMU and registers it for {@code domains}.
+     *
+     * @param guest the guest's name, as in its nested domains ({@link dev.faultline.api.backend.Domain#guest()})
+     * @param domains the names of the guest's nested domains; at least one
+     * @param memory the guest's physical memory, where its stage-1 tables live
+     * @param limits the guest's bounds
+     * @throws IllegalArgumentException if the name is blank or in use, no domain is given, or a domain already
+     *     belongs to another guest
+     */
+    VirtualIommu create(String guest, Set<String> domains, GuestMemory memory, GuestLimits limits);
+
+    /** The open virtual IOMMU of {@code guest}, if any. */
+    Optional<VirtualIommu> guest(String guest);
+
+    /** All open virtual IOMMUs, by name. */
+    List<VirtualIommu> guests();
+
+    /** The limits {@link #create(String, Set, GuestMemory)} uses (from the {@code dev.faultline.viommu} configuration). */
+    GuestLimits defaultLimits();
+}

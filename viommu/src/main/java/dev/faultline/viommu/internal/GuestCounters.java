@@ -1,0 +1,35 @@
+package dev.faultline.viommu.internal;
+
+import dev.faultline.viommu.GuestStatistics;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The counters behind {@link GuestStatistics}; each is atomic, so they may be bumped inside or outside the guest's lock. */
+final class GuestCounters {
+    final AtomicLong routed = new AtomicLong();
+    final AtomicLong pageRequestGroups = new AtomicLong();
+    final AtomicLong unrecoverable = new AtomicLong();
+    final AtomicLong rateLimited = new AtomicLong();
+    final AtomicLong queueFull = new AtomicLong();
+    final AtomicLong pendingFull = new AtomicLong();
+    final AtomicLong droppedUnknownDevice = new AtomicLong();
+    final AtomicLong droppedClosed = new AtomicLong();
+    final AtomicLong answeredForGuest = new AtomicLong();
+    final AtomicLong accepted = new AtomicLong();
+    final AtomicLong invalidCode = new AtomicLong();
+    final AtomicLong forged = new AtomicLong();
+    final AtomicLong replayed = new AtomicLong();
+    final AtomicLong late = new AtomicLong();
+    final AtomicLong reasonDisagreements = new AtomicLong();
+
+    GuestStatistics snapshot(int queued, int pending) {
+        long groups = pageRequestGroups.get();
+        long faults = unrecoverable.get();
+        long rate = rateLimited.get();
+        long full = queueFull.get();
+        long slots = pendingFull.get();
+        return new GuestStatistics(routed.get(), groups + faults, groups, faults, rate + full + slots, rate, full,
+                slots, droppedUnknownDevice.get(), droppedClosed.get(), answeredForGuest.get(), accepted.get(),
+                invalidCode.get(), forged.get(), replayed.get(), late.get(), reasonDisagreements.get(), queued,
+                pending);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.faultline.viommu.internal;
+
+import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.viommu.GuestLimits;
+import dev.faultline.viommu.GuestMemory;
+import dev.faultline.viommu.VirtualIommu;
+import dev.faultline.viommu.VirtualIommus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The {@link VirtualIommus} service: creates guests' virtual IOMMUs and registers each as the
+ * {@link FaultHandler} of its nested domains ({@code faultline.domain}, and {@code faultline.timeout.ms} when
+ * the guest's limits give one), withdrawing it when the guest closes or this component stops.
+ */
+@Component(service = VirtualIommus.class, configurationPid = "dev.faultline.viommu")
+@Designate(ocd = ViommuConfiguration.class)
+public final class VirtualIommuHost implements VirtualIommus {
+    private final BundleContext context;
+    private final GuestLimits defaults;
+    private final Map<String, Guest> guests = new HashMap<>();
+    private boolean stopped;
+
+    /** A guest and its handler registration (null while it is being registered). */
+    private static final class Guest {
+        final GuestViommu viommu;
+        ServiceRegistration<FaultHandler> registration;
+        boolean closedEarly;
+
+        Guest(GuestViommu viommu) {
+            this.viommu = viommu;
+        }
+    }
+
+    /**
+     * Activates with the configured default limits.
+     *
+     * @throws IllegalArgumentException if the configuration holds a limit out of range
+     */
+    @Activate
+    public VirtualIommuHost(BundleContext context, ViommuConfiguration config) {
+        this.context = context;
+        this.defaults = new GuestLimits(config.event_queue_depth(), config.pending_groups_max(),
+                config.rate_per_second(), config.rate_burst(), config.response_timeout_ms());
+    }
+
+    @Override
+    public VirtualIommu create(String guest, Set<String> domains, GuestMemory memory) {
+        return create(guest, domains, memory, defaults);
+    }
+
+    @Override
+    public VirtualIommu create(String guest, Set<String> domains, GuestMemory memory, GuestLimits limits) {
+        Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(limits, "limits");
+        if (guest == null || guest.isBlank()) {
+            throw new IllegalArgumentException("guest name must not be blank");
+        }
+        if (domains == null || domains.isEmpty() || domains.stream().anyMatch(d -> d == null || d.isBlank())) {
+            throw new IllegalArgumentException("guest " + guest + " needs at least one named nested domain");
+        }
+        GuestViommu viommu = new GuestViommu(guest, domains, memory, limits, System::nanoTime, this::closed);
+        Guest entry = new Guest(viommu);
+        synchronized (guests) {
+            if (stopped) {
+                throw new IllegalStateException("the virtual IOMMU service has stopped");
+            }
+            if (guests.containsKey(guest)) {
+                throw new IllegalArgumentException("guest " + guest + " already has a virtual IOMMU");
+            }
+            for (Guest other : guests.values()) {
+                for (String domain : domains) {
+                    if (other.viommu.domains().contains(domain)) {
+                        throw new IllegalArgumentException("domain " + domain + " already belongs to guest "
+                                + other.viommu.name());
+                    }
+                }
+            }
+            guests.put(guest, entry);
+        }
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(HandlerProperties.DOMAIN, domains.toArray(new String[0]));
+        if (limits.responseTimeoutMs() > 0) {
+            properties.put(HandlerProperties.TIMEOUT_MS, limits.responseTimeoutMs());
+        }
+        properties.put("faultline.guest", guest);
+        ServiceRegistration<FaultHandler> registration =
+                context.registerService(FaultHandler.class, viommu, properties);
+        boolean unregisterNow;
+        synchronized (guests) {
+            entry.registration = registration;
+            unregisterNow = entry.closedEarly;
+        }
+        if (unregisterNow) {
+            unregister(registration);
+        }
+        return viommu;
+    }
+
+    /** Called by a guest's vIOMMU once it has closed. */
+    private void closed(GuestViommu viommu) {
+        ServiceRegistration<FaultHandler> registration;
+        synchronized (guests) {
+            Guest entry = guests.get(viommu.name());
+            if (entry == null || entry.viommu != viommu) {
+                return;
+            }
+            guests.remove(viommu.name());
+            registration = entry.registration;
+            entry.closedEarly = registration == null;
+        }
+        if (registration != null) {
+            unregister(registration);
+        }
+    }
+
+    private static void unregister(ServiceRegistration<FaultHandler> registration) {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the framework already withdrew it (our bundle is stopping)
+        }
+    }
+
+    @Override
+    public Optional<VirtualIommu> guest(String guest) {
+        synchronized (guests) {
+            Guest entry = guests.get(guest);
+            return entry == null ? Optional.empty() : Optional.of(entry.viommu);
+        }
+    }
+
+    @Override
+    public List<VirtualIommu> guests() {
+        List<VirtualIommu> out = new ArrayList<>();
+        synchronized (guests) {
+            for (Guest entry : guests.values()) {
+                out.add(entry.viommu);
+            }
+        }
+        out.sort(Comparator.comparing(VirtualIommu::name));
+        return out;
+    }
+
+    @Override
+    public GuestLimits defaultLimits() {
+        return defaults;
+    }
+
+    /** Closes every guest: each answers INVALID all the groups it holds. */
+    @Deactivate
+    void deactivate() {
+        List<GuestViommu> open = new ArrayList<>();
+        synchronized (guests) {
+            stopped = true;
+            for (Guest entry : guests.values()) {
+                open.add(entry.viommu);
+            }
+        }
+        for (GuestViommu viommu : open) {
+            viommu.close();
+        }
+    }
+}

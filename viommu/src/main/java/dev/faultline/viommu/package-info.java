@@ -1,0 +1,29 @@
+/**
+ * The VMM side of guest fault delivery: one virtual IOMMU per guest, fed by the core with the faults of the
+ * guest's nested (guest-owned stage-1) domains.
+ *
+ * <ul>
+ *   <li>{@link dev.faultline.viommu.VirtualIommus} ({@code @ProviderType}): the service that creates a guest's
+ *       virtual IOMMU and registers it as the {@link dev.faultline.api.handler.FaultHandler} of its domains.</li>
+ *   <li>{@link dev.faultline.viommu.VirtualIommu} ({@code @ProviderType}): one guest's virtual IOMMU: its virtual
+ *       devices, their stage-1 contexts, the bounded event queue the guest reads, and the guest's page
+ *       responses, validated.</li>
+ *   <li>{@link dev.faultline.viommu.GuestLimits}, {@link dev.faultline.viommu.GuestStatistics},
+ *       {@link dev.faultline.viommu.AnswerOutcome}: configuration, counters, and what became of an answer.</li>
+ *   <li>{@link dev.faultline.viommu.GuestMemory} ({@code @ConsumerType}) and
+ *       {@link dev.faultline.viommu.GuestMemoryWindow}: the guest's physical (IPA) space as the vIOMMU reads it.</li>
+ *   <li>{@link dev.faultline.viommu.Stage1Context}: sealed; {@link dev.faultline.viommu.ArmStage1Context}
+ *       (VMSAv8-64, 4 KiB granule) or {@link dev.faultline.viommu.FirstLevelContext} (VT-d first level).</li>
+ *   <li>{@link dev.faultline.viommu.GuestEvent}: sealed; {@link dev.faultline.viommu.PageRequestEvent},
+ *       {@link dev.faultline.viommu.UnrecoverableEvent} or {@link dev.faultline.viommu.LostEvents}.</li>
+ *   <li>{@link dev.faultline.viommu.FaultReason}: sealed; the reason the vIOMMU derived by walking the guest's
+ *       stage-1 table: {@link dev.faultline.viommu.ArmStage1Fault}, {@link dev.faultline.viommu.FirstLevelFault}
+ *       or {@link dev.faultline.viommu.UnresolvedFault}.</li>
+ *   <li>{@link dev.faultline.viommu.VirtioIommuFault}: the permission-only message in its standard form.</li>
+ * </ul>
+ *
+ * <p>Consumers import {@code [1.0,2.0)}; providers {@code [1.0,1.1)}.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package dev.faultline.viommu;
