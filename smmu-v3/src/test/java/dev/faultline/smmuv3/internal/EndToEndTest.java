@@ -21,6 +21,7 @@ import dev.faultline.platform.dma.PrgResponseMessage;
 import dev.faultline.platform.smmuv3.Command;
 import dev.faultline.platform.smmuv3.EventRecord;
 import dev.faultline.platform.smmuv3.EventType;
+import dev.faultline.platform.smmuv3.SmmuFeatures;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -245,6 +246,33 @@ class EndToEndTest {
         rig.start();
         assertThat(rig.device("dsp0", 0x60).read(Pasid.NONE, 0x1000, 4, WAIT).status()).isEqualTo(DmaStatus.ABORTED);
         assertThat(rig.smmu.statistics().eventsWritten()).isZero();
+    }
+
+    @Test
+    void linearStreamAndContextTablesServeAnSmmuWithoutTwoLevelSupport() {
+        SmmuFeatures plain = new SmmuFeatures(8, 6, 0, false, false, false, false, false, 5, 8, 8, 8, 16);
+        rig = new BackendRig(plain, "platform:gpu0@smmuv3.0:0x42:stall");
+        rig.start();
+        TranslationTable ctx5 = rig.stage1();
+        rig.driver.attachStage1(GPU, 5, Domain.sva("ctx5"), ctx5);
+        pager(rig, "ctx5", ctx5, new AtomicLong(0x9000_0000L), ResponseCode.SUCCESS);
+        assertThat(rig.device("gpu0", 0x42).read(5, 0x3000, 8, WAIT).status()).isEqualTo(DmaStatus.COMPLETED);
+        int strtabFormat = rig.smmu.read32(dev.faultline.platform.smmuv3.SmmuRegisters.STRTAB_BASE_CFG) >>> 16 & 3;
+        assertThat(strtabFormat).as("linear stream table").isZero();
+        assertThat(rig.driver.statistics().stallsReported()).isEqualTo(1);
+    }
+
+    @Test
+    void eventQueueWriteAbortIsReportedAsTheKernelDoes() {
+        rig = new BackendRig("platform:dsp0@smmuv3.0:0x60");
+        rig.start();
+        long evtq = rig.smmu.read64(dev.faultline.platform.smmuv3.SmmuRegisters.EVENTQ_BASE);
+        rig.smmu.addExternalAbortRange(evtq & dev.faultline.platform.smmuv3.SmmuRegisters.Q_BASE_ADDR_MASK, 1 << 13);
+        rig.driver.attachStage1(DSP, Pasid.NONE, Domain.unmanaged("dsp0"), rig.stage1());
+        rig.device("dsp0", 0x60).read(Pasid.NONE, 0x1000, 4, WAIT);
+        BackendRig.await(() -> rig.log.count("EVTQ write aborted -- events may have been lost") == 1, "the report");
+        assertThat(rig.log.lines()).contains(
+                "arm-smmu-v3 smmuv3.0: unexpected global error reported (0x00000004), this could be serious");
     }
 
     static List<Command.Resume> resumes(BackendRig rig) {
