@@ -25,8 +25,8 @@ import dev.faultline.platform.vtd.RemappingUnit;
  * a device or PASID attached to a nested (guest-owned) domain is never printed. Interrupt-remapping faults
  * are printed only.
  *
- * <p>Called only from the unit's interrupt thread. One pass reads at most as many records as the unit has;
- * it asks for another pass if faults are still pending.
+ * <p>Called only from the unit's interrupt thread. One pass reads at most as many records as the unit has and
+ * asks for another pass, which continues where it stopped, while faults are pending.
  */
 final class FaultRecordReader {
     private final RemappingUnit unit;
@@ -34,6 +34,7 @@ final class FaultRecordReader {
     private final DmarLog log;
     private final int firstRecord;
     private final int records;
+    private int resumeAt = -1;
     volatile long reported;
     volatile long delivered;
     volatile long printed;
@@ -58,25 +59,55 @@ final class FaultRecordReader {
      */
     boolean drain() {
         int status = unit.read32(RegisterMap.FSTS);
-        if ((status & RegisterMap.FSTS_PFO) != 0) {
-            overflows++; // faults were lost in the hardware: counted, as Linux only clears the bit
-        }
         if ((status & RegisterMap.FSTS_PPF) != 0) {
-            int index = (status >>> RegisterMap.FSTS_FRI_SHIFT) & 0xff;
-            for (int n = 0; n < records; n++) {
-                int offset = firstRecord + RegisterMap.FRCD_LENGTH * index;
-                if ((unit.read32(offset + 12) & RegisterMap.FRCD_F) == 0) {
+            int index = resumeAt >= 0 ? resumeAt : (status >>> RegisterMap.FSTS_FRI_SHIFT) & 0xff;
+            resumeAt = -1;
+            int handled = 0;
+            while (true) {
+                if (!pending(index)) {
+                    // Linux stops here; a record written behind FRI while this driver was busy would then wait
+                    // for the next fault event, so look once around the ring for it.
+                    index = nextPending(index);
+                    if (index < 0) {
+                        break;
+                    }
+                }
+                if (handled == records) {
+                    resumeAt = index; // bounded pass: continue here next time
                     break;
                 }
+                int offset = firstRecord + RegisterMap.FRCD_LENGTH * index;
                 long low = unit.read64(offset);
                 long high = unit.read64(offset + 8);
                 unit.write32(offset + 12, RegisterMap.FRCD_F);
                 handle(low, high);
+                handled++;
                 index = (index + 1) % records;
             }
         }
-        unit.write32(RegisterMap.FSTS, RegisterMap.FSTS_PFO | RegisterMap.FSTS_PPF | RegisterMap.FSTS_PRO);
-        return (unit.read32(RegisterMap.FSTS) & RegisterMap.FSTS_PPF) != 0;
+        // Linux writes PFO | PPF | PRO blindly; clearing only the PFO read here counts every overflow seen.
+        int overflow = unit.read32(RegisterMap.FSTS) & RegisterMap.FSTS_PFO;
+        if (overflow != 0) {
+            overflows++; // faults the hardware dropped: counted and visible
+        }
+        unit.write32(RegisterMap.FSTS, overflow | RegisterMap.FSTS_PPF | RegisterMap.FSTS_PRO);
+        return resumeAt >= 0 || (unit.read32(RegisterMap.FSTS) & RegisterMap.FSTS_PPF) != 0;
+    }
+
+    /** Whether FRCD[index] holds a fault (F in the dword at +12). */
+    private boolean pending(int index) {
+        return (unit.read32(firstRecord + RegisterMap.FRCD_LENGTH * index + 12) & RegisterMap.FRCD_F) != 0;
+    }
+
+    /** The first register from {@code index} on, round the ring, that holds a fault; -1 if none does. */
+    private int nextPending(int index) {
+        for (int n = 1; n < records; n++) {
+            int candidate = (index + n) % records;
+            if (pending(candidate)) {
+                return candidate;
+            }
+        }
+        return -1;
     }
 
     private void handle(long low, long high) {

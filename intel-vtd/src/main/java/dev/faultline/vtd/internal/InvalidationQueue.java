@@ -15,6 +15,7 @@ import java.util.function.LongSupplier;
  *
  * <p>If the unit reports an invalidation queue error, the descriptor at IQH is replaced by a wait without
  * status write and IQE is cleared, as {@code qi_check_fault} does; the lost descriptor is counted and logged.
+ * Each submission starts at the IQT register, so it never overwrites a descriptor the unit has not fetched.
  *
  * <p>Thread-safe: submissions are serialized (Linux's {@code qi->q_lock}); none allocates.
  */
@@ -73,6 +74,7 @@ final class InvalidationQueue {
      */
     synchronized boolean submit(long qw0, long qw1, long qw2, long qw3) {
         long deadline = ticker.getAsLong() + timeoutNanos;
+        tail = unit.read64(RegisterMap.IQT) % size; // never behind the hardware's view of the queue
         while (free() < 3 * DESCRIPTOR) {
             if (!spin(deadline)) {
                 return timedOut();
