@@ -2,43 +2,33 @@ package dev.faultline.itests.drivers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.platform.machine.DeviceNode;
+import dev.faultline.platform.machine.Machine;
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
- * The simulated machine the driver tests share, set up through Configuration Admin as a deployment would: the
- * firmware's device list and the IOMMU instances, each created once per framework.
+ * The simulated machine the driver tests share: IOMMU instances created through Configuration Admin as a
+ * deployment would (once per framework), devices hot-plugged into the running machine so that nothing else on
+ * it restarts.
  */
 final class DriverMachine {
-    /** The usNIC VF, behind the VT-d unit. */
-    static final String USNIC = "0000:05:00.1";
-    /** Every device the driver tests use, in the firmware's text form. */
-    static final List<String> DEVICES = List.of(USNIC + "@dmar0:0x501");
-
     private DriverMachine() {
     }
 
-    /** Configures the machine's devices (once; an update would restart everything on the machine). */
-    static void configure(ConfigurationAdmin admin) throws IOException {
-        Configuration machine = admin.getConfiguration("dev.faultline.platform.machine", "?");
-        Dictionary<String, Object> current = machine.getProperties();
-        String[] devices = DEVICES.toArray(String[]::new);
-        if (current == null || !Arrays.equals((String[]) current.get("devices"), devices)) {
-            Dictionary<String, Object> values = new Hashtable<>();
-            values.put("devices", devices);
-            machine.update(values);
+    /** Plugs {@code node} (firmware text form) into the machine unless a device with its id is there. */
+    static void plug(BundleContext context, String node) {
+        DeviceNode device = DeviceNode.parse(node);
+        Machine machine = service(context, Machine.class);
+        if (machine.devices().stream().noneMatch(d -> d.id().equals(device.id()))) {
+            machine.addDevice(device);
         }
     }
 
@@ -49,7 +39,7 @@ final class DriverMachine {
     static void factory(ConfigurationAdmin admin, String factoryPid, String key, Map<String, Object> values)
             throws IOException, InvalidSyntaxException {
         String value = String.valueOf(values.get(key)).replaceAll("([\\\\()*])", "\\\\$1");
-        Configuration[] existing = admin.listConfigurations("(&(service.factoryPid=" + factoryPid + ")(" + key + "="
+        org.osgi.service.cm.Configuration[] existing = admin.listConfigurations("(&(service.factoryPid=" + factoryPid + ")(" + key + "="
                 + value + "))");
         if (existing != null) {
             return;
@@ -59,12 +49,25 @@ final class DriverMachine {
 
     /** Waits (at most 20 s) for a service of {@code type}, and returns it. */
     static <T> T service(BundleContext context, Class<T> type) {
-        ServiceReference<T>[] found = new ServiceReference[1];
+        return service(context, type, null);
+    }
+
+    /** Waits (at most 20 s) for a service of {@code type} matching {@code filter} (may be null). */
+    static <T> T service(BundleContext context, Class<T> type, String filter) {
+        Object[] found = new Object[1];
         await(() -> {
-            found[0] = context.getServiceReference(type);
-            return found[0] != null;
+            try {
+                var refs = context.getServiceReferences(type, filter);
+                if (refs.isEmpty()) {
+                    return false;
+                }
+                found[0] = context.getService(refs.iterator().next());
+                return found[0] != null;
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalArgumentException(e);
+            }
         });
-        return context.getService(found[0]);
+        return type.cast(found[0]);
     }
 
     /** Waits (at most 20 s, polling) until {@code condition} holds. */

@@ -29,6 +29,7 @@ import org.osgi.test.common.annotation.InjectService;
  * reports the faults into the core, and nobody handles them.
  */
 class UsnicOSGiTest {
+    private static final String USNIC = "0000:05:00.1";
     private static final long RECV = 0x7f00_0000_0000L;
 
     @InjectBundleContext
@@ -53,12 +54,12 @@ class UsnicOSGiTest {
 
     @BeforeEach
     void deploy() throws Exception {
-        DriverMachine.configure(admin);
         DriverMachine.factory(admin, "dev.faultline.platform.vtd", "name", Map.of("name", "dmar0"));
+        DriverMachine.plug(context, USNIC + "@dmar0:0x501");
         // one rate-limit window for the whole test: which lines print must not depend on how fast it runs
         DriverMachine.factory(admin, "dev.faultline.vtd", "unit.target",
                 Map.of("unit.target", "(iommu.name=dmar0)", "log.interval.ms", 3_600_000L));
-        DriverMachine.factory(admin, "dev.faultline.drivers.usnic", "device", Map.of("device", DriverMachine.USNIC));
+        DriverMachine.factory(admin, "dev.faultline.drivers.usnic", "device", Map.of("device", USNIC));
         usnic = DriverMachine.service(context, Usnic.class);
         logReader.addLogListener(listener);
     }
@@ -69,7 +70,7 @@ class UsnicOSGiTest {
     }
 
     private FaultCounts counts() {
-        return statistics.devices().stream().filter(d -> d.device().equals(DriverMachine.USNIC))
+        return statistics.devices().stream().filter(d -> d.device().equals(USNIC))
                 .map(DeviceStatus::counts).findFirst().orElseThrow();
     }
 

@@ -1,0 +1,164 @@
+package dev.faultline.itests.drivers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.Permissions;
+import dev.faultline.api.stats.DeviceStatus;
+import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.drivers.msm.AdrenoGpu;
+import dev.faultline.drivers.msm.ContextStatus;
+import dev.faultline.drivers.msm.FaultType;
+import dev.faultline.drivers.msm.GpuBlock;
+import dev.faultline.drivers.msm.GpuCommand;
+import dev.faultline.drivers.msm.GpuSnapshot;
+import dev.faultline.drivers.msm.JobState;
+import dev.faultline.smmuv3.SmmuDomains;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.log.LogListener;
+import org.osgi.service.log.LogReaderService;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/**
+ * The msm bundle on the simulated machine: GPU contexts with their own tables on PASIDs of a stall-capable
+ * stream of the SMMUv3, a job whose access faults is stalled, reported by the SMMUv3 backend into the core,
+ * routed by device to the bundle's DS-registered handler, answered INVALID (the stalled access is terminated),
+ * and hang recovery resets that context while another context's jobs complete.
+ */
+class MsmOSGiTest {
+    private static final String SMMU = "smmuv3.0";
+    private static final DeviceId GPU = DeviceId.parse("platform:gpu0");
+    private static final long BUFFER = 0x1_0000_0000L;
+    private static final long HOLE = 0x1_0020_0000L;
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService
+    ConfigurationAdmin admin;
+
+    @InjectService
+    FaultStatistics statistics;
+
+    @InjectService
+    LogReaderService logReader;
+
+    private final List<String> faultLines = new CopyOnWriteArrayList<>();
+    private final LogListener listener = entry -> {
+        if (entry.getMessage().startsWith("*** gpu fault: ")) {
+            faultLines.add(entry.getMessage());
+        }
+    };
+    private AdrenoGpu gpu;
+
+    @BeforeEach
+    void deploy() throws Exception {
+        DriverMachine.factory(admin, "dev.faultline.platform.smmuv3", "name", Map.of("name", SMMU));
+        DriverMachine.plug(context, GPU + "@" + SMMU + ":0x30:stall");
+        SmmuDomains domains = DriverMachine.service(context, SmmuDomains.class, "(iommu.name=" + SMMU + ")");
+        DriverMachine.await(() -> domains.devices().contains(GPU));
+        DriverMachine.factory(admin, "dev.faultline.drivers.msm", "faultline.device",
+                Map.of("faultline.device", GPU.toString(), "name", "a660", "run.period.ms", 2L));
+        gpu = DriverMachine.service(context, AdrenoGpu.class);
+        logReader.addLogListener(listener);
+    }
+
+    @AfterEach
+    void stopListening() {
+        logReader.removeLogListener(listener);
+    }
+
+    private int context() {
+        int ctx = gpu.createContext();
+        gpu.map(ctx, BUFFER, 0x2000, Permissions.READ_WRITE);
+        return ctx;
+    }
+
+    private ContextStatus status(int ctx) {
+        return gpu.status().contexts().stream().filter(c -> c.id() == ctx).findFirst().orElseThrow();
+    }
+
+    private FaultCounts counts() {
+        return statistics.devices().stream().filter(d -> d.device().equals(GPU.toString()))
+                .map(DeviceStatus::counts).findFirst().orElseThrow();
+    }
+
+    private static List<GpuCommand> faulting(int marker) {
+        return List.of(GpuCommand.scratch(7, marker), GpuCommand.write(GpuBlock.CP, BUFFER, marker),
+                GpuCommand.write(GpuBlock.CCU, HOLE + 0x40, marker), GpuCommand.write(GpuBlock.CP, BUFFER + 8, marker));
+    }
+
+    @Test
+    void aStalledFaultIsSnapshottedTerminatedAndOnlyTheFaultingContextIsReset() {
+        int a = context();
+        int b = context();
+        long snapshotsBefore = gpu.status().snapshots();
+        gpu.readCrashState();
+        long dispatchedBefore = counts().dispatched();
+
+        long bad = gpu.submit(a, faulting(1));
+        long laterOfA = gpu.submit(a, List.of(GpuCommand.write(GpuBlock.CP, BUFFER + 16, 0xa)));
+        long ofB = gpu.submit(b, List.of(GpuCommand.write(GpuBlock.CP, BUFFER, 0xb),
+                GpuCommand.read(GpuBlock.TP, BUFFER + 8)));
+
+        DriverMachine.await(() -> gpu.job(ofB) == JobState.COMPLETED);
+        assertThat(gpu.job(bad)).isEqualTo(JobState.FAULTED);
+        assertThat(gpu.job(laterOfA)).isEqualTo(JobState.CANCELLED);
+        assertThat(gpu.readWord(a, BUFFER)).isEqualTo(1);
+        assertThat(gpu.readWord(a, BUFFER + 8)).as("the step after the terminated access never ran").isZero();
+        assertThat(gpu.readWord(b, BUFFER)).isEqualTo(0xb);
+        assertThat(status(a).faults()).isEqualTo(1);
+        assertThat(status(b).faults()).isZero();
+        assertThat(status(b).completedJobs()).isEqualTo(1);
+
+        assertThat(gpu.status().snapshots()).isEqualTo(snapshotsBefore + 1);
+        GpuSnapshot snapshot = gpu.readCrashState().orElseThrow();
+        assertThat(snapshot.job()).isEqualTo(bad);
+        assertThat(snapshot.context()).isEqualTo(a);
+        assertThat(snapshot.iova()).isEqualTo(HOLE + 0x40);
+        assertThat(snapshot.type()).isEqualTo(FaultType.TRANSLATION);
+        assertThat(snapshot.source()).isEqualTo("CCU");
+        assertThat(snapshot.scratch().get(7)).isEqualTo(1L);
+        assertThat(faultLines).contains(String.format("*** gpu fault: ttbr0=%016x iova=%016x dir=WRITE "
+                + "type=TRANSLATION source=CCU (0,0,0,1)", status(a).ttbr0(), HOLE + 0x40));
+
+        FaultCounts counts = counts();
+        assertThat(counts.dispatched() - dispatchedBefore).as("the stall reached the handler as a page request")
+                .isGreaterThanOrEqualTo(1);
+        assertThat(counts.answeredInvalid()).isGreaterThanOrEqualTo(1);
+        assertThat(counts.noHandler()).isZero();
+
+        long again = gpu.submit(a, List.of(GpuCommand.write(GpuBlock.CP, BUFFER + 16, 0xaa)));
+        DriverMachine.await(() -> gpu.job(again) == JobState.COMPLETED);
+        assertThat(gpu.readWord(a, BUFFER + 16)).isEqualTo(0xaa);
+    }
+
+    @Test
+    void anUnreadSnapshotHoldsBackTheNextUntilItIsRead() {
+        int a = context();
+        gpu.readCrashState();
+        long before = gpu.status().snapshots();
+
+        long first = gpu.submit(a, faulting(2));
+        DriverMachine.await(() -> gpu.job(first) == JobState.FAULTED);
+        long second = gpu.submit(a, faulting(3));
+        DriverMachine.await(() -> gpu.job(second) == JobState.FAULTED);
+        assertThat(gpu.status().snapshots()).isEqualTo(before + 1);
+
+        assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(first));
+        long third = gpu.submit(a, faulting(4));
+        DriverMachine.await(() -> gpu.job(third) == JobState.FAULTED);
+        assertThat(gpu.status().snapshots()).isEqualTo(before + 2);
+        assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(third));
+        assertThat(gpu.status().stallControl()).as("the SMMUv3 backend offers no AdrenoSmmu").isFalse();
+    }
+}
