@@ -161,4 +161,20 @@ class MsmOSGiTest {
         assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(third));
         assertThat(gpu.status().stallControl()).as("the SMMUv3 backend offers no AdrenoSmmu").isFalse();
     }
+
+    @Test
+    void theDriverTurnsStallBackOnAtTheFirstJobAfterTheCooldown() {
+        int a = context();
+        long bad = gpu.submit(a, faulting(5));
+        DriverMachine.await(() -> gpu.job(bad) == JobState.FAULTED);
+        assertThat(gpu.status().stallEnabled()).isFalse();
+        gpu.readCrashState();
+
+        long reenable = gpu.status().stallReenableNanos();
+        DriverMachine.await(() -> System.nanoTime() - reenable > 0);
+        long good = gpu.submit(a, List.of(GpuCommand.write(GpuBlock.CP, BUFFER, 5)));
+        DriverMachine.await(() -> gpu.job(good) == JobState.COMPLETED);
+
+        assertThat(gpu.status().stallEnabled()).isTrue();
+    }
 }
