@@ -213,6 +213,8 @@ class EndToEndTest {
                     .isEqualTo(DmaStatus.ABORTED);
         }
         BackendRig.await(() -> rig.driver.statistics().unrecoverableReported() == 15, "15 reports");
+        // the print decision for a fault is counted just after its report returns
+        BackendRig.await(() -> rig.driver.statistics().printsSuppressed() == 5, "5 suppressed prints");
         assertThat(rig.log.count("arm-smmu-v3 smmuv3.0: event 0x10 received:")).isEqualTo(10);
         assertThat(rig.log.lines()).contains(
                 "arm-smmu-v3 smmuv3.0: event: F_TRANSLATION client: dsp0 sid: 0x60 ssid: 0x0 iova: 0x100000 ipa: 0x0",
