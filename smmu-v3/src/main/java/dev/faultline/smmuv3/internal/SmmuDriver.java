@@ -117,15 +117,16 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     private int nextVmid = 1;
     private boolean adopted;
 
-    private long stallsReported;
-    private long pageRequestsReported;
-    private long unrecoverableReported;
-    private long guestFaultsForwarded;
-    private long unassignedRecords;
-    private long stopMarkers;
-    private long eventOverflows;
-    private long priOverflows;
-    private long malformedRecords;
+    // written by the fault thread only (single writer), read by the shell: volatile for visibility
+    private volatile long stallsReported;
+    private volatile long pageRequestsReported;
+    private volatile long unrecoverableReported;
+    private volatile long guestFaultsForwarded;
+    private volatile long unassignedRecords;
+    private volatile long stopMarkers;
+    private volatile long eventOverflows;
+    private volatile long priOverflows;
+    private volatile long malformedRecords;
     private volatile long lostResponses;
 
     SmmuDriver(Smmu smmu, Machine machine, FaultPipeline pipeline, DriverSettings settings, DriverLog log,
