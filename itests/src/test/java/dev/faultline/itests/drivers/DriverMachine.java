@@ -78,4 +78,19 @@ final class DriverMachine {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
     }
+
+    /** Calls the Gogo command {@code function} (scope {@code faultline}) with {@code args}, as the shell would. */
+    static Object command(BundleContext context, String function, Object... args) throws Exception {
+        var refs = context.getServiceReferences((String) null,
+                "(&(osgi.command.scope=faultline)(osgi.command.function=" + function + "))");
+        assertThat(refs).as("a command service with " + function).hasSize(1);
+        Object commands = context.getService(refs[0]);
+        try {
+            Class<?>[] types = new Class<?>[args.length];
+            java.util.Arrays.fill(types, String.class);
+            return commands.getClass().getMethod(function, types).invoke(commands, args);
+        } finally {
+            context.ungetService(refs[0]);
+        }
+    }
 }

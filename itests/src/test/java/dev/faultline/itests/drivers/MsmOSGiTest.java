@@ -13,6 +13,7 @@ import dev.faultline.drivers.msm.FaultType;
 import dev.faultline.drivers.msm.GpuBlock;
 import dev.faultline.drivers.msm.GpuCommand;
 import dev.faultline.drivers.msm.GpuSnapshot;
+import dev.faultline.drivers.msm.GpuStatus;
 import dev.faultline.drivers.msm.JobState;
 import dev.faultline.smmuv3.SmmuDomains;
 import java.util.List;
@@ -143,7 +144,7 @@ class MsmOSGiTest {
     }
 
     @Test
-    void anUnreadSnapshotHoldsBackTheNextUntilItIsRead() {
+    void anUnreadSnapshotHoldsBackTheNextUntilItIsRead() throws Exception {
         int a = context();
         gpu.readCrashState();
         long before = gpu.status().snapshots();
@@ -160,6 +161,8 @@ class MsmOSGiTest {
         assertThat(gpu.status().snapshots()).isEqualTo(before + 2);
         assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(third));
         assertThat(gpu.status().stallControl()).as("the SMMUv3 backend offers no AdrenoSmmu").isFalse();
+        assertThat((List<?>) DriverMachine.command(context, "gpu")).singleElement()
+                .satisfies(g -> assertThat(((GpuStatus) g).device()).isEqualTo(GPU.toString()));
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.faultline.drivers.remoteproc.RemoteProcessor;
 import dev.faultline.drivers.remoteproc.RprocState;
 import dev.faultline.drivers.remoteproc.RprocStatus;
 import dev.faultline.smmuv3.SmmuDomains;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleContext;
@@ -94,6 +95,13 @@ class RemoteprocOSGiTest {
             assertThat(h.bundle()).isEqualTo("dev.faultline.drivers-remoteproc");
             assertThat(h.counts().delivered()).isGreaterThanOrEqualTo(1);
         });
+
+        assertThat((List<?>) DriverMachine.command(context, "rproc")).anySatisfy(s ->
+                assertThat((RprocStatus) s).satisfies(r -> {
+                    assertThat(r.name()).isEqualTo("adsp");
+                    assertThat(r.recoveries()).isEqualTo(1);
+                }));
+        assertThat((List<?>) DriverMachine.command(context, "rproccoredump", "adsp")).hasSize(3);
     }
 
     @Test
