@@ -5,6 +5,9 @@ import dev.faultline.api.backend.Domain;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.PciRequesterId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -66,6 +69,16 @@ final class DeviceTable {
             return domain != null && domain.guestOwned();
         }
         return domain != null && domain.guestOwned();
+    }
+
+    /** Every attachment as {@code "<device> pasid <pasid> -> <type> <domain>[ guest <guest>]"}, sorted. */
+    List<String> attachments() {
+        List<String> out = new ArrayList<>();
+        domains.forEach((key, domain) -> out.add(PciRequesterId.ofRid(segment, (int) (key >>> 32)) + " pasid "
+                + Pasid.format((int) (long) key) + " -> " + domain.type().name().toLowerCase(Locale.ROOT) + " "
+                + domain.name() + (domain.guestOwned() ? " guest " + domain.guest() : "")));
+        out.sort(null);
+        return out;
     }
 
     /** The PCI segment of the unit's devices. */

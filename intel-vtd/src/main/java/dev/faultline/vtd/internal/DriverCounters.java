@@ -20,7 +20,7 @@ package dev.faultline.vtd.internal;
  *     range)
  * @param invalidationErrors descriptors the unit rejected (FSTS.IQE)
  */
-record DriverCounters(long pageRequestsReported, long badPageRequests, long stopMarkers, long queueOverflows,
+public record DriverCounters(long pageRequestsReported, long badPageRequests, long stopMarkers, long queueOverflows,
         long faultsReported, long faultsDelivered, long faultsPrinted, long faultsPrintSuppressed,
         long faultsGuestSilenced, long faultRecordOverflows, long responsesSent, long responsesLost,
         long responsesRefused, long invalidationErrors) {

@@ -166,6 +166,12 @@ final class UnitDriver implements IommuBackend, VtdIommu {
                 responsesRefused.get(), queue.errors());
     }
 
+    /** The unit and driver as the shell shows them. */
+    VtdStatus status() {
+        return new VtdStatus(unit.name(), segment(), (unit.read32(RegisterMap.GSTS) & RegisterMap.GCMD_TE) != 0,
+                tookOver, devices.attachments(), counters(), unit.counters());
+    }
+
     private int persistentCommands() {
         return unit.read32(RegisterMap.GSTS) & (RegisterMap.GCMD_TE | RegisterMap.GCMD_QIE);
     }

@@ -43,7 +43,7 @@ class CoreEndToEndTest {
     private final FrameAllocator pages = new FrameAllocator(memory, 0x8000_0000L, 0x1000_0000L);
     private final RemappingUnit unit = new RemappingUnit(UnitConfiguration.standard("dmar0", 0, 8, 1L << 40), memory);
     private final List<String> hostLog = new CopyOnWriteArrayList<>();
-    private final List<String> dmarLog = new CopyOnWriteArrayList<>();
+    private List<String> dmarLog;
     private final AtomicLong clock = new AtomicLong();
     private StandaloneCore core;
     private UnitDriver driver;
@@ -52,22 +52,8 @@ class CoreEndToEndTest {
     @BeforeEach
     void start() {
         core = StandaloneCore.builder().log(hostLog::add).start();
-        LogSink sink = new LogSink() {
-            @Override
-            public void error(String line) {
-                dmarLog.add(line);
-            }
-
-            @Override
-            public void warn(String line) {
-                dmarLog.add(line);
-            }
-
-            @Override
-            public void info(String line) {
-                dmarLog.add(line);
-            }
-        };
+        RecordingLog sink = new RecordingLog();
+        dmarLog = sink.lines;
         driver = new UnitDriver(unit, os, core.pipeline(), new DriverSettings(4, TimeUnit.SECONDS.toNanos(5), 10,
                 TimeUnit.SECONDS.toNanos(5)), sink, clock::get);
         driver.start();

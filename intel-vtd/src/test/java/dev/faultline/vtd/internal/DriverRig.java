@@ -7,7 +7,6 @@ import dev.faultline.platform.memory.PhysicalMemory;
 import dev.faultline.platform.vtd.RemappingUnit;
 import dev.faultline.platform.vtd.UnitConfiguration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -21,24 +20,9 @@ final class DriverRig implements AutoCloseable {
     final FrameAllocator pages = new FrameAllocator(memory, 0x8000_0000L, 0x1000_0000L);
     final RemappingUnit unit;
     final ScriptedPipeline pipeline = new ScriptedPipeline();
-    final List<String> lines = new CopyOnWriteArrayList<>();
+    final RecordingLog log = new RecordingLog();
+    final List<String> lines = log.lines;
     final AtomicLong clock = new AtomicLong(1_000_000_000L);
-    final LogSink log = new LogSink() {
-        @Override
-        public void error(String line) {
-            lines.add(line);
-        }
-
-        @Override
-        public void warn(String line) {
-            lines.add(line);
-        }
-
-        @Override
-        public void info(String line) {
-            lines.add(line);
-        }
-    };
     UnitDriver driver;
 
     DriverRig() {

@@ -222,6 +222,21 @@ class VtdOSGiTest {
         assertThat(iommu().name()).isEqualTo(UNIT);
     }
 
+    @Test
+    void theVtdShellCommandShowsTheUnitAndItsAttachments() throws Exception {
+        FirstLevelPageTable table = new FirstLevelPageTable(machine.frames(), FirstLevelPageTable.PAGE_4K);
+        iommu().attach(GPU, 9, Domain.sva("itest-vtd-shell"), table.root());
+        ServiceReference<?>[] refs = context.getServiceReferences((String) null,
+                "(&(osgi.command.scope=faultline)(osgi.command.function=vtd))");
+        assertThat(refs).hasSize(1);
+        Object commands = context.getService(refs[0]);
+        List<?> status = (List<?>) commands.getClass().getMethod("vtd", String.class).invoke(commands, UNIT);
+        assertThat(status).hasSize(1);
+        assertThat(status.get(0).toString()).contains("unit=dmar1", "translating=true",
+                "0001:06:00.0 pasid 0x9 -> sva itest-vtd-shell");
+        context.ungetService(refs[0]);
+    }
+
     private <T> T service(Class<T> type, String filter) {
         Object[] found = new Object[1];
         await(() -> {
