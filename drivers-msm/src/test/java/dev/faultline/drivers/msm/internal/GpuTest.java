@@ -323,4 +323,23 @@ class GpuTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlaps");
         assertThatThrownBy(() -> gpu.job(12345)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aFaultWhoseLineIsSuppressedAllocatesNothing() {
+        Gpu gpu = gpu(true);
+        int a = context(gpu);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 10_000; i++) {
+            gpu.handleFault(a, HOLE, Permissions.WRITE, false, true);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+
+        for (int i = 0; i < 10_000; i++) {
+            gpu.handleFault(a, CONSTANTS + 8, Permissions.WRITE, false, true);
+        }
+
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1024);
+        assertThat(gpu.status().linesSuppressed()).isEqualTo(19_990);
+    }
 }

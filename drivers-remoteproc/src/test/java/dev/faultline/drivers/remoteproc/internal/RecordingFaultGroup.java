@@ -10,13 +10,17 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.UnrecoverableFault;
 import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.FaultGroup;
-import java.util.ArrayList;
 import java.util.List;
 
-/** A one-fault group as the core would hand it over, recording every answer (the first one counts). */
+/**
+ * A one-fault group as the core would hand it over, counting every answer (the first one counts) and keeping
+ * the first few; answering allocates nothing.
+ */
 final class RecordingFaultGroup implements FaultGroup {
+    private static final int KEPT = 8;
     private final Fault fault;
-    final List<ResponseCode> answers = new ArrayList<>();
+    private final ResponseCode[] kept = new ResponseCode[KEPT];
+    private int answerCount;
 
     RecordingFaultGroup(Fault fault) {
         this.fault = fault;
@@ -30,9 +34,14 @@ final class RecordingFaultGroup implements FaultGroup {
         return new RecordingFaultGroup(PageRequest.last(device, groupId, address, access));
     }
 
-    /** The answer sent, or {@code null}. */
-    ResponseCode answer() {
-        return answers.isEmpty() ? null : answers.get(0);
+    /** The first answers given, in order (at most eight). */
+    List<ResponseCode> answers() {
+        return List.of(java.util.Arrays.copyOf(kept, Math.min(answerCount, KEPT)));
+    }
+
+    /** How many answers were given. */
+    int answerCount() {
+        return answerCount;
     }
 
     @Override
@@ -112,13 +121,16 @@ final class RecordingFaultGroup implements FaultGroup {
 
     @Override
     public boolean respond(ResponseCode code) {
-        answers.add(code);
-        return answers.size() == 1;
+        if (answerCount < KEPT) {
+            kept[answerCount] = code;
+        }
+        answerCount++;
+        return answerCount == 1;
     }
 
     @Override
     public boolean answered() {
-        return !answers.isEmpty();
+        return answerCount > 0;
     }
 
     @Override

@@ -88,7 +88,7 @@ class RprocTest {
         assertThat(rproc.tick(100)).isEqualTo(ProcessorCore.Exit.BUS_ERROR);
 
         assertThat(iommu.delivered).hasSize(1);
-        assertThat(iommu.delivered.get(0).answers).containsExactly(ResponseCode.INVALID);
+        assertThat(iommu.delivered.get(0).answers()).containsExactly(ResponseCode.INVALID);
         assertThat(recovery.runAll()).isPositive();
         assertThat(rproc.state()).isEqualTo(RprocState.RUNNING);
         assertThat(rproc.status().crashCount()).isEqualTo(1);
@@ -142,7 +142,7 @@ class RprocTest {
 
         recovery.runAll();
 
-        assertThat(late).allSatisfy(g -> assertThat(g.answers).containsExactly(ResponseCode.INVALID));
+        assertThat(late).allSatisfy(g -> assertThat(g.answers()).containsExactly(ResponseCode.INVALID));
         assertThat(rproc.status().crashCount()).isEqualTo(1);
         assertThat(rproc.status().coalescedReports()).isEqualTo(3);
         assertThat(rproc.status().lastCrash().orElseThrow().deviceAddress()).isEqualTo(UNMAPPED);
@@ -330,5 +330,29 @@ class RprocTest {
         assertThat(rproc.tick(10)).isEqualTo(ProcessorCore.Exit.BUS_ERROR);
         assertThat(iommu.delivered.get(1).address(0)).isEqualTo(HeartbeatFirmware.DATA.deviceAddress());
         assertThat(iommu.delivered.get(1).permissions(0).exec()).isTrue();
+    }
+
+    @Test
+    void faultsCoalescedIntoACrashBeingHandledAllocateNothing() {
+        Rproc rproc = bootedHeartbeat();
+        rproc.writeWord(HeartbeatFirmware.MAILBOX, UNMAPPED);
+        rproc.tick(100);
+        MmuFaultHandler handler = new MmuFaultHandler(rproc);
+        RecordingFaultGroup group = RecordingFaultGroup.unrecoverable(SID, UNMAPPED, Permissions.WRITE);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 10_000; i++) {
+            handler.handle(group);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+
+        for (int i = 0; i < 10_000; i++) {
+            handler.handle(group);
+        }
+
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1024);
+        assertThat(rproc.status().coalescedReports()).isEqualTo(20_000);
+        assertThat(group.answers()).containsOnly(ResponseCode.INVALID);
+        assertThat(group.answerCount()).isEqualTo(20_000);
     }
 }
