@@ -312,7 +312,9 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
             pending.remove(cookie);
             group = entry.group;
         }
-        if (group.respond(ResponseCode.ofValue(code))) {
+        // a group the host already answered is not offered a second answer (the core would count a duplicate);
+        // one answered between this check and the call below is refused by the group itself
+        if (!group.answered() && group.respond(ResponseCode.ofValue(code))) {
             counters.accepted.incrementAndGet();
             return AnswerOutcome.ACCEPTED;
         }
