@@ -99,20 +99,36 @@ public final class EmbeddedFramework implements AutoCloseable {
         return installed;
     }
 
-    /** Starts every bundle but fragments, the shell last, so its console opens once all else has started. */
+    /** Starts every bundle but fragments and the shell, whose console {@link #startShell()} opens later. */
     private void startAll(List<Bundle> bundles) throws LaunchException {
-        List<Bundle> ordered = new ArrayList<>(bundles);
-        ordered.sort(Comparator.comparing(b -> SHELL_BUNDLE.equals(b.getSymbolicName())));
-        for (Bundle bundle : ordered) {
-            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
-                continue;
+        for (Bundle bundle : bundles) {
+            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null
+                    && !SHELL_BUNDLE.equals(bundle.getSymbolicName())) {
+                start(bundle);
             }
-            try {
-                bundle.start();
-            } catch (BundleException e) {
-                throw new LaunchException(Main.STARTUP_FAILED, "bundle " + bundle.getSymbolicName() + " "
-                        + bundle.getVersion() + " did not start", e);
+        }
+    }
+
+    /**
+     * Starts the Gogo shell bundle, once everything else is started and configured: with a console, the shell
+     * reads standard input from then on (and stops the framework at its end).
+     *
+     * @throws LaunchException if the shell does not start
+     */
+    public void startShell() throws LaunchException {
+        for (Bundle bundle : context().getBundles()) {
+            if (SHELL_BUNDLE.equals(bundle.getSymbolicName())) {
+                start(bundle);
             }
+        }
+    }
+
+    private static void start(Bundle bundle) throws LaunchException {
+        try {
+            bundle.start();
+        } catch (BundleException e) {
+            throw new LaunchException(Main.STARTUP_FAILED, "bundle " + bundle.getSymbolicName() + " "
+                    + bundle.getVersion() + " did not start", e);
         }
     }
 

@@ -99,10 +99,13 @@ public final class Main {
                         TASK_WAIT_MS) != OK) {
                     return USAGE;
                 }
+                if (!line.isTask()) {
+                    out.println("Faultline shell: 'help faultline' lists the commands, 'exit' leaves.");
+                }
+                framework.startShell();
                 if (line.isTask()) {
                     return framework.runTask(line.command(), line.arguments().toArray(String[]::new), TASK_WAIT_MS);
                 }
-                out.println("Faultline shell: 'help faultline' lists the commands, 'exit' leaves.");
                 framework.awaitStop();
                 return OK;
             } catch (InterruptedException e) {

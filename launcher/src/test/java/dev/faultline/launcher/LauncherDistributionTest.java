@@ -34,6 +34,15 @@ class LauncherDistributionTest {
     }
 
     @Test
+    void theDemoRunsEveryStepAndExitsZeroWithASummary() throws Exception {
+        LauncherProcess.Result result = LauncherProcess.run("", "--config", "conf/faultline.conf", "demo");
+
+        assertThat(result.exitStatus()).as(result.out() + result.err()).isZero();
+        assertThat(result.out()).contains("[1/5] ").contains("Faultline demo summary").contains("demo passed")
+                .contains("counters balance                 yes").doesNotContain("FAILED").doesNotContain("not run");
+    }
+
+    @Test
     void theShippedConfigurationApplies() throws Exception {
         LauncherProcess.Result result = LauncherProcess.run("", "--config", "conf/faultline.conf", "shell");
 

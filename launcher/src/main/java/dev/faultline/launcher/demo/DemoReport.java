@@ -1,0 +1,48 @@
+package dev.faultline.launcher.demo;
+
+import dev.faultline.api.stats.FaultCounts;
+import java.util.List;
+
+/**
+ * What one demo run did: its steps and the core's counters over the run.
+ *
+ * @param steps every step, in order
+ * @param counts the core's totals accumulated during the run (after minus before)
+ * @param balanced whether the core's totals balanced at the end ({@link FaultCounts#balanced()})
+ * @param recoveries recoveries the drivers performed during the run (remote processor, GPU contexts)
+ * @param latency report-to-response latency of the groups the demo's own handlers answered
+ * @param millis how long the run took
+ */
+public record DemoReport(List<StepResult> steps, FaultCounts counts, boolean balanced, List<Recovery> recoveries,
+        Latency latency, long millis) {
+
+    public DemoReport {
+        steps = List.copyOf(steps);
+        recoveries = List.copyOf(recoveries);
+    }
+
+    /** Whether no step failed. */
+    public boolean passed() {
+        return steps.stream().noneMatch(s -> s.outcome() == StepResult.Outcome.FAILED) && balanced;
+    }
+
+    /**
+     * Recoveries one driver made.
+     *
+     * @param driver what recovered, e.g. {@code remoteproc adsp}
+     * @param count how many times during the run
+     */
+    public record Recovery(String driver, long count) {
+    }
+
+    /**
+     * Latency from the core's receipt of a group's last request to its answer.
+     *
+     * @param groups how many groups were measured
+     * @param p50Micros median
+     * @param p99Micros 99th percentile
+     * @param maxMicros maximum
+     */
+    public record Latency(long groups, double p50Micros, double p99Micros, double maxMicros) {
+    }
+}

@@ -1,0 +1,132 @@
+package dev.faultline.launcher.internal.demo;
+
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.launcher.demo.DemoReport;
+import dev.faultline.launcher.demo.DemoScenario;
+import dev.faultline.launcher.demo.StepResult;
+import dev.faultline.platform.machine.DeviceNode;
+import dev.faultline.platform.machine.Machine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Runs the demo: makes sure the machine is configured, runs each step, and reads the core's counters before
+ * and after.
+ */
+@Component(service = DemoScenario.class)
+public final class DemoRunner implements DemoScenario {
+    /** How long a step waits for a service or an outcome. */
+    private static final long WAIT_MILLIS = 20_000;
+    private static final int LATENCY_SAMPLES = 4096;
+
+    private final BundleContext context;
+    private final ConfigurationAdmin configurationAdmin;
+
+    /** The component. */
+    @Activate
+    public DemoRunner(BundleContext context, @Reference ConfigurationAdmin configurationAdmin) {
+        this.context = context;
+        this.configurationAdmin = configurationAdmin;
+    }
+
+    @Override
+    public synchronized DemoReport run(Consumer<String> progress) {
+        long start = System.nanoTime();
+        LatencyRecorder latency = new LatencyRecorder(LATENCY_SAMPLES);
+        RecoveryCounts recoveries = new RecoveryCounts();
+        List<DemoStep> steps = List.of(new SvaPagingStep(latency), new DeferredPagingStep(), new UsnicStep(),
+                new RemoteprocStep(recoveries), new GpuStep(recoveries));
+        List<StepResult> results = new ArrayList<>();
+        FaultCounts before;
+        FaultCounts after;
+        boolean balanced;
+        try (DemoServices services = new DemoServices(context, WAIT_MILLIS)) {
+            progress.accept("[0/" + steps.size() + "] configuring the machine");
+            Optional<FaultStatistics> statistics = prepare(services);
+            if (statistics.isEmpty()) {
+                return new DemoReport(List.of(Checks.notRun("the demo",
+                        "the core is not running (no FaultStatistics service)")), zero(), false, List.of(),
+                        latency.summary(), elapsedMillis(start));
+            }
+            before = statistics.get().totals();
+            for (int i = 0; i < steps.size(); i++) {
+                DemoStep step = steps.get(i);
+                progress.accept("[" + (i + 1) + "/" + steps.size() + "] " + step.title());
+                results.add(run(step, services));
+            }
+            services.until(() -> statistics.get().totals().pending() == 0);
+            after = statistics.get().totals();
+            balanced = after.balanced();
+        }
+        return new DemoReport(results, minus(after, before), balanced, recoveries.all(), latency.summary(),
+                elapsedMillis(start));
+    }
+
+    private Optional<FaultStatistics> prepare(DemoServices services) {
+        try {
+            DemoTopology.ensure(configurationAdmin);
+            services.until(this::machineReady);
+            return services.await(FaultStatistics.class, null);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot configure the demo machine: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a machine with every demo device is registered (after a configuration change it restarts). */
+    private boolean machineReady() {
+        ServiceReference<Machine> reference = context.getServiceReference(Machine.class);
+        Machine machine = reference == null ? null : context.getService(reference);
+        if (machine == null) {
+            return false;
+        }
+        try {
+            List<DeviceId> present = machine.devices().stream().map(DeviceNode::id).toList();
+            return DemoTopology.DEVICES.stream()
+                    .allMatch(node -> present.contains(DeviceId.parse(node.substring(0, node.lastIndexOf('@')))));
+        } finally {
+            context.ungetService(reference);
+        }
+    }
+
+    private static StepResult run(DemoStep step, DemoServices services) {
+        try {
+            return step.run(services);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new StepResult(step.title(), StepResult.Outcome.FAILED, List.of("interrupted"));
+        } catch (Exception | LinkageError e) {
+            return new StepResult(step.title(), StepResult.Outcome.FAILED, List.of("FAILED: " + e));
+        }
+    }
+
+    private static long elapsedMillis(long start) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    private static FaultCounts zero() {
+        return new FaultCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /** The counters accumulated between two snapshots ({@code pending} is the later snapshot's). */
+    static FaultCounts minus(FaultCounts a, FaultCounts b) {
+        return new FaultCounts(a.reported() - b.reported(), a.parked() - b.parked(),
+                a.droppedPartials() - b.droppedPartials(), a.discardedPartials() - b.discardedPartials(),
+                a.dispatched() - b.dispatched(), a.delivered() - b.delivered(), a.noHandler() - b.noHandler(),
+                a.rejected() - b.rejected(), a.groups() - b.groups(), a.answeredSuccess() - b.answeredSuccess(),
+                a.answeredInvalid() - b.answeredInvalid(), a.answeredFailure() - b.answeredFailure(), a.pending(),
+                a.timedOut() - b.timedOut(), a.abandoned() - b.abandoned(), a.handlerErrors() - b.handlerErrors(),
+                a.slowCalls() - b.slowCalls(), a.duplicates() - b.duplicates(), a.queueFull() - b.queueFull(),
+                a.lostResponses() - b.lostResponses());
+    }
+}

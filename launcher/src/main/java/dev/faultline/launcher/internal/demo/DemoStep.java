@@ -1,0 +1,16 @@
+package dev.faultline.launcher.internal.demo;
+
+import dev.faultline.launcher.demo.StepResult;
+
+/** One step of the demo scenario. */
+interface DemoStep {
+
+    /** What the step shows, one line. */
+    String title();
+
+    /**
+     * Runs the step; returns {@link StepResult.Outcome#NOT_RUN} with the reason when a piece it needs is
+     * missing, without doing anything.
+     */
+    StepResult run(DemoServices services) throws Exception;
+}

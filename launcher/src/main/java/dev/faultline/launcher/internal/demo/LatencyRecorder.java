@@ -1,0 +1,39 @@
+package dev.faultline.launcher.internal.demo;
+
+import dev.faultline.launcher.demo.DemoReport;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Report-to-response latencies in a fixed array (no allocation per sample); samples past capacity are dropped. */
+final class LatencyRecorder {
+    private final long[] nanos;
+    private final AtomicInteger count = new AtomicInteger();
+
+    LatencyRecorder(int capacity) {
+        this.nanos = new long[capacity];
+    }
+
+    void record(long latencyNanos) {
+        int i = count.getAndIncrement();
+        if (i < nanos.length) {
+            nanos[i] = latencyNanos;
+        }
+    }
+
+    /** Percentiles of what was recorded (nearest rank). */
+    DemoReport.Latency summary() {
+        int n = Math.min(count.get(), nanos.length);
+        if (n == 0) {
+            return new DemoReport.Latency(0, 0, 0, 0);
+        }
+        long[] sorted = Arrays.copyOf(nanos, n);
+        Arrays.sort(sorted);
+        return new DemoReport.Latency(n, rank(sorted, 0.50) / 1000.0, rank(sorted, 0.99) / 1000.0,
+                sorted[n - 1] / 1000.0);
+    }
+
+    private static long rank(long[] sorted, double quantile) {
+        int index = (int) Math.ceil(quantile * sorted.length) - 1;
+        return sorted[Math.max(0, index)];
+    }
+}
