@@ -19,6 +19,7 @@ import dev.faultline.platform.vtd.RemappingUnit;
 import dev.faultline.platform.vtd.UnitInterrupt;
 import dev.faultline.vtd.VtdIommu;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -111,11 +112,12 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         this.faults = new FaultRecordReader(unit, devices, log);
         this.port = pipeline.connect(this);
         if (tookOver) {
-            for (int rid : tables.presentDevices()) {
+            List<Integer> present = tables.presentDevices();
+            for (int rid : present) {
                 devices.portFor(port, PciRequesterId.ofRid(segment(), rid));
             }
-            log.notice("DMAR: " + unit.name() + ": took over a running unit with "
-                    + tables.presentDevices().size() + " device(s) present");
+            log.notice("DMAR: " + unit.name() + ": took over a running unit with " + present.size()
+                    + " device(s) present");
         }
         this.thread = new Thread(this::run, unit.name() + "-prq");
         thread.setDaemon(true);
