@@ -90,6 +90,19 @@ final class DeviceState implements DevicePort {
         }
     }
 
+    /** This device's attachments, to carry over to the next backend instance of its IOMMU. */
+    synchronized CarriedAttachments attachments() {
+        return new CarriedAttachments(noPasid, byPasid);
+    }
+
+    /** Restores attachments carried over from the previous backend instance of this IOMMU. */
+    synchronized void restore(CarriedAttachments carried) {
+        if (!removed) {
+            noPasid = carried.noPasid();
+            byPasid = carried.byPasid();
+        }
+    }
+
     /** The domain attached at {@code (this, pasid)}, with Linux's fallback to a nested PASID-less attachment. */
     Attachment attachmentFor(int pasid) {
         Attachment rid = noPasid;

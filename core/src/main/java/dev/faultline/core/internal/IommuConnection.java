@@ -13,6 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One connected IOMMU (Linux's {@code iopf_queue}): its backend and its devices. Closing answers every pending
  * group INVALID while the backend still accepts responses, then stops sending to it.
+ *
+ * <p>Closing keeps the devices' attachments: the hardware goes on translating with them while no backend runs,
+ * so when a backend connects the same IOMMU (by name) again and adds a device, the device gets its attachments
+ * back, and faults queued in the gap route (and are kept off the host log) as before the swap.
  */
 final class IommuConnection implements IommuPort {
     private final IommuBackend backend;
@@ -48,6 +52,7 @@ final class IommuConnection implements IommuPort {
         }
         DeviceState d = new DeviceState(device, this, pipeline);
         pipeline.claim(d);
+        pipeline.takeCarriedOver(name, device).ifPresent(d::restore);
         devices.put(device, d);
         if (closing) {
             d.remove();
@@ -85,6 +90,7 @@ final class IommuConnection implements IommuPort {
             closing = true;
         }
         for (DeviceState d : devices()) {
+            pipeline.carryOver(name, d.id(), d.attachments());
             d.remove();
         }
         closed = true;

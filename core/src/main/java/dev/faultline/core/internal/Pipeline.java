@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -36,6 +37,7 @@ final class Pipeline implements PipelineControl {
     private final DeadlineWatchdog watchdog;
     private final PartialBudget partialBudget;
     private final Map<String, IommuConnection> iommus = new ConcurrentHashMap<>();
+    private final Map<String, Map<DeviceId, CarriedAttachments>> carried = new ConcurrentHashMap<>();
     private final Map<DeviceId, DeviceState> present = new ConcurrentHashMap<>();
     /** Removed devices whose counters are still listed; older ones are folded into {@link #retired}. */
     private final Queue<DeviceState> removed = new ConcurrentLinkedQueue<>();
@@ -125,6 +127,19 @@ final class Pipeline implements PipelineControl {
             throw new IllegalStateException("an IOMMU named " + name + " is already connected");
         }
         return c;
+    }
+
+    /** Keeps a device's attachments for the next backend instance of IOMMU {@code iommu}. */
+    void carryOver(String iommu, DeviceId device, CarriedAttachments attachments) {
+        if (!attachments.isEmpty()) {
+            carried.computeIfAbsent(iommu, k -> new ConcurrentHashMap<>()).put(device, attachments);
+        }
+    }
+
+    /** The attachments a device of IOMMU {@code iommu} had when its previous backend instance disconnected. */
+    Optional<CarriedAttachments> takeCarriedOver(String iommu, DeviceId device) {
+        Map<DeviceId, CarriedAttachments> byDevice = carried.get(iommu);
+        return Optional.ofNullable(byDevice == null ? null : byDevice.remove(device));
     }
 
     void disconnected(IommuConnection c) {
