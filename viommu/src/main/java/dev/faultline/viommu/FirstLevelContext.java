@@ -6,12 +6,15 @@ package dev.faultline.viommu;
  *
  * @param tableRoot FLPTR, the guest-physical address of the PML4 table; 4 KiB aligned
  * @param supervisorRequests SRE: requests in privileged mode are allowed (else fault 0x5D)
+ * @param executeRequests ERE: execute requests are allowed (else fault 0x5C; PASID-entry bit 129 per VirtualBox,
+ *     unverified against the specification)
  * @param writeProtect WPE: supervisor writes honour read-only entries (else they ignore R/W = 0, as x86 with
  *     CR0.WP = 0; semantics per VirtualBox's field name, unverified against the specification)
  * @param addressWidth the remapping hardware's address width in bits (39 to 52): entry address bits at or
  *     above it are reserved (fault 0x72)
  */
-public record FirstLevelContext(long tableRoot, boolean supervisorRequests, boolean writeProtect, int addressWidth)
+public record FirstLevelContext(long tableRoot, boolean supervisorRequests, boolean executeRequests,
+        boolean writeProtect, int addressWidth)
         implements Stage1Context {
 
     /** The narrowest address width accepted (3-level second-level paging, 39 bits). */
@@ -27,6 +30,7 @@ public record FirstLevelContext(long tableRoot, boolean supervisorRequests, bool
     /** PASID_ENTRY_PGTT_NESTED. */
     private static final int PGTT_NESTED = 3;
     private static final long VAL2_SRE = 1L;
+    private static final long VAL2_ERE = 1L << 1;
     private static final int VAL2_FLPM_SHIFT = 2;
     private static final long VAL2_WPE = 1L << 4;
     private static final long VAL2_FLPTR = 0xffff_ffff_ffff_f000L;
@@ -49,9 +53,9 @@ public record FirstLevelContext(long tableRoot, boolean supervisorRequests, bool
         }
     }
 
-    /** What Linux programs for a user (SVA) first-level domain: no supervisor requests, 48-bit width. */
+    /** What Linux programs for a user (SVA) first-level domain: no supervisor or execute requests, 48-bit width. */
     public static FirstLevelContext user(long tableRoot) {
-        return new FirstLevelContext(tableRoot, false, false, 48);
+        return new FirstLevelContext(tableRoot, false, false, false, 48);
     }
 
     /**
@@ -84,7 +88,7 @@ public record FirstLevelContext(long tableRoot, boolean supervisorRequests, bool
                     "PASID-table entry at 0x%x selects 5-level paging, which this vIOMMU does not walk",
                     entryAddress));
         }
-        return new FirstLevelContext(val2 & VAL2_FLPTR, (val2 & VAL2_SRE) != 0, (val2 & VAL2_WPE) != 0,
-                addressWidth);
+        return new FirstLevelContext(val2 & VAL2_FLPTR, (val2 & VAL2_SRE) != 0, (val2 & VAL2_ERE) != 0,
+                (val2 & VAL2_WPE) != 0, addressWidth);
     }
 }

@@ -7,6 +7,8 @@ import java.util.Optional;
  * (hw-formats §3.11; Linux's strings).
  */
 public enum FirstLevelFault implements FaultReason {
+    /** 0x5C "ERE field is clear in PASID Table Entry": an execute request while ERE = 0 (condition unverified). */
+    EXECUTE_REQUESTS_DISABLED(0x5c, VirtioIommuFault.REASON_DOMAIN),
     /** 0x5D "SRE field is clear in PASID Table Entry": a privileged request while SRE = 0. */
     SUPERVISOR_REQUESTS_DISABLED(0x5d, VirtioIommuFault.REASON_DOMAIN),
     /** 0x70 "Error attempting to access first-level paging entry": a lower-level table outside guest RAM. */

@@ -43,15 +43,15 @@ class Stage1ContextTest {
         assertThatThrownBy(() -> new ArmStage1Context(0, 16, 47, false, false, false)).hasMessageContaining("47");
         assertThat(new ArmStage1Context(0x10, 24, 48, false, false, false).tableRoot()).as("2-entry table")
                 .isEqualTo(0x10);
-        assertThatThrownBy(() -> new FirstLevelContext(0x1000, false, false, 38)).hasMessageContaining("38");
-        assertThatThrownBy(() -> new FirstLevelContext(1L << 48, false, false, 48)).hasMessageContaining("FLPTR");
+        assertThatThrownBy(() -> new FirstLevelContext(0x1000, false, false, false, 38)).hasMessageContaining("38");
+        assertThatThrownBy(() -> new FirstLevelContext(1L << 48, false, false, false, 48)).hasMessageContaining("FLPTR");
     }
 
     @Test
     void readsAFirstLevelPasidEntryAsLinuxWritesIt() {
         write(0x3040, PasidEntry.firstLevel(0x81235000L, 5, true).words());
         assertThat(FirstLevelContext.readPasidEntry(guest, 0x3040, 48))
-                .isEqualTo(new FirstLevelContext(0x81235000L, true, false, 48));
+                .isEqualTo(new FirstLevelContext(0x81235000L, true, false, false, 48));
         write(0x3080, PasidEntry.passThrough(5).words());
         assertThatThrownBy(() -> FirstLevelContext.readPasidEntry(guest, 0x3080, 48)).hasMessageContaining("PGTT 4");
         assertThatThrownBy(() -> FirstLevelContext.readPasidEntry(guest, 0x30c0, 48)).hasMessageContaining("not present");

@@ -9,17 +9,17 @@ import dev.faultline.viommu.GuestMemory;
  * Walks a VT-d first-level table (x86-64 4-level paging: PML4, PDPT, PD, PT) in guest memory and decides the
  * fault reason the access records (hw-formats §3.10, §3.11):
  * <ol>
- *   <li>before the walk: a privileged request with SRE clear: 0x5D; a non-canonical address (bits [63:47] not
- *       all equal): 0x80;</li>
- *   <li>per level: the PML4 entry outside guest RAM: 0x73, a lower entry outside guest RAM: 0x70; P clear: 0x71;
+ *   <li>before the walk: an execute request with ERE clear: 0x5C; a privileged request with SRE clear: 0x5D
+ *       (the order of §3.11's table); a non-canonical address (bits [63:47] not all equal): 0x80;</li>
+ *   <li>for each entry, top down, in the per-entry order §3.11 gives: the PML4 entry outside guest RAM: 0x73,
+ *       a lower entry outside guest RAM: 0x70; then P clear: 0x71; a user request and U/S clear: 0x81; a write
+ *       and R/W clear (for a supervisor write only when WPE is set): 0x85; an execute request and XD set: 0x82;
  *       a reserved bit set (address bits at or above the address width, PS in a PML4 entry, non-zero bits
  *       [29:13] of a 1 GiB or [20:13] of a 2 MiB page): 0x72;</li>
- *   <li>at the leaf, with U/S and R/W combined over every level and XD over any level: a user request and U/S
- *       clear: 0x81; a write and R/W clear (a supervisor write only when WPE is set): 0x85; an execute request
- *       and XD set: 0x82; an output address in the interrupt range 0xFEEx_xxxx: 0x87.</li>
+ *   <li>at the leaf: an output address in the interrupt range 0xFEEx_xxxx: 0x87.</li>
  * </ol>
- * Not-present and reserved-bit faults of any level come before the permission faults, as in x86 paging, where
- * permissions are the combination of every level's bits and are judged once the walk reaches the leaf.
+ * Because U/S, R/W and XD are judged entry by entry, a permission an upper entry withholds is reported before
+ * a lower entry is read, as QEMU's walker does (the only order the reference documents).
  *
  * <p>Reads only; never sets accessed or dirty flags. Stateless and thread-safe.
  */
@@ -42,6 +42,9 @@ final class FirstLevelWalker {
     }
 
     static Stage1Walk walk(GuestMemory memory, FirstLevelContext context, long address, Permissions access) {
+        if (access.exec() && !context.executeRequests()) {
+            return Stage1Walk.Failed.beforeWalk(FirstLevelFault.EXECUTE_REQUESTS_DISABLED);
+        }
         if (access.priv() && !context.supervisorRequests()) {
             return Stage1Walk.Failed.beforeWalk(FirstLevelFault.SUPERVISOR_REQUESTS_DISABLED);
         }
@@ -50,9 +53,6 @@ final class FirstLevelWalker {
         }
         long reservedAddressBits = ADDRESS & -(1L << context.addressWidth());
         long table = context.tableRoot();
-        boolean user = true;
-        boolean writable = true;
-        boolean executeDisable = false;
         for (int level = PML4; ; level--) {
             int shift = 12 + 9 * (level - 1);
             long entryAddress = table + ((address >>> shift) & 0x1ff) * Long.BYTES;
@@ -61,36 +61,44 @@ final class FirstLevelWalker {
                         : FirstLevelFault.ENTRY_ACCESS_ERROR, level, entryAddress);
             }
             long entry = memory.read64(entryAddress);
-            if ((entry & PRESENT) == 0) {
-                return new Stage1Walk.Failed(FirstLevelFault.NOT_PRESENT, level, entryAddress);
+            FirstLevelFault fault = check(entry, level, shift, reservedAddressBits, context, access);
+            if (fault != null) {
+                return new Stage1Walk.Failed(fault, level, entryAddress);
             }
-            boolean large = level != PT && (entry & PAGE_SIZE) != 0;
-            if ((entry & reservedAddressBits) != 0 || (large && (level == PML4 || (entry & largePageReserved(shift)) != 0))) {
-                return new Stage1Walk.Failed(FirstLevelFault.RESERVED_BIT, level, entryAddress);
-            }
-            user &= (entry & USER) != 0;
-            writable &= (entry & READ_WRITE) != 0;
-            executeDisable |= (entry & EXECUTE_DISABLE) != 0;
-            if (level != PT && !large) {
+            if (level != PT && (entry & PAGE_SIZE) == 0) {
                 table = entry & ADDRESS;
                 continue;
             }
             long offsetMask = (1L << shift) - 1;
             long output = (entry & ADDRESS & ~offsetMask) | (address & offsetMask);
-            if (!access.priv() && !user) {
-                return new Stage1Walk.Failed(FirstLevelFault.USER_ACCESS_DENIED, level, entryAddress);
-            }
-            if (access.write() && !writable && (!access.priv() || context.writeProtect())) {
-                return new Stage1Walk.Failed(FirstLevelFault.WRITE_DENIED, level, entryAddress);
-            }
-            if (access.exec() && executeDisable) {
-                return new Stage1Walk.Failed(FirstLevelFault.EXECUTE_DENIED, level, entryAddress);
-            }
             if (output >= INTERRUPT_BASE && output < INTERRUPT_BASE + INTERRUPT_SIZE) {
                 return new Stage1Walk.Failed(FirstLevelFault.INTERRUPT_ADDRESS, level, entryAddress);
             }
             return new Stage1Walk.Translated(output, level);
         }
+    }
+
+    /** The first check {@code entry} fails, in the per-entry order, or null. */
+    private static FirstLevelFault check(long entry, int level, int shift, long reservedAddressBits,
+            FirstLevelContext context, Permissions access) {
+        if ((entry & PRESENT) == 0) {
+            return FirstLevelFault.NOT_PRESENT;
+        }
+        if (!access.priv() && (entry & USER) == 0) {
+            return FirstLevelFault.USER_ACCESS_DENIED;
+        }
+        if (access.write() && (entry & READ_WRITE) == 0 && (!access.priv() || context.writeProtect())) {
+            return FirstLevelFault.WRITE_DENIED;
+        }
+        if (access.exec() && (entry & EXECUTE_DISABLE) != 0) {
+            return FirstLevelFault.EXECUTE_DENIED;
+        }
+        boolean large = level != PT && (entry & PAGE_SIZE) != 0;
+        if ((entry & reservedAddressBits) != 0
+                || (large && (level == PML4 || (entry & largePageReserved(shift)) != 0))) {
+            return FirstLevelFault.RESERVED_BIT;
+        }
+        return null;
     }
 
     /** Bits [shift-1:13] of a large-page entry: below its frame, above the PAT bit (12). */

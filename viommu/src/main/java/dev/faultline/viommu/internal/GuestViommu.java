@@ -150,7 +150,7 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
             } else if (!addressValid) {
                 reason = UnresolvedFault.NO_ADDRESS;
             } else {
-                Stage1Walk walk = GuestTableWalker.walk(memory, context, address, permissions);
+                Stage1Walk walk = GuestTableWalker.walk(memory, context, pasid, address, permissions);
                 reason = GuestTableWalker.reason(walk);
                 if (walk instanceof Stage1Walk.Failed failed) {
                     failedDescriptor = failed.descriptorAddress();

@@ -75,9 +75,16 @@ class FirstLevelWalkerTest {
     }
 
     @Test
-    void aNotPresentLowerEntryOutranksAPermissionDeniedAbove() {
-        long slot = ram.chain(root, VA, 39, 21, 0x3);   // U/S = 0 above
-        assertThat(walk(user, VA, Permissions.READ)).isEqualTo(new Stage1Walk.Failed(FirstLevelFault.NOT_PRESENT, 2, slot));
+    void judgesEachEntryBeforeReadingTheNextSoAPermissionWithheldAboveOutranksANotPresentEntryBelow() {
+        ram.chain(root, VA, 39, 21, 0x3);                 // U/S = 0 in the PML4, PDPT entries; PD entry absent
+        long pml4 = HandBuiltTables.entry(root, VA, 39);
+        assertThat(walk(user, VA, Permissions.READ)).isEqualTo(
+                new Stage1Walk.Failed(FirstLevelFault.USER_ACCESS_DENIED, 4, pml4));
+        FirstLevelContext supervisor = new FirstLevelContext(root, true, false, false, 48);
+        assertThat(reason(supervisor, VA, Permissions.of(Permission.READ, Permission.PRIV)))
+                .isEqualTo(FirstLevelFault.NOT_PRESENT);
+        ram.write(pml4, ram.read(pml4) | (1L << 50));     // a reserved address bit too: U/S still comes first
+        assertThat(reason(user, VA, Permissions.READ)).isEqualTo(FirstLevelFault.USER_ACCESS_DENIED);
     }
 
     @Test
@@ -85,29 +92,36 @@ class FirstLevelWalkerTest {
         page(VA, 0x8000000123456061L, 0x1);               // P | A, supervisor read-only at every level
         assertThat(reason(user, VA, PRIV_READ)).isEqualTo(FirstLevelFault.SUPERVISOR_REQUESTS_DISABLED);
         assertThat(FirstLevelFault.SUPERVISOR_REQUESTS_DISABLED.code()).isEqualTo(0x5d);
-        FirstLevelContext sre = new FirstLevelContext(root, true, false, 48);
+        FirstLevelContext sre = new FirstLevelContext(root, true, false, false, 48);
         assertThat(walk(sre, VA, PRIV_READ)).isInstanceOf(Stage1Walk.Translated.class);
         assertThat(walk(sre, VA, PRIV_WRITE)).as("WPE = 0").isInstanceOf(Stage1Walk.Translated.class);
-        FirstLevelContext wpe = new FirstLevelContext(root, true, true, 48);
+        FirstLevelContext wpe = new FirstLevelContext(root, true, false, true, 48);
         assertThat(reason(wpe, VA, PRIV_WRITE)).isEqualTo(FirstLevelFault.WRITE_DENIED);
     }
 
     @Test
-    void anExecuteRequestOnAnExecuteDisabledPageIsDenied() {
+    void anExecuteRequestNeedsEreAndThenAPageWithoutExecuteDisable() {
+        Permissions fetch = Permissions.of(Permission.READ, Permission.EXEC);
         page(VA, USER_RW, LINK);
-        assertThat(reason(user, VA, Permissions.of(Permission.READ, Permission.EXEC)))
-                .isEqualTo(FirstLevelFault.EXECUTE_DENIED);
+        assertThat(reason(user, VA, fetch)).isEqualTo(FirstLevelFault.EXECUTE_REQUESTS_DISABLED);
+        assertThat(FirstLevelFault.EXECUTE_REQUESTS_DISABLED.code()).isEqualTo(0x5c);
+        FirstLevelContext ere = new FirstLevelContext(root, false, true, false, 48);
+        assertThat(reason(ere, VA, fetch)).isEqualTo(FirstLevelFault.EXECUTE_DENIED);
         long va2 = 0x0000_2000_0000_0000L;
         page(va2, USER_RW & ~(1L << 63), LINK | (1L << 63));
-        assertThat(reason(user, va2, Permissions.of(Permission.READ, Permission.EXEC))).as("XD above")
-                .isEqualTo(FirstLevelFault.EXECUTE_DENIED);
+        assertThat(reason(ere, va2, fetch)).as("XD above").isEqualTo(FirstLevelFault.EXECUTE_DENIED);
+        long va3 = 0x0000_3000_0000_0000L;
+        page(va3, USER_RW & ~(1L << 63), LINK);
+        assertThat(walk(ere, va3, fetch)).isInstanceOf(Stage1Walk.Translated.class);
+        assertThat(reason(ere, VA, Permissions.of(Permission.READ, Permission.EXEC, Permission.PRIV)))
+                .as("ERE is checked before SRE").isEqualTo(FirstLevelFault.SUPERVISOR_REQUESTS_DISABLED);
     }
 
     @Test
     void reservedBitsAreAddressBitsBeyondTheWidthPsInAPml4AndBitsInsideALargeFrame() {
         long slot = page(VA, USER_RW | (1L << 48), LINK);
         assertThat(reason(user, VA, Permissions.READ)).isEqualTo(FirstLevelFault.RESERVED_BIT);
-        assertThat(walk(new FirstLevelContext(root, false, false, 52), VA, Permissions.READ))
+        assertThat(walk(new FirstLevelContext(root, false, false, false, 52), VA, Permissions.READ))
                 .as("52-bit width").isInstanceOf(Stage1Walk.Translated.class);
         ram.write(slot, USER_RW);
 
