@@ -84,6 +84,8 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     private final EventPrinter printer;
     private final Semaphore kick = new Semaphore(0);
     private final Map<DeviceId, Stream> byDevice = new ConcurrentHashMap<>();
+    /** Streams of unplugged devices: a handler call running at the unplug still answers through them. */
+    private final Map<DeviceId, Stream> departed = new ConcurrentHashMap<>();
     private final TopologyListener topology = new TopologyListener() {
         @Override
         public void deviceAdded(DeviceNode node) {
@@ -285,6 +287,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         }
         port.close();
         byDevice.clear();
+        departed.clear();
     }
 
     // ------------------------------------------------------------------ streams
@@ -332,6 +335,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         }
         stream.port.remove(); // answers its pending groups through this driver
         synchronized (this) {
+            departed.put(id, stream);
             bySid.compareAndSet(stream.sid, stream, null);
             byDevice.remove(id, stream);
         }
@@ -506,6 +510,9 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     @Override
     public void sendPageResponse(DeviceId device, PageResponse response) {
         Stream s = byDevice.get(device);
+        if (s == null) {
+            s = departed.get(device); // its STE aborts now: a retry terminates, but the device hears its answer
+        }
         if (s == null) {
             lostResponses++;
             log.error(prefix + "page response for unknown device " + device);
