@@ -12,7 +12,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * with service property {@code iommu.name}.
  *
  * <p>The devices are those the machine's firmware places behind this SMMU; stall or PRI reporting is enabled
- * per device as firmware describes it. A device with nothing attached aborts its DMA without fault records.
+ * per device as firmware describes it, and a device that can stall may have stall switched off and on again
+ * ({@link #setStall}). A device with nothing attached aborts its DMA without fault records.
  *
  * <p>Thread-safe. Methods throw {@link IllegalStateException} once the driver has stopped; the service is
  * unregistered first.
@@ -66,4 +67,39 @@ public interface SmmuDomains {
      * @throws IllegalArgumentException for an unknown device
      */
     void detach(DeviceId device, int pasid);
+
+    /**
+     * Whether {@link #setStall} can switch stall-on-fault for {@code device}: its firmware node says it can stall
+     * (Linux {@code dma-can-stall}) and the SMMU lets software choose (IDR0.STALL_MODEL = 0, "stall and
+     * terminate"; with 1 nothing stalls, with 2 every fault stalls).
+     *
+     * @throws IllegalArgumentException for an unknown device
+     * @since 1.1
+     */
+    boolean canSwitchStall(DeviceId device);
+
+    /**
+     * Turns stall-on-fault on or off for all of the device's translations, what Linux's
+     * {@code adreno_smmu_priv.set_stall} does for an SMMUv2 context bank. Devices that can stall start with it
+     * on.
+     *
+     * <p>In hardware (hw-formats §1.11, §1.12; IHI §5.5): with stall on, every CD this service wrote for the
+     * device has S = 1 and the STE has S1STALLD = 0 and, when stage 2 translates, S2S = 1, so a translation
+     * fault stalls the transaction and is reported as a one-request page request group. With stall off the CDs
+     * have S = 0 and the STE S1STALLD = 1 and S2S = 0, as Linux writes them for a device that cannot stall: a
+     * fault is terminated at once with an abort (CD.A), recorded (CD.R, STE.S2R) and reported as an
+     * unrecoverable fault. The order never shows the SMMU a CD with S = 1 under S1STALLD = 1 (on: the STE first,
+     * then the CDs; off: the reverse), each step changes one 64-bit word (so DMA keeps translating meanwhile) and
+     * is followed by CMD_CFGI_CD or CMD_CFGI_STE and a CMD_SYNC through the command queue. Attachments made
+     * later follow the setting. For a device attached to a nested domain only the STE changes: the guest's CDs
+     * are the guest's.
+     *
+     * <p>Transactions already stalled stay stalled until answered; one answered SUCCESS is retried under the new
+     * setting. Safe to call from a fault handler.
+     *
+     * @throws IllegalArgumentException for an unknown device
+     * @throws UnsupportedOperationException if {@link #canSwitchStall} is false for the device
+     * @since 1.1
+     */
+    void setStall(DeviceId device, boolean stall);
 }

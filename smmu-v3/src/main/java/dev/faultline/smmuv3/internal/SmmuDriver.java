@@ -354,8 +354,15 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
 
     /** Composes and writes a stream's STE from what is attached (hw-formats §1.11, Linux's STE builders). */
     private void writeSte(Stream s) {
-        boolean stall = s.mode == FaultMode.STALL;
-        boolean s1Stalld = stallModel == 0 && !stall;
+        writeSte(s, s.stalls(), s.stalls());
+    }
+
+    /**
+     * Writes a stream's STE with stage-1 stalls allowed or not ({@code s1Stall}: S1STALLD clear, when the SMMU
+     * lets software choose) and stage-2 faults stalling or not ({@code s2Stall}: S2S).
+     */
+    private void writeSte(Stream s, boolean s1Stall, boolean stall) {
+        boolean s1Stalld = stallModel == 0 && !s1Stall;
         int eats = s.mode == FaultMode.PRI ? StreamTableEntry.EATS_TRANS : 0;
         StreamTableEntry.Builder b = StreamTableEntry.builder();
         Stream.Nested nested = s.nested();
@@ -421,10 +428,9 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
                     + " SubstreamID bits of " + smmu.name());
         }
         Stream.Stage1 old = s.stage1.get(pasid);
-        int asid = old != null ? old.asid() : nextAsid++ & 0xffff;
-        s.contexts.write(ssid, ContextDescriptor.linux(tables.inputBits(), oas, asid, tables.ttb0(),
-                s.mode == FaultMode.STALL));
-        s.stage1.put(pasid, new Stream.Stage1(domain, tables, asid));
+        Stream.Stage1 attachment = new Stream.Stage1(domain, tables, old != null ? old.asid() : nextAsid++ & 0xffff);
+        writeCd(s, pasid, attachment);
+        s.stage1.put(pasid, attachment);
         writeSte(s);
         s.port.attach(pasid, domain);
     }
@@ -481,6 +487,51 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         } else {
             s.port.detach(pasid);
         }
+    }
+
+    /** Writes the CD of a stage-1 attachment (Linux {@code arm_smmu_make_s1_cd}); CD.S as the stream stalls now. */
+    private void writeCd(Stream s, int pasid, Stream.Stage1 a) {
+        s.contexts.write(pasid == Pasid.NONE ? 0 : pasid, ContextDescriptor.linux(a.tables().inputBits(), oas,
+                a.asid(), a.tables().ttb0(), s.stalls()));
+    }
+
+    @Override
+    public boolean canSwitchStall(DeviceId device) {
+        return switchable(require(device));
+    }
+
+    /** A device that can stall (firmware), behind an SMMU that lets software choose (IDR0.STALL_MODEL = 0). */
+    private boolean switchable(Stream s) {
+        return s.mode == FaultMode.STALL && stallModel == 0;
+    }
+
+    /**
+     * Switches stall-on-fault in the order that never shows the SMMU an illegal combination (a CD with S = 1
+     * under S1STALLD = 1, IHI §5.5) and changes one STE or CD dword per step, so traffic keeps translating:
+     * on: S1STALLD = 0, then S2S = 1, then every CD's S = 1; off: the reverse. Each step is followed by
+     * CMD_CFGI_STE or CMD_CFGI_CD and CMD_SYNC.
+     */
+    @Override
+    public synchronized void setStall(DeviceId device, boolean stall) {
+        Stream s = require(device);
+        if (!switchable(s)) {
+            throw new UnsupportedOperationException(device + " on " + smmu.name() + " cannot switch stall-on-fault: "
+                    + (s.mode != FaultMode.STALL ? "its faults " + (s.mode == FaultMode.PRI ? "use PRI" : "terminate")
+                            : "IDR0.STALL_MODEL is " + stallModel));
+        }
+        s.stallOff = !stall;
+        if (!stall) {
+            writeCds(s);
+        }
+        writeSte(s, true, false); // the step between: stage-1 stalls allowed, stage-2 faults terminate
+        writeSte(s);
+        if (stall) {
+            writeCds(s);
+        }
+    }
+
+    private void writeCds(Stream s) {
+        s.stage1.forEach((pasid, a) -> writeCd(s, pasid, a));
     }
 
     private void detachNested(Stream s) {

@@ -33,6 +33,11 @@ final class Stream {
     final Map<Integer, Stage1> stage1 = new TreeMap<>();
     Stage2 stage2;
     ContextTable contexts;
+    /**
+     * Whether software switched stall-on-fault off ({@link dev.faultline.smmuv3.SmmuDomains#setStall}): the STE
+     * and CDs are then those of a terminating device.
+     */
+    boolean stallOff;
     /** Whether a guest owns the stream's stage 1 (its stage-1 faults are the guest's). */
     volatile boolean guestOwned;
     /** The device name Linux would print as {@code client:}. */
@@ -47,6 +52,11 @@ final class Stream {
         this.port = port;
         this.client = node.id() instanceof dev.faultline.api.fault.PlatformDeviceName p ? p.name()
                 : node.id().toString();
+    }
+
+    /** Whether the stream's translation faults stall now: a stall device whose stall is not switched off. */
+    boolean stalls() {
+        return mode == FaultMode.STALL && !stallOff;
     }
 
     Nested nested() {

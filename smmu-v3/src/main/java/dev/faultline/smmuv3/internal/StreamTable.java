@@ -9,9 +9,10 @@ import dev.faultline.platform.smmuv3.StreamTableEntry;
 
 /**
  * The driver's stream table (hw-formats §1.11): two-level with Linux's {@code STRTAB_SPLIT} = 8 when the SMMU
- * supports it (level-2 tables of 256 STEs allocated when a stream first needs one), else linear. STE updates
- * that change a live entry's translation go through a silent abort (V = 1, Config = abort) so that no
- * transaction sees a half-written entry; every step is followed by CMD_CFGI_STE and CMD_SYNC.
+ * supports it (level-2 tables of 256 STEs allocated when a stream first needs one), else linear. An update of a
+ * live entry that changes one dword other than dword 0 is one store; one that changes more goes through a silent
+ * abort (V = 1, Config = abort) so that no transaction sees a half-written entry; every step is followed by
+ * CMD_CFGI_STE and CMD_SYNC.
  *
  * <p>Not thread-safe: the driver serializes configuration changes.
  */
@@ -83,8 +84,24 @@ final class StreamTable {
         }
         boolean live = (now[0] & 1) != 0;
         boolean restChanges = false;
-        for (int i = 1; i < next.length; i++) {
-            restChanges |= now[i] != next[i];
+        int changed = 0;
+        int last = -1;
+        for (int i = 0; i < next.length; i++) {
+            if (now[i] != next[i]) {
+                changed++;
+                last = i;
+            }
+            restChanges |= i > 0 && now[i] != next[i];
+        }
+        if (changed == 0) {
+            return; // nothing to invalidate
+        }
+        if (live && changed == 1 && last > 0) {
+            // one dword: a single-copy atomic store shows the SMMU the old or the new entry, never a mix (hitless,
+            // as Linux's arm_smmu_write_entry does when one qword changes)
+            memory.write64(at + 8L * last, next[last]);
+            invalidate(sid);
+            return;
         }
         if (live && restChanges && now[0] != 1) {
             memory.write64(at, 1); // V = 1, Config = abort: traffic aborts silently meanwhile
