@@ -1,0 +1,420 @@
+package dev.faultline.itests.viommu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.api.backend.Domain;
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.PciRequesterId;
+import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.platform.dma.AccessType;
+import dev.faultline.platform.dma.DmaAccess;
+import dev.faultline.platform.dma.DmaDevice;
+import dev.faultline.platform.dma.DmaResult;
+import dev.faultline.platform.dma.DmaStatus;
+import dev.faultline.platform.dma.DmaTransaction;
+import dev.faultline.platform.dma.PriCapability;
+import dev.faultline.platform.dma.TranslationOutcome;
+import dev.faultline.platform.dma.TranslationPort;
+import dev.faultline.platform.machine.DeviceNode;
+import dev.faultline.platform.machine.Machine;
+import dev.faultline.platform.smmuv3.EventRecord;
+import dev.faultline.platform.vtd.FaultRecord;
+import dev.faultline.platform.x86.FirstLevelPageTable;
+import dev.faultline.smmuv3.GuestStage1;
+import dev.faultline.smmuv3.SmmuDomains;
+import dev.faultline.viommu.AnswerOutcome;
+import dev.faultline.viommu.ArmStage1Context;
+import dev.faultline.viommu.ArmStage1Fault;
+import dev.faultline.viommu.FirstLevelContext;
+import dev.faultline.viommu.FirstLevelFault;
+import dev.faultline.viommu.GuestEvent;
+import dev.faultline.viommu.GuestLimits;
+import dev.faultline.viommu.GuestMemoryWindow;
+import dev.faultline.viommu.GuestStatistics;
+import dev.faultline.viommu.LostEvents;
+import dev.faultline.viommu.PageRequestEvent;
+import dev.faultline.viommu.UnrecoverableEvent;
+import dev.faultline.viommu.VirtualIommu;
+import dev.faultline.viommu.VirtualIommus;
+import dev.faultline.vtd.VtdIommu;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.log.LogEntry;
+import org.osgi.service.log.LogListener;
+import org.osgi.service.log.LogReaderService;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/**
+ * Guests' virtual IOMMUs in Felix with the core, the platform and both backends: real DMA of guest devices
+ * through an SMMUv3 (nested, guest stage 1 over host stage 2) and a VT-d unit (guest first-level tables),
+ * reaching each guest through the core and the {@code VirtualIommus} service, never the host log. One guest
+ * floods; the other's faults are delivered and correct all along.
+ */
+class ViommuOSGiTest {
+    private static final String SMMU = "smmuv3.0";
+    private static final String DMAR = "dmar0";
+    private static final DeviceId FLOODER = DeviceId.parse("0000:0a:00.0");
+    private static final DeviceId QUIET = DeviceId.parse("0000:0b:00.0");
+    private static final DeviceId STALLER = DeviceId.parse("0000:0b:01.0");
+    private static final PciRequesterId PRI_DEVICE = PciRequesterId.parse("0000:0c:00.0");
+    private static final PciRequesterId VTD_DEVICE = PciRequesterId.parse("0000:0d:00.0");
+    private static final int VSID_FLOODER = 0x10;
+    private static final int VSID_QUIET = 0x20;
+    private static final int VSID_STALLER = 0x21;
+    private static final int PASID = 5;
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final GuestLimits LIMITS = new GuestLimits(8, 8, 0, 1, 0);
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService
+    ConfigurationAdmin admin;
+
+    @InjectService(timeout = 20_000)
+    VirtualIommus viommus;
+
+    @InjectService
+    LogReaderService logReader;
+
+    private Machine machine;
+    private final List<VirtualIommu> guests = new ArrayList<>();
+    private final List<String> hostLog = new CopyOnWriteArrayList<>();
+    private final LogListener listener = (LogEntry entry) -> hostLog.add(entry.getBundle().getSymbolicName() + ": "
+            + entry.getMessage());
+    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    private PrintStream stdout;
+    private PrintStream stderr;
+
+    @BeforeEach
+    void deploy() throws Exception {
+        factory("dev.faultline.platform.smmuv3", SMMU);
+        factory("dev.faultline.platform.vtd", DMAR);
+        machine = service(Machine.class, null);
+        plug(FLOODER + "@" + SMMU + ":0xa00");
+        plug(QUIET + "@" + SMMU + ":0xb00");
+        plug(STALLER + "@" + SMMU + ":0xb08:stall");
+        plug(PRI_DEVICE + "@" + DMAR + ":0xc00:pri");
+        plug(VTD_DEVICE + "@" + DMAR + ":0xd00");
+        await(() -> smmuDomains().devices().containsAll(List.of(FLOODER, QUIET, STALLER)));
+        service(VtdIommu.class, "(" + VtdIommu.NAME_PROPERTY + "=" + DMAR + ")");
+        logReader.addLogListener(listener);
+        stdout = System.out;
+        stderr = System.err;
+        PrintStream capture = new PrintStream(console, true);
+        System.setOut(capture);
+        System.setErr(capture);
+    }
+
+    @AfterEach
+    void closeGuests() {
+        System.setOut(stdout);
+        System.setErr(stderr);
+        logReader.removeLogListener(listener);
+        guests.forEach(VirtualIommu::close);
+    }
+
+    // ---- SMMUv3: two guests, one flooding -----------------------------------------------------------
+
+    @Test
+    void aFloodingGuestLosesOnlyItsOwnEventsExactlyCountedWhileTheOtherGuestGetsEveryFaultRightAndTheHostPrintsNothing() {
+        GuestRam ramA = new GuestRam(machine, false);
+        GuestRam ramB = new GuestRam(machine, false);
+        VirtualIommu a = guest("vm-a", "vm-a-nic", ramA.window, LIMITS);
+        VirtualIommu b = guest("vm-b", "vm-b-nic", ramB.window, LIMITS);
+        nested(a, FLOODER, VSID_FLOODER, "vm-a-nic", ramA);
+        nested(b, QUIET, VSID_QUIET, "vm-b-nic", ramB);
+        long mappedForB = 0x40_0000L;
+        ramB.map(mappedForB);
+        DmaDevice flooder = DmaDevice.of("flooder", 0xa00, port(SMMU), machine.memory());
+        DmaDevice quiet = DmaDevice.of("quiet", 0xb00, port(SMMU), machine.memory());
+
+        int floods = 0;
+        for (int round = 0; round < 20; round++) {
+            for (int i = 0; i < 50; i++, floods++) {
+                assertThat(flooder.read(Pasid.NONE, 0x1000_0000L + floods * 0x1000L, 4, WAIT).status())
+                        .isEqualTo(DmaStatus.ABORTED);
+            }
+            int routed = floods;
+            await(() -> a.statistics().routed() == routed);
+
+            long address = 0x7f00_0000_0000L + round * 0x1000L;
+            assertThat(quiet.write(Pasid.NONE, address, new byte[] {1}, WAIT).status()).isEqualTo(DmaStatus.ABORTED);
+            await(() -> b.statistics().routed() == routed / 50);
+            List<GuestEvent> got = b.poll(8);
+            assertThat(got).as("round %d: the quiet guest's fault, and nothing else", round).hasSize(1);
+            UnrecoverableEvent event = (UnrecoverableEvent) got.get(0);
+            assertThat(event.sequence()).isEqualTo(round);
+            assertThat(event.virtualDevice()).isEqualTo(VSID_QUIET);
+            assertThat(event.address()).isEqualTo(address);
+            assertThat(event.permissions().write()).isTrue();
+            assertThat(event.reason()).isEqualTo(ArmStage1Fault.TRANSLATION);
+            EventRecord record = EventRecord.decode(event.virtualRecord().words());
+            assertThat(record.sid()).as("the virtual stream id, not 0xb00").isEqualTo(VSID_QUIET);
+            assertThat(record.id()).isEqualTo(0x10);
+            assertThat(record.inputAddress()).isEqualTo(address);
+            assertThat(event.virtioFault().linuxMessage()).isEqualTo(
+                    "page fault from EP 32 at 0x" + Long.toHexString(address) + " [W]");
+        }
+        assertThat(quiet.read(Pasid.NONE, mappedForB, 4, WAIT).status()).isEqualTo(DmaStatus.COMPLETED);
+
+        GuestStatistics sa = a.statistics();
+        assertThat(sa.routed()).isEqualTo(1000);
+        assertThat(sa.delivered()).as("its queue depth").isEqualTo(8);
+        assertThat(sa.lost()).isEqualTo(992);
+        List<GuestEvent> backlog = a.poll(100);
+        assertThat(backlog).hasSize(9);
+        assertThat(backlog.get(8)).isEqualTo(new LostEvents(8, 992));
+        assertThat(((UnrecoverableEvent) backlog.get(0)).reason()).isEqualTo(ArmStage1Fault.TRANSLATION);
+        GuestStatistics sb = b.statistics();
+        assertThat(sb.lost()).isZero();
+        assertThat(sb.delivered()).isEqualTo(20);
+        assertThat(sb.reasonDisagreements()).isZero();
+        assertThat(hostLog).as("no host log line for guest faults").noneMatch(l -> l.contains("event 0x")
+                || l.contains("0xa00") || l.contains("0xb00") || l.contains(FLOODER.toString())
+                || l.contains(QUIET.toString()));
+        assertThat(console.toString()).as("nothing printed to the console").isEmpty();
+    }
+
+    @Test
+    void aStallIsTheGuestsToAnswerOnlyOnceOnlyWithAValidCodeAndNeverByAnotherGuest() throws Exception {
+        GuestRam ramA = new GuestRam(machine, false);
+        GuestRam ramB = new GuestRam(machine, true);
+        VirtualIommu a = guest("vm-a", "vm-a-nic", ramA.window, LIMITS);
+        VirtualIommu b = guest("vm-b", "vm-b-gpu", ramB.window, LIMITS);
+        nested(a, FLOODER, VSID_FLOODER, "vm-a-nic", ramA);
+        nested(b, STALLER, VSID_STALLER, "vm-b-gpu", ramB);
+        DmaDevice gpu = DmaDevice.of("staller", 0xb08, port(SMMU), machine.memory());
+        long va = 0x5000_0000L;
+        DmaTransaction stalled = gpu.start(new DmaAccess(0xb08, Pasid.NONE, va + 0x10, AccessType.WRITE, false, 4,
+                false));
+
+        PageRequestEvent request = (PageRequestEvent) awaitEvent(b);
+        assertThat(request.virtualDevice()).isEqualTo(VSID_STALLER);
+        assertThat(request.last().address()).isEqualTo(va + 0x10);
+        assertThat(request.last().permissions().write()).isTrue();
+        int cookie = request.cookie();
+        assertThat(a.respond(cookie, 0)).as("another guest's answer").isEqualTo(AnswerOutcome.FORGED);
+        assertThat(b.respond(cookie + 1, 0)).isEqualTo(AnswerOutcome.FORGED);
+        assertThat(b.respond(cookie, 2)).as("FAILURE is not a guest's to give").isEqualTo(AnswerOutcome.INVALID_CODE);
+        assertThat(stalled.outcome()).isEqualTo(TranslationOutcome.STALLED);
+
+        long page = ramB.map(va);
+        assertThat(b.respond(cookie, 0)).isEqualTo(AnswerOutcome.ACCEPTED);
+        assertThat(stalled.await(20, TimeUnit.SECONDS)).isEqualTo(TranslationOutcome.TRANSLATED);
+        assertThat(stalled.physicalAddress()).isEqualTo(ramB.window.hostAddress(page) + 0x10);
+        assertThat(b.respond(cookie, 0)).isEqualTo(AnswerOutcome.REPLAYED);
+        GuestStatistics sb = b.statistics();
+        assertThat(sb.accepted()).isEqualTo(1);
+        assertThat(sb.forged()).isEqualTo(1);
+        assertThat(sb.invalidCode()).isEqualTo(1);
+        assertThat(sb.replayed()).isEqualTo(1);
+        assertThat(a.statistics().forged()).isEqualTo(1);
+    }
+
+    @Test
+    void aGuestThatGoesAwayHasEveryGroupItHeldAnsweredInvalidAtOnce() throws Exception {
+        GuestRam ram = new GuestRam(machine, true);
+        VirtualIommu b = guest("vm-b", "vm-b-gpu", ram.window, LIMITS);
+        nested(b, STALLER, VSID_STALLER, "vm-b-gpu", ram);
+        DmaDevice gpu = DmaDevice.of("staller", 0xb08, port(SMMU), machine.memory());
+        DmaTransaction read = gpu.start(new DmaAccess(0xb08, Pasid.NONE, 0x6000_0000L, AccessType.READ, false, 4,
+                false));
+        PageRequestEvent seen = (PageRequestEvent) awaitEvent(b);
+        DmaTransaction unread = gpu.start(new DmaAccess(0xb08, Pasid.NONE, 0x6000_1000L, AccessType.READ, false, 4,
+                false));
+        await(() -> b.statistics().pending() == 2);
+
+        b.close();
+
+        assertThat(read.await(20, TimeUnit.SECONDS)).isEqualTo(TranslationOutcome.ABORTED);
+        assertThat(unread.await(20, TimeUnit.SECONDS)).isEqualTo(TranslationOutcome.ABORTED);
+        assertThat(b.statistics().answeredForGuest()).isEqualTo(2);
+        assertThat(b.respond(seen.cookie(), 0)).isEqualTo(AnswerOutcome.GUEST_CLOSED);
+        assertThat(viommus.guest("vm-b")).isEmpty();
+        assertThat(handlersOf("vm-b-gpu")).isEmpty();
+    }
+
+    // ---- VT-d: page requests and fault records of a guest's first-level tables --------------------------
+
+    @Test
+    void aVtdGuestAnswersItsPageRequestsAndGetsVirtualFaultRecordsWithTheReasonItsTablesGive() throws Exception {
+        long base = machine.frames().allocate(GuestRam.SIZE, 2L << 20);
+        FirstLevelPageTable table = new FirstLevelPageTable(new dev.faultline.platform.memory.FrameAllocator(
+                machine.memory(), base, GuestRam.SIZE), FirstLevelPageTable.PAGE_4K);
+        GuestMemoryWindow identity = new GuestMemoryWindow(machine.memory(), 0, base + GuestRam.SIZE);
+        VirtualIommu c = guest("vm-c", Set.of("vm-c-acc", "vm-c-vf"), identity);
+        c.addDevice(PRI_DEVICE, 0x0100);
+        c.addDevice(VTD_DEVICE, 0x0108);
+        c.setStage1(0x0100, PASID, FirstLevelContext.user(table.root()));
+        c.setStage1(0x0108, Pasid.NONE, FirstLevelContext.user(table.root()));
+        VtdIommu unit = service(VtdIommu.class, "(" + VtdIommu.NAME_PROPERTY + "=" + DMAR + ")");
+        unit.attach(PRI_DEVICE, PASID, Domain.nested("vm-c-acc", "vm-c"), table.root());
+        unit.attach(VTD_DEVICE, Pasid.NONE, Domain.nested("vm-c-vf", "vm-c"), table.root());
+
+        PriCapability pri = new PriCapability(64, true);
+        pri.enable();                                            // the guest's PCI driver enables PRI
+        DmaDevice accelerator = DmaDevice.withPri("acc", PRI_DEVICE.rid(), port(DMAR), machine.memory(), pri);
+        long va = 0x7f00_0040_1000L;
+        CompletableFuture<DmaResult> write = CompletableFuture.supplyAsync(
+                () -> accelerator.write(PASID, va + 8, new byte[] {7}, WAIT));
+        PageRequestEvent request = (PageRequestEvent) awaitEvent(c);
+        assertThat(request.virtualDevice()).isEqualTo(0x0100);
+        assertThat(request.last().pasid()).isEqualTo(PASID);
+        assertThat(request.last().address()).isEqualTo(va);
+        long frame = machine.frames().allocatePage();
+        table.map(va, frame, 0x1000, dev.faultline.platform.x86.PageProtection.READ_WRITE);
+        assertThat(c.respond(request.cookie(), 0)).isEqualTo(AnswerOutcome.ACCEPTED);
+        assertThat(write.get(20, TimeUnit.SECONDS).status()).isEqualTo(DmaStatus.COMPLETED);
+        assertThat(machine.memory().read8(frame + 8)).isEqualTo(7);
+
+        DmaDevice vf = DmaDevice.of("vf", VTD_DEVICE.rid(), port(DMAR), machine.memory());
+        assertThat(vf.write(Pasid.NONE, va, new byte[] {1}, WAIT).status()).isEqualTo(DmaStatus.COMPLETED);
+        assertThat(vf.read(Pasid.NONE, 0x1234_5000L, 4, WAIT).status()).isEqualTo(DmaStatus.ABORTED);
+        UnrecoverableEvent fault = (UnrecoverableEvent) awaitEvent(c);
+        assertThat(fault.virtualDevice()).isEqualTo(0x0108);
+        assertThat(fault.reason()).isEqualTo(FirstLevelFault.NOT_PRESENT);
+        FaultRecord record = FaultRecord.decode(fault.virtualRecord().word(0), fault.virtualRecord().word(1));
+        assertThat(record.sourceId()).as("the virtual requester id, not 0xd00").isEqualTo(0x0108);
+        assertThat(record.reasonCode()).isEqualTo(0x71);
+        assertThat(record.address()).isEqualTo(0x1234_5000L);
+        assertThat(c.statistics().reasonDisagreements()).isZero();
+        assertThat(hostLog).noneMatch(l -> l.contains("DMAR:") && (l.contains("[0d:00.0]") || l.contains("[0c:00.0]")));
+        assertThat(console.toString()).isEmpty();
+    }
+
+    // ---- the service ---------------------------------------------------------------------------------------
+
+    @Test
+    void eachGuestIsAFaultHandlerServiceOfItsDomainsAndTheShellListsItsCounters() throws Exception {
+        VirtualIommu a = guest("vm-a", "vm-a-nic", new GuestRam(machine, false).window, LIMITS);
+        assertThat(handlersOf("vm-a-nic")).hasSize(1);
+        assertThat(viommus.guests()).containsExactly(a);
+        assertThat(viommus.defaultLimits()).isEqualTo(GuestLimits.DEFAULT);
+        @SuppressWarnings("unchecked")
+        Map<String, GuestStatistics> listed = (Map<String, GuestStatistics>) command("viommus");
+        assertThat(listed).containsOnlyKeys("vm-a");
+        a.close();
+        assertThat(handlersOf("vm-a-nic")).isEmpty();
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private VirtualIommu guest(String name, String domain, GuestMemoryWindow memory, GuestLimits limits) {
+        VirtualIommu g = viommus.create(name, Set.of(domain), memory, limits);
+        guests.add(g);
+        return g;
+    }
+
+    private VirtualIommu guest(String name, Set<String> domains, GuestMemoryWindow memory) {
+        VirtualIommu g = viommus.create(name, domains, memory, LIMITS);
+        guests.add(g);
+        return g;
+    }
+
+    /** Gives {@code device} to the guest: a virtual stream id, its CD, and the nested attachment. */
+    private void nested(VirtualIommu guest, DeviceId device, int vsid, String domain, GuestRam ram) {
+        guest.addDevice(device, vsid);
+        guest.setStage1(vsid, Pasid.NONE, ArmStage1Context.readCd(ram.window, 0));
+        smmuDomains().attachNested(device, Domain.nested(domain, guest.name()), GuestStage1.single(0), ram.stage2);
+    }
+
+    private GuestEvent awaitEvent(VirtualIommu guest) {
+        List<GuestEvent> got = new ArrayList<>();
+        await(() -> {
+            got.addAll(guest.poll(1));
+            return !got.isEmpty();
+        });
+        return got.get(0);
+    }
+
+    private List<ServiceReference<FaultHandler>> handlersOf(String domain) throws InvalidSyntaxException {
+        return new ArrayList<>(context.getServiceReferences(FaultHandler.class,
+                "(" + HandlerProperties.DOMAIN + "=" + domain + ")"));
+    }
+
+    private SmmuDomains smmuDomains() {
+        return service(SmmuDomains.class, "(iommu.name=" + SMMU + ")");
+    }
+
+    private TranslationPort port(String iommu) {
+        return service(TranslationPort.class, "(iommu.name=" + iommu + ")");
+    }
+
+    private void plug(String node) {
+        DeviceNode device = DeviceNode.parse(node);
+        if (machine.devices().stream().noneMatch(d -> d.id().equals(device.id()))) {
+            machine.addDevice(device);
+        }
+    }
+
+    private void factory(String factoryPid, String name) throws Exception {
+        Configuration[] existing = admin.listConfigurations("(&(service.factoryPid=" + factoryPid + ")(name="
+                + name + "))");
+        if (existing == null) {
+            Hashtable<String, Object> values = new Hashtable<>();
+            values.put("name", name);
+            admin.createFactoryConfiguration(factoryPid, "?").update(values);
+        }
+    }
+
+    private Object command(String function) throws Exception {
+        ServiceReference<?>[] refs = context.getServiceReferences((String) null,
+                "(&(osgi.command.scope=faultline)(osgi.command.function=" + function + "))");
+        assertThat(refs).hasSize(1);
+        Object commands = context.getService(refs[0]);
+        try {
+            return commands.getClass().getMethod(function).invoke(commands);
+        } finally {
+            context.ungetService(refs[0]);
+        }
+    }
+
+    private <T> T service(Class<T> type, String filter) {
+        Object[] found = new Object[1];
+        await(() -> {
+            try {
+                var refs = context.getServiceReferences(type, filter);
+                if (refs.isEmpty()) {
+                    return false;
+                }
+                found[0] = context.getService(refs.iterator().next());
+                return found[0] != null;
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalArgumentException(e);
+            }
+        });
+        return type.cast(found[0]);
+    }
+
+    /** Waits (at most 20 s, polling) until {@code condition} holds. */
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("condition within 20 s").isNegative();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+}
