@@ -65,6 +65,7 @@ import org.osgi.service.log.LogListener;
 import org.osgi.service.log.LogReaderService;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.common.service.ServiceAware;
 
 /**
  * Guests' virtual IOMMUs in Felix with the core, the platform and both backends: real DMA of guest devices
@@ -99,6 +100,21 @@ class ViommuOSGiTest {
     @InjectService
     LogReaderService logReader;
 
+    @InjectService(cardinality = 0)
+    ServiceAware<Machine> machines;
+
+    @InjectService(cardinality = 0, filter = "(iommu.name=" + SMMU + ")")
+    ServiceAware<SmmuDomains> smmuDomains;
+
+    @InjectService(cardinality = 0, filter = "(" + VtdIommu.NAME_PROPERTY + "=" + DMAR + ")")
+    ServiceAware<VtdIommu> vtd;
+
+    @InjectService(cardinality = 0, filter = "(iommu.name=" + SMMU + ")")
+    ServiceAware<TranslationPort> smmuPort;
+
+    @InjectService(cardinality = 0, filter = "(iommu.name=" + DMAR + ")")
+    ServiceAware<TranslationPort> dmarPort;
+
     private Machine machine;
     private final List<VirtualIommu> guests = new ArrayList<>();
     private final List<String> hostLog = new CopyOnWriteArrayList<>();
@@ -112,14 +128,14 @@ class ViommuOSGiTest {
     void deploy() throws Exception {
         factory("dev.faultline.platform.smmuv3", SMMU);
         factory("dev.faultline.platform.vtd", DMAR);
-        machine = service(Machine.class, null);
+        machine = machines.waitForService(TimeUnit.SECONDS.toMillis(20));
         plug(FLOODER + "@" + SMMU + ":0xa00");
         plug(QUIET + "@" + SMMU + ":0xb00");
         plug(STALLER + "@" + SMMU + ":0xb08:stall");
         plug(PRI_DEVICE + "@" + DMAR + ":0xc00:pri");
         plug(VTD_DEVICE + "@" + DMAR + ":0xd00");
         await(() -> smmuDomains().devices().containsAll(List.of(FLOODER, QUIET, STALLER)));
-        service(VtdIommu.class, "(" + VtdIommu.NAME_PROPERTY + "=" + DMAR + ")");
+        assertThat(vtd.waitForService(TimeUnit.SECONDS.toMillis(20))).isNotNull();
         logReader.addLogListener(listener);
         stdout = System.out;
         stderr = System.err;
@@ -270,7 +286,7 @@ class ViommuOSGiTest {
         c.addDevice(VTD_DEVICE, 0x0108);
         c.setStage1(0x0100, PASID, FirstLevelContext.user(table.root()));
         c.setStage1(0x0108, Pasid.NONE, FirstLevelContext.user(table.root()));
-        VtdIommu unit = service(VtdIommu.class, "(" + VtdIommu.NAME_PROPERTY + "=" + DMAR + ")");
+        VtdIommu unit = vtd.getService();
         unit.attach(PRI_DEVICE, PASID, Domain.nested("vm-c-acc", "vm-c"), table.root());
         unit.attach(VTD_DEVICE, Pasid.NONE, Domain.nested("vm-c-vf", "vm-c"), table.root());
 
@@ -356,11 +372,22 @@ class ViommuOSGiTest {
     }
 
     private SmmuDomains smmuDomains() {
-        return service(SmmuDomains.class, "(iommu.name=" + SMMU + ")");
+        return waitFor(smmuDomains);
     }
 
     private TranslationPort port(String iommu) {
-        return service(TranslationPort.class, "(iommu.name=" + iommu + ")");
+        return waitFor(SMMU.equals(iommu) ? smmuPort : dmarPort);
+    }
+
+    private static <T> T waitFor(ServiceAware<T> aware) {
+        try {
+            T service = aware.waitForService(TimeUnit.SECONDS.toMillis(20));
+            assertThat(service).as("service within 20 s").isNotNull();
+            return service;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private void plug(String node) {
@@ -390,23 +417,6 @@ class ViommuOSGiTest {
         } finally {
             context.ungetService(refs[0]);
         }
-    }
-
-    private <T> T service(Class<T> type, String filter) {
-        Object[] found = new Object[1];
-        await(() -> {
-            try {
-                var refs = context.getServiceReferences(type, filter);
-                if (refs.isEmpty()) {
-                    return false;
-                }
-                found[0] = context.getService(refs.iterator().next());
-                return found[0] != null;
-            } catch (InvalidSyntaxException e) {
-                throw new IllegalArgumentException(e);
-            }
-        });
-        return type.cast(found[0]);
     }
 
     /** Waits (at most 20 s, polling) until {@code condition} holds. */
