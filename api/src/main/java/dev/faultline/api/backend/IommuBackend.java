@@ -24,4 +24,16 @@ public interface IommuBackend {
      * @param response the answer; valid only during this call
      */
     void sendPageResponse(DeviceId device, PageResponse response);
+
+    /**
+     * Whether this backend prints, in its hardware's own format and rate-limited, the faults the core returns
+     * {@link ReportOutcome#NO_HANDLER} for (as Linux's IOMMU drivers print events nobody handled). When it
+     * does, the core does not print them a second time. Guest-owned faults are printed by neither.
+     *
+     * @return {@code false} unless overridden: the core prints unhandled faults itself
+     * @since 1.1
+     */
+    default boolean printsUnhandledFaults() {
+        return false;
+    }
 }

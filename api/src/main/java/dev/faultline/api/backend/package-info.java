@@ -14,8 +14,8 @@
  *       {@link dev.faultline.api.backend.ReportOutcome}: values.</li>
  * </ul>
  *
- * <p>Backends import {@code [1.0,2.0)} for the consumer side; the core imports {@code [1.0,1.1)}.
+ * <p>Backends import {@code [1.1,2.0)} for the consumer side; the core imports {@code [1.1,1.2)}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.faultline.api.backend;

@@ -18,7 +18,8 @@ final class HostLog {
 
     /** A fault nobody serves. */
     void unhandled(DeviceState device, AnswerableGroup group) {
-        if (device.guestOwned(group.pasid()) || !admit(device.logLimiter(), device.id())) {
+        if (device.guestOwned(group.pasid()) || device.iommu().backend().printsUnhandledFaults()
+                || !admit(device.logLimiter(), device.id())) {
             return;
         }
         StringBuilder line = new StringBuilder(device.id().toString()).append(": ");

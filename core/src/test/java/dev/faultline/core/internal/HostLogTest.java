@@ -37,6 +37,24 @@ class HostLogTest {
     }
 
     @Test
+    void leavesUnhandledFaultsToABackendThatPrintsThemInItsOwnFormat() {
+        RecordingBackend printing = new RecordingBackend("smmu1") {
+            @Override
+            public boolean printsUnhandledFaults() {
+                return true;
+            }
+        };
+        DevicePort d = f.pipeline.connect(printing).addDevice(DEV2);
+        assertThat(last(d, 3, 0x1000)).isEqualTo(dev.faultline.api.backend.ReportOutcome.NO_HANDLER);
+        d.reportUnrecoverable(UnrecoverableFault.ADDR_VALID, Pasid.NONE, Permissions.WRITE, 0x2000, 0,
+                HardwareRecord.NONE);
+
+        assertThat(f.log.lines).isEmpty();
+        assertThat(printing.single().code()).isEqualTo(ResponseCode.INVALID);
+        assertThat(f.pipeline.totals().noHandler()).isEqualTo(2);
+    }
+
+    @Test
     void neverPrintsFaultsOfAGuestOwnedAttachment() {
         DevicePort d = f.device(DEV);
         d.attach(Pasid.NONE, Domain.nested("vm1-s1", "vm1"));

@@ -227,6 +227,12 @@ final class UnitDriver implements IommuBackend, VtdIommu {
 
     // ---------------------------------------------------------------- responses
 
+    /** Unhandled faults are printed here, in the kernel's format (the core does not print them again). */
+    @Override
+    public boolean printsUnhandledFaults() {
+        return true;
+    }
+
     @Override
     public String name() {
         return unit.name();

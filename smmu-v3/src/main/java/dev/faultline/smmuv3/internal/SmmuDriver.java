@@ -553,6 +553,12 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
 
     // ------------------------------------------------------------------ responses
 
+    /** Unhandled faults are printed here, in the kernel's format (the core does not print them again). */
+    @Override
+    public boolean printsUnhandledFaults() {
+        return true;
+    }
+
     @Override
     public String name() {
         return smmu.name();
