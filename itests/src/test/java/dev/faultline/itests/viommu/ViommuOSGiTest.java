@@ -273,6 +273,25 @@ class ViommuOSGiTest {
         assertThat(handlersOf("vm-b-gpu")).isEmpty();
     }
 
+    @Test
+    void anAnswerAfterTheCoresDeadlineIsRejectedAsLate() throws Exception {
+        GuestRam ram = new GuestRam(machine, true);
+        VirtualIommu b = guest("vm-b", "vm-b-gpu", ram.window, LIMITS.withResponseTimeoutMs(200));
+        nested(b, STALLER, VSID_STALLER, "vm-b-gpu", ram);
+        assertThat(handlersOf("vm-b-gpu")).singleElement().satisfies(ref ->
+                assertThat(ref.getProperty(HandlerProperties.TIMEOUT_MS)).isEqualTo(200L));
+        DmaDevice gpu = DmaDevice.of("staller", 0xb08, port(SMMU), machine.memory());
+        DmaTransaction stalled = gpu.start(new DmaAccess(0xb08, Pasid.NONE, 0x6100_0000L, AccessType.READ, false, 4,
+                false));
+        PageRequestEvent request = (PageRequestEvent) awaitEvent(b);
+
+        assertThat(stalled.await(20, TimeUnit.SECONDS)).as("the core answered INVALID at the deadline")
+                .isEqualTo(TranslationOutcome.ABORTED);
+        assertThat(b.respond(request.cookie(), 0)).isEqualTo(AnswerOutcome.LATE);
+        assertThat(b.statistics().late()).isEqualTo(1);
+        assertThat(b.statistics().accepted()).isZero();
+    }
+
     // ---- VT-d: page requests and fault records of a guest's first-level tables --------------------------
 
     @Test
