@@ -7,13 +7,16 @@ package dev.faultline.viommu;
 public enum AnswerOutcome {
     /** The answer was the group's and was sent to the device. */
     ACCEPTED,
-    /** The code is neither SUCCESS (0) nor INVALID (1), the only ones a guest may send (as iommufd); the group stays pending. */
+    /**
+     * The code is neither SUCCESS (0) nor INVALID (1), the only ones a guest may send (as iommufd); the group
+     * stays pending.
+     */
     INVALID_CODE,
     /** The cookie names no group this guest received: never issued to it, or issued but not yet read by it. */
     FORGED,
     /** The guest already answered this group (or the answer came after the group left the guest's table). */
     REPLAYED,
-    /** The host answered the group first (the core's deadline, or the device's detach); the guest's answer is dropped. */
+    /** The host answered the group first (the core's deadline, the device's detach); the answer is dropped. */
     LATE,
     /** The guest's virtual IOMMU is closed; every group it held was answered INVALID. */
     GUEST_CLOSED

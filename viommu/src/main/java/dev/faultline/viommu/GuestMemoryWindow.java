@@ -49,7 +49,7 @@ public record GuestMemoryWindow(PhysicalMemory memory, long base, long size) imp
         return memory.read64(base + ipa);
     }
 
-    /** The host physical address of guest-physical address {@code ipa} (for building guest tables in tests and VMMs). */
+    /** The host physical address of guest-physical {@code ipa} (for VMMs and tests writing guest tables). */
     public long hostAddress(long ipa) {
         if (ipa < 0 || ipa >= size) {
             throw new IllegalArgumentException(String.format(

@@ -58,7 +58,7 @@ public record UnrecoverableEvent(int sequence, int virtualDevice, int pasid, Per
         return 0;
     }
 
-    /** The header, then the virtual record's words little-endian (vEVENTQ's {@code iommu_vevent_arm_smmuv3} for SMMUv3). */
+    /** The header, then the virtual record's words, little-endian (for SMMUv3, {@code iommu_vevent_arm_smmuv3}). */
     @Override
     public byte[] toBytes() {
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + Long.BYTES * virtualRecord.size())

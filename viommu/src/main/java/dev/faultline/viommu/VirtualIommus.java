@@ -42,6 +42,6 @@ public interface VirtualIommus {
     /** All open virtual IOMMUs, by name. */
     List<VirtualIommu> guests();
 
-    /** The limits {@link #create(String, Set, GuestMemory)} uses (from the {@code dev.faultline.viommu} configuration). */
+    /** The limits {@link #create(String, Set, GuestMemory)} uses: the {@code dev.faultline.viommu} configuration. */
     GuestLimits defaultLimits();
 }

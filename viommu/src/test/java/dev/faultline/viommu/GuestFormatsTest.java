@@ -33,7 +33,8 @@ class GuestFormatsTest {
                 .isEqualTo("domain fault from EP 7");
         assertThat(new VirtioIommuFault(9, VirtioIommuFault.FLAG_EXEC | VirtioIommuFault.FLAG_ADDRESS, -1, 0x1000)
                 .linuxMessage()).isEqualTo("unknown fault from EP 4294967295 at 0x1000 [X]");
-        assertThatThrownBy(() -> VirtioIommuFault.parse(new byte[32])).hasMessage("invalid event buffer (len 32 != 24)");
+        assertThatThrownBy(() -> VirtioIommuFault.parse(new byte[32]))
+                .hasMessage("invalid event buffer (len 32 != 24)");
     }
 
     @Test
@@ -85,7 +86,8 @@ class GuestFormatsTest {
     @Test
     void rejectsEventsNoQueueWouldHold() {
         assertThatThrownBy(() -> new PageRequestEvent(0, 0, 1, List.of(
-                new PageRequestEvent.Request(Pasid.NONE, 1, true, Permissions.READ, 0)))).hasMessageContaining("cookie");
+                new PageRequestEvent.Request(Pasid.NONE, 1, true, Permissions.READ, 0))))
+                .hasMessageContaining("cookie");
         assertThatThrownBy(() -> new LostEvents(1, 0)).hasMessageContaining("count");
         assertThatThrownBy(() -> new UnrecoverableEvent(0, 1, Pasid.NONE, Permissions.READ, false, 0x1000,
                 UnresolvedFault.NO_ADDRESS, HardwareRecord.NONE)).hasMessageContaining("invalid");

@@ -44,7 +44,8 @@ class Stage1ContextTest {
         assertThat(new ArmStage1Context(0x10, 24, 48, false, false, false).tableRoot()).as("2-entry table")
                 .isEqualTo(0x10);
         assertThatThrownBy(() -> new FirstLevelContext(0x1000, false, false, false, 38)).hasMessageContaining("38");
-        assertThatThrownBy(() -> new FirstLevelContext(1L << 48, false, false, false, 48)).hasMessageContaining("FLPTR");
+        assertThatThrownBy(() -> new FirstLevelContext(1L << 48, false, false, false, 48))
+                .hasMessageContaining("FLPTR");
     }
 
     @Test
@@ -54,7 +55,8 @@ class Stage1ContextTest {
                 .isEqualTo(new FirstLevelContext(0x81235000L, true, false, false, 48));
         write(0x3080, PasidEntry.passThrough(5).words());
         assertThatThrownBy(() -> FirstLevelContext.readPasidEntry(guest, 0x3080, 48)).hasMessageContaining("PGTT 4");
-        assertThatThrownBy(() -> FirstLevelContext.readPasidEntry(guest, 0x30c0, 48)).hasMessageContaining("not present");
+        assertThatThrownBy(() -> FirstLevelContext.readPasidEntry(guest, 0x30c0, 48))
+                .hasMessageContaining("not present");
         assertThatThrownBy(() -> FirstLevelContext.readPasidEntry(guest, 0x3044, 48)).hasMessageContaining("unaligned");
     }
 

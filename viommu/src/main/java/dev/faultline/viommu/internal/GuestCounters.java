@@ -3,7 +3,7 @@ package dev.faultline.viommu.internal;
 import dev.faultline.viommu.GuestStatistics;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The counters behind {@link GuestStatistics}; each is atomic, so they may be bumped inside or outside the guest's lock. */
+/** The counters behind {@link GuestStatistics}; atomic, so they may be bumped inside or outside the guest's lock. */
 final class GuestCounters {
     final AtomicLong routed = new AtomicLong();
     final AtomicLong pageRequestGroups = new AtomicLong();

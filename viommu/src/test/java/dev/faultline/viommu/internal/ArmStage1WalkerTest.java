@@ -154,7 +154,8 @@ class ArmStage1WalkerTest {
     void mapsBlocksAtLevelsOneAndTwoButNotZero() {
         long l1 = ram.chain(root, VA, 39, 30, TABLE);
         ram.write(l1, 0x0000000080000f45L | (0x3fL << 12));        // 1 GiB block, stray RES0 bits ignored
-        assertThat(walk(VA, Permissions.READ)).isEqualTo(new Stage1Walk.Translated(0x80000000L | (VA & 0x3fff_ffffL), 1));
+        assertThat(walk(VA, Permissions.READ))
+                .isEqualTo(new Stage1Walk.Translated(0x80000000L | (VA & 0x3fff_ffffL), 1));
 
         long va2 = 0x0000_0000_4020_1234L;
         long l2 = ram.chain(root, va2, 39, 21, TABLE);
@@ -176,7 +177,8 @@ class ArmStage1WalkerTest {
     @Test
     void addressesOutsideTheInputRangeOrWithWalksDisabledFaultBeforeAnyRead() {
         page(VA, RW_PAGE);
-        assertThat(walk(1L << 48, Permissions.READ)).isEqualTo(Stage1Walk.Failed.beforeWalk(ArmStage1Fault.TRANSLATION));
+        assertThat(walk(1L << 48, Permissions.READ))
+                .isEqualTo(Stage1Walk.Failed.beforeWalk(ArmStage1Fault.TRANSLATION));
         assertThat(walk(0xffff_0000_0000_0000L | VA, Permissions.READ)).isEqualTo(
                 Stage1Walk.Failed.beforeWalk(ArmStage1Fault.TRANSLATION));
         assertThat(walk(new ArmStage1Context(root, 16, 48, true, false, false), VA, Permissions.READ))

@@ -53,7 +53,8 @@ class FirstLevelWalkerTest {
         assertThat(reason(user, VA, Permissions.READ)).isEqualTo(FirstLevelFault.USER_ACCESS_DENIED);
         assertThat(FirstLevelFault.USER_ACCESS_DENIED.code()).isEqualTo(0x81);
         ram.write(slot, 0);
-        assertThat(walk(user, VA, Permissions.READ)).isEqualTo(new Stage1Walk.Failed(FirstLevelFault.NOT_PRESENT, 1, slot));
+        assertThat(walk(user, VA, Permissions.READ))
+                .isEqualTo(new Stage1Walk.Failed(FirstLevelFault.NOT_PRESENT, 1, slot));
         assertThat(reason(user, 0x0000800000000000L, Permissions.READ)).isEqualTo(FirstLevelFault.NON_CANONICAL);
         assertThat(FirstLevelFault.NON_CANONICAL.code()).isEqualTo(0x80);
     }

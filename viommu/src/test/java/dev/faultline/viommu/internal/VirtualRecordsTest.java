@@ -33,7 +33,8 @@ class VirtualRecordsTest {
 
     @Test
     void neverPassesAHostPhysicalFetchAddressToTheGuest() {
-        long[] host = {0x0b | (0x4242L << 32), EventRecord.EVTQ_1_RNW | (1L << 40), 0x1000, 0x0000_0008_1234_5678L & ~7L};
+        long[] host = {0x0b | (0x4242L << 32), EventRecord.EVTQ_1_RNW | (1L << 40), 0x1000,
+            0x0000_0008_1234_5678L & ~7L};
         HardwareRecord withoutWalk = VirtualRecords.forGuest(HardwareRecord.of("smmuv3-event", host), 1, Pasid.NONE,
                 Permissions.READ, true, 0x1000, ArmStage1Fault.WALK_EXTERNAL_ABORT, -1);
         assertThat(withoutWalk.word(3)).isZero();
