@@ -1,9 +1,12 @@
 package dev.faultline.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -18,15 +21,18 @@ class ApiBundleOSGiTest {
     BundleContext context;
 
     @Test
-    void apiBundleExportsItsFourPackagesAtVersionOne() {
+    void apiBundleExportsItsFourPackagesAtTheirSemanticVersions() {
         Bundle api = Arrays.stream(context.getBundles())
                 .filter(b -> "dev.faultline.api".equals(b.getSymbolicName())).findFirst().orElseThrow();
         assertThat(api.getState()).isEqualTo(Bundle.ACTIVE);
         List<BundleCapability> exports = api.adapt(BundleWiring.class).getCapabilities("osgi.wiring.package");
-        assertThat(exports).extracting(c -> c.getAttributes().get("osgi.wiring.package"))
-                .containsExactlyInAnyOrder("dev.faultline.api.fault", "dev.faultline.api.handler",
-                        "dev.faultline.api.backend", "dev.faultline.api.stats");
-        assertThat(exports).allSatisfy(c ->
-                assertThat(c.getAttributes().get("version")).isEqualTo(new Version(1, 0, 0)));
+        Map<Object, Object> versions = exports.stream().collect(Collectors.toMap(
+                c -> c.getAttributes().get("osgi.wiring.package"), c -> c.getAttributes().get("version")));
+        // backend 1.1: IommuBackend.printsUnhandledFaults(), a default method (minor for consumers and providers)
+        assertThat(versions).containsOnly(
+                entry("dev.faultline.api.fault", new Version(1, 0, 0)),
+                entry("dev.faultline.api.handler", new Version(1, 0, 0)),
+                entry("dev.faultline.api.backend", new Version(1, 1, 0)),
+                entry("dev.faultline.api.stats", new Version(1, 0, 0)));
     }
 }
