@@ -6,8 +6,10 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * What the SMMU in front of an Adreno GPU offers the GPU driver beyond attaching tables: Linux's
  * {@code struct adreno_smmu_priv} ({@code include/linux/adreno-smmu-priv.h}), which the IOMMU driver fills
- * in for the GPU. Implemented by an SMMU backend and registered as a service with the GPU's
- * {@link dev.faultline.api.handler.HandlerProperties#DEVICE faultline.device} property.
+ * in for the GPU. On the SMMUv3 backend the GPU driver implements it itself over
+ * {@code dev.faultline.smmuv3.SmmuDomains#setStall} (CD.S, STE.S1STALLD); another SMMU backend offers it by
+ * registering it as a service with the GPU's {@link dev.faultline.api.handler.HandlerProperties#DEVICE
+ * faultline.device} property.
  *
  * <p>Without it the GPU driver cannot switch stall-on-fault: the SMMU then stalls, or not, as the machine's
  * firmware says ({@code dma-can-stall}), and the cooldown is only tracked.

@@ -4,8 +4,8 @@
  *
  * <ul>
  *   <li>{@link dev.faultline.drivers.msm.AdrenoGpu} ({@code @ProviderType}): the GPU as a service.</li>
- *   <li>{@link dev.faultline.drivers.msm.AdrenoSmmu} ({@code @ConsumerType}): the stall switch an SMMU backend
- *       offers the GPU ({@code adreno_smmu_priv}).</li>
+ *   <li>{@link dev.faultline.drivers.msm.AdrenoSmmu} ({@code @ConsumerType}): the SMMU's stall switch for the
+ *       GPU ({@code adreno_smmu_priv}); built in over the SMMUv3 backend, registered by other SMMU backends.</li>
  *   <li>{@link dev.faultline.drivers.msm.GpuStatus}, {@link dev.faultline.drivers.msm.ContextStatus},
  *       {@link dev.faultline.drivers.msm.GpuSnapshot}, {@link dev.faultline.drivers.msm.GpuMapping},
  *       {@link dev.faultline.drivers.msm.JobState}: what it observed.</li>

@@ -15,6 +15,7 @@ import dev.faultline.drivers.msm.GpuCommand;
 import dev.faultline.drivers.msm.GpuSnapshot;
 import dev.faultline.drivers.msm.GpuStatus;
 import dev.faultline.drivers.msm.JobState;
+import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.smmuv3.SmmuDomains;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +34,16 @@ import org.osgi.test.common.annotation.InjectService;
  * The msm bundle on the simulated machine: GPU contexts with their own tables on PASIDs of a stall-capable
  * stream of the SMMUv3, a job whose access faults is stalled, reported by the SMMUv3 backend into the core,
  * routed by device to the bundle's DS-registered handler, answered INVALID (the stalled access is terminated),
- * and hang recovery resets that context while another context's jobs complete.
+ * and hang recovery resets that context while another context's jobs complete. The driver switches the SMMU's
+ * stall off after a fault and back on after the cooldown, so a test that needs a stall first waits the cooldown
+ * out.
  */
 class MsmOSGiTest {
     private static final String SMMU = "smmuv3.0";
     private static final DeviceId GPU = DeviceId.parse("platform:gpu0");
+    /** A second GPU, with a cooldown long enough that the job after a fault surely starts within it. */
+    private static final DeviceId COOLING_GPU = DeviceId.parse("platform:gpu1");
+    private static final long LONG_COOLDOWN_MS = 3000;
     private static final long BUFFER = 0x1_0000_0000L;
     private static final long HOLE = 0x1_0020_0000L;
 
@@ -69,7 +75,7 @@ class MsmOSGiTest {
         DriverMachine.await(() -> domains.devices().contains(GPU));
         DriverMachine.factory(admin, "dev.faultline.drivers.msm", "faultline.device",
                 Map.of("faultline.device", GPU.toString(), "name", "a660", "run.period.ms", 2L));
-        gpu = DriverMachine.service(context, AdrenoGpu.class);
+        gpu = DriverMachine.service(context, AdrenoGpu.class, "(faultline.device=" + GPU + ")");
         logReader.addLogListener(listener);
     }
 
@@ -89,8 +95,19 @@ class MsmOSGiTest {
     }
 
     private FaultCounts counts() {
-        return statistics.devices().stream().filter(d -> d.device().equals(GPU.toString()))
+        return counts(GPU);
+    }
+
+    private FaultCounts counts(DeviceId device) {
+        return statistics.devices().stream().filter(d -> d.device().equals(device.toString()))
                 .map(DeviceStatus::counts).findFirst().orElseThrow();
+    }
+
+    /** Reads a pending snapshot and waits the cooldown out, so that the GPU's next job starts with stall on. */
+    private static void armStall(AdrenoGpu gpu) {
+        gpu.readCrashState();
+        long reenable = gpu.status().stallReenableNanos();
+        DriverMachine.await(() -> System.nanoTime() - reenable > 0);
     }
 
     private static List<GpuCommand> faulting(int marker) {
@@ -103,7 +120,7 @@ class MsmOSGiTest {
         int a = context();
         int b = context();
         long snapshotsBefore = gpu.status().snapshots();
-        gpu.readCrashState();
+        armStall(gpu);
         long dispatchedBefore = counts().dispatched();
 
         long bad = gpu.submit(a, faulting(1));
@@ -146,7 +163,7 @@ class MsmOSGiTest {
     @Test
     void anUnreadSnapshotHoldsBackTheNextUntilItIsRead() throws Exception {
         int a = context();
-        gpu.readCrashState();
+        armStall(gpu);
         long before = gpu.status().snapshots();
 
         long first = gpu.submit(a, faulting(2));
@@ -156,13 +173,14 @@ class MsmOSGiTest {
         assertThat(gpu.status().snapshots()).isEqualTo(before + 1);
 
         assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(first));
+        armStall(gpu);
         long third = gpu.submit(a, faulting(4));
         DriverMachine.await(() -> gpu.job(third) == JobState.FAULTED);
         assertThat(gpu.status().snapshots()).isEqualTo(before + 2);
         assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(third));
-        assertThat(gpu.status().stallControl()).as("the SMMUv3 backend offers no AdrenoSmmu").isFalse();
-        assertThat((List<?>) DriverMachine.command(context, "gpu")).singleElement()
-                .satisfies(g -> assertThat(((GpuStatus) g).device()).isEqualTo(GPU.toString()));
+        assertThat(gpu.status().stallControl()).as("the SMMUv3 backend switches the GPU's stall").isTrue();
+        assertThat((List<?>) DriverMachine.command(context, "gpu"))
+                .anySatisfy(g -> assertThat(((GpuStatus) g).device()).isEqualTo(GPU.toString()));
     }
 
     @Test
@@ -179,5 +197,52 @@ class MsmOSGiTest {
         DriverMachine.await(() -> gpu.job(good) == JobState.COMPLETED);
 
         assertThat(gpu.status().stallEnabled()).isTrue();
+    }
+
+    @Test
+    void duringTheCooldownTheSmmuAbortsAFaultAtOnceAndAfterItTheNextJobsFaultStallsAgain() throws Exception {
+        DriverMachine.plug(context, COOLING_GPU + "@" + SMMU + ":0x31:stall");
+        SmmuDomains domains = DriverMachine.service(context, SmmuDomains.class, "(iommu.name=" + SMMU + ")");
+        DriverMachine.await(() -> domains.devices().contains(COOLING_GPU));
+        DriverMachine.factory(admin, "dev.faultline.drivers.msm", "faultline.device",
+                Map.of("faultline.device", COOLING_GPU.toString(), "name", "a740", "run.period.ms", 2L,
+                        "stall.cooldown.ms", LONG_COOLDOWN_MS));
+        AdrenoGpu cooling = DriverMachine.service(context, AdrenoGpu.class, "(faultline.device=" + COOLING_GPU + ")");
+        Smmu smmu = DriverMachine.service(context, Smmu.class, "(iommu.name=" + SMMU + ")");
+        assertThat(cooling.status().stallControl()).isTrue();
+        int ctx = cooling.createContext();
+        cooling.map(ctx, BUFFER, 0x2000, Permissions.READ_WRITE);
+        armStall(cooling);
+        long stalls = smmu.statistics().stalls();
+        long faults = cooling.status().faults();
+        long stalledFaults = cooling.status().stalledFaults();
+        FaultCounts before = counts(COOLING_GPU);
+
+        long first = cooling.submit(ctx, faulting(11));
+        DriverMachine.await(() -> cooling.job(first) == JobState.FAULTED);
+        assertThat(smmu.statistics().stalls() - stalls).as("the first fault stalled in the SMMU").isEqualTo(1);
+        assertThat(cooling.status().stallEnabled()).isFalse();
+        assertThat(cooling.readCrashState()).as("its snapshot, read so that only the cooldown keeps stall off")
+                .hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(first));
+
+        long during = cooling.submit(ctx, faulting(12));
+        DriverMachine.await(() -> cooling.job(during) == JobState.FAULTED);
+        DriverMachine.await(() -> cooling.status().faults() == faults + 2); // its report reached the handler
+        assertThat(smmu.statistics().stalls() - stalls).as("the SMMU aborted it without stalling").isEqualTo(1);
+        assertThat(cooling.status().stalledFaults() - stalledFaults).isEqualTo(1);
+        FaultCounts cooled = counts(COOLING_GPU);
+        assertThat(cooled.dispatched() - before.dispatched()).as("page request groups: the first fault's").isEqualTo(1);
+        assertThat(cooled.delivered() - before.delivered()).as("the second came as an unrecoverable fault")
+                .isEqualTo(1);
+        assertThat(cooling.readCrashState()).as("no snapshot of a fault that did not stall").isEmpty();
+
+        long reenable = cooling.status().stallReenableNanos();
+        DriverMachine.await(() -> System.nanoTime() - reenable > 0);
+        long after = cooling.submit(ctx, faulting(13));
+        DriverMachine.await(() -> cooling.job(after) == JobState.FAULTED);
+        assertThat(smmu.statistics().stalls() - stalls).as("stall back on in the SMMU").isEqualTo(2);
+        assertThat(cooling.status().stalledFaults() - stalledFaults).isEqualTo(2);
+        assertThat(counts(COOLING_GPU).dispatched() - before.dispatched()).isEqualTo(2);
+        assertThat(cooling.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(after));
     }
 }

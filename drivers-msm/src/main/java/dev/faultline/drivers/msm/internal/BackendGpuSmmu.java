@@ -9,8 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * The GPU's SMMU over the SMMUv3 backend: contexts' tables are attached as unmanaged domains through
- * {@link SmmuDomains}; stall-on-fault is switched through the {@link AdrenoSmmu} the backend offers for the
- * GPU, when it offers one.
+ * {@link SmmuDomains}; stall-on-fault is switched through the {@link AdrenoSmmu} the supplier gives (the
+ * backend's own switch, {@link SmmuV3StallSwitch}, when it can switch the GPU's stall), when there is one.
  */
 final class BackendGpuSmmu implements GpuSmmu {
     private final SmmuDomains domains;

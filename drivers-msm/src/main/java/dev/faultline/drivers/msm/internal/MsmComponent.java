@@ -37,8 +37,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * One Adreno GPU per factory configuration ({@code msm_iommu_gpu_new} + {@code msm_gpu_init}): the GPU's
  * {@link FaultHandler}, found by the core through its {@code faultline.device} service property (the GPU's
  * contexts come and go, so it serves the device rather than each context's domain), and the
- * {@link AdrenoGpu} service. Ring processing and hang recovery share one thread of the GPU's own; the handler
- * runs on the SMMU backend's fault thread.
+ * {@link AdrenoGpu} service. Stall-on-fault is switched through the SMMUv3 backend ({@link SmmuV3StallSwitch})
+ * when it can switch the GPU's stall, else through an {@link AdrenoSmmu} service registered for the GPU. Ring
+ * processing and hang recovery share one thread of the GPU's own; the handler runs on the SMMU backend's fault
+ * thread.
  */
 @Component(configurationPid = MsmComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {FaultHandler.class, AdrenoGpu.class})
@@ -49,6 +51,7 @@ public final class MsmComponent implements FaultHandler, AdrenoGpu {
 
     private final DeviceId device;
     private final List<AdrenoSmmu> adrenoSmmus = new CopyOnWriteArrayList<>();
+    private final SmmuV3StallSwitch smmuStall;
     private final Gpu gpu;
     private final GpuFaultHandler handler;
     private final ScheduledExecutorService worker;
@@ -71,6 +74,7 @@ public final class MsmComponent implements FaultHandler, AdrenoGpu {
         if (!config.contexts().equals("pasid") && !config.contexts().equals("ttbr")) {
             throw new IllegalArgumentException("contexts must be pasid or ttbr, not '" + config.contexts() + "'");
         }
+        this.smmuStall = new SmmuV3StallSwitch(smmu, device);
         TranslationPort port = machine.iommu(node.iommu())
                 .orElseThrow(() -> new IllegalArgumentException("no IOMMU " + node.iommu() + " installed"));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -103,7 +107,11 @@ public final class MsmComponent implements FaultHandler, AdrenoGpu {
         adrenoSmmus.remove(smmu);
     }
 
+    /** The SMMUv3's own switch when it can switch the GPU's stall, else one an SMMU backend registered. */
     private AdrenoSmmu adrenoSmmu() {
+        if (smmuStall.available()) {
+            return smmuStall;
+        }
         for (AdrenoSmmu s : adrenoSmmus) {
             if (s.device().equals(device)) {
                 return s;

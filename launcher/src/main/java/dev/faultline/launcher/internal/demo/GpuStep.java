@@ -43,6 +43,10 @@ final class GpuStep implements DemoStep {
         gpu.map(context, BUFFER, 0x1000, Permissions.READ_WRITE);
         long good = gpu.submit(context, List.of(GpuCommand.write(GpuBlock.CP, BUFFER, 0x1111)));
         checks.expect(services.until(() -> gpu.job(good) == JobState.COMPLETED), "a job writing its buffer completes");
+        // stall-on-fault stays off for the driver's cooldown after the GPU's last fault (Linux: 500 ms): a fault
+        // then is aborted at once and leaves no snapshot; the first job after it switches stall back on
+        long reenable = gpu.status().stallReenableNanos();
+        services.until(() -> System.nanoTime() - reenable > 0);
         long bad = gpu.submit(context, List.of(GpuCommand.write(GpuBlock.CP, UNMAPPED, 0xbad)));
         checks.expect(services.until(() -> gpu.job(bad) == JobState.FAULTED
                 && gpu.status().recoveries() > recoveriesBefore), "a job writing outside its mappings faults;"
