@@ -73,7 +73,8 @@ public record CommandLine(String command, List<String> arguments, Optional<Path>
                   (none), shell          open the interactive Gogo shell (type 'help faultline', 'exit' to leave)
                   demo                   run the demo scenario and print its summary
                   decode [--json] [FILE] decode IOMMU fault lines of a kernel log (FILE or standard input)
-                  replay FILE            replay the faults of a kernel log through the running pipeline
+                  replay [OPTIONS] FILE  replay the faults of a kernel log through the running pipeline
+                                         (replay --help lists the options)
                   help, --help           this text
 
                 options:

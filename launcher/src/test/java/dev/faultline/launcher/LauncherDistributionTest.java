@@ -42,6 +42,43 @@ class LauncherDistributionTest {
                 .contains("counters balance                 yes").doesNotContain("FAILED").doesNotContain("not run");
     }
 
+    /** An SMMUv3 event as Linux 6.14 prints it (shared/testdata, smmuv3-event-01). */
+    private static final String SMMU_EVENT_LOG = """
+            [   70.355743] arm-smmu-v3 arm-smmu-v3.5.auto: event 0x10 received:
+            [   70.361893] arm-smmu-v3 arm-smmu-v3.5.auto:  0x0002060000000010
+            [   70.367948] arm-smmu-v3 arm-smmu-v3.5.auto:  0x0000020000000000
+            [   70.374002] arm-smmu-v3 arm-smmu-v3.5.auto:  0x00000000ff9bc000
+            [   70.380055] arm-smmu-v3 arm-smmu-v3.5.auto:  0x0000000000000000
+            """;
+
+    @Test
+    void decodeReadsAKernelLogFileThroughThePlatformDecoder(@TempDir Path dir) throws Exception {
+        Path log = Files.writeString(dir.resolve("kern.log"), SMMU_EVENT_LOG);
+
+        LauncherProcess.Result result = LauncherProcess.run("", "decode", "--json", log.toString());
+
+        assertThat(result.exitStatus()).as(result.err()).isZero();
+        assertThat(result.out()).contains("0xff9bc000").contains("F_TRANSLATION");
+    }
+
+    @Test
+    void decodeReadsStandardInputWhenNoFileIsGiven() throws Exception {
+        LauncherProcess.Result result = LauncherProcess.run(SMMU_EVENT_LOG, "decode");
+
+        assertThat(result.exitStatus()).as(result.err()).isZero();
+        assertThat(result.out()).contains("F_TRANSLATION");
+    }
+
+    @Test
+    void replayReportsTheLogsFaultsGoingThroughTheRunningCore(@TempDir Path dir) throws Exception {
+        Path log = Files.writeString(dir.resolve("kern.log"), SMMU_EVENT_LOG);
+
+        LauncherProcess.Result result = LauncherProcess.run("", "replay", log.toString());
+
+        assertThat(result.exitStatus()).as(result.out() + result.err()).isZero();
+        assertThat(result.out()).isNotBlank();
+    }
+
     @Test
     void theShippedConfigurationApplies() throws Exception {
         LauncherProcess.Result result = LauncherProcess.run("", "--config", "conf/faultline.conf", "shell");

@@ -29,7 +29,7 @@ public record DemoReport(List<StepResult> steps, FaultCounts counts, boolean bal
     /**
      * Recoveries one driver made.
      *
-     * @param driver what recovered, e.g. {@code remoteproc adsp}
+     * @param driver what recovered, e.g. {@code remoteproc mpss}
      * @param count how many times during the run
      */
     public record Recovery(String driver, long count) {

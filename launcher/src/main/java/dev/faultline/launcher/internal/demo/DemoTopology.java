@@ -22,9 +22,9 @@ final class DemoTopology {
     static final String DMAR = "dmar0";
     static final String SVA_NIC = "0000:03:00.0";
     static final int SVA_NIC_RID = 0x300;
-    static final String REMOTEPROC = "platform:adsp";
-    static final String GPU = "platform:gpu0";
-    static final String USNIC = "0000:05:00.1";
+    static final String REMOTEPROC = "platform:mpss";
+    static final String GPU = "platform:adreno0";
+    static final String USNIC = "0000:05:00.2";
     static final int ACCEL_RID = 0x600;
 
     /** The firmware's device nodes the demo needs ({@code <id>@<iommu>:<requester id>[:pri][:stall]}). */
@@ -32,7 +32,7 @@ final class DemoTopology {
             SVA_NIC + "@" + SMMU + ":0x300:pri",
             REMOTEPROC + "@" + SMMU + ":0x20",
             GPU + "@" + SMMU + ":0x30:stall",
-            USNIC + "@" + DMAR + ":0x501",
+            USNIC + "@" + DMAR + ":0x502",
             "0000:06:00.0@" + DMAR + ":0x600:pri");
 
     private DemoTopology() {
@@ -51,7 +51,9 @@ final class DemoTopology {
                 Map.of("unit.target", "(iommu.name=" + DMAR + ")"));
         changed |= factory(admin, "dev.faultline.drivers.usnic", "device", Map.of("device", USNIC));
         changed |= factory(admin, "dev.faultline.drivers.remoteproc", "device",
-                Map.of("device", REMOTEPROC, "smmu.target", "(iommu.name=" + SMMU + ")"));
+                // every demo run crashes it once: no crash-loop bound, so that runs may follow one another
+                Map.of("device", REMOTEPROC, "name", "mpss", "device.name", "remoteproc1", "faultline.domain", "mpss",
+                        "smmu.target", "(iommu.name=" + SMMU + ")", "crashloop.max.recoveries", 0));
         changed |= factory(admin, "dev.faultline.drivers.msm", "faultline.device", Map.of("faultline.device", GPU));
         return changed;
     }

@@ -31,7 +31,8 @@ final class GpuStep implements DemoStep {
 
     @Override
     public StepResult run(DemoServices services) throws InterruptedException {
-        Optional<AdrenoGpu> found = services.await(AdrenoGpu.class, null);
+        Optional<AdrenoGpu> found = services.await(AdrenoGpu.class,
+                "(faultline.device=" + DemoTopology.GPU + ")");
         if (found.isEmpty()) {
             return Checks.notRun(TITLE, "no GPU (drivers-msm configured for " + DemoTopology.GPU + ")");
         }

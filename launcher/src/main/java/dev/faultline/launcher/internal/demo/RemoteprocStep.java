@@ -29,7 +29,8 @@ final class RemoteprocStep implements DemoStep {
 
     @Override
     public StepResult run(DemoServices services) throws InterruptedException {
-        Optional<RemoteProcessor> found = services.await(RemoteProcessor.class, null);
+        Optional<RemoteProcessor> found = services.await(RemoteProcessor.class,
+                "(device=" + DemoTopology.REMOTEPROC + ")");
         if (found.isEmpty()) {
             return Checks.notRun(TITLE, "no remote processor (drivers-remoteproc configured for "
                     + DemoTopology.REMOTEPROC + ")");

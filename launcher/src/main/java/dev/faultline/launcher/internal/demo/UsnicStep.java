@@ -24,7 +24,7 @@ final class UsnicStep implements DemoStep {
 
     @Override
     public StepResult run(DemoServices services) throws InterruptedException {
-        Optional<Usnic> usnic = services.await(Usnic.class, null);
+        Optional<Usnic> usnic = services.await(Usnic.class, "(device=" + DemoTopology.USNIC + ")");
         Optional<FaultStatistics> statistics = services.await(FaultStatistics.class, null);
         if (usnic.isEmpty() || statistics.isEmpty()) {
             return Checks.notRun(TITLE, "no usNIC VF (drivers-usnic configured for " + DemoTopology.USNIC + ")");

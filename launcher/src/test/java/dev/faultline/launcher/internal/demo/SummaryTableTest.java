@@ -1,0 +1,59 @@
+package dev.faultline.launcher.internal.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.launcher.demo.DemoReport;
+import dev.faultline.launcher.demo.StepResult;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SummaryTableTest {
+    private static final FaultCounts COUNTS = new FaultCounts(12, 0, 0, 0, 10, 1, 1, 0, 10, 9, 1, 0, 0, 0, 0, 0, 0, 0,
+            0, 0);
+
+    @Test
+    void showsEachStepWithItsFactsAndTheCoresFigures() {
+        DemoReport report = new DemoReport(List.of(
+                new StepResult("paging", StepResult.Outcome.PASSED, List.of("9 pages mapped")),
+                new StepResult("gpu", StepResult.Outcome.NOT_RUN, List.of("no GPU"))),
+                COUNTS, true, List.of(new DemoReport.Recovery("remoteproc mpss", 1)),
+                new DemoReport.Latency(9, 12.5, 80.25, 90), 1500);
+
+        String table = SummaryTable.render(report);
+
+        assertThat(table).contains("  ok       paging\n           9 pages mapped\n")
+                .contains("  not run  gpu\n           no GPU\n")
+                .contains("  faults reported                        12\n")
+                .contains("  responses SUCCESS                       9\n")
+                .contains("  recoveries, remoteproc mpss             1\n")
+                .contains("p50 12.5 us, p99 80.3 us, max 90.0 us over 9 groups")
+                .contains("counters balance                 yes")
+                .endsWith("demo passed in 1.5 s\n");
+    }
+
+    @Test
+    void saysTheDemoFailedWhenAStepFailedOrTheCountersDoNotBalance() {
+        DemoReport failedStep = new DemoReport(List.of(new StepResult("paging", StepResult.Outcome.FAILED,
+                List.of("FAILED: 3/4 writes completed"))), COUNTS, true, List.of(),
+                new DemoReport.Latency(0, 0, 0, 0), 10);
+        DemoReport unbalanced = new DemoReport(List.of(), COUNTS, false, List.of(),
+                new DemoReport.Latency(0, 0, 0, 0), 10);
+
+        assertThat(SummaryTable.render(failedStep)).contains("  FAILED   paging").contains("DEMO FAILED")
+                .contains("no groups measured").contains("recoveries                       none ran");
+        assertThat(SummaryTable.render(unbalanced)).contains("counters balance                 NO")
+                .contains("DEMO FAILED");
+    }
+
+    @Test
+    void subtractsCountersButKeepsTheLaterPendingFigure() {
+        FaultCounts later = new FaultCounts(20, 0, 0, 0, 18, 1, 1, 0, 18, 16, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0);
+
+        FaultCounts delta = DemoRunner.minus(later, COUNTS);
+
+        assertThat(delta.reported()).isEqualTo(8);
+        assertThat(delta.answeredSuccess()).isEqualTo(7);
+        assertThat(delta.pending()).isEqualTo(1);
+    }
+}
