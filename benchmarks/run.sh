@@ -4,13 +4,16 @@
 #
 #   benchmarks/run.sh quick   # about 5 minutes: 1 warm-up + 2 measurement iterations of 1 s per point
 #   benchmarks/run.sh full    # about 20 minutes: performance.md §3.2 settings (-wi 3 -w 2s -i 5 -r 2s)
+#   benchmarks/run.sh key     # about 10 minutes: the headline ratios only (bare loop, Faultline inline, Guava,
+#                             # EventAdmin sendEvent), 2 forks each, to re-check them on a quieter machine
 #   benchmarks/run.sh full 'Faultline|DirectCall'   # a subset (a JMH regex); more JMH options may follow
 #
 # Output: benchmarks/results/<mode>/{results.json,machine.txt,jmh.log,table.md,plot.svg}.
 # Set SKIP_BUILD=1 to reuse benchmarks/target/benchmarks.jar.
 set -euo pipefail
 mode="${1:-quick}"
-filter="${2:-.*}"
+key_filter='DirectCallBenchmark.call|FaultlineBenchmark.inline|GuavaEventBusBenchmark.post|EventAdminBenchmark.sendEvent'
+filter="${2:-$([ "$mode" = key ] && echo "$key_filter" || echo '.*')}"
 shift $(( $# > 2 ? 2 : $# ))
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -18,7 +21,8 @@ root="$(cd "$here/.." && pwd)"
 case "$mode" in
   quick) settings=(-f 1 -wi 1 -w 1s -i 2 -r 1s) ;;
   full)  settings=(-f 1 -wi 3 -w 2s -i 5 -r 2s) ;;
-  *) echo "usage: $0 quick|full [benchmark regex] [JMH options]" >&2; exit 2 ;;
+  key)   settings=(-f 2 -wi 3 -w 2s -i 5 -r 2s) ;;
+  *) echo "usage: $0 quick|full|key [benchmark regex] [JMH options]" >&2; exit 2 ;;
 esac
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then

@@ -141,8 +141,8 @@ def ratio_table(rows):
              ("Guava EventBus post", "≥ 3", 3.0),
              ("Disruptor round trip", "", None),
              ("Disruptor pipelined (window 1024)", "", None)]
-    out = ["| devices | threads | Faultline inline faults/s | vs | ratio (Faultline / peer) | target | met |",
-           "|---:|---:|---:|---|---:|---|---|"]
+    out = ["| devices | threads | Faultline inline faults/s | vs | throughput ratio (Faultline / peer) | p50 ratio (peer / Faultline) | target | met (throughput) |",
+           "|---:|---:|---:|---|---:|---:|---|---|"]
     for d, t in configs:
         f = by.get(("Faultline core, inline handler", d, t))
         if not f or not f.get("thrpt"):
@@ -152,8 +152,9 @@ def ratio_table(rows):
             if not p or not p.get("thrpt"):
                 continue
             ratio = f["thrpt"] / p["thrpt"]
+            p50 = f"{p['p50'] / f['p50']:.3g}" if p.get("p50") and f.get("p50") else "—"
             met = "—" if floor is None else ("yes" if ratio >= floor else "**no**")
-            out.append(f"| {d} | {t} | {fmt_rate(f['thrpt'])} | {label} | {ratio:.3g} | {target} | {met} |")
+            out.append(f"| {d} | {t} | {fmt_rate(f['thrpt'])} | {label} | {ratio:.3g} | {p50} | {target} | {met} |")
     return "\n".join(out)
 
 
