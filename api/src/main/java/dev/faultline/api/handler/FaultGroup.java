@@ -61,7 +61,11 @@ public interface FaultGroup {
     /** The raw hardware record of the last fault, or {@link HardwareRecord#NONE}. */
     HardwareRecord hardwareRecord();
 
-    /** {@link System#nanoTime()} when the core received the last fault. */
+    /**
+     * {@link System#nanoTime()} when the core received the last fault: exact when the core is configured with
+     * {@code timestamps.precise}; otherwise read from the core's millisecond clock, so at most about a millisecond
+     * earlier than the true time (a clock read per fault costs more than the rest of an inline dispatch).
+     */
     long reportedNanos();
 
     /** An immutable copy of fault {@code index} (allocates). */

@@ -4,7 +4,6 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.stats.FaultCounts;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,10 +15,19 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Counters {
     private static final VarHandle OWNED = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle OWNER;
+
+    static {
+        try {
+            OWNER = MethodHandles.lookup().findVarHandle(Counters.class, "owner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final long[] owned = new long[Counter.all().length];
     private final LongAdder[] shared = new LongAdder[Counter.all().length];
-    private final AtomicReference<Thread> owner = new AtomicReference<>();
+    private volatile Thread owner;
 
     Counters() {
         for (int i = 0; i < shared.length; i++) {
@@ -32,11 +40,19 @@ final class Counters {
     }
 
     void add(Counter counter, long n) {
-        Thread current = Thread.currentThread();
-        Thread o = owner.get();
-        if (o == current || (o == null && owner.compareAndSet(null, current))) {
+        if (owner == Thread.currentThread()) {
             int i = counter.ordinal();
             OWNED.setOpaque(owned, i, owned[i] + n);
+        } else {
+            addShared(counter, n);
+        }
+    }
+
+    /** The first counting thread becomes the owner; the others count in the adders. */
+    private void addShared(Counter counter, long n) {
+        Thread current = Thread.currentThread();
+        if (owner == null && OWNER.compareAndSet(this, null, current)) {
+            add(counter, n);
         } else {
             shared[counter.ordinal()].add(n);
         }

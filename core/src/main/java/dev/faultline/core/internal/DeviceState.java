@@ -133,7 +133,7 @@ final class DeviceState implements DevicePort {
     public ReportOutcome reportPageRequest(int pasid, int groupId, int flags, Permissions permissions, long address,
             long privateData0, long privateData1) {
         counters.increment(Counter.REPORTED);
-        long now = pipeline.ticker().nanoTime();
+        long now = pipeline.clock().stamp();
         boolean last = (flags & PageRequest.FLAG_LAST_PAGE) != 0;
         String problem = removed ? "device removed" : requestProblem(pasid, groupId, flags, permissions);
         if (problem != null) {
@@ -142,7 +142,7 @@ final class DeviceState implements DevicePort {
         if (!last) {
             return park(pasid, groupId, flags, permissions, address, privateData0, privateData1);
         }
-        InlineGroup g = pipeline.slots().acquire();
+        InlineGroup g = pipeline.slots().acquire(iommu.slotCache);
         FaultBuffer group = g.faults;
         group.startGroup(groupId);
         partials.moveGroupInto(groupId, group);
@@ -155,7 +155,7 @@ final class DeviceState implements DevicePort {
     public ReportOutcome reportUnrecoverable(int flags, int pasid, Permissions permissions, long address,
             long fetchAddress, HardwareRecord record) {
         counters.increment(Counter.REPORTED);
-        long now = pipeline.ticker().nanoTime();
+        long now = pipeline.clock().stamp();
         String problem = removed ? "device removed" : unrecoverableProblem(flags, pasid, permissions, address,
                 fetchAddress, record);
         if (problem != null) {
@@ -165,7 +165,7 @@ final class DeviceState implements DevicePort {
             }
             return ReportOutcome.REJECTED;
         }
-        InlineGroup g = pipeline.slots().acquire();
+        InlineGroup g = pipeline.slots().acquire(iommu.slotCache);
         g.faults.setUnrecoverable(flags, pasid, permissions, address, fetchAddress, record);
         return pipeline.dispatcher().dispatch(this, g, route(pasid), now);
     }
@@ -199,7 +199,7 @@ final class DeviceState implements DevicePort {
             pipeline.log().rejected(this, pasid, problem);
         }
         if (last) {
-            InlineGroup g = pipeline.slots().acquire();
+            InlineGroup g = pipeline.slots().acquire(iommu.slotCache);
             g.faults.startGroup(groupId);
             g.faults.append(pasid, flags & KNOWN_REQUEST_FLAGS, permissions == null ? Permissions.NONE : permissions,
                     address, privateData0, privateData1);

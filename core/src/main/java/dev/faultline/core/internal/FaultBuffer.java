@@ -91,11 +91,15 @@ final class FaultBuffer {
         size = newSize;
     }
 
-    /** Forgets the faults (and the references they hold). */
+    /**
+     * Forgets the faults. The permission values of the last groups stay referenced until overwritten (small
+     * immutable values, at most the buffer's capacity); the hardware record, which may be large, does not.
+     */
     void clear() {
-        Arrays.fill(permissions, 0, size, null);
         size = 0;
-        record = HardwareRecord.NONE;
+        if (record != HardwareRecord.NONE) {
+            record = HardwareRecord.NONE;
+        }
         fetchAddress = 0;
     }
 

@@ -31,6 +31,8 @@ final class InlineGroup extends AnswerableGroup {
     }
 
     private final GroupHolder holder;
+    /** The thread that fills and empties this slot. */
+    final Thread owner;
     private volatile int state;
     /** Written before the state changes that publish it. */
     private HeldGroup held;
@@ -38,9 +40,10 @@ final class InlineGroup extends AnswerableGroup {
     private long callSerial;
     private volatile long flaggedSerial;
 
-    InlineGroup(int capacity, GroupHolder holder) {
+    InlineGroup(int capacity, GroupHolder holder, Thread owner) {
         super(new FaultBuffer(capacity));
         this.holder = holder;
+        this.owner = owner;
     }
 
     boolean idle() {

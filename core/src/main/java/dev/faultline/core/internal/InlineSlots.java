@@ -10,6 +10,11 @@ import java.util.function.Consumer;
  * own call gets a fresh slot for that nested report. The slots are listed for the watchdog and the pending gauge.
  */
 final class InlineSlots {
+    /** Where a reporter keeps the slot it last used (its fields are read and written by any reporting thread). */
+    static final class SlotCache {
+        InlineGroup slot;
+    }
+
     private record Owned(WeakReference<Thread> owner, InlineGroup slot) {
     }
 
@@ -24,7 +29,27 @@ final class InlineSlots {
     /** The calling thread's idle slot. */
     InlineGroup acquire() {
         InlineGroup g = perThread.get();
-        return g.idle() ? g : new InlineGroup(4, holder);
+        return g.idle() ? g : nested();
+    }
+
+    /**
+     * The calling thread's idle slot, found first in {@code cache}: a reporter (one IOMMU's fault thread, in
+     * practice) keeps its own slot there and skips the thread-local lookup. A slot is reused only by the thread
+     * that owns it, so a stale or foreign cache entry is merely a miss.
+     */
+    InlineGroup acquire(SlotCache cache) {
+        InlineGroup g = cache.slot;
+        Thread current = Thread.currentThread();
+        if (g == null || g.owner != current) {
+            g = perThread.get();
+            cache.slot = g;
+        }
+        return g.idle() ? g : nested();
+    }
+
+    /** A fresh slot for a report made from inside a handler call on this thread (not listed). */
+    private InlineGroup nested() {
+        return new InlineGroup(4, holder, Thread.currentThread());
     }
 
     /** Visits every listed slot. */
@@ -39,7 +64,7 @@ final class InlineSlots {
             Thread t = o.owner().get();
             return (t == null || !t.isAlive()) && o.slot().idle();
         });
-        InlineGroup g = new InlineGroup(4, holder);
+        InlineGroup g = new InlineGroup(4, holder, Thread.currentThread());
         all.add(new Owned(new WeakReference<>(Thread.currentThread()), g));
         return g;
     }

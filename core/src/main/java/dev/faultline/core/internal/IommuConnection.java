@@ -23,6 +23,8 @@ final class IommuConnection implements IommuPort {
     private final String name;
     private final Pipeline pipeline;
     private final Map<DeviceId, DeviceState> devices = new ConcurrentHashMap<>();
+    /** The group slot of the thread that reports this IOMMU's faults. */
+    final InlineSlots.SlotCache slotCache = new InlineSlots.SlotCache();
     private volatile boolean closing;
     private volatile boolean closed;
 

@@ -29,6 +29,7 @@ import java.util.function.Predicate;
  */
 final class Pipeline implements PipelineControl {
     private final Ticker ticker;
+    private final ReportClock clock;
     private final HostLog log;
     private final HandlerIndex index = new HandlerIndex();
     private final PendingGroups pending = new PendingGroups();
@@ -55,6 +56,7 @@ final class Pipeline implements PipelineControl {
     Pipeline(Settings settings, Ticker ticker, LogSink sink, boolean watchdogThread) {
         this.settings = settings;
         this.ticker = ticker;
+        this.clock = new ReportClock(ticker, settings.preciseTimestamps());
         this.log = new HostLog(sink);
         this.partialBudget = new PartialBudget(settings.partialsTotal());
         this.dispatcher = new GroupDispatcher(this::settings, pending, log, index);
@@ -64,6 +66,7 @@ final class Pipeline implements PipelineControl {
         dispatcher.useWatchdog(watchdog);
         if (watchdogThread) {
             watchdog.start();
+            clock.start();
         }
     }
 
@@ -73,6 +76,11 @@ final class Pipeline implements PipelineControl {
 
     Ticker ticker() {
         return ticker;
+    }
+
+    /** The stamp of reports ({@link dev.faultline.api.handler.FaultGroup#reportedNanos()}). */
+    ReportClock clock() {
+        return clock;
     }
 
     HostLog log() {
@@ -102,6 +110,7 @@ final class Pipeline implements PipelineControl {
     /** Applies new settings; queue depths apply to handlers registered afterwards. */
     void reconfigure(Settings newSettings) {
         settings = newSettings;
+        clock.setPrecise(newSettings.preciseTimestamps());
         partialBudget.setLimit(newSettings.partialsTotal());
         watchdog.setScanPeriodNanos(newSettings.inlineBlockNanos() / 2);
         present.values().forEach(d -> d.resetLogLimiter(newSettings));
@@ -260,6 +269,7 @@ final class Pipeline implements PipelineControl {
             removeHandler(id);
         }
         watchdog.stop();
+        clock.stop();
     }
 
     // ---- statistics ----

@@ -12,7 +12,7 @@ public final class Pipelines {
      * values are: a bad value falls back to its default and the problem goes to {@code log}.
      */
     public static PipelineControl start(int partialsPerDevice, int partialsTotal, long defaultTimeoutMillis,
-            int queueDepth, int logBurst, long logIntervalMillis, Consumer<String> log) {
+            int queueDepth, int logBurst, long logIntervalMillis, boolean preciseTimestamps, Consumer<String> log) {
         Consumer<String> problems = log;
         Settings s = Settings.DEFAULTS
                 .withPartials(atLeast("partials.per.device", partialsPerDevice, 1, Settings.DEFAULT_PARTIALS_PER_DEVICE, problems),
@@ -21,7 +21,8 @@ public final class Pipelines {
                         Settings.DEFAULT_TIMEOUT_MS, problems))
                 .withQueueDepth(atLeast("queue.depth", queueDepth, 1, Settings.DEFAULT_QUEUE_DEPTH, problems))
                 .withLogRate(atLeast("log.burst", logBurst, 0, Settings.DEFAULT_LOG_BURST, problems),
-                        atLeast("log.interval.ms", logIntervalMillis, 0, Settings.DEFAULT_LOG_INTERVAL_MS, problems));
+                        atLeast("log.interval.ms", logIntervalMillis, 0, Settings.DEFAULT_LOG_INTERVAL_MS, problems))
+                .withPreciseTimestamps(preciseTimestamps);
         LogSink sink = new LogSink() {
             @Override
             public void warn(String line) {

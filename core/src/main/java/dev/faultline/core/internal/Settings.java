@@ -16,10 +16,11 @@ import java.util.function.Consumer;
  * @param inlineBlockMillis an inline call running longer is counted as slow
  * @param logBurst unhandled-fault lines per device and interval
  * @param logIntervalMillis the rate-limit interval; 0 disables limiting
+ * @param preciseTimestamps whether each report reads the system clock ({@link ReportClock})
  */
 record Settings(int partialsPerDevice, int partialsTotal, long defaultTimeoutMillis, ResponseCode timeoutResponse,
         int queueDepth, ResponseCode queueFullResponse, int quarantineAfter, long inlineBlockMillis, int logBurst,
-        long logIntervalMillis) {
+        long logIntervalMillis, boolean preciseTimestamps) {
 
     static final int DEFAULT_PARTIALS_PER_DEVICE = 256;
     static final int DEFAULT_PARTIALS_TOTAL = 8192;
@@ -34,7 +35,7 @@ record Settings(int partialsPerDevice, int partialsTotal, long defaultTimeoutMil
 
     static final Settings DEFAULTS = new Settings(DEFAULT_PARTIALS_PER_DEVICE, DEFAULT_PARTIALS_TOTAL,
             DEFAULT_TIMEOUT_MS, ResponseCode.INVALID, DEFAULT_QUEUE_DEPTH, ResponseCode.FAILURE,
-            DEFAULT_QUARANTINE_AFTER, DEFAULT_INLINE_BLOCK_MS, DEFAULT_LOG_BURST, DEFAULT_LOG_INTERVAL_MS);
+            DEFAULT_QUARANTINE_AFTER, DEFAULT_INLINE_BLOCK_MS, DEFAULT_LOG_BURST, DEFAULT_LOG_INTERVAL_MS, false);
 
     long defaultTimeoutNanos() {
         return defaultTimeoutMillis * 1_000_000L;
@@ -51,31 +52,37 @@ record Settings(int partialsPerDevice, int partialsTotal, long defaultTimeoutMil
     /** These settings with a different default timeout (for tests and tools). */
     Settings withDefaultTimeoutMillis(long millis) {
         return new Settings(partialsPerDevice, partialsTotal, millis, timeoutResponse, queueDepth, queueFullResponse,
-                quarantineAfter, inlineBlockMillis, logBurst, logIntervalMillis);
+                quarantineAfter, inlineBlockMillis, logBurst, logIntervalMillis, preciseTimestamps);
     }
 
     /** These settings with other partial bounds. */
     Settings withPartials(int perDevice, int total) {
         return new Settings(perDevice, total, defaultTimeoutMillis, timeoutResponse, queueDepth, queueFullResponse,
-                quarantineAfter, inlineBlockMillis, logBurst, logIntervalMillis);
+                quarantineAfter, inlineBlockMillis, logBurst, logIntervalMillis, preciseTimestamps);
     }
 
     /** These settings with another queue depth. */
     Settings withQueueDepth(int depth) {
         return new Settings(partialsPerDevice, partialsTotal, defaultTimeoutMillis, timeoutResponse, depth,
-                queueFullResponse, quarantineAfter, inlineBlockMillis, logBurst, logIntervalMillis);
+                queueFullResponse, quarantineAfter, inlineBlockMillis, logBurst, logIntervalMillis, preciseTimestamps);
     }
 
     /** These settings with another quarantine threshold. */
     Settings withQuarantineAfter(int failures) {
         return new Settings(partialsPerDevice, partialsTotal, defaultTimeoutMillis, timeoutResponse, queueDepth,
-                queueFullResponse, failures, inlineBlockMillis, logBurst, logIntervalMillis);
+                queueFullResponse, failures, inlineBlockMillis, logBurst, logIntervalMillis, preciseTimestamps);
+    }
+
+    /** These settings with precise (a clock read per report) or coarse report timestamps. */
+    Settings withPreciseTimestamps(boolean precise) {
+        return new Settings(partialsPerDevice, partialsTotal, defaultTimeoutMillis, timeoutResponse, queueDepth,
+                queueFullResponse, quarantineAfter, inlineBlockMillis, logBurst, logIntervalMillis, precise);
     }
 
     /** These settings with another log rate limit. */
     Settings withLogRate(int burst, long intervalMillis) {
         return new Settings(partialsPerDevice, partialsTotal, defaultTimeoutMillis, timeoutResponse, queueDepth,
-                queueFullResponse, quarantineAfter, inlineBlockMillis, burst, intervalMillis);
+                queueFullResponse, quarantineAfter, inlineBlockMillis, burst, intervalMillis, preciseTimestamps);
     }
 
     /**
@@ -93,7 +100,8 @@ record Settings(int partialsPerDevice, int partialsTotal, long defaultTimeoutMil
                 atLeast("quarantine.after", c.quarantine_after(), 0, DEFAULT_QUARANTINE_AFTER, problems),
                 atLeast("inline.block.ms", c.inline_block_ms(), 1, DEFAULT_INLINE_BLOCK_MS, problems),
                 atLeast("log.burst", c.log_burst(), 0, DEFAULT_LOG_BURST, problems),
-                atLeast("log.interval.ms", c.log_interval_ms(), 0, DEFAULT_LOG_INTERVAL_MS, problems));
+                atLeast("log.interval.ms", c.log_interval_ms(), 0, DEFAULT_LOG_INTERVAL_MS, problems),
+                c.timestamps_precise());
     }
 
     private static int atLeast(String name, int value, int min, int fallback, Consumer<String> problems) {

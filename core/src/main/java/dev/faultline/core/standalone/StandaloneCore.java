@@ -73,6 +73,7 @@ public final class StandaloneCore implements AutoCloseable {
         private int queueDepth = 256;
         private int logBurst = 10;
         private long logIntervalMillis = 5000;
+        private boolean preciseTimestamps;
         private Consumer<String> log = line -> { };
 
         private Builder() {
@@ -104,6 +105,15 @@ public final class StandaloneCore implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether every report reads the system clock, so that {@code FaultGroup.reportedNanos()} is exact
+         * (default: the core's millisecond clock, which saves a clock read per fault).
+         */
+        public Builder preciseTimestamps(boolean precise) {
+            this.preciseTimestamps = precise;
+            return this;
+        }
+
         /** Where host log lines go (default: dropped). */
         public Builder log(Consumer<String> sink) {
             this.log = Objects.requireNonNull(sink, "sink");
@@ -113,7 +123,7 @@ public final class StandaloneCore implements AutoCloseable {
         /** Starts the core (its deadline thread runs until {@link StandaloneCore#close()}). */
         public StandaloneCore start() {
             return new StandaloneCore(Pipelines.start(partialsPerDevice, partialsTotal, defaultTimeoutMillis,
-                    queueDepth, logBurst, logIntervalMillis, log));
+                    queueDepth, logBurst, logIntervalMillis, preciseTimestamps, log));
         }
     }
 }

@@ -60,7 +60,7 @@ class DeadlineTest {
     @Test
     void answersTheConfiguredCodeAtADeadline() {
         try (Fixture failing = new Fixture(new Settings(256, 8192, 10, ResponseCode.FAILURE, 256,
-                ResponseCode.FAILURE, 10, 100, 10, 5000))) {
+                ResponseCode.FAILURE, 10, 100, 10, 5000, false))) {
             Handlers.Deferring h = new Handlers.Deferring();
             failing.registerForDevice(h, DEV);
             last(failing.device(DEV), 1, 0x1000);

@@ -12,7 +12,7 @@ class SettingsTest {
 
     /** A configuration with every value given. */
     private static CoreConfig config(int perDevice, int total, long timeout, String timeoutResponse, int depth,
-            String fullResponse, int quarantine, long block, int burst, long interval) {
+            String fullResponse, int quarantine, long block, int burst, long interval, boolean precise) {
         return new CoreConfig() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -68,6 +68,11 @@ class SettingsTest {
             public long log_interval_ms() {
                 return interval;
             }
+
+            @Override
+            public boolean timestamps_precise() {
+                return precise;
+            }
         };
     }
 
@@ -75,17 +80,17 @@ class SettingsTest {
     void readsAValidConfiguration() {
         List<String> problems = new ArrayList<>();
 
-        Settings s = Settings.from(config(8, 64, 250, "failure", 16, "INVALID", 0, 20, 3, 0), problems::add);
+        Settings s = Settings.from(config(8, 64, 250, "failure", 16, "INVALID", 0, 20, 3, 0, true), problems::add);
 
         assertThat(problems).isEmpty();
-        assertThat(s).isEqualTo(new Settings(8, 64, 250, ResponseCode.FAILURE, 16, ResponseCode.INVALID, 0, 20, 3, 0));
+        assertThat(s).isEqualTo(new Settings(8, 64, 250, ResponseCode.FAILURE, 16, ResponseCode.INVALID, 0, 20, 3, 0, true));
     }
 
     @Test
     void replacesEachBadValueByItsDefaultAndSaysWhy() {
         List<String> problems = new ArrayList<>();
 
-        Settings s = Settings.from(config(0, -1, 0, "SUCCESS", 0, "maybe", -2, 0, -1, -5), problems::add);
+        Settings s = Settings.from(config(0, -1, 0, "SUCCESS", 0, "maybe", -2, 0, -1, -5, false), problems::add);
 
         assertThat(s).isEqualTo(Settings.DEFAULTS);
         assertThat(problems).hasSize(10).contains(
