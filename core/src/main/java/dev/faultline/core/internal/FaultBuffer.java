@@ -15,13 +15,12 @@ import java.util.Arrays;
  * Not thread-safe.
  */
 final class FaultBuffer {
+    /** Longs per fault in {@link #words}: PASID and flags, address, private data 0 and 1 (one cache line per two). */
+    private static final int STRIDE = 4;
+
     private int size;
-    private int[] pasids;
-    private int[] flags;
+    private long[] words;
     private Permissions[] permissions;
-    private long[] addresses;
-    private long[] privateData0;
-    private long[] privateData1;
     private boolean recoverable;
     private int groupId;
     private long fetchAddress;
@@ -29,12 +28,8 @@ final class FaultBuffer {
 
     FaultBuffer(int capacity) {
         int c = Math.max(1, capacity);
-        pasids = new int[c];
-        flags = new int[c];
+        words = new long[c * STRIDE];
         permissions = new Permissions[c];
-        addresses = new long[c];
-        privateData0 = new long[c];
-        privateData1 = new long[c];
     }
 
     /** Empties the buffer for a page request group. */
@@ -57,32 +52,30 @@ final class FaultBuffer {
 
     /** Appends a page request ({@link PageRequest} flags). */
     void append(int pasid, int requestFlags, Permissions access, long address, long data0, long data1) {
-        if (size == pasids.length) {
+        if (size == permissions.length) {
             grow();
         }
-        pasids[size] = pasid;
-        flags[size] = requestFlags;
+        int w = size * STRIDE;
+        long[] ws = words;
+        ws[w] = ((long) pasid << 32) | (requestFlags & 0xffff_ffffL);
+        ws[w + 1] = address;
+        ws[w + 2] = data0;
+        ws[w + 3] = data1;
         permissions[size] = access;
-        addresses[size] = address;
-        privateData0[size] = data0;
-        privateData1[size] = data1;
         size++;
     }
 
     /** Appends fault {@code index} of {@code from}. */
     void appendFrom(FaultBuffer from, int index) {
-        append(from.pasids[index], from.flags[index], from.permissions[index], from.addresses[index],
-                from.privateData0[index], from.privateData1[index]);
+        int w = index * STRIDE;
+        long[] f = from.words;
+        append((int) (f[w] >>> 32), (int) f[w], from.permissions[index], f[w + 1], f[w + 2], f[w + 3]);
     }
 
     /** Moves fault {@code from} to the earlier position {@code to} (compacting in place). */
     void move(int from, int to) {
-        pasids[to] = pasids[from];
-        flags[to] = flags[from];
+        System.arraycopy(words, from * STRIDE, words, to * STRIDE, STRIDE);
         permissions[to] = permissions[from];
-        addresses[to] = addresses[from];
-        privateData0[to] = privateData0[from];
-        privateData1[to] = privateData1[from];
     }
 
     /** Keeps the first {@code newSize} faults. */
@@ -106,12 +99,8 @@ final class FaultBuffer {
     /** An exact-size copy, for a group that outlives its slot. */
     FaultBuffer copy() {
         FaultBuffer c = new FaultBuffer(size);
-        System.arraycopy(pasids, 0, c.pasids, 0, size);
-        System.arraycopy(flags, 0, c.flags, 0, size);
+        System.arraycopy(words, 0, c.words, 0, size * STRIDE);
         System.arraycopy(permissions, 0, c.permissions, 0, size);
-        System.arraycopy(addresses, 0, c.addresses, 0, size);
-        System.arraycopy(privateData0, 0, c.privateData0, 0, size);
-        System.arraycopy(privateData1, 0, c.privateData1, 0, size);
         c.size = size;
         c.recoverable = recoverable;
         c.groupId = groupId;
@@ -133,11 +122,11 @@ final class FaultBuffer {
     }
 
     int pasid(int index) {
-        return pasids[check(index)];
+        return (int) (words[check(index) * STRIDE] >>> 32);
     }
 
     int flags(int index) {
-        return flags[check(index)];
+        return (int) words[check(index) * STRIDE];
     }
 
     Permissions permissions(int index) {
@@ -145,23 +134,23 @@ final class FaultBuffer {
     }
 
     long address(int index) {
-        return addresses[check(index)];
+        return words[check(index) * STRIDE + 1];
     }
 
     long privateData0(int index) {
-        return privateData0[check(index)];
+        return words[check(index) * STRIDE + 2];
     }
 
     long privateData1(int index) {
-        return privateData1[check(index)];
+        return words[check(index) * STRIDE + 3];
     }
 
     int lastPasid() {
-        return pasids[size - 1];
+        return (int) (words[(size - 1) * STRIDE] >>> 32);
     }
 
     int lastFlags() {
-        return flags[size - 1];
+        return (int) words[(size - 1) * STRIDE];
     }
 
     long fetchAddress() {
@@ -174,14 +163,15 @@ final class FaultBuffer {
 
     /** Fault {@code index} as a value of {@code device} (allocates). */
     Fault fault(DeviceId device, int index) {
-        check(index);
+        int pasid = pasid(index);
+        int faultFlags = flags(index);
         if (!recoverable) {
-            return new UnrecoverableFault(device, flags[index], pasids[index], permissions[index], addresses[index],
+            return new UnrecoverableFault(device, faultFlags, pasid, permissions[index], address(index),
                     fetchAddress, record);
         }
-        boolean needsPasid = (flags[index] & PageRequest.FLAG_RESPONSE_NEEDS_PASID) != 0;
-        return new PageRequest(device, pasids[index], groupId, index == size - 1, addresses[index],
-                permissions[index], privateData0[index], privateData1[index], needsPasid && pasids[index] != Pasid.NONE);
+        boolean needsPasid = (faultFlags & PageRequest.FLAG_RESPONSE_NEEDS_PASID) != 0;
+        return new PageRequest(device, pasid, groupId, index == size - 1, address(index), permissions[index],
+                privateData0(index), privateData1(index), needsPasid && pasid != Pasid.NONE);
     }
 
     private int check(int index) {
@@ -192,12 +182,8 @@ final class FaultBuffer {
     }
 
     private void grow() {
-        int c = pasids.length * 2;
-        pasids = Arrays.copyOf(pasids, c);
-        flags = Arrays.copyOf(flags, c);
+        int c = permissions.length * 2;
+        words = Arrays.copyOf(words, c * STRIDE);
         permissions = Arrays.copyOf(permissions, c);
-        addresses = Arrays.copyOf(addresses, c);
-        privateData0 = Arrays.copyOf(privateData0, c);
-        privateData1 = Arrays.copyOf(privateData1, c);
     }
 }

@@ -19,7 +19,7 @@ final class HandlerProxy {
     enum State { ACTIVE, QUARANTINED, GONE }
 
     final FaultHandler handler;
-    final Counters counters = new Counters();
+    final Counters counters = Counters.shared();
     final RateLimiter errorLog;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile HandlerRegistration registration;
