@@ -117,7 +117,12 @@ final class InlineGroup extends AnswerableGroup {
         if (h != null) {
             return h;
         }
-        if (state != OPEN) {
+        int s = state;
+        if (s == IDLE) {
+            // a group kept past its handler call: the slot is empty (or serving another call), so it names nothing
+            throw new IllegalStateException("cannot defer a group after the handler call it was handed to returned");
+        }
+        if (s != OPEN) {
             throw new IllegalStateException("cannot defer " + this + ": it is already answered");
         }
         h = holder.copyOf(this, false);
