@@ -38,7 +38,9 @@ class LauncherDistributionTest {
         LauncherProcess.Result result = LauncherProcess.run("", "--config", "conf/faultline.conf", "demo");
 
         assertThat(result.exitStatus()).as(result.out() + result.err()).isZero();
-        assertThat(result.out()).contains("[1/5] ").contains("Faultline demo summary").contains("demo passed")
+        assertThat(result.out()).contains("[1/6] ").contains("[6/6] a guest receives its faults")
+                .contains("Faultline demo summary").contains("demo passed")
+                .contains("host prints of guest faults             0")
                 .contains("counters balance                 yes").doesNotContain("FAILED").doesNotContain("not run");
     }
 

@@ -6,18 +6,25 @@ import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.launcher.demo.DemoReport;
 import dev.faultline.launcher.demo.DemoScenario;
 import dev.faultline.launcher.demo.StepResult;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.osgi.service.log.LogEntry;
+import org.osgi.service.log.LogReaderService;
 import org.osgi.test.common.annotation.InjectService;
 
 /**
  * The demo scenario run inside the framework with every Faultline bundle: each step runs and passes, and the
- * summary's figures agree with one another and with what the steps did.
+ * summary's figures agree with one another and with what the steps did; guests get their faults and the host's
+ * log names none of their devices.
  */
 class DemoScenarioOSGiTest {
     @InjectService(timeout = 20_000)
     DemoScenario demo;
+
+    @InjectService
+    LogReaderService logReader;
 
     @Test
     void everyStepRunsAndTheSummaryFiguresAreConsistent() {
@@ -25,18 +32,19 @@ class DemoScenarioOSGiTest {
 
         DemoReport report = demo.run(progress::add);
 
-        assertThat(report.steps()).hasSize(5).allSatisfy(step ->
+        assertThat(report.steps()).hasSize(6).allSatisfy(step ->
                 assertThat(step.outcome()).as(step.title() + ": " + step.facts()).isEqualTo(StepResult.Outcome.PASSED));
-        assertThat(progress).hasSize(6).first().asString().startsWith("[0/5]");
-        assertThat(progress.get(5)).startsWith("[5/5]");
+        assertThat(progress).hasSize(7).first().asString().startsWith("[0/6]");
+        assertThat(progress.get(6)).startsWith("[6/6] a guest receives its faults");
 
         FaultCounts c = report.counts();
-        // 64 SVA pages + 32 deferred pages answered SUCCESS; 2 reads outside the area answered INVALID
-        assertThat(c.answeredSuccess()).isGreaterThanOrEqualTo(96);
-        assertThat(c.answeredInvalid()).isGreaterThanOrEqualTo(2);
-        // the usNIC's 8 faults had no handler; the remote processor's fault went to its handler
+        // 64 SVA pages + 32 deferred pages + the x86 guest's page answered SUCCESS; 2 reads outside the SVA area
+        // and the guest's refusal of a write to its read-only page answered INVALID
+        assertThat(c.answeredSuccess()).isGreaterThanOrEqualTo(97);
+        assertThat(c.answeredInvalid()).isGreaterThanOrEqualTo(3);
+        // the usNIC's 8 faults had no handler; the remote processor's fault and the Arm guest's 2 went to handlers
         assertThat(c.noHandler()).isGreaterThanOrEqualTo(8);
-        assertThat(c.delivered()).isGreaterThanOrEqualTo(1);
+        assertThat(c.delivered()).isGreaterThanOrEqualTo(3);
         assertThat(c.pending()).isZero();
         assertThat(c.groups()).isEqualTo(c.answered());
         assertThat(c.reported()).isEqualTo(c.outcomes());
@@ -47,6 +55,17 @@ class DemoScenarioOSGiTest {
         assertThat(report.recoveries()).extracting(DemoReport.Recovery::driver)
                 .anyMatch(d -> d.startsWith("remoteproc")).anyMatch(d -> d.startsWith("msm"));
         assertThat(report.recoveries()).allSatisfy(r -> assertThat(r.count()).isEqualTo(1));
+
+        // two guests: the Arm guest's 2 unrecoverable faults and the x86 guest's 2 page request groups reached
+        // their vIOMMUs, were read, the groups answered by the guest; the host printed none of them
+        assertThat(report.guests()).isEqualTo(new DemoReport.GuestFaults(2, 4, 4, 2, 0));
+        assertThat(report.steps().get(5).facts()).anyMatch(f -> f.contains("[W]") && f.contains("PERMISSION (0x13)"))
+                .anyMatch(f -> f.contains("[R]") && f.contains("TRANSLATION (0x10)"))
+                .anyMatch(f -> f.contains("answered INVALID") && f.contains("PAGE_REQUEST_INVALID"));
+        List<String> hostLog = Collections.list(logReader.getLog()).stream().map(LogEntry::getMessage).toList();
+        assertThat(hostLog).as("the host printed the usNIC's faults").anyMatch(l -> l.contains("[05:00.2]"))
+                .as("and none of the guests'").noneMatch(l -> l.contains("0000:07:00.0") || l.contains("sid: 0x700")
+                        || l.contains("[08:00.0]") || l.contains("0000:08:00.0"));
 
         DemoReport.Latency latency = report.latency();
         assertThat(latency.groups()).as("the inline pager's groups").isEqualTo(66);
@@ -63,5 +82,6 @@ class DemoScenarioOSGiTest {
         assertThat(second.passed()).as(second.steps().toString()).isTrue();
         assertThat(second.counts().answeredSuccess()).isEqualTo(first.counts().answeredSuccess());
         assertThat(second.counts().noHandler()).isEqualTo(first.counts().noHandler());
+        assertThat(second.guests()).isEqualTo(first.guests());
     }
 }

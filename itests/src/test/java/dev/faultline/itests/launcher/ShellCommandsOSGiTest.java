@@ -49,7 +49,7 @@ class ShellCommandsOSGiTest {
 
     @BeforeEach
     void machineIsConfigured() {
-        // the demo configures the machine the commands show (one SMMUv3, one VT-d unit, five devices)
+        // the demo configures the machine the commands show (one SMMUv3, one VT-d unit, seven devices)
         if (!DEMO_RAN.getAndSet(true)) {
             DemoReport report = demo.run(line -> { });
             assertThat(report.passed()).as(report.steps().toString()).isTrue();

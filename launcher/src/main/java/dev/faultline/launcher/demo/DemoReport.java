@@ -2,6 +2,7 @@ package dev.faultline.launcher.demo;
 
 import dev.faultline.api.stats.FaultCounts;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What one demo run did: its steps and the core's counters over the run.
@@ -11,14 +12,26 @@ import java.util.List;
  * @param balanced whether the core's totals balanced at the end ({@link FaultCounts#balanced()})
  * @param recoveries recoveries the drivers performed during the run (remote processor, GPU contexts)
  * @param latency report-to-response latency of the groups the demo's own handlers answered
+ * @param guests what reached guests' virtual IOMMUs during the run
  * @param millis how long the run took
  */
 public record DemoReport(List<StepResult> steps, FaultCounts counts, boolean balanced, List<Recovery> recoveries,
-        Latency latency, long millis) {
+        Latency latency, GuestFaults guests, long millis) {
 
     public DemoReport {
         steps = List.copyOf(steps);
         recoveries = List.copyOf(recoveries);
+        Objects.requireNonNull(guests, "guests");
+    }
+
+    /**
+     * A report of a run in which no guest ran.
+     *
+     * @since 1.1
+     */
+    public DemoReport(List<StepResult> steps, FaultCounts counts, boolean balanced, List<Recovery> recoveries,
+            Latency latency, long millis) {
+        this(steps, counts, balanced, recoveries, latency, GuestFaults.NONE, millis);
     }
 
     /** Whether no step failed. */
@@ -44,5 +57,22 @@ public record DemoReport(List<StepResult> steps, FaultCounts counts, boolean bal
      * @param maxMicros maximum
      */
     public record Latency(long groups, double p50Micros, double p99Micros, double maxMicros) {
+    }
+
+    /**
+     * Faults of devices given to guests, as the guests' virtual IOMMUs counted them, and what the host printed
+     * of them.
+     *
+     * @param guests how many guests ran
+     * @param forwarded faults the core routed to the guests' virtual IOMMUs
+     * @param read events the guests read from their queues
+     * @param answered page request groups the guests answered (answers the vIOMMUs accepted)
+     * @param hostPrints host log lines naming a guest's device while its faults were handled; 0 when the host
+     *     kept the guests' faults to itself
+     * @since 1.1
+     */
+    public record GuestFaults(int guests, long forwarded, long read, long answered, long hostPrints) {
+        /** No guest ran. */
+        public static final GuestFaults NONE = new GuestFaults(0, 0, 0, 0, 0);
     }
 }

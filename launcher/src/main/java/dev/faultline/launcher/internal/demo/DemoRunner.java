@@ -45,8 +45,9 @@ public final class DemoRunner implements DemoScenario {
         long start = System.nanoTime();
         LatencyRecorder latency = new LatencyRecorder(LATENCY_SAMPLES);
         RecoveryCounts recoveries = new RecoveryCounts();
+        GuestCounts guests = new GuestCounts();
         List<DemoStep> steps = List.of(new SvaPagingStep(latency), new DeferredPagingStep(), new UsnicStep(),
-                new RemoteprocStep(recoveries), new GpuStep(recoveries));
+                new RemoteprocStep(recoveries), new GpuStep(recoveries), new GuestStep(guests));
         List<StepResult> results = new ArrayList<>();
         FaultCounts before;
         FaultCounts after;
@@ -70,7 +71,7 @@ public final class DemoRunner implements DemoScenario {
             balanced = after.balanced();
         }
         return new DemoReport(results, minus(after, before), balanced, recoveries.all(), latency.summary(),
-                elapsedMillis(start));
+                guests.summary(), elapsedMillis(start));
     }
 
     private Optional<FaultStatistics> prepare(DemoServices services) {

@@ -26,6 +26,12 @@ final class DemoTopology {
     static final String GPU = "platform:adreno0";
     static final String USNIC = "0000:05:00.2";
     static final int ACCEL_RID = 0x600;
+    /** A NIC VF behind the SMMUv3 that the demo gives to an Arm guest. */
+    static final String GUEST_VF = "0000:07:00.0";
+    static final int GUEST_VF_SID = 0x700;
+    /** An accelerator with PRI behind VT-d that the demo gives to an x86 guest. */
+    static final String GUEST_ACCEL = "0000:08:00.0";
+    static final int GUEST_ACCEL_RID = 0x800;
 
     /** The firmware's device nodes the demo needs ({@code <id>@<iommu>:<requester id>[:pri][:stall]}). */
     static final List<String> DEVICES = List.of(
@@ -33,7 +39,9 @@ final class DemoTopology {
             REMOTEPROC + "@" + SMMU + ":0x20",
             GPU + "@" + SMMU + ":0x30:stall",
             USNIC + "@" + DMAR + ":0x502",
-            "0000:06:00.0@" + DMAR + ":0x600:pri");
+            "0000:06:00.0@" + DMAR + ":0x600:pri",
+            GUEST_VF + "@" + SMMU + ":0x700",
+            GUEST_ACCEL + "@" + DMAR + ":0x800:pri");
 
     private DemoTopology() {
     }

@@ -36,6 +36,15 @@ final class SummaryTable {
         for (DemoReport.Recovery r : report.recoveries()) {
             row(out, "recoveries, " + r.driver(), r.count());
         }
+        DemoReport.GuestFaults g = report.guests();
+        if (g.guests() == 0) {
+            out.append(String.format(Locale.ROOT, "  %-32s %s%n", "guests", "none ran"));
+        } else {
+            row(out, "faults forwarded to guests", g.forwarded());
+            row(out, "  read by the guests", g.read());
+            row(out, "  answered by the guests", g.answered());
+            row(out, "host prints of guest faults", g.hostPrints());
+        }
         DemoReport.Latency l = report.latency();
         out.append(String.format(Locale.ROOT, "  %-32s %s%n", "report->response (inline paging)", l.groups() == 0
                 ? "no groups measured"

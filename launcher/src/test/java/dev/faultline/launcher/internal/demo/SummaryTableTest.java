@@ -47,6 +47,21 @@ class SummaryTableTest {
     }
 
     @Test
+    void showsWhatReachedTheGuestsAndWhatTheHostPrintedOfIt() {
+        DemoReport withGuests = new DemoReport(List.of(), COUNTS, true, List.of(),
+                new DemoReport.Latency(0, 0, 0, 0), new DemoReport.GuestFaults(2, 4, 4, 2, 0), 10);
+        DemoReport withoutGuests = new DemoReport(List.of(), COUNTS, true, List.of(),
+                new DemoReport.Latency(0, 0, 0, 0), 10);
+
+        assertThat(SummaryTable.render(withGuests)).contains("  faults forwarded to guests              4\n")
+                .contains("    read by the guests                    4\n")
+                .contains("    answered by the guests                2\n")
+                .contains("  host prints of guest faults             0\n");
+        assertThat(SummaryTable.render(withoutGuests)).contains("guests                           none ran")
+                .doesNotContain("forwarded to guests");
+    }
+
+    @Test
     void subtractsCountersButKeepsTheLaterPendingFigure() {
         FaultCounts later = new FaultCounts(20, 0, 0, 0, 18, 1, 1, 0, 18, 16, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0);
 

@@ -1,0 +1,303 @@
+package dev.faultline.launcher.internal.demo;
+
+import dev.faultline.api.backend.Domain;
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.PciRequesterId;
+import dev.faultline.launcher.demo.StepResult;
+import dev.faultline.platform.arm.Protection;
+import dev.faultline.platform.arm.TranslationTable;
+import dev.faultline.platform.dma.DmaDevice;
+import dev.faultline.platform.dma.DmaResult;
+import dev.faultline.platform.dma.DmaStatus;
+import dev.faultline.platform.dma.PriCapability;
+import dev.faultline.platform.dma.TranslationPort;
+import dev.faultline.platform.machine.Machine;
+import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.platform.smmuv3.ContextDescriptor;
+import dev.faultline.platform.smmuv3.EventRecord;
+import dev.faultline.platform.x86.FirstLevelPageTable;
+import dev.faultline.platform.x86.PageProtection;
+import dev.faultline.smmuv3.GuestStage1;
+import dev.faultline.smmuv3.SmmuDomains;
+import dev.faultline.smmuv3.Stage2Tables;
+import dev.faultline.viommu.AnswerOutcome;
+import dev.faultline.viommu.ArmStage1Context;
+import dev.faultline.viommu.ArmStage1Fault;
+import dev.faultline.viommu.FaultReason;
+import dev.faultline.viommu.FirstLevelContext;
+import dev.faultline.viommu.GuestEvent;
+import dev.faultline.viommu.GuestStatistics;
+import dev.faultline.viommu.PageRequestEvent;
+import dev.faultline.viommu.UnrecoverableEvent;
+import dev.faultline.viommu.VirtualIommu;
+import dev.faultline.viommu.VirtualIommus;
+import dev.faultline.vtd.VtdIommu;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.osgi.service.log.LogReaderService;
+
+/**
+ * Two guests, each with a device whose stage-1 tables the guest owns (nested domains), and each reading its
+ * faults from its virtual IOMMU ({@code viommu}):
+ *
+ * <ul>
+ *   <li>an Arm guest's NIC VF behind the SMMUv3 writes to a page its guest mapped read-only and reads one it did
+ *       not map: the guest reads two unrecoverable events naming the VF's virtual stream id, with the reason its
+ *       vIOMMU derived by walking the guest's stage 1 (F_PERMISSION, F_TRANSLATION);</li>
+ *   <li>an x86 guest's accelerator behind VT-d sends page requests (PASID 1): the guest maps the page it was
+ *       asked for and answers SUCCESS, and refuses (INVALID) a write to a page its tables map read-only.</li>
+ * </ul>
+ *
+ * <p>Meanwhile the host's log is watched: no line may name a guest's device.
+ */
+final class GuestStep implements DemoStep {
+    private static final String TITLE = "a guest receives its faults (nested SMMUv3 and VT-d, viommu)";
+    private static final Duration DMA_TIMEOUT = Duration.ofSeconds(5);
+    private static final long PAGE = PhysicalMemory.PAGE_SIZE;
+    private static final long GUEST_RAM = 1L << 20;
+    /** iommufd's page response codes (hw-formats: iopf §3.2). */
+    private static final int SUCCESS = 0;
+    private static final int INVALID = 1;
+
+    // The Arm guest "vm1": its vSMMUv3 calls the VF stream 0x8.
+    private static final String ARM_GUEST = "vm1";
+    private static final DeviceId VF = DeviceId.parse(DemoTopology.GUEST_VF);
+    private static final int VF_VIRTUAL_SID = 0x8;
+    /** CD.IPS encoding of a 48-bit output size (hw-formats §2.1). */
+    private static final int IPS_48_BITS = 5;
+    private static final int ASID = 1;
+    private static final long BUFFER = 0x4000_0000L;
+    private static final long RING = 0x4001_0000L;
+    private static final long UNMAPPED = 0x4002_0000L;
+
+    // The x86 guest "vm2": its virtual VT-d unit sees the accelerator as 00:02.0.
+    private static final String X86_GUEST = "vm2";
+    private static final int ACCEL_VIRTUAL_RID = 0x0010;
+    private static final int PASID = 1;
+    /** The guest process's address space the accelerator shares: the guest pages it in on request. */
+    private static final long AREA = 0x7f00_1000_0000L;
+    private static final long AREA_SIZE = 1L << 20;
+    /** A page of that area the guest maps read-only. */
+    private static final long CONSTANTS = AREA + 0x8000;
+
+    /** How host log lines would name the guests' devices (the SMMUv3 driver's lines name the stream id). */
+    private static final List<String> GUEST_DEVICE_NAMES = Stream.of(names(DemoTopology.GUEST_VF),
+            names(DemoTopology.GUEST_ACCEL), List.of(String.format("sid: %#x", DemoTopology.GUEST_VF_SID)))
+            .flatMap(List::stream).toList();
+
+    private final GuestCounts counts;
+
+    GuestStep(GuestCounts counts) {
+        this.counts = counts;
+    }
+
+    @Override
+    public String title() {
+        return TITLE;
+    }
+
+    @Override
+    public StepResult run(DemoServices services) throws Exception {
+        Optional<VirtualIommus> viommus = services.await(VirtualIommus.class, null);
+        Optional<LogReaderService> log = services.await(LogReaderService.class, null);
+        Optional<Machine> machine = services.await(Machine.class, null);
+        Optional<SmmuDomains> smmu = services.await(SmmuDomains.class, "(iommu.name=" + DemoTopology.SMMU + ")");
+        Optional<TranslationPort> smmuPort = services.await(TranslationPort.class,
+                "(iommu.name=" + DemoTopology.SMMU + ")");
+        Optional<VtdIommu> vtd = services.await(VtdIommu.class,
+                "(" + VtdIommu.NAME_PROPERTY + "=" + DemoTopology.DMAR + ")");
+        Optional<TranslationPort> dmarPort = services.await(TranslationPort.class,
+                "(iommu.name=" + DemoTopology.DMAR + ")");
+        if (viommus.isEmpty() || log.isEmpty()) {
+            return Checks.notRun(TITLE, "no virtual IOMMUs (viommu bundle) or no log service");
+        }
+        if (machine.isEmpty() || smmu.isEmpty() || smmuPort.isEmpty() || vtd.isEmpty() || dmarPort.isEmpty()) {
+            return Checks.notRun(TITLE, "no SMMUv3 " + DemoTopology.SMMU + " and VT-d unit " + DemoTopology.DMAR
+                    + " with their backends");
+        }
+        Checks checks = new Checks();
+        try (HostLogWatch hostLog = new HostLogWatch(log.get(), GuestStep::namesAGuestDevice)) {
+            armGuest(machine.get(), viommus.get(), smmu.get(), smmuPort.get(), services, checks);
+            x86Guest(machine.get(), viommus.get(), vtd.get(), dmarPort.get(), services, checks);
+            List<String> printed = hostLog.lines(services);
+            counts.addHostPrints(printed.size());
+            checks.expect(printed.isEmpty(), printed.size() + " host log lines about the guests' faults"
+                    + (printed.isEmpty() ? "" : ", first: " + printed.get(0)));
+        }
+        return checks.result(TITLE);
+    }
+
+    /** The Arm guest: unrecoverable faults through the SMMUv3, with the reasons its vIOMMU derives. */
+    private void armGuest(Machine machine, VirtualIommus viommus, SmmuDomains smmu, TranslationPort port,
+            DemoServices services, Checks checks) {
+        // The guest kernel's side: a stage-1 table with a buffer and a read-only ring, and a CD pointing at it.
+        GuestRam ram = new GuestRam(machine.frames(), GUEST_RAM);
+        TranslationTable stage1 = TranslationTable.stage1(ram.frames(), 48);
+        stage1.map(BUFFER, ram.frames().allocatePage(), PAGE, Protection.READ_WRITE);
+        stage1.map(RING, ram.frames().allocatePage(), PAGE, Protection.READ | Protection.CACHE);
+        long cd = ram.frames().allocatePage();
+        long[] words = ContextDescriptor.linux(48, IPS_48_BITS, ASID, stage1.root(), false).encode();
+        for (int i = 0; i < words.length; i++) {
+            ram.write64(cd + (long) Long.BYTES * i, words[i]);
+        }
+        // The VMM's side: stage 2 maps the guest's RAM, the vIOMMU learns the guest's CD, the VF is attached.
+        TranslationTable stage2 = TranslationTable.stage2(machine.frames(), 48);
+        stage2.map(ram.base(), ram.base(), ram.size(), Protection.READ_WRITE);
+        String domain = ARM_GUEST + "-vf";
+        VirtualIommu guest = viommus.create(ARM_GUEST, Set.of(domain), ram);
+        try {
+            guest.addDevice(VF, VF_VIRTUAL_SID);
+            guest.setStage1(VF_VIRTUAL_SID, Pasid.NONE, ArmStage1Context.readCd(ram, cd));
+            smmu.attachNested(VF, Domain.nested(domain, ARM_GUEST), GuestStage1.single(cd),
+                    Stage2Tables.of(stage2));
+            try {
+                DmaDevice vf = DmaDevice.of(domain, DemoTopology.GUEST_VF_SID, port, machine.memory());
+                boolean works = vf.write(Pasid.NONE, BUFFER + 8, new byte[] {1}, DMA_TIMEOUT).completed()
+                        && vf.read(Pasid.NONE, RING, 8, DMA_TIMEOUT).completed();
+                checks.expect(works, ARM_GUEST + " (Arm, vSMMUv3): its VF " + VF + " writes its buffer and reads its"
+                        + " ring through the guest's stage 1 over the host's stage 2");
+                DmaStatus write = vf.write(Pasid.NONE, RING + 0x40, new byte[] {2}, DMA_TIMEOUT).status();
+                DmaStatus read = vf.read(Pasid.NONE, UNMAPPED, 8, DMA_TIMEOUT).status();
+                checks.expect(write == DmaStatus.ABORTED && read == DmaStatus.ABORTED,
+                        "a write to the read-only ring and a read of an unmapped page abort");
+                List<GuestEvent> events = take(guest, 2, services);
+                expectEvent(checks, events, 0, RING + 0x40, true, ArmStage1Fault.PERMISSION);
+                expectEvent(checks, events, 1, UNMAPPED, false, ArmStage1Fault.TRANSLATION);
+            } finally {
+                smmu.detach(VF, Pasid.NONE);
+            }
+            GuestStatistics s = guest.statistics();
+            counts.add(s);
+            checks.expect(s.routed() == 2 && s.lost() == 0 && s.reasonDisagreements() == 0, s.routed()
+                    + " faults forwarded to " + ARM_GUEST + ", " + s.lost() + " lost; its derived reasons agree with"
+                    + " the SMMU's records (" + s.reasonDisagreements() + " disagreements)");
+        } finally {
+            guest.close();
+        }
+    }
+
+    /** One unrecoverable event the guest read, as expected, its message and derived reason as a fact. */
+    private static void expectEvent(Checks checks, List<GuestEvent> events, int index, long address, boolean write,
+            FaultReason reason) {
+        if (events.size() <= index || !(events.get(index) instanceof UnrecoverableEvent e)) {
+            checks.expect(false, "event " + (index + 1) + " read by " + ARM_GUEST + ": "
+                    + (events.size() <= index ? "none" : events.get(index)));
+            return;
+        }
+        int recordSid = EventRecord.decode(e.virtualRecord().words()).sid();
+        checks.expect(e.virtualDevice() == VF_VIRTUAL_SID && recordSid == VF_VIRTUAL_SID && e.address() == address
+                && e.permissions().write() == write && e.reason() == reason, String.format(
+                "%s reads \"%s\", reason %s (0x%02x) from walking its stage 1; event record sid 0x%x",
+                ARM_GUEST, e.virtioFault().linuxMessage(), e.reason(), e.reason().code(), recordSid));
+    }
+
+    /** The x86 guest: page requests through VT-d, answered by the guest. */
+    private void x86Guest(Machine machine, VirtualIommus viommus, VtdIommu vtd, TranslationPort port,
+            DemoServices services, Checks checks) throws Exception {
+        GuestRam ram = new GuestRam(machine.frames(), GUEST_RAM);
+        FirstLevelPageTable table = new FirstLevelPageTable(ram.frames(), FirstLevelPageTable.PAGE_4K);
+        table.map(CONSTANTS, ram.frames().allocatePage(), PAGE, PageProtection.READ_ONLY);
+        PciRequesterId accelerator = PciRequesterId.ofRid(vtd.segment(), DemoTopology.GUEST_ACCEL_RID);
+        String domain = X86_GUEST + "-accel";
+        VirtualIommu guest = viommus.create(X86_GUEST, Set.of(domain), ram);
+        ExecutorService dma = Executors.newSingleThreadExecutor(r -> new Thread(r, "demo-guest-dma"));
+        try {
+            guest.addDevice(accelerator, ACCEL_VIRTUAL_RID);
+            guest.setStage1(ACCEL_VIRTUAL_RID, PASID, FirstLevelContext.user(table.root()));
+            vtd.attach(accelerator, PASID, Domain.nested(domain, X86_GUEST), table.root());
+            PriCapability pri = new PriCapability(32, true);
+            pri.enable(); // the guest's PCI driver enables PRI
+            DmaDevice device = DmaDevice.withPri(domain, DemoTopology.GUEST_ACCEL_RID, port, machine.memory(), pri);
+            try {
+                Future<DmaResult> read = dma.submit(() -> device.read(PASID, AREA + 0x1008, 8, DMA_TIMEOUT));
+                PageRequestEvent first = pageRequest(guest, services);
+                AnswerOutcome firstAnswer = guest.respond(first.cookie(), page(table, ram, first));
+                DmaResult firstResult = read.get(DMA_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+                checks.expect(first.virtualDevice() == ACCEL_VIRTUAL_RID && first.last().pasid() == PASID
+                        && first.last().permissions().read() && firstAnswer == AnswerOutcome.ACCEPTED
+                        && firstResult.completed(), String.format("%s (x86, virtual VT-d): reads a page request of"
+                        + " its accelerator (virtual rid 0x%04x, PASID %d, read 0x%x), maps the page, answers"
+                        + " SUCCESS; the DMA %s", X86_GUEST, first.virtualDevice(), first.last().pasid(),
+                        first.last().address(), firstResult.status()));
+                Future<DmaResult> write = dma.submit(() -> device.write(PASID, CONSTANTS, new byte[] {3},
+                        DMA_TIMEOUT));
+                PageRequestEvent second = pageRequest(guest, services);
+                AnswerOutcome secondAnswer = guest.respond(second.cookie(), page(table, ram, second));
+                DmaResult secondResult = write.get(DMA_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+                checks.expect(second.last().permissions().write() && secondAnswer == AnswerOutcome.ACCEPTED
+                        && secondResult.status() == DmaStatus.PAGE_REQUEST_INVALID, String.format("its request to"
+                        + " write 0x%x, which its tables map read-only, answered INVALID; the DMA %s",
+                        second.last().address(), secondResult.status()));
+            } finally {
+                port.disconnect(DemoTopology.GUEST_ACCEL_RID);
+                vtd.detach(accelerator, PASID);
+            }
+            GuestStatistics s = guest.statistics();
+            counts.add(s);
+            checks.expect(s.routed() == 2 && s.accepted() == 2 && s.rejectedAnswers() == 0 && s.pending() == 0,
+                    s.routed() + " page request groups forwarded to " + X86_GUEST + ", " + s.accepted()
+                            + " answered by it");
+        } finally {
+            dma.shutdownNow();
+            guest.close();
+        }
+    }
+
+    /**
+     * The x86 guest's page fault handler: a page of its process's area that it has not mapped is mapped
+     * read/write and the request answered SUCCESS; anything else (outside the area, or a write to a page it
+     * maps read-only) is refused with INVALID.
+     */
+    private static int page(FirstLevelPageTable table, GuestRam ram, PageRequestEvent event) {
+        int code = SUCCESS;
+        for (PageRequestEvent.Request request : event.requests()) {
+            long page = request.address() & -PAGE;
+            if (page < AREA || page >= AREA + AREA_SIZE) {
+                code = INVALID;
+            } else if (table.translate(page).isEmpty()) {
+                table.map(page, ram.frames().allocatePage(), PAGE, PageProtection.READ_WRITE);
+            } else if (request.permissions().write()) {
+                code = INVALID;
+            }
+        }
+        return code;
+    }
+
+    private static PageRequestEvent pageRequest(VirtualIommu guest, DemoServices services) {
+        List<GuestEvent> events = take(guest, 1, services);
+        if (events.isEmpty() || !(events.get(0) instanceof PageRequestEvent request)) {
+            throw new IllegalStateException(guest.name() + " expected a page request, read " + events);
+        }
+        return request;
+    }
+
+    /** The guest reads its queue until it has {@code count} events or the wait passes. */
+    private static List<GuestEvent> take(VirtualIommu guest, int count, DemoServices services) {
+        List<GuestEvent> events = new ArrayList<>();
+        services.until(() -> {
+            events.addAll(guest.poll(count - events.size()));
+            return events.size() >= count;
+        });
+        return events;
+    }
+
+    /** Whether a host log line names a guest's device, as the core, the SMMUv3 or the VT-d driver would. */
+    private static boolean namesAGuestDevice(String line) {
+        return GUEST_DEVICE_NAMES.stream().anyMatch(line::contains);
+    }
+
+    /** A device as the core ({@code 0000:07:00.0}) and Linux's DMAR lines ({@code [07:00.0]}) name it. */
+    private static List<String> names(String device) {
+        PciRequesterId id = PciRequesterId.parse(device);
+        return List.of(device, String.format("[%02x:%02x.%d]", id.bus(), id.device(), id.function()));
+    }
+}
