@@ -1,6 +1,5 @@
 package dev.faultline.launcher.internal.log;
 
-import java.io.PrintStream;
 import java.util.Locale;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -17,8 +16,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /**
- * Prints log entries at or above a level to standard error, so that a component that fails to activate, or a
- * core warning, is visible in the launcher's console.
+ * Prints log entries at or above a level to standard error (above the demo's progress line, through the
+ * {@link StatusLine}), so that a component that fails to activate, or a core warning, is visible in the
+ * launcher's console.
  */
 @Component(immediate = true, configurationPid = ConsoleLogWriter.PID)
 @Designate(ocd = ConsoleLogWriter.Config.class)
@@ -37,18 +37,14 @@ public final class ConsoleLogWriter implements LogListener {
     }
 
     private final LogReaderService reader;
-    private final PrintStream err;
+    private final StatusLine console;
     private volatile LogLevel threshold;
 
     /** The component. */
     @Activate
-    public ConsoleLogWriter(@Reference LogReaderService reader, Config config) {
-        this(reader, config, System.err);
-    }
-
-    ConsoleLogWriter(LogReaderService reader, Config config, PrintStream err) {
+    public ConsoleLogWriter(@Reference LogReaderService reader, @Reference StatusLine console, Config config) {
         this.reader = reader;
-        this.err = err;
+        this.console = console;
         this.threshold = level(config);
         reader.addLogListener(this);
     }
@@ -74,7 +70,7 @@ public final class ConsoleLogWriter implements LogListener {
         if (entry.getException() != null) {
             line.append(": ").append(entry.getException());
         }
-        err.println(line);
+        console.log(line.toString());
     }
 
     /** The level named in the configuration (metatype restricts it to the level names). */
