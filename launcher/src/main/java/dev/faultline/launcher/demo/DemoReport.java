@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param balanced whether the core's totals balanced at the end ({@link FaultCounts#balanced()})
  * @param recoveries recoveries the drivers performed during the run (remote processor, GPU contexts)
  * @param latency report-to-response latency of the groups the demo's own handlers answered
- * @param guests what reached guests' virtual IOMMUs during the run
+ * @param guests what reached guests' virtual IOMMUs during the run (since 1.1)
  * @param millis how long the run took
  */
 public record DemoReport(List<StepResult> steps, FaultCounts counts, boolean balanced, List<Recovery> recoveries,
@@ -24,11 +24,7 @@ public record DemoReport(List<StepResult> steps, FaultCounts counts, boolean bal
         Objects.requireNonNull(guests, "guests");
     }
 
-    /**
-     * A report of a run in which no guest ran.
-     *
-     * @since 1.1
-     */
+    /** A report of a run in which no guest ran (the constructor of version 1.0). */
     public DemoReport(List<StepResult> steps, FaultCounts counts, boolean balanced, List<Recovery> recoveries,
             Latency latency, long millis) {
         this(steps, counts, balanced, recoveries, latency, GuestFaults.NONE, millis);
