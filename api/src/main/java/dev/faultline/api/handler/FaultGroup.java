@@ -15,7 +15,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p><b>No allocation.</b> The core reuses group objects: the accessors read the faults in place, and a
  * handler that answers inside {@link FaultHandler#handle} costs nothing per fault. Only {@link #fault(int)},
  * {@link #faults()} and {@link #defer()} copy. The object is valid only during
- * {@link FaultHandler#handle}; reading or answering it afterwards is undefined unless deferred.
+ * {@link FaultHandler#handle} and on the thread that called it: from any other thread every method throws
+ * {@link IllegalStateException}, and after the call an answer is refused (the core reuses the object for later
+ * faults). To keep a group or answer it elsewhere, {@link #defer()} it.
  *
  * <p><b>Exactly once.</b> The first {@link #respond} is sent to the hardware (for a recoverable group) and
  * returns {@code true}; any later answer returns {@code false} and is counted as a duplicate.

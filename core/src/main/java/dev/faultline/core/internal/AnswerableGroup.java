@@ -42,6 +42,13 @@ abstract class AnswerableGroup implements FaultGroup, PageResponse {
     /** Whether the handler kept the group ({@link #defer()}). */
     abstract boolean deferred();
 
+    /**
+     * Refuses a caller that may not read or answer this group (a reused slot checks the thread); the core's own
+     * code reads the fields directly.
+     */
+    void checkCaller() {
+    }
+
     /** Whether the watchdog flagged the current handler call as blocking. */
     boolean flaggedSlow() {
         return false;
@@ -72,76 +79,91 @@ abstract class AnswerableGroup implements FaultGroup, PageResponse {
 
     @Override
     public DeviceId device() {
+        checkCaller();
         return device.id();
     }
 
     @Override
     public boolean recoverable() {
+        checkCaller();
         return faults.recoverable();
     }
 
     @Override
     public int size() {
+        checkCaller();
         return faults.size();
     }
 
     @Override
     public int pasid() {
+        checkCaller();
         return faults.lastPasid();
     }
 
     @Override
     public boolean hasPasid() {
+        checkCaller();
         return faults.lastPasid() != Pasid.NONE;
     }
 
     @Override
     public int groupId() {
+        checkCaller();
         return faults.groupId();
     }
 
     @Override
     public long address(int index) {
+        checkCaller();
         return faults.address(index);
     }
 
     @Override
     public Permissions permissions(int index) {
+        checkCaller();
         return faults.permissions(index);
     }
 
     @Override
     public boolean addressValid() {
+        checkCaller();
         return faults.recoverable() || (faults.lastFlags() & UnrecoverableFault.ADDR_VALID) != 0;
     }
 
     @Override
     public long fetchAddress() {
+        checkCaller();
         return faults.fetchAddress();
     }
 
     @Override
     public boolean fetchAddressValid() {
+        checkCaller();
         return !faults.recoverable() && (faults.lastFlags() & UnrecoverableFault.FETCH_ADDR_VALID) != 0;
     }
 
     @Override
     public HardwareRecord hardwareRecord() {
+        checkCaller();
         return faults.record();
     }
 
     @Override
     public long reportedNanos() {
+        checkCaller();
         return reportedNanos;
     }
 
     @Override
     public Fault fault(int index) {
+        checkCaller();
         return faults.fault(device.id(), index);
     }
 
     @Override
     public List<Fault> faults() {
+        checkCaller();
         List<Fault> all = new ArrayList<>(faults.size());
         for (int i = 0; i < faults.size(); i++) {
             all.add(faults.fault(device.id(), i));
@@ -153,27 +175,32 @@ abstract class AnswerableGroup implements FaultGroup, PageResponse {
 
     @Override
     public ResponseCode code() {
+        checkCaller();
         return code;
     }
 
     @Override
     public boolean needsPasid() {
+        checkCaller();
         return hasPasid() && (faults.lastFlags() & PageRequest.FLAG_RESPONSE_NEEDS_PASID) != 0;
     }
 
     @Override
     public long privateData0() {
+        checkCaller();
         return faults.privateData0(faults.size() - 1);
     }
 
     @Override
     public long privateData1() {
+        checkCaller();
         return faults.privateData1(faults.size() - 1);
     }
 
     @Override
     public String toString() {
-        return (recoverable() ? "page request group 0x" + Integer.toHexString(groupId()) : "unrecoverable fault")
-                + " of " + device.id() + " (pasid " + Pasid.format(pasid()) + ", " + size() + " fault(s))";
+        return (faults.recoverable() ? "page request group 0x" + Integer.toHexString(faults.groupId())
+                : "unrecoverable fault") + " of " + device.id() + " (pasid " + Pasid.format(faults.lastPasid()) + ", "
+                + faults.size() + " fault(s))";
     }
 }

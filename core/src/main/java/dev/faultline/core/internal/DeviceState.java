@@ -122,11 +122,21 @@ final class DeviceState implements DevicePort {
         return a != null && a.domain().guestOwned();
     }
 
-    /** The handler of a fault with {@code pasid} ({@link dev.faultline.api.handler.HandlerProperties} routing). */
+    /**
+     * The handler of a fault with {@code pasid} ({@link dev.faultline.api.handler.HandlerProperties} routing): the
+     * attached domain's handler, else one registered for the device, except for a guest-owned domain.
+     */
     HandlerProxy route(int pasid) {
         Attachment a = attachmentFor(pasid);
-        HandlerProxy h = a == null ? null : a.slot().current();
-        return h != null ? h : deviceRoute.handlerFor(pasid);
+        if (a == null) {
+            return deviceRoute.handlerFor(pasid);
+        }
+        HandlerProxy h = a.slot().current();
+        if (h != null || a.domain().guestOwned()) {
+            // a guest's fault goes to its domain's handler (the guest's vIOMMU) or to nobody, never to the host
+            return h;
+        }
+        return deviceRoute.handlerFor(pasid);
     }
 
     @Override

@@ -78,8 +78,22 @@ final class InlineGroup extends AnswerableGroup {
         return state == OPEN && faults.recoverable();
     }
 
+    /**
+     * Only the reporting thread may read or answer the slot: it is reused for the next fault on this thread, of
+     * any device, so a reference kept past the handler call and used elsewhere would otherwise read or answer
+     * another device's group.
+     */
+    @Override
+    void checkCaller() {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("a FaultGroup may be read and answered only on the thread that handed it"
+                    + " to the handler, during that call; defer() it to answer from another thread");
+        }
+    }
+
     @Override
     public boolean respond(ResponseCode answer) {
+        checkCaller();
         Objects.requireNonNull(answer, "response code");
         if (STATE.compareAndSet(this, OPEN, ANSWERED)) {
             complete(answer, null);
@@ -106,6 +120,7 @@ final class InlineGroup extends AnswerableGroup {
 
     @Override
     public boolean answered() {
+        checkCaller();
         int s = state;
         HeldGroup h = held;
         return s == ANSWERED || (s == DEFERRED && h != null && h.answered());
@@ -113,6 +128,7 @@ final class InlineGroup extends AnswerableGroup {
 
     @Override
     public DeferredGroup defer() {
+        checkCaller();
         HeldGroup h = held;
         if (h != null) {
             return h;
@@ -153,5 +169,10 @@ final class InlineGroup extends AnswerableGroup {
         }
         flaggedSerial = s;
         return true;
+    }
+
+    @Override
+    public String toString() {
+        return Thread.currentThread() == owner ? super.toString() : "fault group slot of " + owner.getName();
     }
 }

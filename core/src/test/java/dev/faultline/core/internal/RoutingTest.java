@@ -82,6 +82,21 @@ class RoutingTest {
     }
 
     @Test
+    void neverHandsAGuestsFaultToAHostHandlerOfTheDeviceWhenTheGuestHasNone() {
+        f.registerForDevice(byDevice, DEV);
+        DevicePort d = f.device(DEV);
+        d.attach(Pasid.NONE, Domain.nested("vm1-s1", "vm1"));
+
+        last(d, 1, 0x1000);
+        lastWithPasid(d, 9, 2);
+
+        assertThat(byDevice.seen).isEmpty();
+        assertThat(f.backend.codes()).containsExactly(ResponseCode.INVALID, ResponseCode.INVALID);
+        assertThat(f.pipeline.totals().noHandler()).isEqualTo(2);
+        assertThat(f.log.lines).isEmpty();
+    }
+
+    @Test
     void restrictsADeviceHandlerToItsPasids() {
         f.register(byDevice, HandlerProperties.DEVICE, DEV.toString(), HandlerProperties.PASID, new int[] {7, -1});
         DevicePort d = f.device(DEV);
