@@ -138,7 +138,7 @@ class MsmOSGiTest {
         assertThat(status(b).faults()).isZero();
         assertThat(status(b).completedJobs()).isEqualTo(1);
 
-        assertThat(gpu.status().snapshots()).isEqualTo(snapshotsBefore + 1);
+        DriverMachine.await(() -> gpu.status().snapshots() == snapshotsBefore + 1);
         GpuSnapshot snapshot = gpu.readCrashState().orElseThrow();
         assertThat(snapshot.job()).isEqualTo(bad);
         assertThat(snapshot.context()).isEqualTo(a);
@@ -146,8 +146,9 @@ class MsmOSGiTest {
         assertThat(snapshot.type()).isEqualTo(FaultType.TRANSLATION);
         assertThat(snapshot.source()).isEqualTo("CCU");
         assertThat(snapshot.scratch().get(7)).isEqualTo(1L);
-        assertThat(faultLines).contains(String.format("*** gpu fault: ttbr0=%016x iova=%016x dir=WRITE "
-                + "type=TRANSLATION source=CCU (0,0,0,1)", status(a).ttbr0(), HOLE + 0x40));
+        String line = String.format("*** gpu fault: ttbr0=%016x iova=%016x dir=WRITE "
+                + "type=TRANSLATION source=CCU (0,0,0,1)", status(a).ttbr0(), HOLE + 0x40);
+        DriverMachine.await(() -> faultLines.contains(line)); // log listeners are called on the log's own thread
 
         FaultCounts counts = counts();
         assertThat(counts.dispatched() - dispatchedBefore).as("the stall reached the handler as a page request")
@@ -168,6 +169,8 @@ class MsmOSGiTest {
 
         long first = gpu.submit(a, faulting(2));
         DriverMachine.await(() -> gpu.job(first) == JobState.FAULTED);
+        // the job may end (its access timed out) before the fault thread got to the snapshot on a loaded machine
+        DriverMachine.await(() -> gpu.status().snapshots() == before + 1);
         long second = gpu.submit(a, faulting(3));
         DriverMachine.await(() -> gpu.job(second) == JobState.FAULTED);
         assertThat(gpu.status().snapshots()).isEqualTo(before + 1);
@@ -186,10 +189,13 @@ class MsmOSGiTest {
     @Test
     void theDriverTurnsStallBackOnAtTheFirstJobAfterTheCooldown() {
         int a = context();
+        armStall(gpu);
+        long snapshots = gpu.status().snapshots();
         long bad = gpu.submit(a, faulting(5));
         DriverMachine.await(() -> gpu.job(bad) == JobState.FAULTED);
+        DriverMachine.await(() -> gpu.status().snapshots() == snapshots + 1);
         assertThat(gpu.status().stallEnabled()).isFalse();
-        gpu.readCrashState();
+        assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(bad));
 
         long reenable = gpu.status().stallReenableNanos();
         DriverMachine.await(() -> System.nanoTime() - reenable > 0);
@@ -218,8 +224,10 @@ class MsmOSGiTest {
         long stalledFaults = cooling.status().stalledFaults();
         FaultCounts before = counts(COOLING_GPU);
 
+        long snapshots = cooling.status().snapshots();
         long first = cooling.submit(ctx, faulting(11));
         DriverMachine.await(() -> cooling.job(first) == JobState.FAULTED);
+        DriverMachine.await(() -> cooling.status().snapshots() == snapshots + 1);
         assertThat(smmu.statistics().stalls() - stalls).as("the first fault stalled in the SMMU").isEqualTo(1);
         assertThat(cooling.status().stallEnabled()).isFalse();
         assertThat(cooling.readCrashState()).as("its snapshot, read so that only the cooldown keeps stall off")
@@ -240,6 +248,7 @@ class MsmOSGiTest {
         DriverMachine.await(() -> System.nanoTime() - reenable > 0);
         long after = cooling.submit(ctx, faulting(13));
         DriverMachine.await(() -> cooling.job(after) == JobState.FAULTED);
+        DriverMachine.await(() -> cooling.status().snapshots() == snapshots + 2);
         assertThat(smmu.statistics().stalls() - stalls).as("stall back on in the SMMU").isEqualTo(2);
         assertThat(cooling.status().stalledFaults() - stalledFaults).isEqualTo(2);
         assertThat(counts(COOLING_GPU).dispatched() - before.dispatched()).isEqualTo(2);
