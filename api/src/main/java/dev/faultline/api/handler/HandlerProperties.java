@@ -9,7 +9,8 @@ package dev.faultline.api.handler;
  *   <li>the handler of the domain attached to {@code (D, P)}; if nothing is attached at {@code P} and the
  *       device's PASID-less attachment is a nested (guest-owned) domain, that domain (Linux's vSMMU rule);
  *       PASID-less faults use the PASID-less attachment;</li>
- *   <li>else the handler registered for {@link #DEVICE} {@code D} (optionally restricted by {@link #PASID});</li>
+ *   <li>else, unless that attachment is guest-owned (a guest's faults go to its vIOMMU or to nobody), the
+ *       handler registered for {@link #DEVICE} {@code D} (optionally restricted by {@link #PASID});</li>
  *   <li>else nobody: a page request group is answered {@code INVALID}, and the fault is logged
  *       rate-limited (never when the device belongs to a guest).</li>
  * </ol>
