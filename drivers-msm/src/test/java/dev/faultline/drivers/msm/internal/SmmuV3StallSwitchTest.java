@@ -50,22 +50,22 @@ class SmmuV3StallSwitchTest {
 
         @Override
         public void attachStage1(DeviceId device, int pasid, Domain domain, Stage1Tables tables) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the stall switch must not attach or detach");
         }
 
         @Override
         public void attachStage2(DeviceId device, Domain domain, Stage2Tables tables) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the stall switch must not attach or detach");
         }
 
         @Override
         public void attachNested(DeviceId device, Domain domain, GuestStage1 guest, Stage2Tables tables) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the stall switch must not attach or detach");
         }
 
         @Override
         public void detach(DeviceId device, int pasid) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the stall switch must not attach or detach");
         }
     }
 
