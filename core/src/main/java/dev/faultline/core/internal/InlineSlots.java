@@ -1,13 +1,13 @@
 package dev.faultline.core.internal;
 
-import java.lang.ref.WeakReference;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
  * One reusable {@link InlineGroup} per reporting thread (a backend's fault thread, in practice one per IOMMU),
  * so a report needs no allocation and no lock to get its group. A handler that reports a fault from inside its
- * own call gets a fresh slot for that nested report. The slots are listed for the watchdog and the pending gauge.
+ * own call gets a fresh slot for that nested report. The slots are listed for the watchdog and the pending gauge;
+ * the slot of a thread that ended leaves the list when the next thread gets its slot.
  */
 final class InlineSlots {
     /** Where a reporter keeps the slot it last used (its fields are read and written by any reporting thread). */
@@ -15,21 +15,12 @@ final class InlineSlots {
         InlineGroup slot;
     }
 
-    private record Owned(WeakReference<Thread> owner, InlineGroup slot) {
-    }
-
     private final GroupHolder holder;
-    private final CopyOnWriteArrayList<Owned> all = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<InlineGroup> all = new CopyOnWriteArrayList<>();
     private final ThreadLocal<InlineGroup> perThread = ThreadLocal.withInitial(this::newSlot);
 
     InlineSlots(GroupHolder holder) {
         this.holder = holder;
-    }
-
-    /** The calling thread's idle slot. */
-    InlineGroup acquire() {
-        InlineGroup g = perThread.get();
-        return g.idle() ? g : nested();
     }
 
     /**
@@ -54,18 +45,15 @@ final class InlineSlots {
 
     /** Visits every listed slot. */
     void forEach(Consumer<InlineGroup> action) {
-        for (Owned o : all) {
-            action.accept(o.slot());
+        for (InlineGroup g : all) {
+            action.accept(g);
         }
     }
 
     private InlineGroup newSlot() {
-        all.removeIf(o -> {
-            Thread t = o.owner().get();
-            return (t == null || !t.isAlive()) && o.slot().idle();
-        });
+        all.removeIf(g -> !g.owner.isAlive() && g.idle());
         InlineGroup g = new InlineGroup(4, holder, Thread.currentThread());
-        all.add(new Owned(new WeakReference<>(Thread.currentThread()), g));
+        all.add(g);
         return g;
     }
 }
