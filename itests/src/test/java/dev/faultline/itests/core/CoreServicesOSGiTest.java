@@ -13,13 +13,12 @@ import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.itests.Services;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -42,14 +41,6 @@ class CoreServicesOSGiTest {
 
     @InjectService
     FaultPipeline pipeline;
-
-    private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline).as("condition within 10 s").isNegative();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-    }
 
     private static long timeoutOfHandler(FaultStatistics stats, String name) {
         return stats.handlers().stream().filter(h -> h.name().equals(name)).mapToLong(HandlerStatus::timeoutMillis)
@@ -75,7 +66,7 @@ class CoreServicesOSGiTest {
             values.put("queue.depth", -3);
             config.update(values);
 
-            await(() -> timeoutOfHandler(statistics, "config-probe") == 60_000);
+            Services.await(() -> timeoutOfHandler(statistics, "config-probe") == 60_000, Duration.ofSeconds(10));
             assertThat(statistics.pending()).singleElement().satisfies(p -> assertThat(p.device())
                     .isEqualTo("0000:02:00.0"));
             assertThat(iommu.device(DeviceId.parse("0000:02:00.0"))).isPresent();

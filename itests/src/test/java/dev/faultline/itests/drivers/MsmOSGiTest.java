@@ -15,6 +15,7 @@ import dev.faultline.drivers.msm.GpuCommand;
 import dev.faultline.drivers.msm.GpuSnapshot;
 import dev.faultline.drivers.msm.GpuStatus;
 import dev.faultline.drivers.msm.JobState;
+import dev.faultline.itests.Services;
 import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.smmuv3.SmmuDomains;
 import java.util.List;
@@ -69,13 +70,13 @@ class MsmOSGiTest {
 
     @BeforeEach
     void deploy() throws Exception {
-        DriverMachine.factory(admin, "dev.faultline.platform.smmuv3", "name", Map.of("name", SMMU));
-        DriverMachine.plug(context, GPU + "@" + SMMU + ":0x30:stall");
-        SmmuDomains domains = DriverMachine.service(context, SmmuDomains.class, "(iommu.name=" + SMMU + ")");
-        DriverMachine.await(() -> domains.devices().contains(GPU));
-        DriverMachine.factory(admin, "dev.faultline.drivers.msm", "faultline.device",
+        Services.factory(admin, "dev.faultline.platform.smmuv3", "name", Map.of("name", SMMU));
+        Services.plug(context, GPU + "@" + SMMU + ":0x30:stall");
+        SmmuDomains domains = Services.service(context, SmmuDomains.class, "(iommu.name=" + SMMU + ")");
+        Services.await(() -> domains.devices().contains(GPU));
+        Services.factory(admin, "dev.faultline.drivers.msm", "faultline.device",
                 Map.of("faultline.device", GPU.toString(), "name", "a660", "run.period.ms", 2L));
-        gpu = DriverMachine.service(context, AdrenoGpu.class, "(faultline.device=" + GPU + ")");
+        gpu = Services.service(context, AdrenoGpu.class, "(faultline.device=" + GPU + ")");
         logReader.addLogListener(listener);
     }
 
@@ -107,7 +108,7 @@ class MsmOSGiTest {
     private static void armStall(AdrenoGpu gpu) {
         gpu.readCrashState();
         long reenable = gpu.status().stallReenableNanos();
-        DriverMachine.await(() -> System.nanoTime() - reenable > 0);
+        Services.await(() -> System.nanoTime() - reenable > 0);
     }
 
     private static List<GpuCommand> faulting(int marker) {
@@ -128,7 +129,7 @@ class MsmOSGiTest {
         long ofB = gpu.submit(b, List.of(GpuCommand.write(GpuBlock.CP, BUFFER, 0xb),
                 GpuCommand.read(GpuBlock.TP, BUFFER + 8)));
 
-        DriverMachine.await(() -> gpu.job(ofB) == JobState.COMPLETED);
+        Services.await(() -> gpu.job(ofB) == JobState.COMPLETED);
         assertThat(gpu.job(bad)).isEqualTo(JobState.FAULTED);
         assertThat(gpu.job(laterOfA)).isEqualTo(JobState.CANCELLED);
         assertThat(gpu.readWord(a, BUFFER)).isEqualTo(1);
@@ -138,7 +139,7 @@ class MsmOSGiTest {
         assertThat(status(b).faults()).isZero();
         assertThat(status(b).completedJobs()).isEqualTo(1);
 
-        DriverMachine.await(() -> gpu.status().snapshots() == snapshotsBefore + 1);
+        Services.await(() -> gpu.status().snapshots() == snapshotsBefore + 1);
         GpuSnapshot snapshot = gpu.readCrashState().orElseThrow();
         assertThat(snapshot.job()).isEqualTo(bad);
         assertThat(snapshot.context()).isEqualTo(a);
@@ -148,7 +149,7 @@ class MsmOSGiTest {
         assertThat(snapshot.scratch().get(7)).isEqualTo(1L);
         String line = String.format("*** gpu fault: ttbr0=%016x iova=%016x dir=WRITE "
                 + "type=TRANSLATION source=CCU (0,0,0,1)", status(a).ttbr0(), HOLE + 0x40);
-        DriverMachine.await(() -> faultLines.contains(line)); // log listeners are called on the log's own thread
+        Services.await(() -> faultLines.contains(line)); // log listeners are called on the log's own thread
 
         FaultCounts counts = counts();
         assertThat(counts.dispatched() - dispatchedBefore).as("the stall reached the handler as a page request")
@@ -157,7 +158,7 @@ class MsmOSGiTest {
         assertThat(counts.noHandler()).isZero();
 
         long again = gpu.submit(a, List.of(GpuCommand.write(GpuBlock.CP, BUFFER + 16, 0xaa)));
-        DriverMachine.await(() -> gpu.job(again) == JobState.COMPLETED);
+        Services.await(() -> gpu.job(again) == JobState.COMPLETED);
         assertThat(gpu.readWord(a, BUFFER + 16)).isEqualTo(0xaa);
     }
 
@@ -168,21 +169,21 @@ class MsmOSGiTest {
         long before = gpu.status().snapshots();
 
         long first = gpu.submit(a, faulting(2));
-        DriverMachine.await(() -> gpu.job(first) == JobState.FAULTED);
+        Services.await(() -> gpu.job(first) == JobState.FAULTED);
         // the job may end (its access timed out) before the fault thread got to the snapshot on a loaded machine
-        DriverMachine.await(() -> gpu.status().snapshots() == before + 1);
+        Services.await(() -> gpu.status().snapshots() == before + 1);
         long second = gpu.submit(a, faulting(3));
-        DriverMachine.await(() -> gpu.job(second) == JobState.FAULTED);
+        Services.await(() -> gpu.job(second) == JobState.FAULTED);
         assertThat(gpu.status().snapshots()).isEqualTo(before + 1);
 
         assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(first));
         armStall(gpu);
         long third = gpu.submit(a, faulting(4));
-        DriverMachine.await(() -> gpu.job(third) == JobState.FAULTED);
+        Services.await(() -> gpu.job(third) == JobState.FAULTED);
         assertThat(gpu.status().snapshots()).isEqualTo(before + 2);
         assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(third));
         assertThat(gpu.status().stallControl()).as("the SMMUv3 backend switches the GPU's stall").isTrue();
-        assertThat((List<?>) DriverMachine.command(context, "gpu"))
+        assertThat((List<?>) Services.command(context, "gpu"))
                 .anySatisfy(g -> assertThat(((GpuStatus) g).device()).isEqualTo(GPU.toString()));
     }
 
@@ -192,29 +193,29 @@ class MsmOSGiTest {
         armStall(gpu);
         long snapshots = gpu.status().snapshots();
         long bad = gpu.submit(a, faulting(5));
-        DriverMachine.await(() -> gpu.job(bad) == JobState.FAULTED);
-        DriverMachine.await(() -> gpu.status().snapshots() == snapshots + 1);
+        Services.await(() -> gpu.job(bad) == JobState.FAULTED);
+        Services.await(() -> gpu.status().snapshots() == snapshots + 1);
         assertThat(gpu.status().stallEnabled()).isFalse();
         assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(bad));
 
         long reenable = gpu.status().stallReenableNanos();
-        DriverMachine.await(() -> System.nanoTime() - reenable > 0);
+        Services.await(() -> System.nanoTime() - reenable > 0);
         long good = gpu.submit(a, List.of(GpuCommand.write(GpuBlock.CP, BUFFER, 5)));
-        DriverMachine.await(() -> gpu.job(good) == JobState.COMPLETED);
+        Services.await(() -> gpu.job(good) == JobState.COMPLETED);
 
         assertThat(gpu.status().stallEnabled()).isTrue();
     }
 
     @Test
     void duringTheCooldownTheSmmuAbortsAFaultAtOnceAndAfterItTheNextJobsFaultStallsAgain() throws Exception {
-        DriverMachine.plug(context, COOLING_GPU + "@" + SMMU + ":0x31:stall");
-        SmmuDomains domains = DriverMachine.service(context, SmmuDomains.class, "(iommu.name=" + SMMU + ")");
-        DriverMachine.await(() -> domains.devices().contains(COOLING_GPU));
-        DriverMachine.factory(admin, "dev.faultline.drivers.msm", "faultline.device",
+        Services.plug(context, COOLING_GPU + "@" + SMMU + ":0x31:stall");
+        SmmuDomains domains = Services.service(context, SmmuDomains.class, "(iommu.name=" + SMMU + ")");
+        Services.await(() -> domains.devices().contains(COOLING_GPU));
+        Services.factory(admin, "dev.faultline.drivers.msm", "faultline.device",
                 Map.of("faultline.device", COOLING_GPU.toString(), "name", "a740", "run.period.ms", 2L,
                         "stall.cooldown.ms", LONG_COOLDOWN_MS));
-        AdrenoGpu cooling = DriverMachine.service(context, AdrenoGpu.class, "(faultline.device=" + COOLING_GPU + ")");
-        Smmu smmu = DriverMachine.service(context, Smmu.class, "(iommu.name=" + SMMU + ")");
+        AdrenoGpu cooling = Services.service(context, AdrenoGpu.class, "(faultline.device=" + COOLING_GPU + ")");
+        Smmu smmu = Services.service(context, Smmu.class, "(iommu.name=" + SMMU + ")");
         assertThat(cooling.status().stallControl()).isTrue();
         int ctx = cooling.createContext();
         cooling.map(ctx, BUFFER, 0x2000, Permissions.READ_WRITE);
@@ -226,16 +227,16 @@ class MsmOSGiTest {
 
         long snapshots = cooling.status().snapshots();
         long first = cooling.submit(ctx, faulting(11));
-        DriverMachine.await(() -> cooling.job(first) == JobState.FAULTED);
-        DriverMachine.await(() -> cooling.status().snapshots() == snapshots + 1);
+        Services.await(() -> cooling.job(first) == JobState.FAULTED);
+        Services.await(() -> cooling.status().snapshots() == snapshots + 1);
         assertThat(smmu.statistics().stalls() - stalls).as("the first fault stalled in the SMMU").isEqualTo(1);
         assertThat(cooling.status().stallEnabled()).isFalse();
         assertThat(cooling.readCrashState()).as("its snapshot, read so that only the cooldown keeps stall off")
                 .hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(first));
 
         long during = cooling.submit(ctx, faulting(12));
-        DriverMachine.await(() -> cooling.job(during) == JobState.FAULTED);
-        DriverMachine.await(() -> cooling.status().faults() == faults + 2); // its report reached the handler
+        Services.await(() -> cooling.job(during) == JobState.FAULTED);
+        Services.await(() -> cooling.status().faults() == faults + 2); // its report reached the handler
         assertThat(smmu.statistics().stalls() - stalls).as("the SMMU aborted it without stalling").isEqualTo(1);
         assertThat(cooling.status().stalledFaults() - stalledFaults).isEqualTo(1);
         FaultCounts cooled = counts(COOLING_GPU);
@@ -245,10 +246,10 @@ class MsmOSGiTest {
         assertThat(cooling.readCrashState()).as("no snapshot of a fault that did not stall").isEmpty();
 
         long reenable = cooling.status().stallReenableNanos();
-        DriverMachine.await(() -> System.nanoTime() - reenable > 0);
+        Services.await(() -> System.nanoTime() - reenable > 0);
         long after = cooling.submit(ctx, faulting(13));
-        DriverMachine.await(() -> cooling.job(after) == JobState.FAULTED);
-        DriverMachine.await(() -> cooling.status().snapshots() == snapshots + 2);
+        Services.await(() -> cooling.job(after) == JobState.FAULTED);
+        Services.await(() -> cooling.status().snapshots() == snapshots + 2);
         assertThat(smmu.statistics().stalls() - stalls).as("stall back on in the SMMU").isEqualTo(2);
         assertThat(cooling.status().stalledFaults() - stalledFaults).isEqualTo(2);
         assertThat(counts(COOLING_GPU).dispatched() - before.dispatched()).isEqualTo(2);

@@ -14,6 +14,7 @@ import dev.faultline.drivers.remoteproc.HeartbeatFirmware;
 import dev.faultline.drivers.remoteproc.RemoteProcessor;
 import dev.faultline.drivers.remoteproc.RprocState;
 import dev.faultline.drivers.remoteproc.RprocStatus;
+import dev.faultline.itests.Services;
 import dev.faultline.smmuv3.SmmuDomains;
 import java.util.List;
 import java.util.Map;
@@ -43,19 +44,19 @@ class RemoteprocOSGiTest {
 
     /** Deploys a processor called {@code name} at StreamID {@code sid} with {@code settings}; waits until it runs. */
     private RemoteProcessor deploy(String name, int sid, Map<String, Object> settings) throws Exception {
-        DriverMachine.factory(admin, "dev.faultline.platform.smmuv3", "name", Map.of("name", SMMU));
-        DriverMachine.plug(context, "platform:" + name + "@" + SMMU + ":0x" + Integer.toHexString(sid));
+        Services.factory(admin, "dev.faultline.platform.smmuv3", "name", Map.of("name", SMMU));
+        Services.plug(context, "platform:" + name + "@" + SMMU + ":0x" + Integer.toHexString(sid));
         DeviceId device = DeviceId.parse("platform:" + name);
-        SmmuDomains domains = DriverMachine.service(context, SmmuDomains.class, "(iommu.name=" + SMMU + ")");
-        DriverMachine.await(() -> domains.devices().contains(device));
+        SmmuDomains domains = Services.service(context, SmmuDomains.class, "(iommu.name=" + SMMU + ")");
+        Services.await(() -> domains.devices().contains(device));
         Map<String, Object> values = new java.util.HashMap<>(settings);
         values.put("name", name);
         values.put("device", device.toString());
         values.put("faultline.domain", name + "-domain");
         values.put("tick.period.ms", 2L);
-        DriverMachine.factory(admin, "dev.faultline.drivers.remoteproc", "name", values);
-        RemoteProcessor rproc = DriverMachine.service(context, RemoteProcessor.class, "(name=" + name + ")");
-        DriverMachine.await(() -> rproc.readWord(HeartbeatFirmware.OUTPUT) > 2);
+        Services.factory(admin, "dev.faultline.drivers.remoteproc", "name", values);
+        RemoteProcessor rproc = Services.service(context, RemoteProcessor.class, "(name=" + name + ")");
+        Services.await(() -> rproc.readWord(HeartbeatFirmware.OUTPUT) > 2);
         return rproc;
     }
 
@@ -71,7 +72,7 @@ class RemoteprocOSGiTest {
 
         rproc.writeWord(HeartbeatFirmware.MAILBOX, UNMAPPED);
 
-        DriverMachine.await(() -> rproc.status().recoveries() == 1 && rproc.state() == RprocState.RUNNING);
+        Services.await(() -> rproc.status().recoveries() == 1 && rproc.state() == RprocState.RUNNING);
         RprocStatus status = rproc.status();
         assertThat(status.crashCount()).isEqualTo(1);
         Crash crash = status.lastCrash().orElseThrow();
@@ -83,9 +84,9 @@ class RemoteprocOSGiTest {
         assertThat(dump.segment("data").orElseThrow().word(HeartbeatFirmware.HEARTBEAT)).isGreaterThan(heartbeat);
 
         // the reloaded firmware restored its mailbox and writes heartbeats again, from 1
-        DriverMachine.await(() -> rproc.readWord(HeartbeatFirmware.MAILBOX) == HeartbeatFirmware.OUTPUT);
+        Services.await(() -> rproc.readWord(HeartbeatFirmware.MAILBOX) == HeartbeatFirmware.OUTPUT);
         long after = rproc.readWord(HeartbeatFirmware.HEARTBEAT);
-        DriverMachine.await(() -> rproc.readWord(HeartbeatFirmware.HEARTBEAT) > after);
+        Services.await(() -> rproc.readWord(HeartbeatFirmware.HEARTBEAT) > after);
 
         FaultCounts counts = counts("platform:adsp");
         assertThat(counts.delivered()).isGreaterThanOrEqualTo(1);
@@ -96,12 +97,12 @@ class RemoteprocOSGiTest {
             assertThat(h.counts().delivered()).isGreaterThanOrEqualTo(1);
         });
 
-        assertThat((List<?>) DriverMachine.command(context, "rproc")).anySatisfy(s ->
+        assertThat((List<?>) Services.command(context, "rproc")).anySatisfy(s ->
                 assertThat((RprocStatus) s).satisfies(r -> {
                     assertThat(r.name()).isEqualTo("adsp");
                     assertThat(r.recoveries()).isEqualTo(1);
                 }));
-        assertThat((List<?>) DriverMachine.command(context, "rproccoredump", "adsp")).hasSize(3);
+        assertThat((List<?>) Services.command(context, "rproccoredump", "adsp")).hasSize(3);
     }
 
     @Test
@@ -111,9 +112,9 @@ class RemoteprocOSGiTest {
 
         for (int crash = 1; crash <= 3; crash++) {
             int expected = crash;
-            DriverMachine.await(() -> rproc.readWord(HeartbeatFirmware.MAILBOX) == HeartbeatFirmware.OUTPUT);
+            Services.await(() -> rproc.readWord(HeartbeatFirmware.MAILBOX) == HeartbeatFirmware.OUTPUT);
             rproc.writeWord(HeartbeatFirmware.MAILBOX, UNMAPPED);
-            DriverMachine.await(() -> rproc.status().crashCount() == expected
+            Services.await(() -> rproc.status().crashCount() == expected
                     && rproc.state() != RprocState.RECOVERY && (rproc.state() == RprocState.RUNNING
                     || rproc.status().crashLoopHalts() == 1));
         }
@@ -124,6 +125,6 @@ class RemoteprocOSGiTest {
         assertThat(status.crashLoopHalts()).isEqualTo(1);
 
         assertThat(rproc.recover()).isTrue();
-        DriverMachine.await(() -> rproc.state() == RprocState.RUNNING && rproc.status().recoveries() == 3);
+        Services.await(() -> rproc.state() == RprocState.RUNNING && rproc.status().recoveries() == 3);
     }
 }

@@ -7,6 +7,7 @@ import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.drivers.usnic.Usnic;
+import dev.faultline.itests.Services;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -54,13 +55,13 @@ class UsnicOSGiTest {
 
     @BeforeEach
     void deploy() throws Exception {
-        DriverMachine.factory(admin, "dev.faultline.platform.vtd", "name", Map.of("name", "dmar0"));
-        DriverMachine.plug(context, USNIC + "@dmar0:0x501");
+        Services.factory(admin, "dev.faultline.platform.vtd", "name", Map.of("name", "dmar0"));
+        Services.plug(context, USNIC + "@dmar0:0x501");
         // one rate-limit window for the whole test: which lines print must not depend on how fast it runs
-        DriverMachine.factory(admin, "dev.faultline.vtd", "unit.target",
+        Services.factory(admin, "dev.faultline.vtd", "unit.target",
                 Map.of("unit.target", "(iommu.name=dmar0)", "log.interval.ms", 3_600_000L));
-        DriverMachine.factory(admin, "dev.faultline.drivers.usnic", "device", Map.of("device", USNIC));
-        usnic = DriverMachine.service(context, Usnic.class);
+        Services.factory(admin, "dev.faultline.drivers.usnic", "device", Map.of("device", USNIC));
+        usnic = Services.service(context, Usnic.class);
         logReader.addLogListener(listener);
     }
 
@@ -86,7 +87,7 @@ class UsnicOSGiTest {
             assertThat(usnic.receive(RECV + 16L * i, i)).as("the VF writes where nothing is registered").isFalse();
             long expected = before + i + 1;
             // one fault at a time, so the unit's fault recording registers never overflow
-            DriverMachine.await(() -> counts().reported() == expected);
+            Services.await(() -> counts().reported() == expected);
         }
 
         FaultCounts counts = counts();
@@ -95,7 +96,7 @@ class UsnicOSGiTest {
         assertThat(counts.delivered()).isZero();
         assertThat(usnic.status().failedDma()).isGreaterThanOrEqualTo(14);
         // the log service hands entries to listeners on a thread of its own: wait for the burst to arrive
-        DriverMachine.await(() -> dmarLines.size() >= 10);
+        Services.await(() -> dmarLines.size() >= 10);
         assertThat(dmarLines).hasSize(10)
                 .allSatisfy(l -> assertThat(l).startsWith("DMAR: [DMA Write NO_PASID] Request device [05:00.1]"));
 

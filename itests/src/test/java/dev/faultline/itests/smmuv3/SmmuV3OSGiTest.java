@@ -9,6 +9,7 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.itests.Services;
 import dev.faultline.platform.arm.Protection;
 import dev.faultline.platform.arm.TranslationTable;
 import dev.faultline.platform.dma.AccessType;
@@ -18,7 +19,6 @@ import dev.faultline.platform.dma.DmaResult;
 import dev.faultline.platform.dma.DmaStatus;
 import dev.faultline.platform.dma.DmaTransaction;
 import dev.faultline.platform.dma.TranslationOutcome;
-import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.platform.smmuv3.SmmuRegisters;
@@ -26,19 +26,16 @@ import dev.faultline.smmuv3.SmmuDomains;
 import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
@@ -66,19 +63,11 @@ class SmmuV3OSGiTest {
 
     @BeforeEach
     void deploy() throws Exception {
-        Configuration[] existing = admin.listConfigurations(
-                "(&(service.factoryPid=dev.faultline.platform.smmuv3)(name=" + SMMU + "))");
-        if (existing == null) {
-            Hashtable<String, Object> values = new Hashtable<>();
-            values.put("name", SMMU);
-            admin.createFactoryConfiguration("dev.faultline.platform.smmuv3", "?").update(values);
-        }
-        machine = service(Machine.class, null);
-        smmu = service(Smmu.class, "(iommu.name=" + SMMU + ")");
-        if (machine.devices().stream().noneMatch(d -> d.id().equals(GPU))) {
-            machine.addDevice(DeviceNode.parse(NODE));
-        }
-        await(() -> domains().devices().contains(GPU));
+        Services.factory(admin, "dev.faultline.platform.smmuv3", "name", Map.of("name", SMMU));
+        machine = Services.service(context, Machine.class);
+        smmu = Services.service(context, Smmu.class, "(iommu.name=" + SMMU + ")");
+        Services.plug(context, NODE);
+        Services.await(() -> domains().devices().contains(GPU));
     }
 
     @AfterEach
@@ -88,7 +77,7 @@ class SmmuV3OSGiTest {
     }
 
     private SmmuDomains domains() {
-        return service(SmmuDomains.class, "(iommu.name=" + SMMU + ")");
+        return Services.service(context, SmmuDomains.class, "(iommu.name=" + SMMU + ")");
     }
 
     private void handler(FaultHandler handler, String key, String value) {
@@ -130,7 +119,7 @@ class SmmuV3OSGiTest {
         DmaDevice gpu = DmaDevice.of("itest-gpu0", 0x142, smmu, machine.memory());
         DmaTransaction pending = gpu.start(new DmaAccess(0x142, Pasid.NONE, 0x9_0000L, AccessType.WRITE, false, 4,
                 false));
-        await(() -> deferred.size() == 1);
+        Services.await(() -> deferred.size() == 1);
 
         Bundle backend = FrameworkUtil.getBundle(SmmuDomains.class);
         backend.stop();
@@ -146,50 +135,19 @@ class SmmuV3OSGiTest {
         backend.start();
 
         // the core carried the device's attachment over the swap: the domain's handler gets the gap's fault
-        await(() -> deferred.size() == 2);
+        Services.await(() -> deferred.size() == 2);
         table.map(0xa_0000L, frame, 0x1000, Protection.READ_WRITE);
         assertThat(deferred.get(1).respond(ResponseCode.SUCCESS)).isTrue();
         assertThat(gap.await(20, TimeUnit.SECONDS)).isEqualTo(TranslationOutcome.TRANSLATED);
         assertThat(gap.physicalAddress()).isEqualTo(frame);
-        await(() -> smmu.read32(SmmuRegisters.IRQ_CTRL) != 0);
+        Services.await(() -> smmu.read32(SmmuRegisters.IRQ_CTRL) != 0);
         assertThat(domains().devices()).contains(GPU);
     }
 
     @Test
     void theSmmuShellCommandListsTheDevice() throws Exception {
-        ServiceReference<?>[] refs = context.getServiceReferences((String) null,
-                "(&(osgi.command.scope=faultline)(osgi.command.function=smmu))");
-        assertThat(refs).hasSize(1);
-        Object commands = context.getService(refs[0]);
-        List<?> status = (List<?>) commands.getClass().getMethod("smmu", String.class).invoke(commands, SMMU);
+        List<?> status = (List<?>) Services.command(context, "smmu", SMMU);
         assertThat(status).hasSize(1);
         assertThat(status.get(0).toString()).contains("device=platform:itest-gpu0", "streamId=0x142", "mode=STALL");
-        context.ungetService(refs[0]);
-    }
-
-    private <T> T service(Class<T> type, String filter) {
-        Object[] found = new Object[1];
-        await(() -> {
-            try {
-                var refs = context.getServiceReferences(type, filter);
-                if (refs.isEmpty()) {
-                    return false;
-                }
-                ServiceReference<T> ref = refs.iterator().next();
-                found[0] = context.getService(ref);
-                return found[0] != null;
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
-                throw new IllegalArgumentException(e);
-            }
-        });
-        return type.cast(found[0]);
-    }
-
-    private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline).as("condition within 20 s").isNegative();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
     }
 }

@@ -8,6 +8,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.PciRequesterId;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.itests.Services;
 import dev.faultline.platform.dma.AccessType;
 import dev.faultline.platform.dma.DmaAccess;
 import dev.faultline.platform.dma.DmaDevice;
@@ -17,7 +18,6 @@ import dev.faultline.platform.dma.DmaTransaction;
 import dev.faultline.platform.dma.PriCapability;
 import dev.faultline.platform.dma.TranslationOutcome;
 import dev.faultline.platform.dma.TranslationPort;
-import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.smmuv3.EventRecord;
 import dev.faultline.platform.vtd.FaultRecord;
@@ -43,22 +43,18 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.log.LogEntry;
 import org.osgi.service.log.LogListener;
@@ -126,15 +122,15 @@ class ViommuOSGiTest {
 
     @BeforeEach
     void deploy() throws Exception {
-        factory("dev.faultline.platform.smmuv3", SMMU);
-        factory("dev.faultline.platform.vtd", DMAR);
+        Services.factory(admin, "dev.faultline.platform.smmuv3", "name", Map.of("name", SMMU));
+        Services.factory(admin, "dev.faultline.platform.vtd", "name", Map.of("name", DMAR));
         machine = machines.waitForService(TimeUnit.SECONDS.toMillis(20));
-        plug(FLOODER + "@" + SMMU + ":0xa00");
-        plug(QUIET + "@" + SMMU + ":0xb00");
-        plug(STALLER + "@" + SMMU + ":0xb08:stall");
-        plug(PRI_DEVICE + "@" + DMAR + ":0xc00:pri");
-        plug(VTD_DEVICE + "@" + DMAR + ":0xd00");
-        await(() -> smmuDomains().devices().containsAll(List.of(FLOODER, QUIET, STALLER)));
+        Services.plug(context, FLOODER + "@" + SMMU + ":0xa00");
+        Services.plug(context, QUIET + "@" + SMMU + ":0xb00");
+        Services.plug(context, STALLER + "@" + SMMU + ":0xb08:stall");
+        Services.plug(context, PRI_DEVICE + "@" + DMAR + ":0xc00:pri");
+        Services.plug(context, VTD_DEVICE + "@" + DMAR + ":0xd00");
+        Services.await(() -> smmuDomains().devices().containsAll(List.of(FLOODER, QUIET, STALLER)));
         assertThat(vtd.waitForService(TimeUnit.SECONDS.toMillis(20))).isNotNull();
         logReader.addLogListener(listener);
         stdout = System.out;
@@ -174,11 +170,11 @@ class ViommuOSGiTest {
                         .isEqualTo(DmaStatus.ABORTED);
             }
             int routed = floods;
-            await(() -> a.statistics().routed() == routed);
+            Services.await(() -> a.statistics().routed() == routed);
 
             long address = 0x7f00_0000_0000L + round * 0x1000L;
             assertThat(quiet.write(Pasid.NONE, address, new byte[] {1}, WAIT).status()).isEqualTo(DmaStatus.ABORTED);
-            await(() -> b.statistics().routed() == routed / 50);
+            Services.await(() -> b.statistics().routed() == routed / 50);
             List<GuestEvent> got = b.poll(8);
             assertThat(got).as("round %d: the quiet guest's fault, and nothing else", round).hasSize(1);
             UnrecoverableEvent event = (UnrecoverableEvent) got.get(0);
@@ -261,7 +257,7 @@ class ViommuOSGiTest {
         PageRequestEvent seen = (PageRequestEvent) awaitEvent(b);
         DmaTransaction unread = gpu.start(new DmaAccess(0xb08, Pasid.NONE, 0x6000_1000L, AccessType.READ, false, 4,
                 false));
-        await(() -> b.statistics().pending() == 2);
+        Services.await(() -> b.statistics().pending() == 2);
 
         b.close();
 
@@ -349,7 +345,7 @@ class ViommuOSGiTest {
         assertThat(viommus.guests()).containsExactly(a);
         assertThat(viommus.defaultLimits()).isEqualTo(GuestLimits.DEFAULT);
         @SuppressWarnings("unchecked")
-        Map<String, GuestStatistics> listed = (Map<String, GuestStatistics>) command("viommus");
+        Map<String, GuestStatistics> listed = (Map<String, GuestStatistics>) Services.command(context, "viommus");
         assertThat(listed).containsOnlyKeys("vm-a");
         a.close();
         assertThat(handlersOf("vm-a-nic")).isEmpty();
@@ -378,7 +374,7 @@ class ViommuOSGiTest {
 
     private GuestEvent awaitEvent(VirtualIommu guest) {
         List<GuestEvent> got = new ArrayList<>();
-        await(() -> {
+        Services.await(() -> {
             got.addAll(guest.poll(1));
             return !got.isEmpty();
         });
@@ -406,44 +402,6 @@ class ViommuOSGiTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private void plug(String node) {
-        DeviceNode device = DeviceNode.parse(node);
-        if (machine.devices().stream().noneMatch(d -> d.id().equals(device.id()))) {
-            machine.addDevice(device);
-        }
-    }
-
-    private void factory(String factoryPid, String name) throws Exception {
-        Configuration[] existing = admin.listConfigurations("(&(service.factoryPid=" + factoryPid + ")(name="
-                + name + "))");
-        if (existing == null) {
-            Hashtable<String, Object> values = new Hashtable<>();
-            values.put("name", name);
-            admin.createFactoryConfiguration(factoryPid, "?").update(values);
-        }
-    }
-
-    private Object command(String function) throws Exception {
-        ServiceReference<?>[] refs = context.getServiceReferences((String) null,
-                "(&(osgi.command.scope=faultline)(osgi.command.function=" + function + "))");
-        assertThat(refs).hasSize(1);
-        Object commands = context.getService(refs[0]);
-        try {
-            return commands.getClass().getMethod(function).invoke(commands);
-        } finally {
-            context.ungetService(refs[0]);
-        }
-    }
-
-    /** Waits (at most 20 s, polling) until {@code condition} holds. */
-    private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline).as("condition within 20 s").isNegative();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
     }
 }

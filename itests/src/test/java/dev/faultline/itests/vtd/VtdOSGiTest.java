@@ -9,11 +9,11 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.itests.Services;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.dma.DmaResult;
 import dev.faultline.platform.dma.DmaStatus;
 import dev.faultline.platform.dma.PriCapability;
-import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.vtd.RemappingUnit;
@@ -23,21 +23,17 @@ import dev.faultline.vtd.VtdIommu;
 import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.log.LogListener;
 import org.osgi.service.log.LogReaderService;
@@ -75,16 +71,14 @@ class VtdOSGiTest {
 
     @BeforeEach
     void deploy() throws Exception {
-        factory("dev.faultline.platform.vtd", "name", UNIT, "segment", 1);
+        Services.factory(admin, "dev.faultline.platform.vtd", "name", Map.of("name", UNIT, "segment", 1));
         // one rate-limit window for the whole run: which lines print must not depend on how fast it runs
-        factory("dev.faultline.vtd", "unit.target", "(iommu.name=" + UNIT + ")", "log.interval.ms", 3_600_000L);
-        machine = service(Machine.class, null);
-        unit = service(RemappingUnit.class, "(iommu.name=" + UNIT + ")");
+        Services.factory(admin, "dev.faultline.vtd", "unit.target",
+                Map.of("unit.target", "(iommu.name=" + UNIT + ")", "log.interval.ms", 3_600_000L));
+        machine = Services.service(context, Machine.class);
+        unit = Services.service(context, RemappingUnit.class, "(iommu.name=" + UNIT + ")");
         for (PciRequesterId device : List.of(GPU, NIC, VF)) {
-            if (machine.devices().stream().noneMatch(d -> d.id().equals(device))) {
-                machine.addDevice(DeviceNode.parse(device + "@" + UNIT + ":0x" + Integer.toHexString(device.rid())
-                        + ":pri"));
-            }
+            Services.plug(context, device + "@" + UNIT + ":0x" + Integer.toHexString(device.rid()) + ":pri");
         }
         logReader.addLogListener(listener);
     }
@@ -96,21 +90,8 @@ class VtdOSGiTest {
         handlers.clear();
     }
 
-    private void factory(String pid, Object... keyValues) throws Exception {
-        String filter = "(&(service.factoryPid=" + pid + ")(" + keyValues[0] + "="
-                + String.valueOf(keyValues[1]).replaceAll("([\\\\()*])", "\\\\$1") + "))";
-        if (admin.listConfigurations(filter) == null) {
-            Hashtable<String, Object> values = new Hashtable<>();
-            for (int i = 0; i < keyValues.length; i += 2) {
-                values.put((String) keyValues[i], keyValues[i + 1]);
-            }
-            Configuration configuration = admin.createFactoryConfiguration(pid, "?");
-            configuration.update(values);
-        }
-    }
-
     private VtdIommu iommu() {
-        return service(VtdIommu.class, "(" + VtdIommu.NAME_PROPERTY + "=" + UNIT + ")");
+        return Services.service(context, VtdIommu.class, "(" + VtdIommu.NAME_PROPERTY + "=" + UNIT + ")");
     }
 
     private void handler(FaultHandler handler, String key, String value) {
@@ -172,7 +153,7 @@ class VtdOSGiTest {
         for (int i = 0; i < 12; i++) {
             assertThat(nic.write(Pasid.NONE, 0x9000, new byte[] {1}, WAIT).status()).isEqualTo(DmaStatus.ABORTED);
             int printed = i < 10 ? i + 1 : 10;
-            await(() -> lines.stream().filter(line::equals).count() == printed);
+            Services.await(() -> lines.stream().filter(line::equals).count() == printed);
         }
         assertThat(lines.stream().filter(l -> l.contains("[06:01.0]"))).hasSize(10).containsOnly(line);
     }
@@ -186,7 +167,7 @@ class VtdOSGiTest {
         DmaDevice vf = DmaDevice.of("vf", VF.rid(), unit, machine.memory());
 
         assertThat(vf.read(Pasid.NONE, 0xabc000, 8, WAIT).status()).isEqualTo(DmaStatus.ABORTED);
-        await(() -> guestSaw.size() == 1);
+        Services.await(() -> guestSaw.size() == 1);
         handlers.remove(0).unregister();
         assertThat(vf.read(Pasid.NONE, 0xabd000, 8, WAIT).status()).isEqualTo(DmaStatus.ABORTED);
 
@@ -202,7 +183,7 @@ class VtdOSGiTest {
         handler(group -> deferred.add(group.defer()), HandlerProperties.DOMAIN, "itest-vtd-restart");
         DmaDevice gpu = priDevice(GPU, new PriCapability(32, true));
         CompletableFuture<DmaResult> pending = CompletableFuture.supplyAsync(() -> gpu.read(7, 0x4000, 8, WAIT));
-        await(() -> deferred.size() == 1);
+        Services.await(() -> deferred.size() == 1);
 
         Bundle backend = FrameworkUtil.getBundle(VtdIommu.class);
         backend.stop();
@@ -212,13 +193,13 @@ class VtdOSGiTest {
         assertThat(unit.read32(RegisterMap.GSTS) & RegisterMap.GCMD_TE).isNotZero(); // left translating
         long queued = unit.counters().pageRequestsQueued();
         CompletableFuture<DmaResult> gap = CompletableFuture.supplyAsync(() -> gpu.read(7, 0x5000, 8, WAIT));
-        await(() -> unit.counters().pageRequestsQueued() == queued + 1);
+        Services.await(() -> unit.counters().pageRequestsQueued() == queued + 1);
         assertThat(unit.read32(RegisterMap.PECTL)).isEqualTo(RegisterMap.EVENT_IM | RegisterMap.EVENT_IP);
 
         backend.start();
 
         // the core carried the device's attachment over the swap: the domain's handler gets the gap's request
-        await(() -> deferred.size() == 2);
+        Services.await(() -> deferred.size() == 2);
         table.map(0x5000, machine.frames().allocatePage(), 0x1000, PageProtection.READ_WRITE);
         assertThat(deferred.get(1).respond(ResponseCode.SUCCESS)).isTrue();
         assertThat(gap.get(20, TimeUnit.SECONDS).status()).isEqualTo(DmaStatus.COMPLETED);
@@ -229,40 +210,9 @@ class VtdOSGiTest {
     void theVtdShellCommandShowsTheUnitAndItsAttachments() throws Exception {
         FirstLevelPageTable table = new FirstLevelPageTable(machine.frames(), FirstLevelPageTable.PAGE_4K);
         iommu().attach(GPU, 9, Domain.sva("itest-vtd-shell"), table.root());
-        ServiceReference<?>[] refs = context.getServiceReferences((String) null,
-                "(&(osgi.command.scope=faultline)(osgi.command.function=vtd))");
-        assertThat(refs).hasSize(1);
-        Object commands = context.getService(refs[0]);
-        List<?> status = (List<?>) commands.getClass().getMethod("vtd", String.class).invoke(commands, UNIT);
+        List<?> status = (List<?>) Services.command(context, "vtd", UNIT);
         assertThat(status).hasSize(1);
         assertThat(status.get(0).toString()).contains("unit=dmar1", "translating=true",
                 "0001:06:00.0 pasid 0x9 -> sva itest-vtd-shell");
-        context.ungetService(refs[0]);
-    }
-
-    private <T> T service(Class<T> type, String filter) {
-        Object[] found = new Object[1];
-        await(() -> {
-            try {
-                var refs = context.getServiceReferences(type, filter);
-                if (refs.isEmpty()) {
-                    return false;
-                }
-                ServiceReference<T> ref = refs.iterator().next();
-                found[0] = context.getService(ref);
-                return found[0] != null;
-            } catch (InvalidSyntaxException e) {
-                throw new IllegalArgumentException(e);
-            }
-        });
-        return type.cast(found[0]);
-    }
-
-    private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline).as("condition within 20 s").isNegative();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
     }
 }
