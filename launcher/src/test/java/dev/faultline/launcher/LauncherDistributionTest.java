@@ -44,7 +44,7 @@ class LauncherDistributionTest {
                 .contains("counters balance                 yes").doesNotContain("FAILED").doesNotContain("not run");
     }
 
-    /** An SMMUv3 event as Linux 6.14 prints it (shared/testdata, smmuv3-event-01). */
+    /** An SMMUv3 event as Linux 6.14 prints it (testdata/real-fault-logs.jsonl, smmuv3-event-01). */
     private static final String SMMU_EVENT_LOG = """
             [   70.355743] arm-smmu-v3 arm-smmu-v3.5.auto: event 0x10 received:
             [   70.361893] arm-smmu-v3 arm-smmu-v3.5.auto:  0x0002060000000010

@@ -16,14 +16,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every case of the shared real-log test data ({@code shared/testdata/real-fault-logs.jsonl}, beside the
- * repository) decodes to the expected faults, in log order, with the expected count of ignored lines. The
+ * Every case of the repository's real-log corpus ({@code testdata/real-fault-logs.jsonl}) decodes to the expected faults, in log order, with the expected count of ignored lines. The
  * comparison follows the test data's README: each expected key must be in the decoder's JSON output with a
  * matching value (hex strings compared as numbers, name lists as sets); keys the case leaves out are not
  * checked.
  */
 class RealFaultLogsTest {
-    private static final Path TESTDATA = Path.of("shared", "testdata", "real-fault-logs.jsonl");
+    private static final Path TESTDATA = Path.of("testdata", "real-fault-logs.jsonl");
     private static final List<String> HEX_KEYS = List.of("address", "ipa", "fetch_addr", "index", "fsr", "fsynr",
             "cbfrsynra", "domain", "flags", "ttbr0", "da");
     private static final List<String> LIST_KEYS = List.of("fsr_flags", "flag_names");
@@ -38,18 +37,17 @@ class RealFaultLogsTest {
     }
 
     /**
-     * The test data file: {@code shared/} lies beside the repository (found by walking up from the working
-     * directory to the directory holding {@code mvnw}). A missing file fails the tests.
+     * The corpus file, {@code testdata/real-fault-logs.jsonl} at the repository root (found by walking up from
+     * the working directory to the directory holding {@code mvnw}). A missing file fails the tests.
      */
     static Path testData() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.exists(dir.resolve("mvnw")) && dir.getParent() != null) {
-                Path file = dir.getParent().resolve(TESTDATA);
+            if (Files.exists(dir.resolve("mvnw"))) {
+                Path file = dir.resolve(TESTDATA);
                 if (Files.isRegularFile(file)) {
                     return file;
                 }
-                throw new AssertionError("real-log test data missing: expected " + file
-                        + " (the shared/ directory beside the repository)");
+                throw new AssertionError("real-log corpus missing: expected " + file);
             }
         }
         throw new AssertionError("no repository root (a directory with mvnw) above " + Path.of("").toAbsolutePath());

@@ -16,19 +16,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Decodes the raw dwords of the real SMMUv3 event records in {@code shared/testdata/real-fault-logs.jsonl} and
+ * Decodes the raw dwords of the real SMMUv3 event records in {@code testdata/real-fault-logs.jsonl} and
  * checks every field the file's expert decode gives.
  */
 class SmmuEventRecordRealLogTest {
-    private static final Path DATA = Path.of("").toAbsolutePath().resolve("../../shared/testdata/real-fault-logs.jsonl").normalize();
     private static final Pattern HEADER = Pattern.compile("event 0x([0-9a-f]{2}) received:");
     private static final Pattern DWORD = Pattern.compile(":\\s+0x([0-9a-f ]{16,17})\\s*$");
 
     @SuppressWarnings("unchecked")
     static Stream<Map<String, Object>> smmuCases() throws IOException {
-        assertThat(DATA).as("the shared/ directory beside the repository").exists();
         List<Map<String, Object>> cases = new ArrayList<>();
-        for (String line : Files.readAllLines(DATA)) {
+        for (String line : Files.readAllLines(RealFaultLogsTest.testData())) {
             if (!line.isBlank()) {
                 Map<String, Object> c = (Map<String, Object>) Json.parse(line);
                 if ("smmuv3-event".equals(c.get("format"))) {
