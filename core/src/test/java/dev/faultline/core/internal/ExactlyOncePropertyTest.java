@@ -15,18 +15,16 @@ import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.testkit.property.Gen;
+import dev.faultline.testkit.property.Gens;
+import dev.faultline.testkit.property.Property;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random interleavings of partial and last page requests, handler behaviours (answer, defer, answer twice,
@@ -63,27 +61,34 @@ class ExactlyOncePropertyTest {
 
     enum Behaviour { ANSWER, DEFER, TWICE, THROW, ABANDON }
 
-    @Provide
-    Arbitrary<Step> steps() {
-        var device = Arbitraries.integers().between(0, DEVICES.length - 1);
-        var handler = Arbitraries.integers().between(0, 1);
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(12, net.jqwik.api.Combinators.combine(device,
-                        Arbitraries.integers().between(0, 3), Arbitraries.of(true, true, false),
-                        Arbitraries.of(Pasid.NONE, 1, 2)).as(Report::new)),
-                net.jqwik.api.Tuple.of(4, net.jqwik.api.Combinators.combine(Arbitraries.integers().between(0, 50),
-                        Arbitraries.of(ResponseCode.class)).as(AnswerHeld::new)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(1, 80).map(Expire::new)),
-                net.jqwik.api.Tuple.of(1, handler.map(Depart::new)),
-                net.jqwik.api.Tuple.of(1, handler.map(Arrive::new)),
-                net.jqwik.api.Tuple.of(1, device.map(Remove::new)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Discard())));
+    private static Gen<Step> steps() {
+        Gen<Integer> device = Gens.integers(0, DEVICES.length - 1);
+        Gen<Integer> handler = Gens.integers(0, 1);
+        Gen<Integer> groupId = Gens.integers(0, 3);
+        Gen<Boolean> last = Gens.elements(true, true, false);
+        Gen<Integer> pasid = Gens.elements(Pasid.NONE, 1, 2);
+        Gen<Integer> index = Gens.integers(0, 50);
+        Gen<ResponseCode> code = Gens.enums(ResponseCode.class);
+        return Gens.frequency(
+                Gens.weighted(12, source -> new Report(device.generate(source), groupId.generate(source),
+                        last.generate(source), pasid.generate(source))),
+                Gens.weighted(4, source -> new AnswerHeld(index.generate(source), code.generate(source))),
+                Gens.weighted(2, Gens.integers(1, 80).map(Expire::new)),
+                Gens.weighted(1, handler.map(Depart::new)),
+                Gens.weighted(1, handler.map(Arrive::new)),
+                Gens.weighted(1, device.map(Remove::new)),
+                Gens.weighted(1, Gens.constant(new Discard())));
     }
 
-    @Property(tries = 300)
-    void everyGroupGetsExactlyOneResponseAndTheCountersAddUp(
-            @ForAll @Size(max = 120) List<@net.jqwik.api.From("steps") Step> steps,
-            @ForAll @Size(min = 1, max = 12) List<Behaviour> behaviours) {
+    @Test
+    void everyGroupGetsExactlyOneResponseAndTheCountersAddUp() {
+        Property.tries(300).check(s -> run(
+                s.draw("steps", steps().list(0, 120)),
+                s.draw("behaviours", Gens.enums(Behaviour.class).list(1, 12))));
+    }
+
+    /** Plays {@code steps} against handlers that behave as {@code behaviours} says, call after call. */
+    private static void run(List<Step> steps, List<Behaviour> behaviours) {
         Settings settings = Settings.DEFAULTS.withDefaultTimeoutMillis(50).withPartials(3, 5).withQuarantineAfter(0);
         Fixture f = new Fixture(settings);
         List<DeferredGroup> held = new ArrayList<>();

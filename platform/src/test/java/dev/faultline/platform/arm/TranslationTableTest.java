@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import dev.faultline.testkit.property.Gens;
+import dev.faultline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
 
 class TranslationTableTest {
@@ -50,9 +49,14 @@ class TranslationTableTest {
                 .hasMessageContaining("40-bit");
     }
 
-    @Property(tries = 60)
-    void everyMappedPageWalksToItsOutputAndUnmapRemovesIt(@ForAll @IntRange(min = 1, max = 40) int pages,
-            @ForAll @IntRange(min = 0, max = 1000) int startPage, @ForAll @IntRange(min = 0, max = 1) int stage) {
+    @Test
+    void everyMappedPageWalksToItsOutputAndUnmapRemovesIt() {
+        Property.tries(60).check(s -> everyMappedPageWalksToItsOutputAndUnmapRemovesIt(
+                s.draw("pages", Gens.integers(1, 40)), s.draw("startPage", Gens.integers(0, 1000)),
+                s.draw("stage", Gens.integers(0, 1))));
+    }
+
+    private static void everyMappedPageWalksToItsOutputAndUnmapRemovesIt(int pages, int startPage, int stage) {
         PhysicalMemory mem = new PhysicalMemory();
         FrameAllocator f = new FrameAllocator(mem, 0x4000_0000L, 0x400_0000L);
         TranslationTable t = stage == 0 ? TranslationTable.stage1(f, 48) : TranslationTable.stage2(f, 40);

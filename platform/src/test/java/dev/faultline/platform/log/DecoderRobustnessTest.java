@@ -2,12 +2,13 @@ package dev.faultline.platform.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.testkit.property.Gen;
+import dev.faultline.testkit.property.Gens;
+import dev.faultline.testkit.property.Property;
+import java.io.IOException;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * Arbitrary text never makes the decoder throw, never yields more faults than non-blank lines, and always
@@ -32,8 +33,18 @@ class DecoderRobustnessTest {
 
     private final LogDecoder decoder = new LogDecoder();
 
-    @Property(tries = 400)
-    void arbitraryTextNeverThrowsNorYieldsMoreFaultsThanLines(@ForAll("logs") List<String> lines) {
+    @Test
+    void arbitraryTextNeverThrowsNorYieldsMoreFaultsThanLines() {
+        Property.tries(400).check(s -> neverThrowsNorYieldsMoreFaultsThanLines(s.draw("lines", logs())));
+    }
+
+    @Test
+    void realLogsCutShuffledOrRepeatedStillDecode() throws IOException {
+        Gen<List<String>> damaged = damagedRealLogs();
+        Property.tries(200).check(s -> neverThrowsNorYieldsMoreFaultsThanLines(s.draw("lines", damaged)));
+    }
+
+    private void neverThrowsNorYieldsMoreFaultsThanLines(List<String> lines) {
         DecodedLog log = decoder.decode(lines);
         long nonBlank = lines.stream().filter(l -> !l.isBlank()).count();
         assertThat((long) log.faults().size()).isLessThanOrEqualTo(nonBlank);
@@ -47,26 +58,19 @@ class DecoderRobustnessTest {
         FaultTable.render(log);
     }
 
-    @Property(tries = 200)
-    void realLogsCutShuffledOrRepeatedStillDecode(@ForAll("damagedRealLogs") List<String> lines) {
-        arbitraryTextNeverThrowsNorYieldsMoreFaultsThanLines(lines);
+    /** Lines of the real logs, whole or cut anywhere, in any order, repeated. */
+    private static Gen<List<String>> damagedRealLogs() throws IOException {
+        List<String> logs = RealFaultLogsTest.cases().map(a -> (String) ((Map<?, ?>) a.get()[1]).get("log")).toList();
+        Gen<String> realLine = Gens.elements(logs).flatMap(log -> Gens.elements(log.split("\n", -1)));
+        Gen<String> cut = realLine.flatMap(l -> Gens.integers(0, l.length()).map(n -> l.substring(0, n)));
+        return Gens.<String>oneOf(realLine, realLine, cut).list(0, 16);
     }
 
-    @Provide
-    Arbitrary<List<String>> damagedRealLogs() throws java.io.IOException {
-        List<String> logs = RealFaultLogsTest.cases().map(a -> (String) ((java.util.Map<?, ?>) a.get()[1]).get("log"))
-                .toList();
-        Arbitrary<String> realLine = Arbitraries.of(logs).flatMap(log -> Arbitraries.of(log.split("\n", -1)));
-        Arbitrary<String> cut = realLine.flatMap(l -> Arbitraries.integers().between(0, l.length())
-                .map(n -> l.substring(0, n)));
-        return Arbitraries.oneOf(realLine, realLine, cut).list().ofMaxSize(16);
-    }
-
-    @Provide
-    Arbitrary<List<String>> logs() {
-        Arbitrary<String> fragment = Arbitraries.oneOf(Arbitraries.of(FRAGMENTS), Arbitraries.strings().ofMaxLength(12),
-                Arbitraries.longs().map(Long::toHexString), Arbitraries.integers().between(0, 300).map(String::valueOf));
-        Arbitrary<String> line = fragment.list().ofMaxSize(10).map(parts -> String.join("", parts));
-        return line.list().ofMaxSize(12);
+    /** Lines of recognised fragments, random strings, hex and decimal numbers. */
+    private static Gen<List<String>> logs() {
+        Gen<String> fragment = Gens.oneOf(Gens.elements(FRAGMENTS), Gens.strings(12),
+                Gens.longs().map(Long::toHexString), Gens.integers(0, 300).map(String::valueOf));
+        Gen<String> line = fragment.list(0, 10).map(parts -> String.join("", parts));
+        return line.list(0, 12);
     }
 }

@@ -7,6 +7,9 @@ import dev.faultline.api.fault.HardwareRecord;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.testkit.property.Gen;
+import dev.faultline.testkit.property.Gens;
+import dev.faultline.testkit.property.Property;
 import dev.faultline.viommu.AnswerOutcome;
 import dev.faultline.viommu.GuestEvent;
 import dev.faultline.viommu.GuestLimits;
@@ -19,13 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * Whatever a guest and the host do, in any order: every page request group is answered exactly once by the
@@ -42,17 +39,22 @@ class GuestViommuPropertiesTest {
     record Op(Kind kind, int a, int b) {
     }
 
-    @Provide
-    Arbitrary<List<Op>> operations() {
-        Arbitrary<Op> op = Combinators.combine(Arbitraries.of(Kind.class), Arbitraries.integers().between(0, 40),
-                Arbitraries.integers().between(-1, 3)).as(Op::new);
-        return op.list().ofMinSize(1).ofMaxSize(300);
+    private static Gen<List<Op>> operations() {
+        Gen<Kind> kind = Gens.enums(Kind.class);
+        Gen<Integer> a = Gens.integers(0, 40);
+        Gen<Integer> b = Gens.integers(-1, 3);
+        Gen<Op> op = source -> new Op(kind.generate(source), a.generate(source), b.generate(source));
+        return op.list(1, 300);
     }
 
-    @Property(tries = 300)
-    void everyGroupIsAnsweredOnceAndEveryFaultIsDeliveredOrCountedLost(@ForAll("operations") List<Op> ops,
-            @ForAll @IntRange(min = 1, max = 6) int depth, @ForAll @IntRange(min = 1, max = 6) int maxPending,
-            @ForAll @IntRange(min = 0, max = 3) int rate) {
+    @Test
+    void everyGroupIsAnsweredOnceAndEveryFaultIsDeliveredOrCountedLost() {
+        Property.tries(300).check(s -> run(s.draw("ops", operations()), s.draw("depth", Gens.integers(1, 6)),
+                s.draw("maxPending", Gens.integers(1, 6)), s.draw("rate", Gens.integers(0, 3))));
+    }
+
+    /** Plays {@code ops} against a guest with those limits, then checks what the guest and the host saw. */
+    private static void run(List<Op> ops, int depth, int maxPending, int rate) {
         AtomicLong clock = new AtomicLong();
         HandBuiltTables ram = new HandBuiltTables();
         GuestViommu vm = new GuestViommu("vm", Set.of("vm"), ram.guest,

@@ -32,6 +32,9 @@ import dev.faultline.platform.vtd.UnitConfiguration;
 import dev.faultline.platform.x86.FirstLevelPageTable;
 import dev.faultline.platform.x86.PageProtection;
 import dev.faultline.platform.x86.PagingLevel;
+import dev.faultline.testkit.property.Gens;
+import dev.faultline.testkit.property.Property;
+import dev.faultline.testkit.property.Sample;
 import dev.faultline.viommu.ArmStage1Context;
 import dev.faultline.viommu.ArmStage1Fault;
 import dev.faultline.viommu.FaultReason;
@@ -42,9 +45,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.statistics.Statistics;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 
 /**
  * Over random guest tables (built with the platform's table builders, then corrupted at random as a buggy guest
@@ -65,8 +67,14 @@ class HardwareAgreementPropertiesTest {
 
     // ---- Arm stage 1 on the SMMUv3 model ----------------------------------------------------------------
 
-    @Property(tries = 1000)
-    void theDerivedArmReasonIsTheEventTheSmmuRecords(@ForAll long seed) throws InterruptedException {
+    @Test
+    void theDerivedArmReasonIsTheEventTheSmmuRecords() {
+        List<Object> cases = Stream.<Object>concat(Stream.of("translated"), Stream.of(ArmStage1Fault.values()))
+                .toList();
+        Property.tries(1000).cover(cases).check(s -> armAgreement(s, s.draw("seed", Gens.longs())));
+    }
+
+    private static void armAgreement(Sample sample, long seed) throws InterruptedException {
         SplittableRandom random = new SplittableRandom(seed);
         PhysicalMemory memory = new PhysicalMemory();
         FrameAllocator frames = new FrameAllocator(memory, TABLES, 0x1000_0000L);
@@ -114,21 +122,15 @@ class HardwareAgreementPropertiesTest {
             assertThat(events).as(context).isEmpty();
             assertThat(derived).as(context).isEqualTo(new Stage1Walk.Translated(tx.physicalAddress(),
                     ((Stage1Walk.Translated) derived).level()));
-            Statistics.collect("translated");
+            sample.classify("translated");
         } else {
             assertThat(events).as(context).hasSize(1);
             int reported = events.get(0).id();
             assertThat(derived).as(context).isInstanceOf(Stage1Walk.Failed.class);
             FaultReason reason = ((Stage1Walk.Failed) derived).reason();
             assertThat(reason.code()).as(context).isEqualTo(reported);
-            Statistics.collect(reason);
+            sample.classify(reason);
         }
-        Statistics.coverage(coverage -> {
-            coverage.check("translated").count(c -> c > 0);
-            for (ArmStage1Fault f : ArmStage1Fault.values()) {
-                coverage.check(f).count(c -> c > 0);
-            }
-        });
     }
 
     /** Maps a few random ranges with random Linux protections, then corrupts some descriptors. */
@@ -232,8 +234,16 @@ class HardwareAgreementPropertiesTest {
     private static final int RID = 0x0300;
     private static final long MEMORY_TOP = 1L << 36;
 
-    @Property(tries = 1000)
-    void theDerivedFirstLevelReasonIsTheFaultReasonTheUnitRecords(@ForAll long seed) throws InterruptedException {
+    @Test
+    void theDerivedFirstLevelReasonIsTheFaultReasonTheUnitRecords() {
+        List<Object> cases = List.of("translated", FirstLevelFault.NOT_PRESENT, FirstLevelFault.RESERVED_BIT,
+                FirstLevelFault.NON_CANONICAL, FirstLevelFault.USER_ACCESS_DENIED, FirstLevelFault.WRITE_DENIED,
+                FirstLevelFault.SUPERVISOR_REQUESTS_DISABLED, FirstLevelFault.ENTRY_ACCESS_ERROR,
+                FirstLevelFault.EXECUTE_REQUESTS_DISABLED, FirstLevelFault.EXECUTE_DENIED);
+        Property.tries(1000).cover(cases).check(s -> firstLevelAgreement(s, s.draw("seed", Gens.longs())));
+    }
+
+    private static void firstLevelAgreement(Sample sample, long seed) throws InterruptedException {
         SplittableRandom random = new SplittableRandom(seed);
         PhysicalMemory memory = new PhysicalMemory();
         FrameAllocator frames = new FrameAllocator(memory, 0x100_0000L, 0x1000_0000L);
@@ -295,23 +305,14 @@ class HardwareAgreementPropertiesTest {
             assertThat(derived).as(description).isInstanceOf(Stage1Walk.Translated.class);
             assertThat(((Stage1Walk.Translated) derived).outputAddress()).as(description)
                     .isEqualTo(tx.physicalAddress());
-            Statistics.collect("translated");
+            sample.classify("translated");
         } else {
             assertThat(record.valid()).as(description).isTrue();
             assertThat(derived).as(description).isInstanceOf(Stage1Walk.Failed.class);
             FaultReason reason = ((Stage1Walk.Failed) derived).reason();
             assertThat(reason.code()).as(description).isEqualTo(record.reasonCode());
-            Statistics.collect(reason);
+            sample.classify(reason);
         }
-        Statistics.coverage(coverage -> {
-            coverage.check("translated").count(c -> c > 0);
-            for (FirstLevelFault f : new FirstLevelFault[] {FirstLevelFault.NOT_PRESENT, FirstLevelFault.RESERVED_BIT,
-                    FirstLevelFault.NON_CANONICAL, FirstLevelFault.USER_ACCESS_DENIED, FirstLevelFault.WRITE_DENIED,
-                    FirstLevelFault.SUPERVISOR_REQUESTS_DISABLED, FirstLevelFault.ENTRY_ACCESS_ERROR,
-                    FirstLevelFault.EXECUTE_REQUESTS_DISABLED, FirstLevelFault.EXECUTE_DENIED}) {
-                coverage.check(f).count(c -> c > 0);
-            }
-        });
     }
 
     /** Makes {@link #RID} present with PASIDs enabled and returns the PASID-table entry for {@code pasid}. */
