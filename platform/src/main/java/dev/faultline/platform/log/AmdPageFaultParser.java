@@ -39,6 +39,10 @@ final class AmdPageFaultParser implements ReportParser {
         Continuation c = Continuation.join(body, more, t -> EVENT.matcher(t).matches());
         Matcher m = EVENT.matcher(c.text());
         if (!m.matches()) {
+            if (body.strip().startsWith("IO_PAGE_FAULT")) {
+                out.problem(line.number(), FaultFormat.AMD_IO_PAGE_FAULT, "'" + Values.quoted(body.strip())
+                        + "' is cut short or has a value that is not a number: not a fault");
+            }
             return false;
         }
         FaultBuilder b = new FaultBuilder();

@@ -44,6 +44,8 @@ final class ContextFaultParser implements ReportParser {
             Continuation c = Continuation.join(message, more, t -> SUMMARY.matcher(t).matches());
             Matcher m = SUMMARY.matcher(c.text());
             if (!m.matches()) {
+                out.problem(line.number(), FaultFormat.SMMU_CONTEXT_FAULT, "'" + Values.quoted(message)
+                        + "' is cut short or has a value that is not a number: not a fault");
                 return false;
             }
             Open o = new Open(line.number(), Long.parseLong(m.group(1), 16), Long.parseLong(m.group(3), 16));

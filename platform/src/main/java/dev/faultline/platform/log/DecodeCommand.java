@@ -6,7 +6,9 @@ import java.io.PrintStream;
 
 /**
  * {@code faultline decode [--json] [file|-]}: decodes a kernel log (a file, or standard input for {@code -} or
- * no argument) and prints a table of its faults, or one JSON object per fault with {@code --json}.
+ * no argument) and prints a table of its faults, or one JSON object per fault with {@code --json}. What the
+ * decoder could not read and left out ({@link DecodedLog#problems()}) is listed under the table's summary line,
+ * or on standard error with {@code --json}.
  *
  * <p>Exit codes: {@value #OK} decoded (with or without faults), {@value #FAILED} the input could not be read,
  * {@value #USAGE} bad arguments.
@@ -58,6 +60,12 @@ public final class DecodeCommand {
         }
         out.print(json ? JsonLines.toJsonLines(log) : FaultTable.render(log));
         out.flush();
+        if (json) {
+            // Standard output stays one fault per line; what was left out goes to standard error.
+            for (DecodeProblem p : log.problems()) {
+                err.println("decode: unreadable, left out: " + p);
+            }
+        }
         return OK;
     }
 }

@@ -17,7 +17,7 @@ final class DmarFaultParser implements ReportParser {
             "(?:^|\\s)(?:DMAR|dmar)(?:-IR)?:\\s*(?:DMAR:\\s*)?\\[(DMA Read|DMA Write|INTR-REMAP)");
     private static final Pattern FAULT = Pattern.compile("\\[(?<type>DMA Read|DMA Write|INTR-REMAP)"
             + "(?: (?<tag>NO_PASID|PASID (?:0x)?[0-9a-fA-F]{1,8}))?\\]\\s*Request device \\[(?<req>[^\\]]*)\\]\\s*"
-            + "(?:PASID (?<oldpasid>[0-9a-fA-F]{1,8})\\s+)?fault (?:addr|index)\\s+(?:0x)?(?<addr>[0-9a-fA-F]{1,16})"
+            + "(?:PASID (?<oldpasid>[0-9a-fA-F]{1,8})\\s+)?fault (?<what>addr|index)\\s+(?<addr>[^\\s\\[]+)"
             + "(?:\\s*(?:DMAR:\\s*)?\\[fault reason (?<hex>0x)?(?<code>[0-9a-fA-F]{1,3})(?<h>h)?\\]\\s*(?<text>.*))?");
     private static final Pattern REQUESTER = Pattern.compile(
             "(?:0x)?([0-9a-fA-F]{1,2}):(?:0x)?([0-9a-fA-F]{1,2})\\.([0-7])");
@@ -37,22 +37,28 @@ final class DmarFaultParser implements ReportParser {
         int lines = line.nonBlankInputLines() + c.nonBlankInputLines();
         Matcher m = FAULT.matcher(c.text());
         boolean intr = start.group(1).equals("INTR-REMAP");
+        FaultFormat format = intr ? FaultFormat.DMAR_INTR_REMAP : FaultFormat.DMAR_FAULT;
         if (!m.lookingAt()) {
-            // Truncated before the address: only the access type is known.
-            type(b, start.group(1));
-        } else {
-            type(b, m.group("type"));
-            requester(b, m.group("req"));
-            if (!intr) {
-                pasid(b, m.group("tag"), m.group("oldpasid"));
-            }
-            b.number(intr ? FaultField.INDEX : FaultField.ADDRESS, Long.parseUnsignedLong(m.group("addr"), 16));
-            if (m.group("code") != null) {
-                lines += reason(b, m, more);
-            }
+            // Cut short before the address: it says neither who nor where, so it is no fault.
+            out.problem(line.number(), format, "'" + Values.quoted(text) + "' is cut short before the fault "
+                    + (intr ? "index" : "address") + ": not a fault");
+            return true;
         }
-        out.add(b.build(intr ? FaultFormat.DMAR_INTR_REMAP : FaultFormat.DMAR_FAULT, line.number(),
-                HardwareRecord.NONE), lines);
+        type(b, m.group("type"));
+        requester(b, m.group("req"));
+        if (!intr) {
+            pasid(b, m.group("tag"), m.group("oldpasid"));
+        }
+        Long address = Values.hex(m.group("addr"));
+        if (address != null) {
+            b.number(intr ? FaultField.INDEX : FaultField.ADDRESS, address);
+        } else {
+            Values.notHex(out, line, format, "fault " + m.group("what"), m.group("addr"));
+        }
+        if (m.group("code") != null) {
+            lines += reason(b, m, more);
+        }
+        out.add(b.build(format, line.number(), HardwareRecord.NONE), lines);
         return true;
     }
 

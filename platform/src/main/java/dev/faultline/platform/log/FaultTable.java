@@ -7,7 +7,8 @@ import java.util.OptionalLong;
 /**
  * Renders decoded faults as an aligned text table for people: one row per fault with its line, format,
  * device, who faulted (stream id, requester, PASID), address, access ({@code rwxp}, {@code -} for no) and a
- * format-specific detail (event name, reason, flags), then a summary line.
+ * format-specific detail (event name, reason, flags), then a summary line, followed by one line per
+ * {@link DecodeProblem} (what the decoder could not read and left out).
  */
 public final class FaultTable {
     private static final String[] HEADINGS = {"LINE", "FORMAT", "DEVICE", "SOURCE", "ADDRESS", "ACCESS", "DETAIL"};
@@ -44,14 +45,21 @@ public final class FaultTable {
             }
         }
         sb.append(summary(log)).append('\n');
+        for (DecodeProblem p : log.problems()) {
+            sb.append("  ").append(p).append('\n');
+        }
         return sb.toString();
     }
 
-    /** {@code 3 faults in 120 lines, 110 lines not recognised}. */
+    /**
+     * {@code 3 faults in 120 lines, 110 lines not recognised}, and when the decoder left something out,
+     * {@code , 2 unreadable (left out):}.
+     */
     static String summary(DecodedLog log) {
         int n = log.faults().size();
-        return n + (n == 1 ? " fault" : " faults") + " in " + log.lines() + (log.lines() == 1 ? " line, " : " lines, ")
+        String s = n + (n == 1 ? " fault" : " faults") + " in " + log.lines() + (log.lines() == 1 ? " line, " : " lines, ")
                 + log.ignoredLines() + (log.ignoredLines() == 1 ? " line" : " lines") + " not recognised";
+        return log.problems().isEmpty() ? s : s + ", " + log.problems().size() + " unreadable (left out):";
     }
 
     private static String[] row(DecodedFault f) {

@@ -24,6 +24,10 @@ import java.util.NoSuchElementException;
  * counted in {@link DecodedLog#ignoredLines()}; no input makes the decoder throw, and every report is made
  * of at least one input line.
  *
+ * <p>The decoder never invents a field: a value it cannot read ({@code fault addr 0xnothex}) is left out of
+ * its fault, and a report cut short before it says who or where it faulted (a header line alone) is no fault;
+ * both are listed in {@link DecodedLog#problems()}.
+ *
  * <p>Stateless: each call decodes its own input, so one instance may be used from several threads.
  */
 public final class LogDecoder {
@@ -88,7 +92,7 @@ public final class LogDecoder {
             parser.finish(reports);
         }
         int ignored = lines.nonBlankInputLines() - reports.attributedLines();
-        return new DecodedLog(reports.inLogOrder(), counted.count, ignored);
+        return new DecodedLog(reports.inLogOrder(), counted.count, ignored, reports.problemsInLogOrder());
     }
 
     /** Counts the lines taken from the input. */

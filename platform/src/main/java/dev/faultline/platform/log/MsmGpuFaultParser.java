@@ -15,7 +15,6 @@ final class MsmGpuFaultParser implements ReportParser {
     private static final Pattern SCRATCH = Pattern.compile("\\(\\d+,\\d+,\\d+,\\d+\\)");
     private static final Pattern FLAGS = Pattern.compile("\\bflags=\\s*\\d+");
     private static final Pattern PAIR = Pattern.compile("(\\w+)=\\s*([^\\s,()]+)");
-    private static final Pattern HEX = Pattern.compile("(?:0x)?([0-9a-fA-F]{1,16})");
     /** {@code IOMMU_FAULT_WRITE} in the {@code flags=} of the fallback forms. */
     private static final long IOMMU_FAULT_WRITE = 1;
 
@@ -33,9 +32,10 @@ final class MsmGpuFaultParser implements ReportParser {
         FaultBuilder b = new FaultBuilder();
         Matcher pair = PAIR.matcher(c.text());
         while (pair.find()) {
-            field(b, pair.group(1), pair.group(2));
+            field(b, pair.group(1), pair.group(2), line, out);
         }
         if (!b.has(FaultField.ADDRESS)) {
+            out.problem(line.number(), FaultFormat.MSM_GPU_FAULT, "no readable iova: not a fault");
             return false;
         }
         out.add(b.build(FaultFormat.MSM_GPU_FAULT, line.number(), HardwareRecord.NONE),
@@ -48,10 +48,16 @@ final class MsmGpuFaultParser implements ReportParser {
         // Every report is finished on its own lines.
     }
 
-    private static void field(FaultBuilder b, String key, String value) {
+    private static void field(FaultBuilder b, String key, String value, LogLine line, Reports out) {
         switch (key) {
-            case "ttbr0" -> hex(b, FaultField.TTBR0, value);
-            case "iova" -> hex(b, FaultField.ADDRESS, value);
+            case "ttbr0", "iova" -> {
+                Long v = Values.hex(value);
+                if (v != null) {
+                    b.number(key.equals("iova") ? FaultField.ADDRESS : FaultField.TTBR0, v);
+                } else {
+                    Values.notHex(out, line, FaultFormat.MSM_GPU_FAULT, key, value);
+                }
+            }
             case "dir" -> {
                 if (value.equals("READ") || value.equals("WRITE")) {
                     b.direction(value.equals("WRITE"));
@@ -72,13 +78,6 @@ final class MsmGpuFaultParser implements ReportParser {
             default -> {
                 // cb0_ttbr0, cb1_ttbr0 and anything newer: not a field of this format.
             }
-        }
-    }
-
-    private static void hex(FaultBuilder b, FaultField field, String value) {
-        Matcher m = HEX.matcher(value);
-        if (m.matches()) {
-            b.number(field, Long.parseUnsignedLong(m.group(1), 16));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.faultline.platform.log;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The reports still collecting lines, at most one per device (an SMMU instance prints its report's lines
@@ -18,6 +19,14 @@ final class OpenReports<R extends OpenReports.Report> {
 
         /** How many non-blank input lines it took. */
         int lines();
+
+        /**
+         * Why this report, cut short, is no fault (it never said who or where it faulted), or empty when it
+         * is one. An incomplete report's lines count as not recognised.
+         */
+        default Optional<DecodeProblem> incomplete() {
+            return Optional.empty();
+        }
     }
 
     private final Map<String, R> open = new LinkedHashMap<>();
@@ -37,15 +46,24 @@ final class OpenReports<R extends OpenReports.Report> {
     void close(String device, Reports out) {
         R r = open.remove(device);
         if (r != null) {
-            out.add(r.decode(), r.lines());
+            finish(r, out);
         }
     }
 
     /** Finishes every open report, in the order they were opened. */
     void closeAll(Reports out) {
         for (R r : open.values()) {
-            out.add(r.decode(), r.lines());
+            finish(r, out);
         }
         open.clear();
+    }
+
+    private void finish(R r, Reports out) {
+        Optional<DecodeProblem> incomplete = r.incomplete();
+        if (incomplete.isPresent()) {
+            out.problem(incomplete.get());
+        } else {
+            out.add(r.decode(), r.lines());
+        }
     }
 }

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 /**
  * VT-d page requests the kernel rejected (hw-formats §3.6-3.7): a reason line ({@code IOMMU: dmarN: Page
  * request in Privilege Mode}, or the older wording without the unit) followed by
- * {@code dmarN: Invalid page request: <qw0> <qw1>}; the two are one report. A dump without a reason line, or
- * a reason line whose dump never comes, is a report of its own.
+ * {@code dmarN: Invalid page request: <qw0> <qw1>}; the two are one report. A dump without a reason line is a
+ * report of its own; a reason line whose dump never comes is no fault (a {@link DecodeProblem}).
  */
 final class PageRequestParser implements ReportParser {
     /** Name of the raw descriptor in {@link HardwareRecord}: {@code struct page_req_dsc} qwords 0 and 1. */
@@ -20,6 +20,7 @@ final class PageRequestParser implements ReportParser {
             "(?:^|\\s)(?:DMAR: )?(Unexpected page request in Privilege Mode|Execution request not supported)\\s*");
     private static final Pattern DUMP = Pattern.compile(
             "(?:^|\\s)([\\w.-]+): Invalid page request: ([0-9a-fA-F]{1,16}) ([0-9a-fA-F]{1,16})\\b.*");
+    private static final String DUMP_START = "Invalid page request: ";
     /** A dump belongs to a reason line at most this many input lines before it. */
     private static final int PAIRING_WINDOW = 8;
 
@@ -53,6 +54,10 @@ final class PageRequestParser implements ReportParser {
             return true;
         }
         if (!(m = DUMP.matcher(text)).matches()) {
+            if (text.contains(DUMP_START)) {
+                out.problem(line.number(), FaultFormat.PRQ, "'" + Values.quoted(text.substring(
+                        text.indexOf(DUMP_START))) + "' is cut short or not two hexadecimal qwords: not a fault");
+            }
             return false;
         }
         String unit = m.group(1);
@@ -77,12 +82,9 @@ final class PageRequestParser implements ReportParser {
     @Override
     public void finish(Reports out) {
         if (pendingReason != null) {
-            FaultBuilder b = new FaultBuilder();
-            if (pendingUnit != null) {
-                b.text(FaultField.DEVICE, pendingUnit);
-            }
-            b.text(FaultField.REASON, pendingReason);
-            out.add(b.build(FaultFormat.PRQ, pendingLine, HardwareRecord.NONE), pendingLines);
+            // A reason line whose descriptor never came names no requester and no address: no fault.
+            out.problem(pendingLine, FaultFormat.PRQ, "'" + pendingReason
+                    + "' without the page request it rejected: not a fault");
             pendingReason = null;
         }
     }

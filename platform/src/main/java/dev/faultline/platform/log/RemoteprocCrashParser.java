@@ -14,6 +14,7 @@ final class RemoteprocCrashParser implements ReportParser {
     private static final Pattern CRASH = Pattern.compile("crash detected in (.+): type (.+)");
     private static final Pattern IOMMU_FAULT = Pattern.compile(
             "(?:^|\\s)iommu fault: da 0x([0-9a-fA-F]{1,16}) flags 0x([0-9a-fA-F]{1,8})\\b.*");
+    private static final String IOMMU_FAULT_START = "iommu fault: da ";
     /** {@code rproc_crash_to_string(RPROC_MMUFAULT)}. */
     private static final String MMUFAULT = "mmufault";
     /** {@code IOMMU_FAULT_WRITE}. */
@@ -34,6 +35,11 @@ final class RemoteprocCrashParser implements ReportParser {
             pendingLine = line.number();
             pendingLines = line.nonBlankInputLines();
             return true;
+        }
+        if (line.text().contains(IOMMU_FAULT_START)) {
+            out.problem(line.number(), FaultFormat.REMOTEPROC_CRASH, "'" + Values.quoted(line.text().substring(
+                    line.text().indexOf(IOMMU_FAULT_START))) + "' has a value that is not a number: not a fault");
+            return false;
         }
         DeviceMessage dm = DeviceMessage.parse(line.text());
         Matcher m = dm == null ? null : CRASH.matcher(dm.message());

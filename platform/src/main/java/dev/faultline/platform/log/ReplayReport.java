@@ -1,6 +1,7 @@
 package dev.faultline.platform.log;
 
 import dev.faultline.api.backend.ReportOutcome;
+import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.ResponseCode;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -12,6 +13,8 @@ import java.util.Map;
  * What a replay did.
  *
  * @param decoded the fault reports offered
+ * @param devices the devices the replay added, in the replay namespace ({@link ReplayNamespace}), each with the id
+ *     the log printed for it
  * @param replayed the faults reported to the pipeline
  * @param notReplayed reports that were not, counted by reason (no device in the log, interrupt remapping,
  *     the device could not be added, ...)
@@ -22,7 +25,7 @@ import java.util.Map;
  * @param extraResponses responses beyond those owed (0 from a correct core)
  * @param errors what went wrong outside the counts above (a pipeline that threw, ...)
  */
-public record ReplayReport(int decoded, int replayed, Map<String, Integer> notReplayed,
+public record ReplayReport(int decoded, Map<DeviceId, DeviceId> devices, int replayed, Map<String, Integer> notReplayed,
         Map<ReportOutcome, Integer> outcomes, Map<ResponseCode, Integer> responses, int awaitedResponses,
         int unanswered, int extraResponses, List<String> errors) {
 
@@ -31,6 +34,7 @@ public record ReplayReport(int decoded, int replayed, Map<String, Integer> notRe
 
     /** Copies the maps (ordered) and the error list. */
     public ReplayReport {
+        devices = Collections.unmodifiableMap(new LinkedHashMap<>(devices));
         notReplayed = Collections.unmodifiableMap(new LinkedHashMap<>(notReplayed));
         outcomes = Collections.unmodifiableMap(copy(ReportOutcome.class, outcomes));
         responses = Collections.unmodifiableMap(copy(ResponseCode.class, responses));
@@ -56,6 +60,7 @@ public record ReplayReport(int decoded, int replayed, Map<String, Integer> notRe
     public String render() {
         StringBuilder sb = new StringBuilder();
         line(sb, "faults decoded", Integer.toString(decoded));
+        devices.forEach((replay, logged) -> line(sb, "device", logged + " as " + replay));
         line(sb, "faults replayed", Integer.toString(replayed));
         notReplayed.forEach((why, n) -> line(sb, "not replayed", n + " (" + why + ")"));
         line(sb, "outcomes", counts(outcomes));

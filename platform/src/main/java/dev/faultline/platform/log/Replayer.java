@@ -22,7 +22,8 @@ import java.util.Set;
 
 /**
  * Feeds decoded faults through a running core, as if an IOMMU had reported them: connects a replay IOMMU to
- * the {@link FaultPipeline}, adds the faults' devices, attaches them to domains if asked, reports each fault
+ * the {@link FaultPipeline}, adds the faults' devices in the replay namespace ({@link ReplayNamespace}, never a
+ * simulated device's id), attaches them to domains if asked (by the ids the log printed), reports each fault
  * in log order (page requests with their last-page flag, unrecoverable faults with their raw record), waits
  * for the answers the page request groups are owed, disconnects, and reports what happened.
  *
@@ -46,14 +47,20 @@ public final class Replayer {
     public ReplayReport replay(List<DecodedFault> faults, ReplayOptions options) {
         Run run = new Run(faults.size());
         List<Fault> converted = new ArrayList<>();
+        // The log's device ids (what decode prints, what the options attach) by replay device.
+        Map<DeviceId, DeviceId> logIds = new LinkedHashMap<>();
         for (DecodedFault f : faults) {
             FaultConversion c = f.convert();
             if (c instanceof FaultConversion.NotConvertible n) {
                 run.skip(f.format().key() + ": " + n.reason());
             } else {
-                converted.add(c.fault().orElseThrow());
+                Fault logged = c.fault().orElseThrow();
+                DeviceId device = ReplayNamespace.deviceOf(f, logged);
+                logIds.putIfAbsent(device, logged.device());
+                converted.add(ReplayNamespace.on(device, logged));
             }
         }
+        run.devices.putAll(logIds);
         RecordingBackend backend = new RecordingBackend(options.backendName());
         IommuPort port;
         try {
@@ -64,7 +71,7 @@ public final class Replayer {
             return run.report(backend);
         }
         try {
-            Map<DeviceId, Optional<DevicePort>> devices = addDevices(port, converted, options, run);
+            Map<DeviceId, Optional<DevicePort>> devices = addDevices(port, converted, logIds, options, run);
             for (Fault f : converted) {
                 Optional<DevicePort> device = devices.get(f.device());
                 if (device.isEmpty()) {
@@ -86,7 +93,7 @@ public final class Replayer {
 
     /** Adds each device once, in order of first fault, and attaches it where asked. */
     private static Map<DeviceId, Optional<DevicePort>> addDevices(IommuPort port, List<Fault> faults,
-            ReplayOptions options, Run run) {
+            Map<DeviceId, DeviceId> logIds, ReplayOptions options, Run run) {
         Map<DeviceId, Set<Integer>> pasids = new LinkedHashMap<>();
         for (Fault f : faults) {
             Set<Integer> p = pasids.computeIfAbsent(f.device(), d -> new LinkedHashSet<>(List.of(Pasid.NONE)));
@@ -96,7 +103,7 @@ public final class Replayer {
         pasids.forEach((id, devicePasids) -> {
             try {
                 DevicePort device = port.addDevice(id);
-                Optional<Domain> domain = options.domainOf(id);
+                Optional<Domain> domain = options.domainOf(logIds.get(id));
                 domain.ifPresent(d -> devicePasids.forEach(pasid -> device.attach(pasid, d)));
                 devices.put(id, Optional.of(device));
             } catch (RuntimeException e) {
@@ -136,6 +143,7 @@ public final class Replayer {
         final Map<String, Integer> notReplayed = new LinkedHashMap<>();
         final Map<ReportOutcome, Integer> outcomes = new EnumMap<>(ReportOutcome.class);
         final List<String> errors = new ArrayList<>();
+        final Map<DeviceId, DeviceId> devices = new LinkedHashMap<>();
         int replayed;
         int awaited;
 
@@ -153,7 +161,7 @@ public final class Replayer {
             received.forEach(r -> responses.merge(r.code(), 1, Integer::sum));
             List<String> allErrors = new ArrayList<>(errors);
             allErrors.addAll(backend.malformed());
-            return new ReplayReport(decoded, replayed, notReplayed, outcomes, responses, awaited,
+            return new ReplayReport(decoded, devices, replayed, notReplayed, outcomes, responses, awaited,
                     Math.max(0, awaited - received.size()), Math.max(0, received.size() - awaited), allErrors);
         }
     }

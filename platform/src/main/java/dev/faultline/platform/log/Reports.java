@@ -7,6 +7,7 @@ import java.util.List;
 /** Where parsers put finished reports; counts the input lines attributed to them. Not thread-safe. */
 final class Reports {
     private final List<DecodedFault> faults = new ArrayList<>();
+    private final List<DecodeProblem> problems = new ArrayList<>();
     private int attributedLines;
 
     /**
@@ -18,6 +19,23 @@ final class Reports {
     void add(DecodedFault fault, int nonBlankInputLines) {
         faults.add(fault);
         attributedLines += nonBlankInputLines;
+    }
+
+    /** Records text that looked like part of a report but could not be read (and was left out). */
+    void problem(int line, FaultFormat format, String problem) {
+        problem(new DecodeProblem(line, format, problem));
+    }
+
+    /** Records a problem. */
+    void problem(DecodeProblem problem) {
+        problems.add(problem);
+    }
+
+    /** The problems in log order. */
+    List<DecodeProblem> problemsInLogOrder() {
+        List<DecodeProblem> sorted = new ArrayList<>(problems);
+        sorted.sort(Comparator.comparingInt(DecodeProblem::line));
+        return sorted;
     }
 
     int attributedLines() {

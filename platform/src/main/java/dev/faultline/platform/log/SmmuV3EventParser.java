@@ -3,6 +3,7 @@ package dev.faultline.platform.log;
 import dev.faultline.api.fault.HardwareRecord;
 import dev.faultline.platform.smmuv3.EventId;
 import dev.faultline.platform.smmuv3.EventType;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,8 +21,8 @@ final class SmmuV3EventParser implements ReportParser {
     /** A dword; one real report pasted it with a space in the middle ({@code 0x00000180 00000010}). */
     private static final Pattern DWORD = Pattern.compile("0x([0-9a-fA-F]{1,16})(?: ([0-9a-fA-F]{1,16}))?");
     private static final Pattern DECODED = Pattern.compile("event: (\\S+) client: (.+?) sid: 0x([0-9a-fA-F]{1,8})"
-            + " ssid: 0x([0-9a-fA-F]{1,8})(?: iova: 0x([0-9a-fA-F]{1,16}) ipa: 0x([0-9a-fA-F]{1,16})"
-            + "| fetch_addr: 0x([0-9a-fA-F]{1,16}))?.*");
+            + " ssid: 0x([0-9a-fA-F]{1,8})(?: iova: 0x([0-9a-fA-F]{1,16})\\b)?(?: ipa: 0x([0-9a-fA-F]{1,16})\\b)?"
+            + "(?: fetch_addr: 0x([0-9a-fA-F]{1,16})\\b)?.*");
     /** The access line; a later unrelated message may run into its end. */
     private static final Pattern ACCESS = Pattern.compile("(priv|unpriv) (inst|data) (read|write) (s1|s2)"
             + " \"([^\"]*)\"(?: ttd_read| ttd_write)?( stall)? stag: 0x([0-9a-fA-F]{1,4})\\b.*");
@@ -71,10 +72,21 @@ final class SmmuV3EventParser implements ReportParser {
         }
         if ((m = DWORD.matcher(message)).matches()) {
             String digits = m.group(1) + (m.group(2) == null ? "" : m.group(2));
-            if (event == null || event.count == DWORDS || event.decoded != null || digits.length() > 16) {
+            if (event == null || event.count == DWORDS || event.decoded != null || event.dwordsBroken
+                    || digits.length() > 16) {
                 return false;
             }
             event.dwords[event.count++] = Long.parseUnsignedLong(digits, 16);
+            event.add(line);
+            return true;
+        }
+        if (message.startsWith("0x") && event != null && event.count < DWORDS && event.decoded == null
+                && !event.dwordsBroken) {
+            // A dword that is not one: the record ends here, so that no later dword takes its place.
+            out.problem(line.number(), FaultFormat.SMMUV3_EVENT, "dword " + (event.count) + " '"
+                    + Values.firstToken(message) + "' is not a 64-bit hexadecimal number: the record is left at "
+                    + event.count + " dwords");
+            event.dwordsBroken = true;
             event.add(line);
             return true;
         }
@@ -86,6 +98,12 @@ final class SmmuV3EventParser implements ReportParser {
                 open.open(dm.device(), event, out);
             }
             event.decoded = decodedLine(m, name, sid);
+            String[] keys = {" iova: ", " ipa: ", " fetch_addr: "};
+            for (int k = 0; k < keys.length; k++) {
+                if (m.group(5 + k) == null) {
+                    Values.unreadable(out, line, FaultFormat.SMMUV3_EVENT, message, keys[k]);
+                }
+            }
             event.add(line);
             return true;
         }
@@ -124,6 +142,8 @@ final class SmmuV3EventParser implements ReportParser {
         }
         if (m.group(5) != null) {
             b.number(FaultField.ADDRESS, Long.parseUnsignedLong(m.group(5), 16));
+        }
+        if (m.group(6) != null) {
             b.number(FaultField.IPA, Long.parseUnsignedLong(m.group(6), 16));
         }
         if (m.group(7) != null) {
@@ -153,6 +173,7 @@ final class SmmuV3EventParser implements ReportParser {
         final long[] dwords = new long[DWORDS];
         int headerId = -1;
         int count;
+        boolean dwordsBroken;
         int lines;
         FaultBuilder decoded;
         boolean accessSeen;
@@ -178,6 +199,16 @@ final class SmmuV3EventParser implements ReportParser {
         @Override
         public int lines() {
             return lines;
+        }
+
+        /** A header whose dwords and decoded lines never came names no stream: no fault. */
+        @Override
+        public Optional<DecodeProblem> incomplete() {
+            if (count > 0 || decoded != null) {
+                return Optional.empty();
+            }
+            return Optional.of(new DecodeProblem(line, FaultFormat.SMMUV3_EVENT, String.format(
+                    "event 0x%02x header without its record (no StreamID, no address): not a fault", headerId)));
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.faultline.platform.machine;
 
 import dev.faultline.api.fault.DeviceId;
+import dev.faultline.platform.log.ReplayNamespace;
 import java.util.Objects;
 
 /**
@@ -19,10 +20,15 @@ public record DeviceNode(DeviceId id, String iommu, int requesterId, boolean pri
     /**
      * Validates the node.
      *
-     * @throws IllegalArgumentException for a blank IOMMU name
+     * @throws IllegalArgumentException for a blank IOMMU name, or a platform name under {@code replay/} (the
+     *     namespace of replayed logs' devices, {@link ReplayNamespace})
      */
     public DeviceNode {
         Objects.requireNonNull(id, "id");
+        if (ReplayNamespace.isReserved(id)) {
+            throw new IllegalArgumentException("device " + id + ": platform names under " + ReplayNamespace.PREFIX
+                    + " are reserved for replayed logs' devices");
+        }
         if (iommu == null || iommu.isBlank()) {
             throw new IllegalArgumentException("device " + id + " needs the IOMMU it is behind");
         }

@@ -3,7 +3,7 @@ package dev.faultline.platform.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.api.backend.Domain;
-import dev.faultline.api.fault.StreamId;
+import dev.faultline.api.fault.PlatformDeviceName;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -113,7 +113,8 @@ class CommandsTest {
         FakePipeline pipeline = new FakePipeline();
         assertThat(replay(pipeline, "--attach", "gpu0", "--domain-type", "unmanaged", "--timeout", "5",
                 logFile().toString())).isEqualTo(ReplayCommand.OK);
-        assertThat(pipeline.attachments.get(new StreamId(1))).containsValue(Domain.unmanaged("gpu0"));
+        assertThat(pipeline.attachments.get(new PlatformDeviceName("replay/1000000.smmu/sid:0x1")))
+                .containsValue(Domain.unmanaged("gpu0"));
     }
 
     @Test

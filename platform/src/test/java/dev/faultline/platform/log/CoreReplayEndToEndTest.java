@@ -73,7 +73,9 @@ class CoreReplayEndToEndTest {
             assertThat(report.outcomes()).containsExactly(Map.entry(ReportOutcome.DISPATCHED, 2));
             assertThat(report.responses()).containsExactly(Map.entry(ResponseCode.SUCCESS, 2));
             assertThat(report.clean()).isTrue();
-            assertThat(seen).containsExactly("sid:0x1 stag 2839 pasid 2", "sid:0x1 stag 2840 pasid 2");
+            String device = report.devices().keySet().iterator().next().toString();
+            assertThat(device).startsWith("platform:replay/").endsWith("/sid:0x1");
+            assertThat(seen).containsExactly(device + " stag 2839 pasid 2", device + " stag 2840 pasid 2");
         } finally {
             CORE.unregister(id);
         }

@@ -309,15 +309,16 @@ class LogDecoderTest {
         }
 
         @Test
-        void dumpWithoutReasonAndReasonWithoutDumpAreFaultsOfTheirOwn() {
+        void aDumpWithoutReasonIsAFaultAndAReasonWithoutDumpIsNone() {
             DecodedLog log = decode("dmar1: Invalid page request: 00000001 00001001", "IOMMU: dmar1: Address is not canonical",
                     "Execution request not supported");
-            assertThat(log.faults()).hasSize(3);
-            assertThat(log.faults().get(0).determined(FaultField.REASON)).isFalse();
-            assertThat(log.faults().get(0).assertedNone(FaultField.PASID)).isTrue();
-            assertThat(log.faults().get(1).text(FaultField.REASON)).contains("Address is not canonical");
-            assertThat(log.faults().get(2).text(FaultField.REASON)).contains("Execution request not supported");
-            assertThat(log.faults().get(2).determined(FaultField.DEVICE)).isFalse();
+            assertThat(log.faults()).singleElement().satisfies(f -> {
+                assertThat(f.determined(FaultField.REASON)).isFalse();
+                assertThat(f.assertedNone(FaultField.PASID)).isTrue();
+            });
+            assertThat(log.ignoredLines()).isEqualTo(2);
+            assertThat(log.problems()).extracting(DecodeProblem::line).containsExactly(2, 3);
+            assertThat(log.problems().get(0).problem()).contains("Address is not canonical", "not a fault");
         }
 
         @Test

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.api.backend.Domain;
 import dev.faultline.api.backend.ReportOutcome;
+import dev.faultline.api.fault.Fault;
 import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.PlatformDeviceName;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.StreamId;
 import java.time.Duration;
@@ -39,17 +41,24 @@ class ReplayerTest {
         assertThat(report.replayed()).isEqualTo(3);
         assertThat(report.notReplayed()).containsExactly(Map.entry("msm-gpu-fault: the log names no device", 1),
                 Map.entry("dmar-intr-remap: an interrupt-remapping fault is not a DMA fault", 1));
-        assertThat(pipeline.reported).containsExactlyElementsOf(
-                mixed.faults().subList(0, 3).stream().map(f -> f.toFault().orElseThrow()).toList());
+        assertThat(pipeline.reported).containsExactlyElementsOf(mixed.faults().subList(0, 3).stream()
+                .map(f -> {
+                    Fault logged = f.toFault().orElseThrow();
+                    return ReplayNamespace.on(ReplayNamespace.deviceOf(f, logged), logged);
+                }).toList());
         assertThat(report.outcomes()).containsExactly(Map.entry(ReportOutcome.NO_HANDLER, 3));
         assertThat(report.responses()).containsExactly(Map.entry(ResponseCode.INVALID, 1));
         assertThat(report.awaitedResponses()).isEqualTo(1);
         assertThat(report.clean()).isTrue();
-        assertThat(pipeline.events).containsExactly("connect replay", "add sid:0x42", "add sid:0x300", "add 0000:00:02.0",
-                "close");
+        assertThat(pipeline.events).containsExactly("connect replay",
+                "add platform:replay/arm-smmu-v3.0.auto/sid:0x42", "add platform:replay/arm-smmu-v3.0.auto/sid:0x300",
+                "add platform:replay/0000:00:02.0", "close");
         assertThat(pipeline.attachments).isEmpty();
         assertThat(report.render()).isEqualTo("""
                 faults decoded:   5
+                device:           sid:0x42 as platform:replay/arm-smmu-v3.0.auto/sid:0x42
+                device:           sid:0x300 as platform:replay/arm-smmu-v3.0.auto/sid:0x300
+                device:           0000:00:02.0 as platform:replay/0000:00:02.0
                 faults replayed:  3
                 not replayed:     1 (msm-gpu-fault: the log names no device)
                 not replayed:     1 (dmar-intr-remap: an interrupt-remapping fault is not a DMA fault)
@@ -66,9 +75,10 @@ class ReplayerTest {
         ReplayReport report = new Replayer(pipeline).replay(mixed,
                 ReplayOptions.defaults().attach(new StreamId(0x42), gpu).attachEveryDevice(dma));
 
-        assertThat(pipeline.attachments.get(new StreamId(0x42))).containsOnly(Map.entry(Pasid.NONE, gpu),
-                Map.entry(5, gpu));
-        assertThat(pipeline.attachments.get(new StreamId(0x300))).containsOnly(Map.entry(Pasid.NONE, dma));
+        assertThat(pipeline.attachments.get(new PlatformDeviceName("replay/arm-smmu-v3.0.auto/sid:0x42")))
+                .containsOnly(Map.entry(Pasid.NONE, gpu), Map.entry(5, gpu));
+        assertThat(pipeline.attachments.get(new PlatformDeviceName("replay/arm-smmu-v3.0.auto/sid:0x300")))
+                .containsOnly(Map.entry(Pasid.NONE, dma));
         assertThat(report.outcome(ReportOutcome.DELIVERED)).isEqualTo(2);
     }
 
