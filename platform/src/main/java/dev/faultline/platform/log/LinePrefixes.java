@@ -4,14 +4,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Removes what mail, diffs, CI logs, dmesg, the journal, syslog and vendor kernels put in front of a kernel
- * message, so that parsers see the text as {@code printk} wrote it.
+ * Removes what mail, chat, forums, diffs, CI logs, dmesg, the journal, syslog and vendor kernels put in front of
+ * a kernel message, so that parsers see the text as {@code printk} wrote it: quote markers of any depth
+ * ({@code > > }, {@code >>}, {@code | }), chat nicks and times ({@code [08:56] <dev7> }), timestamps and levels.
  */
 final class LinePrefixes {
 
     /** One prefix at the start of the (stripped) line; removed repeatedly, in any order. */
     private static final Pattern PREFIX = Pattern.compile("(?:"
             + ">+" // mail quoting, "> > " and ">>>>"
+            + "|\\|(?=\\s|$)" // "| " quoting (forums, some mail clients, chat)
+            + "|<[A-Za-z_][\\w.@-]{0,31}>(?=\\s)" // chat nick "<dev7> "
+            + "|\\[\\d{1,2}:\\d{2}(?::\\d{2})?\\](?=\\s)" // chat time "[08:56] "
             + "|\\+#|\\+(?=[\\s\\[])|-(?=\\[)" // diff lines, "+# " CI expectation comments
             + "|#(?=\\s)" // CI comment marker
             + "|<\\d>" // printk level

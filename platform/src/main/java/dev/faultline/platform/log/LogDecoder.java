@@ -31,6 +31,11 @@ import java.util.NoSuchElementException;
  * <p>Stateless: each call decodes its own input, so one instance may be used from several threads.
  */
 public final class LogDecoder {
+    /**
+     * Mail clients wrap at 72 to 78 columns, cutting at the last space before the width: a line they cut is at
+     * least this long, unless its next word was very long.
+     */
+    private static final int MIN_WRAPPED_WIDTH = 48;
 
     /** Decodes {@code text}. */
     public DecodedLog decode(String text) {
@@ -75,17 +80,13 @@ public final class LogDecoder {
         CountingIterator counted = new CountingIterator(input);
         LogLines lines = new LogLines(counted);
         Reports reports = new Reports();
-        List<ReportParser> parsers = List.of(new SmmuV3EventParser(), new ContextFaultParser(),
-                new DmarFaultParser(), new PageRequestParser(), new AmdPageFaultParser(), new MsmGpuFaultParser(),
-                new RemoteprocCrashParser());
+        List<ReportParser> parsers = parsers();
         for (LogLine line = lines.next(); line != null; line = lines.next()) {
             if (line.text().isEmpty()) {
                 continue;
             }
-            for (ReportParser parser : parsers) {
-                if (parser.take(line, lines, reports)) {
-                    break;
-                }
+            if (!offer(parsers, line, lines, reports)) {
+                rejoinWrapped(parsers, line, lines, reports);
             }
         }
         for (ReportParser parser : parsers) {
@@ -93,6 +94,57 @@ public final class LogDecoder {
         }
         int ignored = lines.nonBlankInputLines() - reports.attributedLines();
         return new DecodedLog(reports.inLogOrder(), counted.count, ignored, reports.problemsInLogOrder());
+    }
+
+    private static List<ReportParser> parsers() {
+        return List.of(new SmmuV3EventParser(), new ContextFaultParser(), new DmarFaultParser(),
+                new PageRequestParser(), new AmdPageFaultParser(), new MsmGpuFaultParser(), new RemoteprocCrashParser());
+    }
+
+    /** Offers {@code line} to each parser in turn; whether one took it. */
+    private static boolean offer(List<ReportParser> parsers, LogLine line, LogLines more, Reports reports) {
+        for (ReportParser parser : parsers) {
+            if (parser.take(line, more, reports)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A long line no parser took may be a message a mail client wrapped before the words that make it
+     * recognisable ({@code arm-smmu fd800000.smmu: Unhandled context} / {@code fault: fsr=0x402, ...}): joins it
+     * with up to {@link Continuation#MAX_LINES} following lines that are no message on their own, and takes them
+     * if the joined line is a report. Otherwise nothing is taken and no problem recorded.
+     */
+    private static void rejoinWrapped(List<ReportParser> parsers, LogLine line, LogLines more, Reports reports) {
+        if (line.width() < MIN_WRAPPED_WIDTH) {
+            return;
+        }
+        List<LogLine> next = more.peek(Continuation.MAX_LINES);
+        LogLine joined = line;
+        for (int i = 0; i < next.size(); i++) {
+            LogLine piece = next.get(i);
+            if (piece.text().isEmpty() || aMessageOfItsOwn(piece)) {
+                return;
+            }
+            joined = joined.join(piece);
+            int mark = reports.problemCount();
+            more.skip(i + 1);
+            if (offer(parsers, joined, more, reports)) {
+                return;
+            }
+            more.unread(next.subList(0, i + 1));
+            reports.dropProblemsSince(mark);
+            if (piece.width() < MIN_WRAPPED_WIDTH) {
+                return;
+            }
+        }
+    }
+
+    /** Whether fresh parsers take {@code line} alone (it is then no continuation of the line before). */
+    private static boolean aMessageOfItsOwn(LogLine line) {
+        return offer(parsers(), line, new LogLines(java.util.Collections.emptyIterator()), new Reports());
     }
 
     /** Counts the lines taken from the input. */

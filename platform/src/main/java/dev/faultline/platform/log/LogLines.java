@@ -57,6 +57,13 @@ final class LogLines {
         }
     }
 
+    /** Puts back {@code taken}, lines just taken by {@link #skip}, in their order. */
+    void unread(List<LogLine> taken) {
+        for (int i = taken.size() - 1; i >= 0; i--) {
+            ahead.addFirst(taken.get(i));
+        }
+    }
+
     private boolean fill(int count) {
         while (ahead.size() < count && input.hasNext()) {
             ahead.addLast(read());
@@ -75,9 +82,12 @@ final class LogLines {
         int nonBlank = first.isBlank() ? 0 : 1;
         String quote = quotePrefix(first);
         String text = first.stripTrailing();
+        // Trailing blanks count: a mail client cutting a run of blanks leaves them at the end of the line.
+        int width = first.length();
         boolean encoded = false;
         for (int joins = 0; joins < MAX_SOFT_BREAKS && softBreak(text) && input.hasNext(); joins++) {
             String next = take();
+            width = next.length();
             nonBlank += next.isBlank() ? 0 : 1;
             String rest = next.startsWith(quote) ? next.substring(quote.length()) : next.stripLeading();
             text = text.substring(0, text.length() - 1) + rest.stripTrailing();
@@ -89,7 +99,7 @@ final class LogLines {
         if (text.length() > MAX_TEXT) {
             text = text.substring(0, MAX_TEXT);
         }
-        return new LogLine(number, nonBlank, LinePrefixes.strip(text));
+        return new LogLine(number, nonBlank, LinePrefixes.strip(text), width);
     }
 
     private String take() {

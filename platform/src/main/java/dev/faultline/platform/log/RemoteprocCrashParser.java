@@ -15,6 +15,9 @@ final class RemoteprocCrashParser implements ReportParser {
     private static final Pattern IOMMU_FAULT = Pattern.compile(
             "(?:^|\\s)iommu fault: da 0x([0-9a-fA-F]{1,16}) flags 0x([0-9a-fA-F]{1,8})\\b.*");
     private static final String IOMMU_FAULT_START = "iommu fault: da ";
+    /** {@code rproc_crash_to_string()}: the types a crash line prints. */
+    private static final java.util.Set<String> CRASH_TYPES = java.util.Set.of("mmufault", "watchdog", "fatal error",
+            "unknown");
     /** {@code rproc_crash_to_string(RPROC_MMUFAULT)}. */
     private static final String MMUFAULT = "mmufault";
     /** {@code IOMMU_FAULT_WRITE}. */
@@ -46,6 +49,16 @@ final class RemoteprocCrashParser implements ReportParser {
         if (m == null || !m.matches()) {
             return false;
         }
+        if (!CRASH_TYPES.contains(m.group(2).strip())) {
+            // "type fatal" / "error": a type the mail client wrapped is joined back when that makes a known one.
+            Continuation c = Continuation.join(dm.message(), more, t -> knownType(CRASH.matcher(t)));
+            if (c.lines() > 0) {
+                m = CRASH.matcher(c.text());
+                m.matches();
+                line = new LogLine(line.number(), line.nonBlankInputLines() + c.nonBlankInputLines(), line.text(),
+                        line.width());
+            }
+        }
         FaultBuilder b = new FaultBuilder().text(FaultField.DEVICE, dm.device());
         b.text(FaultField.RPROC, m.group(1).strip()).text(FaultField.CRASH_TYPE, m.group(2).strip());
         int lines = line.nonBlankInputLines();
@@ -58,6 +71,10 @@ final class RemoteprocCrashParser implements ReportParser {
         }
         out.add(b.build(FaultFormat.REMOTEPROC_CRASH, line.number(), HardwareRecord.NONE), lines);
         return true;
+    }
+
+    private static boolean knownType(Matcher m) {
+        return m.matches() && CRASH_TYPES.contains(m.group(2).strip());
     }
 
     @Override

@@ -31,6 +31,16 @@ final class Reports {
         problems.add(problem);
     }
 
+    /** How many problems were recorded so far (a mark for {@link #dropProblemsSince}). */
+    int problemCount() {
+        return problems.size();
+    }
+
+    /** Forgets the problems recorded since {@code mark}: they came from text tried and then read another way. */
+    void dropProblemsSince(int mark) {
+        problems.subList(mark, problems.size()).clear();
+    }
+
     /** The problems in log order. */
     List<DecodeProblem> problemsInLogOrder() {
         List<DecodeProblem> sorted = new ArrayList<>(problems);

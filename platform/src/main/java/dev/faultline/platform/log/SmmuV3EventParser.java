@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * Arm SMMUv3 event reports (hw-formats §1.4-1.8): the raw dump {@code event 0xNN received:} with four
  * {@code 0x%016llx} dword lines, the decoded lines of 6.14+ ({@code event: ... client: ...} and the access
- * line), or both, which are one report. Lines are matched to the open report of the same SMMU device, so
+ * line), or both, which are one report (where they differ, the raw dwords win). Four dword lines pasted without
+ * their header line are a report too: the record names its event. Lines are matched to the open report of the same SMMU device, so
  * unrelated lines may come in between.
  */
 final class SmmuV3EventParser implements ReportParser {
@@ -72,9 +73,16 @@ final class SmmuV3EventParser implements ReportParser {
         }
         if ((m = DWORD.matcher(message)).matches()) {
             String digits = m.group(1) + (m.group(2) == null ? "" : m.group(2));
-            if (event == null || event.count == DWORDS || event.decoded != null || event.dwordsBroken
-                    || digits.length() > 16) {
+            if (digits.length() > 16) {
                 return false;
+            }
+            if (event == null || event.count == DWORDS || event.decoded != null || event.dwordsBroken) {
+                if (!headerlessDump(dm.device(), more)) {
+                    return false;
+                }
+                // A dump pasted without its "event 0xNN received:" line: the record still says everything.
+                event = new OpenEvent(dm.device(), line.number());
+                open.open(dm.device(), event, out);
             }
             event.dwords[event.count++] = Long.parseUnsignedLong(digits, 16);
             event.add(line);
@@ -122,6 +130,21 @@ final class SmmuV3EventParser implements ReportParser {
     @Override
     public void finish(Reports out) {
         open.closeAll(out);
+    }
+
+    /** Whether the next lines are the other {@value #DWORDS} - 1 dwords of a dump by {@code device}. */
+    private static boolean headerlessDump(String device, LogLines more) {
+        java.util.List<LogLine> next = more.peek(DWORDS - 1);
+        if (next.size() < DWORDS - 1) {
+            return false;
+        }
+        for (LogLine l : next) {
+            DeviceMessage dm = DeviceMessage.parse(l.text());
+            if (dm == null || !dm.device().equals(device) || !DWORD.matcher(dm.message()).matches()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static FaultBuilder decodedLine(Matcher m, String name, long sid) {
