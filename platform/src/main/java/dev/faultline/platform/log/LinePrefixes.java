@@ -25,6 +25,7 @@ final class LinePrefixes {
             + "|\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?(?: \\S+ kernel:)?"
             + "|[A-Z][a-z]{2} +\\d{1,2} \\d{2}:\\d{2}:\\d{2} \\S+ kernel:" // syslog
             + "|kernel:" // journal export
+            + "|0x[0-9A-Fa-f]{4,16} \\|\\s+\\d+\\.\\d+:" // log viewer export "0x000000000277BBFA |   1263.468579:"
             + "|\\[pid:[^\\]]*\\]" // vendor caller prefix glued to the device name
             + ")");
 
