@@ -119,14 +119,18 @@ final class LogLines {
         return n >= 2 && n <= QP_MAX_LINE && line.charAt(n - 1) == '=' && line.charAt(n - 2) != '=';
     }
 
-    /** Every {@code =} starts a {@code =3D} or {@code =20} escape, and there is at least one. */
+    /**
+     * Every {@code =} starts a {@code =3D} escape, or a {@code =20} at the end of the line (RFC 2045 §6.7 encodes
+     * a space only there), and there is at least one: {@code device=20:00.0} is text, not an escape.
+     */
     private static boolean looksQuotedPrintable(String s) {
         int i = s.indexOf('=');
         if (i < 0) {
             return false;
         }
         for (; i >= 0; i = s.indexOf('=', i + 1)) {
-            if (!s.startsWith("=3D", i) && !s.startsWith("=20", i)) {
+            boolean trailingSpace = s.startsWith("=20", i) && s.substring(i).matches("(?:=20)+");
+            if (!s.startsWith("=3D", i) && !trailingSpace) {
                 return false;
             }
         }

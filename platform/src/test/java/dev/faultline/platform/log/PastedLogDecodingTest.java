@@ -91,4 +91,13 @@ class PastedLogDecodingTest {
         assertThat(log.faults()).singleElement().satisfies(f -> assertThat(f.line()).isEqualTo(2));
         assertThat(log.ignoredLines()).isEqualTo(1);
     }
+
+    @Test
+    void anAmdDeviceWrappedOntoALineOfItsOwnIsNotReadAsQuotedPrintable() {
+        // "device=20:00.0" alone on a line looks like a quoted-printable "=20" escape; it is not one.
+        DecodedLog log = decode("[    1.116842] AMD-Vi: Event logged [IO_PAGE_FAULT device=20:00.0",
+                "domain=0x0003 address=0x000000f4001eef80 flags=0x0010]");
+        assertThat(log.faults()).singleElement().satisfies(
+                f -> assertThat(f.text(FaultField.DEVICE)).contains("20:00.0"));
+    }
 }

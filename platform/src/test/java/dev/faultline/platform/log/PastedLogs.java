@@ -2,13 +2,12 @@ package dev.faultline.platform.log;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.regex.Pattern;
 
 /**
- * What people do to a kernel log between the machine and a bug report, as seeded transformations: quoting it in
- * mail (any depth) or chat, letting a mail client wrap its long lines, and dropping or adding the dmesg
- * timestamps. Each transformation keeps every word of every kernel message.
+ * What people do to a kernel log between the machine and a bug report: quoting it in mail (any depth) or chat,
+ * letting a mail client wrap its long lines, and dropping or adding the dmesg timestamps. Each transformation
+ * keeps every word of every kernel message.
  */
 final class PastedLogs {
     /** Widths mail clients wrap at (RFC 5322 recommends 78; many wrap at 72 or 76). */
@@ -30,20 +29,39 @@ final class PastedLogs {
     /** What happens to the dmesg timestamps. */
     enum Timestamps { KEPT, REMOVED, ADDED }
 
-    /** A paste chosen by {@code random}. */
-    static Paste paste(Random random) {
-        String quote = switch (random.nextInt(7)) {
-            case 0 -> "";
-            case 1 -> "> ".repeat(1 + random.nextInt(4));
-            case 2 -> ">".repeat(1 + random.nextInt(4)) + " ";
-            case 3 -> "| ";
-            case 4 -> "<dev" + random.nextInt(100) + "> ";
-            case 5 -> String.format("[%02d:%02d] <dev%d> ", random.nextInt(24), random.nextInt(60), random.nextInt(10));
-            default -> "> " + "| ";
-        };
-        int width = random.nextInt(3) == 0 ? 0 : WRAP_WIDTHS[random.nextInt(WRAP_WIDTHS.length)];
-        return new Paste(quote, random.nextBoolean(), width, Timestamps.values()[random.nextInt(3)]);
+    /** How a paste quotes each line. */
+    enum Quote {
+        /** Not quoted. */
+        NONE,
+        /** Mail, {@code "> "} repeated. */
+        MAIL,
+        /** Mail without spaces, {@code ">>> "}. */
+        MAIL_COMPACT,
+        /** Forum or chat, {@code "| "}. */
+        BAR,
+        /** Chat, {@code "<nick> "}. */
+        NICK,
+        /** Chat, {@code "[hh:mm] <nick> "}. */
+        TIMED_NICK,
+        /** A mail quote of a forum quote, {@code "> | "}. */
+        MAIL_OF_BAR;
+
+        /** The prefix at {@code depth} (1 to 4; only mail quotes nest). */
+        String prefix(int depth) {
+            return switch (this) {
+                case NONE -> "";
+                case MAIL -> "> ".repeat(depth);
+                case MAIL_COMPACT -> ">".repeat(depth) + " ";
+                case BAR -> "| ";
+                case NICK -> "<dev" + depth + "> ";
+                case TIMED_NICK -> String.format("[%02d:%02d] <dev%d> ", 8 + depth, 56, depth);
+                case MAIL_OF_BAR -> "> " + "| ";
+            };
+        }
     }
+
+    /** Widths a paste may wrap at, 0 for none. */
+    static final List<Integer> WRAPS = List.of(0, WRAP_WIDTHS[0], WRAP_WIDTHS[1], WRAP_WIDTHS[2]);
 
     /** {@code log} pasted as {@code paste} says. */
     static String apply(Paste paste, String log) {
