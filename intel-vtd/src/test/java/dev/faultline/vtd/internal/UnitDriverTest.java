@@ -67,7 +67,7 @@ class UnitDriverTest {
         assertThat(entry.domainId()).isEqualTo(1);
         assertThat(entry.supervisorRequests()).isFalse();
         assertThat(rig.driver.pasidEntry(GPU, Pasid.NONE).domainId()).isEqualTo(2);
-        ScriptedPipeline.Device device = (ScriptedPipeline.Device) rig.pipeline.port.devices.get(GPU);
+        ScriptedPipeline.Device device = rig.pipeline.port.devices.get(GPU);
         assertThat(device.attachments).containsEntry(0x2345, Domain.sva("proc")).containsEntry(Pasid.NONE,
                 Domain.dma("dma"));
         rig.driver.detach(GPU, 0x2345);
