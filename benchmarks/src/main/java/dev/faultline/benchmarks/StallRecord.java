@@ -2,7 +2,7 @@ package dev.faultline.benchmarks;
 
 /**
  * The 32-byte SMMUv3 event record every benchmark decodes: an {@code F_TRANSLATION} event of a stalled
- * transaction (hw-formats.md §1.4, §1.6; Linux {@code EVTQ_*} fields). Records live in a {@code long[]} ring,
+ * transaction (IHI 0070 §7.3.2-7.3.21; Linux {@code EVTQ_*} fields). Records live in a {@code long[]} ring,
  * four words each, the way the hardware writes them to the event queue.
  */
 final class StallRecord {

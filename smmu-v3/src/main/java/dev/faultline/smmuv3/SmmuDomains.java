@@ -83,7 +83,7 @@ public interface SmmuDomains {
      * {@code adreno_smmu_priv.set_stall} does for an SMMUv2 context bank. Devices that can stall start with it
      * on.
      *
-     * <p>In hardware (hw-formats §1.11, §1.12; IHI §5.5): with stall on, every CD this service wrote for the
+     * <p>In hardware (IHI 0070 §5.2, §5.4, §5.5): with stall on, every CD this service wrote for the
      * device has S = 1 and the STE has S1STALLD = 0 and, when stage 2 translates, S2S = 1, so a translation
      * fault stalls the transaction and is reported as a one-request page request group. With stall off the CDs
      * have S = 0 and the STE S1STALLD = 1 and S2S = 0, as Linux writes them for a device that cannot stall: a

@@ -32,7 +32,7 @@ import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * A real Felix framework under Surefire (toolchain.md §4b) running the real bundles from {@code bundles.dir}:
+ * A real Felix framework under Surefire ({@code FrameworkFactory}) running the real bundles from {@code bundles.dir}:
  * the core, both backends, SCR, the log service and their APIs. The test class path stands for the machine: the
  * API, the platform (the simulated hardware) and the backends' exported packages are exported by the system
  * bundle ({@code org.osgi.framework.system.packages.extra}), so the test and the bundles share those classes

@@ -2,7 +2,7 @@ package dev.faultline.viommu;
 
 /**
  * A guest's Arm VMSAv8-64 stage-1 configuration with the 4 KiB granule: the fields of an SMMUv3 context
- * descriptor that decide the outcome of a walk through TTB0 (hw-formats §1.12, §2.1).
+ * descriptor that decide the outcome of a walk through TTB0 (IHI 0070 §5.4, Arm ARM VMSAv8-64 levels).
  *
  * @param tableRoot TTB0, the guest-physical address of the top-level table, aligned to that table's size
  * @param t0sz the input size is {@code 64 - t0sz} bits; 16 to 39 (the range QEMU accepts for 4 KiB)
@@ -20,7 +20,7 @@ public record ArmStage1Context(long tableRoot, int t0sz, int outputBits, boolean
     /** Largest T0SZ: 25-bit input addresses. */
     public static final int MAX_T0SZ = 39;
 
-    // CD dword 0 fields (hw-formats §1.12; Linux CTXDESC_CD_0_*)
+    // CD dword 0 fields (IHI 0070 §5.4; Linux CTXDESC_CD_0_*)
     private static final long CD0_T0SZ = 0x3fL;
     private static final int CD0_TG0_SHIFT = 6;
     private static final long CD0_EPD0 = 1L << 14;
@@ -32,7 +32,7 @@ public record ArmStage1Context(long tableRoot, int t0sz, int outputBits, boolean
     private static final long CD0_HA = 1L << 43;
     /** CTXDESC_CD_1_TTB0_MASK: dword 1 bits [51:4]. */
     private static final long CD1_TTB0 = 0x000f_ffff_ffff_fff0L;
-    /** CD.IPS / STE.S2PS encodings 0..6 (hw-formats §2.1). */
+    /** CD.IPS / STE.S2PS encodings 0..6 (Arm ARM VMSAv8-64 levels). */
     private static final int[] IPS_BITS = {32, 36, 40, 42, 44, 48, 52};
 
     /**
@@ -98,7 +98,7 @@ public record ArmStage1Context(long tableRoot, int t0sz, int outputBits, boolean
         return 64 - t0sz;
     }
 
-    /** The level the walk starts at: 0, 1 or 2 (hw-formats §2.1: {@code 4 - ceil((ias - 12) / 9)}). */
+    /** The level the walk starts at: 0, 1 or 2 (Arm ARM VMSAv8-64 levels: {@code 4 - ceil((ias - 12) / 9)}). */
     public int startLevel() {
         return 4 - (inputBits() - 12 + 8) / 9;
     }

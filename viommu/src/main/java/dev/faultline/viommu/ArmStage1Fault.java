@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * Stage-1 walk failures of an Arm VMSAv8-64 4 KiB-granule table and the SMMUv3 event each raises
- * (hw-formats §1.5, §2.5).
+ * (IHI 0070 §7.3.2-7.3.21, IHI 0070 §7.3.22).
  */
 public enum ArmStage1Fault implements FaultReason {
     /** F_WALK_EABT (0x0B): a table descriptor lies outside guest RAM (an external abort on its fetch). */

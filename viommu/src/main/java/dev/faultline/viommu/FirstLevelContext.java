@@ -2,7 +2,7 @@ package dev.faultline.viommu;
 
 /**
  * A guest's VT-d first-level (x86-64 4-level paging) configuration: the fields of a scalable-mode PASID-table
- * entry that decide the outcome of a first-level walk (hw-formats §3.9, §3.10).
+ * entry that decide the outcome of a first-level walk (VT-d scalable-mode entries, VT-d first-level paging).
  *
  * @param tableRoot FLPTR, the guest-physical address of the PML4 table; 4 KiB aligned
  * @param supervisorRequests SRE: requests in privileged mode are allowed (else fault 0x5D)
@@ -22,7 +22,7 @@ public record FirstLevelContext(long tableRoot, boolean supervisorRequests, bool
     /** The widest address width accepted (52 bits). */
     public static final int MAX_ADDRESS_WIDTH = 52;
 
-    // PASID-table entry fields (hw-formats §3.9; Linux pasid.h)
+    // PASID-table entry fields (VT-d scalable-mode entries; Linux pasid.h)
     private static final long VAL0_PRESENT = 1L;
     private static final int VAL0_PGTT_SHIFT = 6;
     /** PASID_ENTRY_PGTT_FL_ONLY. */

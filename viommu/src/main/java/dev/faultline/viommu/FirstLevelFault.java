@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * VT-d first-level (x86-64 4-level) walk failures and the scalable-mode fault reason each records
- * (hw-formats §3.11; Linux's strings).
+ * (VT-d first-level faults; Linux's strings).
  */
 public enum FirstLevelFault implements FaultReason {
     /** 0x5C "ERE field is clear in PASID Table Entry": an execute request while ERE = 0 (condition unverified). */
@@ -23,7 +23,7 @@ public enum FirstLevelFault implements FaultReason {
     NON_CANONICAL(0x80, VirtioIommuFault.REASON_MAPPING),
     /** 0x81 "U/S set 0 for first-level translation with user privilege". */
     USER_ACCESS_DENIED(0x81, VirtioIommuFault.REASON_MAPPING),
-    /** 0x82 "No execute permission for request with PASID and ER=1" (trigger per hw-formats §3.11, unverified). */
+    /** 0x82 "No execute permission for request with PASID and ER=1" (trigger unverified). */
     EXECUTE_DENIED(0x82, VirtioIommuFault.REASON_MAPPING),
     /** 0x85 "No write permission for Write/AtomicOp request". */
     WRITE_DENIED(0x85, VirtioIommuFault.REASON_MAPPING),

@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * A recoverable page request group (PRI page requests, or an SMMUv3 stall) of a guest device, waiting for the
  * guest's answer: {@link VirtualIommu#respond(int, int)} with {@link #cookie()}. Its payload is one iommufd
- * {@code struct iommu_hwpt_pgfault} (40 bytes) per request, all with the same cookie (hw-formats: iopf §3.2).
+ * {@code struct iommu_hwpt_pgfault} (40 bytes) per request, all with the same cookie (Linux uapi iommufd.h).
  *
  * @param sequence the queue sequence number
  * @param cookie the guest-scoped handle to answer with, never 0

@@ -5,7 +5,7 @@ import java.nio.ByteOrder;
 
 /**
  * The permission-only fault message in its standard form, virtio-iommu's {@code struct virtio_iommu_fault}
- * (hw-formats §7): a reason class, the access flags, the guest-visible endpoint id and the address, nothing
+ * (virtio-iommu fault event): a reason class, the access flags, the guest-visible endpoint id and the address, nothing
  * about the host's tables. 24 bytes, little-endian.
  *
  * @param reason {@link #REASON_UNKNOWN}, {@link #REASON_DOMAIN} or {@link #REASON_MAPPING} (one byte)

@@ -1,7 +1,7 @@
 package dev.faultline.drivers.msm;
 
 /**
- * The fault type the msm driver prints ({@code type=} in hw-formats §5.3). Linux reads it from the SMMU's FSR;
+ * The fault type the msm driver prints ({@code type=} of adreno_fault_handler). Linux reads it from the SMMU's FSR;
  * here the driver derives it from its own view of the context's address space, as the 2023 design has a
  * vIOMMU do: no mapping is a translation fault, a mapping without the access is a permission fault, a table
  * walk that aborted (a fetch address is given) is an external fault.

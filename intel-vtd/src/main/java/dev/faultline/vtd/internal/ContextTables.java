@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The driver's scalable-mode tables in memory (hw-formats §3.9): root table, context tables, PASID
+ * The driver's scalable-mode tables in memory (VT-d scalable-mode entries): root table, context tables, PASID
  * directories and PASID tables, read back from memory whenever they are changed, so a driver that takes over
  * a running unit adopts the tables its predecessor left.
  *

@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The backend's kernel-format lines, rate-limited as Linux limits them: unhandled DMA-remapping faults share
- * one limit as {@code dmar_fault}'s static ratelimit does (hw-formats §3.5, iopf §4.4); the PRQ lines of
+ * one limit as {@code dmar_fault}'s static ratelimit does (Linux {@code intel/dmar.c}); the PRQ lines of
  * {@code intel/prq.c} (§3.7) have one limit per call site, as {@code pr_info_ratelimited} does. When a new
  * window opens after suppressions the first line is preceded by Linux's {@code "<func>: N callbacks
  * suppressed"}.

@@ -15,8 +15,8 @@ import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.vtd.RemappingUnit;
 
 /**
- * Reads the fault recording registers as Linux's {@code dmar_fault} does (intel/dmar.c; iopf §4.4,
- * hw-formats §3.3-§3.5): from FSTS.FRI while the record's F bit is set, decode it, clear F, then handle it;
+ * Reads the fault recording registers as Linux's {@code dmar_fault} does (intel/dmar.c;
+ * VT-d FSTS and FRCD): from FSTS.FRI while the record's F bit is set, decode it, clear F, then handle it;
  * finally write PFO | PPF | PRO to FSTS.
  *
  * <p>Unlike Linux, each DMA-remapping fault goes to the core as an unrecoverable fault with its raw record
@@ -111,7 +111,7 @@ final class FaultRecordReader {
     }
 
     private void handle(long low, long high) {
-        // FRCD (hw-formats §3.4)
+        // FRCD (VT-d FRCD)
         int sid = (int) high & 0xffff;
         boolean typeBit2 = (high >>> 28 & 1) != 0;
         boolean privileged = (high >>> 29 & 1) != 0;

@@ -8,8 +8,8 @@ import dev.faultline.platform.vtd.RemappingUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The driver's side of the invalidation queue, as Linux's {@code qi_submit_sync} uses it (hw-formats §3.8,
- * iopf §4.3): each submission writes its descriptor and an invalidation wait with status write at the tail,
+ * The driver's side of the invalidation queue, as Linux's {@code qi_submit_sync} uses it (intel/dmar.c;
+ * VT-d spec): each submission writes its descriptor and an invalidation wait with status write at the tail,
  * moves IQT, and polls the status word until the unit writes {@code QI_DONE}. 256-bit descriptors in an
  * 8 KiB queue (DW = 1, QS = 1), as Linux programs it in scalable mode.
  *
@@ -24,7 +24,7 @@ final class InvalidationQueue {
     private static final int QI_IN_USE = 1;
     private static final int DESCRIPTOR = 32;
     private static final int QUEUE_ORDER = 1;
-    /** An invalidation wait (type 0x5) with no flags: completes and does nothing (hw-formats §3.8). */
+    /** An invalidation wait (type 0x5) with no flags: completes and does nothing (VT-d invalidation descriptors). */
     private static final long NO_OP_WAIT = 0x5;
 
     private final RemappingUnit unit;

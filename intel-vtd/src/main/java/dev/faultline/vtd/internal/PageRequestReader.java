@@ -14,8 +14,8 @@ import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.vtd.RemappingUnit;
 
 /**
- * Drains the page request queue into the core, as Linux's {@code prq_event_thread} (intel/prq.c; iopf §4.2,
- * hw-formats §3.6-§3.7) does:
+ * Drains the page request queue into the core, as Linux's {@code prq_event_thread} (intel/prq.c;
+ * VT-d page request descriptor) does:
  * <ol>
  *   <li>clear PRS.PPR first, so a request arriving meanwhile raises a new event;</li>
  *   <li>for each descriptor from PQH to PQT: reject a non-canonical address, a privileged read or write, and
@@ -115,7 +115,7 @@ final class PageRequestReader {
             foreignDescriptors++;
             return;
         }
-        // struct page_req_dsc (hw-formats §3.6)
+        // struct page_req_dsc (VT-d page request descriptor)
         boolean pasidPresent = (qw0 >>> 8 & 1) != 0;
         boolean privateData = (qw0 >>> 9 & 1) != 0;
         int rid = (int) (qw0 >>> 16) & 0xffff;

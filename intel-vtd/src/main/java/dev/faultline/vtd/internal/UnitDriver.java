@@ -40,7 +40,7 @@ import java.util.function.LongSupplier;
  * <p><b>Responses.</b> {@link #sendPageResponse} writes a page group response and an invalidation wait. The
  * response code is the PCIe one: SUCCESS 0x0, INVALID 0x1, FAILURE 0xF ({@code QI_RESP_*}). Linux's
  * {@code intel_iommu_page_response} writes the generic code raw, so its FAILURE (2) reaches the device as a
- * reserved code (iopf §4.3, §7.7); this driver sends the Response Failure code the specification defines.
+ * reserved code (Linux intel/prq.c); this driver sends the Response Failure code the specification defines.
  *
  * <p><b>Stop.</b> Masks the events (the unit latches them in IP for the next driver), stops the interrupt
  * thread after its current pass, closes the core's port (which answers pending groups INVALID through this
@@ -266,7 +266,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         }
     }
 
-    /** Writes one page group response (hw-formats §3.8), private data in qw2/qw3, and waits for it. */
+    /** Writes one page group response (VT-d invalidation descriptors), private data in qw2/qw3, and waits for it. */
     private void respond(int rid, boolean pasidPresent, int pasid, int code, int groupIndex, long data0,
             long data1) {
         long qw0 = 0x9 | (pasidPresent ? 1L << 4 : 0) | (long) code << 12 | (long) rid << 16 | (long) pasid << 32;

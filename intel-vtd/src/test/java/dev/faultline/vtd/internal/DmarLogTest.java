@@ -14,7 +14,7 @@ class DmarLogTest {
 
     @Test
     void printsTheInterruptRemappingFormForIrqReasons() {
-        // hw-formats TV-3.6
+        // an interrupt-remapping fault record and the line Linux prints for it
         assertThat(log.fault(0x001f_0000_0000_0000L, 0x8000_0022_0000_00f8L)).isTrue();
         assertThat(sink.lines).containsExactly("DMAR: [INTR-REMAP] Request device [00:1f.0] fault index 0x1f "
                 + "[fault reason 0x22] Present field in the IRTE entry is clear");

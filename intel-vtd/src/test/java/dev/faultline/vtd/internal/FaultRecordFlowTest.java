@@ -62,7 +62,7 @@ class FaultRecordFlowTest {
     @Test
     void deliversTheFaultWithItsRawRecordToTheDevicesHandler() {
         faultOnce(VA + 0x10);
-        // hw-formats TV-3.4 with PASID 5: F, T1 = read, FR 0x71, PP, SID 0x300
+        // a first-level not-present fault with PASID 5: F, T1 = read, FR 0x71, PP, SID 0x300
         FaultRecord record = FaultRecord.of(NIC.rid(), PASID, VA, true, false, false, 0x71);
         assertThat(rig.pipeline.faults).containsExactly(new UnrecoverableFault(NIC,
                 UnrecoverableFault.ADDR_VALID | UnrecoverableFault.PASID_VALID, PASID, Permissions.READ, VA, 0,

@@ -126,7 +126,7 @@ class PageRequestFlowTest {
 
     @Test
     void rejectsAPrivilegedRequestAsLinuxDoesAndAnswersItsGroupInvalid() {
-        // hw-formats TV-3.7, PMR = 1
+        // a page request as Linux traces and answers it (intel/prq.c), PMR = 1
         rig.unit.pageRequest(new PageRequestMessage(GPU.rid(), PASID, false, true, true, true, true, 0x12,
                 0x7f00_0040_1000L));
         await("the Invalid response", () -> responses.size() == 1);

@@ -14,7 +14,7 @@ import dev.faultline.viommu.GuestMemoryWindow;
  */
 final class GuestRam {
     static final long SIZE = 16L << 20;
-    /** TV-2.3's stage-1 page descriptor bits: page, AttrIndx 1, AP_UNPRIV, SH_IS, AF, nG (EL0/EL1 read/write). */
+    /** A stage-1 page as arm_lpae_prot_to_pte writes it: AttrIndx 1, AP_UNPRIV, SH_IS, AF, nG (EL0/EL1 read/write). */
     private static final long READ_WRITE_PAGE = 0xf47;
     private static final long TABLE = 0x3;
     final GuestMemoryWindow window;

@@ -1,7 +1,7 @@
 package dev.faultline.platform.arm;
 
 /**
- * VMSAv8-64 4 KiB-granule descriptor bits (hw-formats §2.2-2.4; Linux {@code ARM_LPAE_PTE_*} names) and the
+ * VMSAv8-64 4 KiB-granule descriptor bits (Arm ARM VMSAv8-64; Linux {@code ARM_LPAE_PTE_*} names) and the
  * encodings {@code io-pgtable-arm} writes ({@code arm_lpae_prot_to_pte}).
  */
 public final class Descriptor {
@@ -63,7 +63,7 @@ public final class Descriptor {
     public static final int MAIR_IDX_CACHE = 1;
     /** MAIR index of Device-nGnRE ({@code ARM_LPAE_MAIR_ATTR_IDX_DEV}). */
     public static final int MAIR_IDX_DEV = 2;
-    /** The MAIR value Linux programs into CDs: {@code 0x00000000f404ff44} (hw-formats §2.3). */
+    /** The MAIR value Linux programs into CDs: {@code 0x00000000f404ff44} (Arm ARM stage-1 attributes). */
     public static final long LINUX_MAIR = 0x0000_0000_f404_ff44L;
 
     private Descriptor() {
@@ -85,7 +85,7 @@ public final class Descriptor {
     }
 
     /**
-     * The leaf descriptor {@code io-pgtable-arm} writes for {@code prot} (hw-formats TV-2.3).
+     * The leaf descriptor {@code io-pgtable-arm} writes for {@code prot} (Linux {@code arm_lpae_prot_to_pte}).
      *
      * @param stage the stage
      * @param level 1 or 2 for a block, 3 for a page

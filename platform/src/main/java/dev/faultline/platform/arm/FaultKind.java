@@ -1,7 +1,7 @@
 package dev.faultline.platform.arm;
 
 /**
- * Why a VMSAv8-64 walk failed (hw-formats §2.5), in the order the architecture checks them within one stage
+ * Why a VMSAv8-64 walk failed (IHI 0070 §7.3.22), in the order the architecture checks them within one stage
  * (IHI 0070 §7.3.22): input range, then per level external abort, translation, address size; then the access
  * flag and the permissions of the final descriptor.
  */

@@ -2,7 +2,7 @@ package dev.faultline.platform.arm;
 
 /**
  * Mapping protections, with Linux's {@code IOMMU_*} prot values ({@code include/linux/iommu.h}), as
- * {@code io-pgtable-arm} turns them into descriptors (hw-formats §2.3, §2.4).
+ * {@code io-pgtable-arm} turns them into descriptors (Arm ARM stage-1 and stage-2 attributes).
  */
 public final class Protection {
     /** {@code IOMMU_READ}. */

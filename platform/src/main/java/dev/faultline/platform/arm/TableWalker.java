@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.function.LongPredicate;
 
 /**
- * Walks VMSAv8-64 4 KiB-granule tables in {@link PhysicalMemory} exactly as hw-formats §2 describes: levels
+ * Walks VMSAv8-64 4 KiB-granule tables in {@link PhysicalMemory} exactly as Arm ARM VMSAv8-64 describes: levels
  * 0-3, table / block / page descriptors, stage-1 AP[2:1], UXN/PXN and hierarchical table controls, stage-2
  * S2AP and XN, the access flag (fault, AFFD or hardware update) and hardware dirty state, and reports the
  * first fault in the architecture's order (§1.7, IHI 0070 §7.3.22) with its level.
@@ -131,7 +131,7 @@ public final class TableWalker {
     private static final int ALLOW = 1;
     private static final int ALLOW_MAKING_DIRTY = 2;
 
-    /** AP[2:1], UXN/PXN and the hierarchical table bits (hw-formats §2.3). */
+    /** AP[2:1], UXN/PXN and the hierarchical table bits (Arm ARM stage-1 attributes). */
     private static int stage1Permits(long d, long tableControls, AccessType type, boolean privileged,
             boolean hardwareDirty) {
         boolean el0 = (d & Descriptor.AP_UNPRIV) != 0 && (tableControls & Descriptor.AP_TABLE_NO_EL0) == 0;
@@ -157,7 +157,7 @@ public final class TableWalker {
         return ALLOW;
     }
 
-    /** S2AP and XN (hw-formats §2.4; without the XNX extension only bit 54 matters). */
+    /** S2AP and XN (Arm ARM stage-2 attributes; without the XNX extension only bit 54 matters). */
     private static int stage2Permits(long d, AccessType type, boolean hardwareDirty) {
         return switch (type) {
             case INSTRUCTION_FETCH -> (d & Descriptor.UXN) != 0 ? DENY : ALLOW;

@@ -7,11 +7,11 @@ import java.util.OptionalLong;
 
 /**
  * A VMSAv8-64 4 KiB-granule translation table of one stage, built in {@link PhysicalMemory} the way
- * {@code io-pgtable-arm} builds it (hw-formats §2): map, unmap and re-protect ranges, using 2 MiB and 1 GiB
+ * {@code io-pgtable-arm} builds it (Arm ARM VMSAv8-64): map, unmap and re-protect ranges, using 2 MiB and 1 GiB
  * blocks where address alignment allows and splitting blocks when part of one changes.
  *
  * <p>Stage 2 starts where Linux starts it: a would-be level-0 start with at most 16 entries concatenates
- * level-1 tables instead (hw-formats §2.4, TV-2.2).
+ * level-1 tables instead (Arm ARM stage-2 attributes, concatenation).
  *
  * <p>Thread-safe: updates are serialized, and every descriptor is written with one atomic 64-bit store, so a
  * concurrent hardware walk sees either the old or the new entry.

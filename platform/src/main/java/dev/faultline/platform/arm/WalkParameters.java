@@ -21,7 +21,7 @@ public record WalkParameters(Stage stage, long tableBase, int inputBits, int sta
         boolean accessFlagFaultsDisabled, boolean hardwareAccessFlag, boolean hardwareDirty, boolean topByteIgnore,
         boolean walksDisabled) {
 
-    /** IPS / PS / OAS encodings 0-6 in bits (hw-formats §2.1). */
+    /** IPS / PS / OAS encodings 0-6 in bits (Arm ARM VMSAv8-64 levels). */
     private static final int[] OUTPUT_BITS = {32, 36, 40, 42, 44, 48, 52};
     /** The widest output this model's tables hold ({@link Descriptor#ADDR_MASK}, no 52-bit LPA). */
     public static final int MAX_OUTPUT_BITS = 48;
@@ -78,7 +78,7 @@ public record WalkParameters(Stage stage, long tableBase, int inputBits, int sta
     }
 
     /**
-     * The stage-1 starting level for {@code inputBits}: {@code 4 - ceil((ias - 12) / 9)} (hw-formats §2.1).
+     * The stage-1 starting level for {@code inputBits}: {@code 4 - ceil((ias - 12) / 9)} (Arm ARM VMSAv8-64 levels).
      */
     public static int stage1StartLevel(int inputBits) {
         int levels = (inputBits - 12 + 8) / 9;

@@ -1,5 +1,5 @@
 /**
- * VMSAv8-64 translation tables with the 4 KiB granule (hw-formats §2): what an SMMUv3 walks for stage 1 and
+ * VMSAv8-64 translation tables with the 4 KiB granule (Arm ARM VMSAv8-64): what an SMMUv3 walks for stage 1 and
  * stage 2.
  *
  * <ul>

@@ -1,7 +1,7 @@
 package dev.faultline.platform.dma;
 
 /**
- * The kind of a DMA access, as an IOMMU sees it: SMMUv3 RnW/InD (hw-formats §1.4), VT-d read/write/execute
+ * The kind of a DMA access, as an IOMMU sees it: SMMUv3 RnW/InD (IHI 0070 §7.3), VT-d read/write/execute
  * requests. An instruction fetch is a read.
  */
 public enum AccessType {

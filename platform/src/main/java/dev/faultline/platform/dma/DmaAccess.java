@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param size the number of bytes, 1 to 4096; the access must not cross a 4 KiB page
  * @param translationRequest whether this is a PCIe ATS Translation Request of a PRI-capable device: a
  *     translation or permission fault then completes as {@link TranslationOutcome#NO_TRANSLATION} without a
- *     fault record, so the device can issue a page request (PCIe ATS/PRI; hw-formats §4)
+ *     fault record, so the device can issue a page request (PCIe ATS/PRI)
  */
 public record DmaAccess(int requesterId, int pasid, long address, AccessType type, boolean privileged, int size,
         boolean translationRequest) {

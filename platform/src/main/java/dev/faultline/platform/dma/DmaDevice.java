@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * waits while the IOMMU holds a faulting access stalled, and, when it has a {@link PriCapability}, turns
  * translation failures into PCIe page requests and acts on the PRG response: Success retries the access,
  * Invalid Request fails it, Response Failure (or a reserved code) fails it and stops PRI on the device
- * (hw-formats §4.3).
+ * (PCIe PRG Response).
  *
  * <p>A translated access really reads or writes {@link PhysicalMemory}. Every wait is bounded by the caller's
  * timeout. Thread-safe; several threads may issue accesses concurrently.
@@ -197,7 +197,7 @@ public final class DmaDevice implements PrgResponseReceiver {
     }
 
     /**
-     * Sends a Stop Marker for {@code pasid} (hw-formats §4.2): the device no longer uses it. Not answered.
+     * Sends a Stop Marker for {@code pasid} (PCIe Stop Marker): the device no longer uses it. Not answered.
      *
      * @throws IllegalStateException if the device has no PRI or PRI is not enabled
      */
@@ -267,7 +267,7 @@ public final class DmaDevice implements PrgResponseReceiver {
         }
         boolean withPasid = pasid != Pasid.NONE;
         for (int i = 0; i < pages.length; i++) {
-            // Execute and Privileged live in the PASID prefix: without a PASID they are 0 (hw-formats §4.1).
+            // Execute and Privileged live in the PASID prefix: without a PASID they are 0 (PCIe Page Request).
             port.pageRequest(new PageRequestMessage(requesterId, pasid, withPasid && exec, withPasid && priv,
                     read || exec, write, i == pages.length - 1, group.index, pages[i] & ~0xfffL));
         }

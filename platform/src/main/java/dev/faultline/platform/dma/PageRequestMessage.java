@@ -3,7 +3,7 @@ package dev.faultline.platform.dma;
 import dev.faultline.api.fault.Pasid;
 
 /**
- * A PCIe Page Request message (hw-formats §4.1): what a PRI-capable function sends its IOMMU to ask for a page
+ * A PCIe Page Request message (PCIe Page Request): what a PRI-capable function sends its IOMMU to ask for a page
  * to be made resident.
  *
  * @param requesterId the function's requester id (16 bits; SMMUv3 StreamID[15:0], IHI §8)
@@ -51,7 +51,7 @@ public record PageRequestMessage(int requesterId, int pasid, boolean execute, bo
     }
 
     /**
-     * Whether this is a Stop Marker: L = 1, R = W = 0 with a PASID prefix (hw-formats §4.2). Never answered.
+     * Whether this is a Stop Marker: L = 1, R = W = 0 with a PASID prefix (PCIe Stop Marker). Never answered.
      * The same bits without a PASID are an ordinary request.
      */
     public boolean isStopMarker() {

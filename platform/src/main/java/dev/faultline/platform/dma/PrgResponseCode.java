@@ -1,9 +1,9 @@
 package dev.faultline.platform.dma;
 
 /**
- * The kinds of PCIe PRG Response codes (hw-formats §4.3). The 4-bit code itself travels in
+ * The kinds of PCIe PRG Response codes (PCIe PRG Response). The 4-bit code itself travels in
  * {@link PrgResponseMessage#responseCode()}, because hosts can send reserved values (Linux VT-d writes
- * {@code IOMMU_PAGE_RESP_FAILURE} = 2 raw, iopf §4.3).
+ * {@code IOMMU_PAGE_RESP_FAILURE} = 2 raw, {@code intel_iommu_page_response}).
  */
 public enum PrgResponseCode {
     /** 0b0000: the pages are resident; the device retries. */

@@ -3,7 +3,7 @@ package dev.faultline.platform.dma;
 import dev.faultline.api.fault.Pasid;
 
 /**
- * A PCIe PRG Response message (hw-formats §4.3): the host's answer to one page request group, routed to the
+ * A PCIe PRG Response message (PCIe PRG Response): the host's answer to one page request group, routed to the
  * function by its requester id.
  *
  * @param destinationId the requester id of the function (16 bits)
@@ -49,7 +49,7 @@ public record PrgResponseMessage(int destinationId, int pasid, int prgIndex, int
     }
 
     /**
-     * The 32-bit register image of a PCIe controller's PRG Response (hw-formats §4.3, EFX layout):
+     * The 32-bit register image of a PCIe controller's PRG Response (PCIe PRG Response, EFX layout):
      * PRG Index [8:0], Response Code [15:12], Destination Device ID [31:16].
      */
     public int encode() {

@@ -1,7 +1,7 @@
 package dev.faultline.platform.dma;
 
 /**
- * A function's PCIe PRI extended capability (ID {@code 0x0013}, hw-formats §4.4): Control, Status, and the
+ * A function's PCIe PRI extended capability (ID {@code 0x0013}, PCIe PRI capability): Control, Status, and the
  * outstanding page request capacity and allocation. Software (a driver or test) enables it and sets the
  * allocation; the function sets Response Failure when a PRG Response says so, after which it issues no page
  * requests until software resets the capability.

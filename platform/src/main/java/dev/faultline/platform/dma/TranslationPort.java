@@ -21,7 +21,7 @@ public interface TranslationPort {
     DmaTransaction issue(DmaAccess access);
 
     /**
-     * Receives a PCIe Page Request message (hw-formats §4.1). The IOMMU queues it for software (SMMUv3 PRI
+     * Receives a PCIe Page Request message (PCIe Page Request). The IOMMU queues it for software (SMMUv3 PRI
      * queue, VT-d page request queue) or, when it cannot, answers it itself as the architecture says (e.g.
      * an automatic response on queue overflow).
      */

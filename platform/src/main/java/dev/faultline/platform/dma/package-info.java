@@ -11,7 +11,7 @@
  *       no translation}, or held stalled.</li>
  *   <li>{@link dev.faultline.platform.dma.PageRequestMessage}, {@link dev.faultline.platform.dma.PrgResponseMessage},
  *       {@link dev.faultline.platform.dma.PrgResponseCode}, {@link dev.faultline.platform.dma.PrgResponseReceiver}
- *       ({@code @ConsumerType}), {@link dev.faultline.platform.dma.PriCapability}: PCIe PRI (hw-formats §4).</li>
+ *       ({@code @ConsumerType}), {@link dev.faultline.platform.dma.PriCapability}: PCIe PRI.</li>
  *   <li>{@link dev.faultline.platform.dma.DmaDevice}: a device that performs accesses to the end, through
  *       stalls and page requests; {@link dev.faultline.platform.dma.DmaResult} and
  *       {@link dev.faultline.platform.dma.DmaStatus} say how each ended.</li>

@@ -28,7 +28,7 @@ public final class SmmuComponent {
     /** Service property naming the SMMU instance. */
     public static final String NAME_PROPERTY = "iommu.name";
 
-    /** One SMMU's features (hw-formats §1.1 ID registers). */
+    /** One SMMU's features (IHI 0070 §6.3 ID registers). */
     @ObjectClassDefinition(name = "Faultline simulated SMMUv3")
     public @interface Config {
         /** The instance name. */

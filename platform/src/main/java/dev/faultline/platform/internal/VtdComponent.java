@@ -29,7 +29,7 @@ public final class VtdComponent {
     /** The factory configuration PID. */
     public static final String PID = "dev.faultline.platform.vtd";
 
-    /** One unit's features (hw-formats §3.2 CAP and ECAP). */
+    /** One unit's features (VT-d CAP and ECAP registers). */
     @ObjectClassDefinition(name = "Faultline simulated VT-d remapping unit")
     public @interface Config {
         /** The unit name. */

@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * AMD-Vi {@code IO_PAGE_FAULT} events (hw-formats §6.1-6.3): the {@code pci_err} form with the faulting
+ * AMD-Vi {@code IO_PAGE_FAULT} events (Linux amd_iommu_report_page_fault): the {@code pci_err} form with the faulting
  * device as the line's prefix, the {@code device=} forms (with or without PCI segment), the old
  * {@code AMD IOMMU:} prefix, and old kernels whose {@code Event logged [} and the {@code IO_PAGE_FAULT ...]}
  * continuation are two log lines. Other event types are not page faults and are left alone.
@@ -21,7 +21,7 @@ final class AmdPageFaultParser implements ReportParser {
     private static final Pattern PCI_PREFIX = Pattern.compile(
             "(?:.*\\s)?\\S+ ([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]):");
 
-    // hw-formats §6.2: bit n of the printed flags is event bit 48 + n.
+    // AMD IOMMU spec 48882 §2.5.3: bit n of the printed flags is event bit 48 + n.
     private static final String[] FLAG_NAMES = {"GN", "NX", "US", "I", "PR", "RW", "PE", "RZ", "TR"};
     private static final long FLAG_GN = 0x001;
     /** {@code EVENT_FLAG_I}: an interrupt request, which has no read/write direction. */

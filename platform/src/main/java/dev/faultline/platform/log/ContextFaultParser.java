@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Arm SMMU v1/v2 context faults (hw-formats §5.1-5.2): the {@code Unhandled context fault:} summary, with
+ * Arm SMMU v1/v2 context faults (Linux arm_smmu_context_fault): the {@code Unhandled context fault:} summary, with
  * or without {@code cbfrsynra=}, and the {@code FSR    =} and {@code FSYNR0 =} lines newer kernels print
  * after it, which belong to the same report.
  */
@@ -20,7 +20,7 @@ final class ContextFaultParser implements ReportParser {
             + " SID=0x([0-9a-fA-F]{1,8}).*");
     private static final Pattern FSYNR_LINE = Pattern.compile("FSYNR0\\s+=\\s+([0-9a-fA-F]{8}) \\[[^\\]]*\\].*");
 
-    // ARM_SMMU_CB_FSR_* (hw-formats §5.1); FSR[10:9] is FORMAT, not a flag.
+    // Linux ARM_SMMU_CB_FSR_* (arm-smmu.h); FSR[10:9] is FORMAT, not a flag.
     private static final int[] FSR_BITS = {1, 2, 3, 4, 5, 6, 7, 8, 30, 31};
     private static final String[] FSR_NAMES = {"TF", "AFF", "PF", "EF", "TLBMCF", "TLBLKF", "ASF", "UUT", "SS", "MULTI"};
     private static final long FSR_SS = 1L << 30;

@@ -4,7 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code dev_printk} line split into its parts: {@code <driver> <device>: <message>} (hw-formats §0.3).
+ * A {@code dev_printk} line split into its parts: {@code <driver> <device>: <message>} (Linux dev_printk).
  *
  * @param driver the driver name, e.g. {@code arm-smmu-v3}
  * @param device the device name, e.g. {@code arm-smmu-v3.0.auto}

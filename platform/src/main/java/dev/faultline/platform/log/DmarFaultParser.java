@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Intel VT-d fault recording messages (hw-formats §3.5), every historical form: {@code [DMA Read NO_PASID]},
+ * Intel VT-d fault recording messages (Linux dmar_fault_do_one), every historical form: {@code [DMA Read NO_PASID]},
  * {@code [DMA Write PASID 0x..]}, the PASID-era {@code PASID ffffffff}, the oldest form without PASID, the
  * 3.x form split over two {@code DMAR:} lines, and {@code [INTR-REMAP] ... fault index}. Reason numbers
  * printed with {@code 0x} are hex; without it they are the older {@code %02d} decimal. A line the mailer

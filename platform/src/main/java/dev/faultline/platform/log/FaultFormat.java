@@ -5,21 +5,21 @@ package dev.faultline.platform.log;
  * {@code format} key.
  */
 public enum FaultFormat {
-    /** Arm SMMUv3 event queue record: {@code event 0xNN received:} and four dwords, and/or the decoded lines (hw-formats §1.8). */
+    /** Arm SMMUv3 event queue record: {@code event 0xNN received:} and four dwords, and/or the decoded lines (arm_smmu_dump_event). */
     SMMUV3_EVENT("smmuv3-event"),
-    /** Arm SMMU v1/v2 {@code Unhandled context fault} with its FSR/FSYNR0 lines (hw-formats §5.2). */
+    /** Arm SMMU v1/v2 {@code Unhandled context fault} with its FSR/FSYNR0 lines (Linux arm_smmu_context_fault). */
     SMMU_CONTEXT_FAULT("smmu-context-fault"),
-    /** Intel VT-d DMA-remapping fault ({@code DMAR: [DMA Read ...]}, hw-formats §3.5). */
+    /** Intel VT-d DMA-remapping fault ({@code DMAR: [DMA Read ...]}, Linux dmar_fault_do_one). */
     DMAR_FAULT("dmar-fault"),
-    /** Intel VT-d interrupt-remapping fault ({@code DMAR: [INTR-REMAP] ...}, hw-formats §3.5). */
+    /** Intel VT-d interrupt-remapping fault ({@code DMAR: [INTR-REMAP] ...}, Linux dmar_fault_do_one). */
     DMAR_INTR_REMAP("dmar-intr-remap"),
-    /** AMD-Vi {@code IO_PAGE_FAULT} event (hw-formats §6.3). */
+    /** AMD-Vi {@code IO_PAGE_FAULT} event (Linux amd_iommu_report_page_fault). */
     AMD_IO_PAGE_FAULT("amd-io-page-fault"),
-    /** msm/Adreno {@code *** gpu fault:} line (hw-formats §5.3). */
+    /** msm/Adreno {@code *** gpu fault:} line (Linux adreno_fault_handler). */
     MSM_GPU_FAULT("msm-gpu-fault"),
-    /** remoteproc {@code crash detected in ...} line (hw-formats §5.4). */
+    /** remoteproc {@code crash detected in ...} line (Linux rproc_report_crash). */
     REMOTEPROC_CRASH("remoteproc-crash"),
-    /** VT-d page request the kernel rejected: reason line and {@code Invalid page request:} dump (hw-formats §3.7). */
+    /** VT-d page request the kernel rejected: reason line and {@code Invalid page request:} dump (Linux intel/prq.c). */
     PRQ("prq");
 
     private final String key;

@@ -28,7 +28,7 @@ import java.util.OptionalLong;
  * DMA faults of a known device and do not convert.
  */
 final class FaultModelMapping {
-    // struct page_req_dsc qword 1 (hw-formats §3.6)
+    // struct page_req_dsc qword 1 (VT-d page request descriptor)
     private static final long QW1_LPIG = 1L << 2;
     private static final int QW1_PRG_INDEX_SHIFT = 3;
     private static final long QW1_PRG_INDEX = 0x1ffL;

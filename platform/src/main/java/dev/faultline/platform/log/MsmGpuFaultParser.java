@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * msm/Adreno GPU SMMU faults (hw-formats §5.3): {@code *** gpu fault: ttbr0=... iova=... dir=... type=...
+ * msm/Adreno GPU SMMU faults (Linux adreno_fault_handler): {@code *** gpu fault: ttbr0=... iova=... dir=... type=...
  * source=... (a,b,c,d)}, its fallbacks without SMMU fault info ({@code iova=... flags=...}), and the
  * {@code msm_iommu.c} {@code *** fault: iova=..., flags=...} line. A line the mailer wrapped is joined back.
  * The hang-check message {@code *ERROR* gpu fault ring ...} is not an IOMMU fault and is not matched.

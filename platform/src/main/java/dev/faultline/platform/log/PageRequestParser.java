@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * VT-d page requests the kernel rejected (hw-formats §3.6-3.7): a reason line ({@code IOMMU: dmarN: Page
+ * VT-d page requests the kernel rejected (Linux intel/prq.c): a reason line ({@code IOMMU: dmarN: Page
  * request in Privilege Mode}, or the older wording without the unit) followed by
  * {@code dmarN: Invalid page request: <qw0> <qw1>}; the two are one report. A dump without a reason line is a
  * report of its own; a reason line whose dump never comes is no fault (a {@link DecodeProblem}).
@@ -24,7 +24,7 @@ final class PageRequestParser implements ReportParser {
     /** A dump belongs to a reason line at most this many input lines before it. */
     private static final int PAIRING_WINDOW = 8;
 
-    // struct page_req_dsc (hw-formats §3.6)
+    // struct page_req_dsc (VT-d page request descriptor)
     private static final long QW0_PASID_PRESENT = 1L << 8;
     private static final int QW0_RID_SHIFT = 16;
     private static final int QW0_PASID_SHIFT = 32;

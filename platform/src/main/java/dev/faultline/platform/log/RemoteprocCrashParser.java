@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * remoteproc crash reports (hw-formats §5.4): {@code remoteproc remoteprocN: crash detected in <name>: type
+ * remoteproc crash reports (Linux rproc_report_crash): {@code remoteproc remoteprocN: crash detected in <name>: type
  * <type>}. The {@code iommu fault: da 0x.. flags 0x..} line {@code rproc_iommu_fault} prints before an
  * {@code mmufault} crash belongs to that crash's report; one that no {@code mmufault} crash follows is a
  * report of its own. The driver's reason text, {@code handling crash} and {@code recovering} are context.

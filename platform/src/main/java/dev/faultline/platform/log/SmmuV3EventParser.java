@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Arm SMMUv3 event reports (hw-formats §1.4-1.8): the raw dump {@code event 0xNN received:} with four
+ * Arm SMMUv3 event reports (IHI 0070 §7.3; arm_smmu_dump_event): the raw dump {@code event 0xNN received:} with four
  * {@code 0x%016llx} dword lines, the decoded lines of 6.14+ ({@code event: ... client: ...} and the access
  * line), or both, which are one report (where they differ, the raw dwords win). Four dword lines pasted without
  * their header line are a report too: the record names its event. Lines are matched to the open report of the same SMMU device, so
@@ -28,7 +28,7 @@ final class SmmuV3EventParser implements ReportParser {
     private static final Pattern ACCESS = Pattern.compile("(priv|unpriv) (inst|data) (read|write) (s1|s2)"
             + " \"([^\"]*)\"(?: ttd_read| ttd_write)?( stall)? stag: 0x([0-9a-fA-F]{1,4})\\b.*");
 
-    // hw-formats §1.4, Linux EVTQ_* (arm-smmu-v3.h)
+    // IHI 0070 §7.3, Linux EVTQ_* (arm-smmu-v3.h)
     private static final long EVTQ_0_ID = 0xffL;
     private static final long EVTQ_0_SSV = 1L << 11;
     private static final int EVTQ_0_SSID_SHIFT = 12;
@@ -45,7 +45,7 @@ final class SmmuV3EventParser implements ReportParser {
     private static final long EVTQ_3_IPA = 0x000f_ffff_ffff_f000L;
     /** {@code EVTQ_3_FETCH_ADDR} = GENMASK_ULL(51, 3). */
     private static final long EVTQ_3_FETCH_ADDR = 0x000f_ffff_ffff_fff8L;
-    /** CLASS values 0-3 (hw-formats §1.7); the spec reserves 3. */
+    /** CLASS values 0-3 (IHI 0070 §7.3.22); the spec reserves 3. */
     private static final String[] CLASS_NAMES = {"CD", "TT", "IN", "RESERVED"};
     /** Linux {@code event_class_str[]}, the same order. */
     private static final String[] CLASS_STRINGS = {
@@ -250,7 +250,7 @@ final class SmmuV3EventParser implements ReportParser {
             return b.build(FaultFormat.SMMUV3_EVENT, line, record);
         }
 
-        /** The fields each event type defines (hw-formats §1.6), from the dwords present. */
+        /** The fields each event type defines (IHI 0070 §7.3.2-7.3.21), from the dwords present. */
         private void decodeDwords(FaultBuilder b, EventType type) {
             if (count >= 1) {
                 long dw0 = dwords[0];

@@ -1,7 +1,7 @@
 package dev.faultline.platform.smmuv3;
 
 /**
- * An SMMUv3 command queue entry: 2 dwords, 16 bytes (hw-formats §1.10, IHI 0070 §4; Linux {@code CMDQ_*}).
+ * An SMMUv3 command queue entry: 2 dwords, 16 bytes (IHI 0070 §4; Linux {@code CMDQ_*}).
  * {@link #decode} reads any entry; each record encodes itself, and the static {@code dw0}/{@code dw1} methods of
  * the response commands encode without allocating.
  */
@@ -82,7 +82,7 @@ public sealed interface Command {
     }
 
     /**
-     * CMD_RESUME 0x44 (hw-formats §1.10, IHI §4.7.1): retry or terminate one stalled transaction.
+     * CMD_RESUME 0x44 (IHI 0070 §4.7.1): retry or terminate one stalled transaction.
      *
      * @param sid the StreamID
      * @param stag the STAG from the stall event
@@ -122,7 +122,7 @@ public sealed interface Command {
     }
 
     /**
-     * CMD_PRI_RESP 0x41 (hw-formats §1.10, IHI §4.5.2): answer a PRI page request group.
+     * CMD_PRI_RESP 0x41 (IHI 0070 §4.5.2): answer a PRI page request group.
      *
      * @param sid the StreamID
      * @param ssv whether the response carries the PASID
@@ -164,7 +164,7 @@ public sealed interface Command {
         }
 
         /**
-         * The PCIe PRG Response code the SMMU sends for {@code resp} (hw-formats §1.10 table), or -1 for the illegal
+         * The PCIe PRG Response code the SMMU sends for {@code resp} (IHI 0070 §4 table), or -1 for the illegal
          * value 3.
          */
         public static int pcieCode(int resp) {
@@ -178,7 +178,7 @@ public sealed interface Command {
     }
 
     /**
-     * CMD_SYNC 0x46 (hw-formats §1.10, IHI §4.7.3).
+     * CMD_SYNC 0x46 (IHI 0070 §4.7.3).
      *
      * @param cs completion signal: 0 none, 1 IRQ (MSI write), 2 SEV
      * @param msh MSI shareability
@@ -286,7 +286,7 @@ public sealed interface Command {
 
     /**
      * CMD_STALL_TERM 0x45 (IHI §4.7.2): terminate every stalled transaction of a stream with abort. Layout by
-     * analogy with CMD_RESUME (StreamID dw0 [63:32], unverified, hw-formats §1.10).
+     * analogy with CMD_RESUME (StreamID dw0 [63:32], unverified, IHI 0070 §4).
      *
      * @param sid the StreamID
      */

@@ -3,7 +3,7 @@ package dev.faultline.platform.smmuv3;
 import dev.faultline.platform.arm.Descriptor;
 
 /**
- * A Context Descriptor: 8 dwords, 64 bytes (hw-formats §1.12, IHI 0070 §5.4; Linux {@code CTXDESC_CD_*}). Only
+ * A Context Descriptor: 8 dwords, 64 bytes (IHI 0070 §5.4; Linux {@code CTXDESC_CD_*}). Only
  * the TTB0 half and the fault controls are modelled; other bits encode as 0.
  *
  * @param t0sz T0SZ (dw0 [5:0])

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An SMMUv3 event queue record: 4 dwords, 32 bytes (hw-formats §1.4-1.6, IHI 0070 §7.3; Linux {@code EVTQ_*}
+ * An SMMUv3 event queue record: 4 dwords, 32 bytes (IHI 0070 §7.3; Linux {@code EVTQ_*}
  * macro names). Decoding follows Linux's {@code arm_smmu_decode_event} where the spec leaves a choice: the IPA is
  * {@code dw3 & [51:12]} and the fetch address {@code dw3 & [51:3]} whatever the event.
  *
@@ -196,7 +196,7 @@ public record EventRecord(int id, boolean ssv, int ssid, int sid, int stag, bool
     }
 
     /**
-     * The lines Linux 6.14+ prints for this record with {@code arm_smmu_dump_event} (hw-formats §1.8), without the
+     * The lines Linux 6.14+ prints for this record with {@code arm_smmu_dump_event}, without the
      * {@code <driver> <device>: } prefix: the header, four raw dwords, and the decoded line(s).
      *
      * @param client the master's device name, or null for {@code (unassigned sid)}

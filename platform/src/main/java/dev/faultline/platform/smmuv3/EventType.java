@@ -1,7 +1,7 @@
 package dev.faultline.platform.smmuv3;
 
 /**
- * SMMUv3 event numbers (hw-formats §1.5, IHI 0070 §7.3.2-7.3.21) with the spec name and the name Linux prints
+ * SMMUv3 event numbers (IHI 0070 §7.3.2-7.3.21) with the spec name and the name Linux prints
  * ({@code event_str[]} in arm-smmu-v3.c, 6.14+; {@code UNKNOWN} for numbers it does not name).
  *
  * <p>A raw number that is none of these is {@link #UNKNOWN}; keep the raw value with {@link EventId}.
@@ -103,13 +103,13 @@ public enum EventType {
         return namedByLinux ? name() : LINUX_UNKNOWN;
     }
 
-    /** Whether the event can carry Stall/STAG (only the four translation-related events, hw-formats §1.5). */
+    /** Whether the event can carry Stall/STAG (only the four translation-related events, IHI 0070 §7.3.2-7.3.21). */
     public boolean stallCapable() {
         return stallCapable;
     }
 
     /**
-     * Whether {@code arm_smmu_handle_event} considers it at all (iopf §3.5: C_BAD_STE, F_STREAM_DISABLED,
+     * Whether {@code arm_smmu_handle_event} considers it at all (Linux arm-smmu-v3.c: C_BAD_STE, F_STREAM_DISABLED,
      * C_BAD_SUBSTREAMID, C_BAD_CD and the four translation faults); Linux prints all others unconditionally.
      */
     public boolean handledByLinux() {

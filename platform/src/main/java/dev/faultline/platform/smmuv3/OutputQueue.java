@@ -5,7 +5,7 @@ import java.util.function.LongPredicate;
 
 /**
  * The SMMU's producer side of a queue in memory (event queue, PRI queue): base, PROD with OVFLG, CONS with
- * OVACKFLG, as hw-formats §1.3 describes. Not thread-safe: the {@link Smmu} lock guards it.
+ * OVACKFLG, as IHI 0070 §6.3.26-6.3.28 describes. Not thread-safe: the {@link Smmu} lock guards it.
  */
 final class OutputQueue {
     private final PhysicalMemory memory;

@@ -4,7 +4,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.platform.dma.PageRequestMessage;
 
 /**
- * An SMMUv3 PRI queue entry: 2 dwords, 16 bytes (hw-formats §1.9, IHI 0070 §8; Linux {@code PRIQ_*}).
+ * An SMMUv3 PRI queue entry: 2 dwords, 16 bytes (IHI 0070 §8; Linux {@code PRIQ_*}).
  *
  * @param sid the StreamID (dw0 [31:0]; StreamID[15:0] is the PCIe requester id)
  * @param ssid the SubstreamID (dw0 [51:32]); meaningful when {@code ssv}
@@ -90,13 +90,13 @@ public record PriEntry(int sid, int ssid, boolean privileged, boolean execute, b
         return ssv ? ssid : Pasid.NONE;
     }
 
-    /** A Stop Marker: Last, W, R = 1, 0, 0 with SSV = 1 (hw-formats §1.9). */
+    /** A Stop Marker: Last, W, R = 1, 0, 0 with SSV = 1 (IHI 0070 §8). */
     public boolean stopMarker() {
         return ssv && last && !read && !write;
     }
 
     /**
-     * The two lines Linux prints for an unexpected PRI request ({@code arm_smmu_handle_ppr}, hw-formats §1.9),
+     * The two lines Linux prints for an unexpected PRI request ({@code arm_smmu_handle_ppr}, IHI 0070 §8),
      * without the device prefix.
      */
     public String[] linuxLines() {

@@ -1,7 +1,7 @@
 package dev.faultline.platform.smmuv3;
 
 /**
- * Arithmetic on SMMUv3 queue PROD / CONS values (hw-formats §1.3): index in bits [n-1:0], wrap bit n,
+ * Arithmetic on SMMUv3 queue PROD / CONS values (IHI 0070 §6.3.26-6.3.28): index in bits [n-1:0], wrap bit n,
  * overflow flag bit 31, for a queue of 2^n entries. Linux's {@code Q_IDX}, {@code Q_WRP}, {@code Q_OVF}.
  */
 public final class QueuePointer {

@@ -17,7 +17,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * A simulated Arm SMMUv3 (hw-formats §1): the MMIO register file, the stream table and context descriptors in
+ * A simulated Arm SMMUv3 (IHI 0070): the MMIO register file, the stream table and context descriptors in
  * memory, VMSAv8-64 walks of both stages, the event queue, the PRI queue and the command queue as rings in
  * memory with PROD / CONS registers, wrap bits and overflow flags, the stall model and PCIe PRI.
  *
@@ -385,7 +385,7 @@ public final class Smmu implements TranslationPort {
 
     // ------------------------------------------------------------------ event queue
 
-    /** A non-stall record: discarded (with overflow) when the queue is full (hw-formats §1.3). */
+    /** A non-stall record: discarded (with overflow) when the queue is full (IHI 0070 §6.3.26-6.3.28). */
     private void recordEvent(long[] event) {
         if ((cr0 & SmmuRegisters.CR0_EVTQEN) == 0) {
             eventsDropped++;

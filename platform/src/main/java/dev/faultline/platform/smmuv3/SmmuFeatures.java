@@ -1,7 +1,7 @@
 package dev.faultline.platform.smmuv3;
 
 /**
- * What a simulated SMMUv3 implements, as its ID registers report it (hw-formats §1.1).
+ * What a simulated SMMUv3 implements, as its ID registers report it (IHI 0070 §6.3).
  *
  * @param sidBits IDR1.SIDSIZE: StreamID bits (1-32)
  * @param ssidBits IDR1.SSIDSIZE: SubstreamID bits (0-20)

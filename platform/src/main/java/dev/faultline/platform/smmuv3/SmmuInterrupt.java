@@ -1,6 +1,6 @@
 package dev.faultline.platform.smmuv3;
 
-/** The SMMUv3 interrupt lines (hw-formats §1.2; Linux {@code arm-smmu-v3-evtq}, {@code -priq}, {@code -gerror}). */
+/** The SMMUv3 interrupt lines (IHI 0070 §6.3; Linux {@code arm-smmu-v3-evtq}, {@code -priq}, {@code -gerror}). */
 public enum SmmuInterrupt {
     /** New event queue records (IRQ_CTRL.EVENTQ_IRQEN). */
     EVENTQ,

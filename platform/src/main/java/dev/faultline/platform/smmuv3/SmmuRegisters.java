@@ -1,7 +1,7 @@
 package dev.faultline.platform.smmuv3;
 
 /**
- * SMMUv3 register offsets and fields (hw-formats §1.1-1.3, IHI 0070 §6; Linux {@code ARM_SMMU_*} names).
+ * SMMUv3 register offsets and fields (IHI 0070 §6.3; Linux {@code ARM_SMMU_*} names).
  * Offsets are from the SMMU base; page-1 registers are at {@code 0x10000 +} their page offset.
  */
 public final class SmmuRegisters {

@@ -1,7 +1,7 @@
 package dev.faultline.platform.smmuv3;
 
 /**
- * A Stream Table Entry: 8 dwords, 64 bytes (hw-formats §1.11, IHI 0070 §5.2; Linux {@code STRTAB_STE_*}). Only the
+ * A Stream Table Entry: 8 dwords, 64 bytes (IHI 0070 §5.2; Linux {@code STRTAB_STE_*}). Only the
  * fields below are modelled; other bits encode as 0.
  *
  * @param valid V (dw0 bit 0)

@@ -13,10 +13,10 @@ import dev.faultline.platform.memory.PhysicalMemory;
 import java.util.function.LongPredicate;
 
 /**
- * The SMMU's translation pipeline for one transaction, in the order of IHI 0070 §7.3.22 (hw-formats §1.7):
+ * The SMMU's translation pipeline for one transaction, in the order of IHI 0070 §7.3.22:
  * StreamID range, STE fetch and checks, SubstreamID checks, CD fetch (through stage 2 when nested) and checks,
  * the stage-1 walk (its table fetches through stage 2), then the stage-2 walk of the output IPA. Each failure
- * becomes the event hw-formats §1.6/§2.5 names, with CLASS, S2, IPA and fetch address set per §1.7.
+ * becomes the event IHI 0070 §7.3.2-7.3.21 names, with CLASS, S2, IPA and fetch address set per §7.3.22.
  *
  * <p>Stateless between calls; the caller holds the SMMU lock.
  */
@@ -127,7 +127,7 @@ final class TranslationEngine {
 
     /**
      * The valid, legal STE of {@code sid}, or null if the SMMU cannot check the stream (what PRI auto-responses
-     * need, hw-formats §4.3).
+     * need, PCIe PRG Response).
      */
     StreamTableEntry lookup(int sid, Registers r) {
         if (!r.smmuEnabled()) {

@@ -1,5 +1,5 @@
 /**
- * The simulated Arm SMMUv3 (hw-formats §1): registers, stream table, context descriptors, translation,
+ * The simulated Arm SMMUv3 (IHI 0070): registers, stream table, context descriptors, translation,
  * event, PRI and command queues in memory, the stall model and PCIe PRI.
  *
  * <ul>

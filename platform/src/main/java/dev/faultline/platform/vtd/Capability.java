@@ -1,7 +1,7 @@
 package dev.faultline.platform.vtd;
 
 /**
- * The CAP register (hw-formats §3.2; Linux {@code cap_*} macros), read in place.
+ * The CAP register (VT-d CAP/ECAP; Linux {@code cap_*} macros), read in place.
  *
  * @param value the 64-bit register
  */

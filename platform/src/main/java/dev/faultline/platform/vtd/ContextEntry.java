@@ -1,7 +1,7 @@
 package dev.faultline.platform.vtd;
 
 /**
- * A scalable-mode context entry (hw-formats §3.9): 32 bytes at CTP + 32 × (devfn &amp; 0x7F).
+ * A scalable-mode context entry (VT-d scalable-mode entries): 32 bytes at CTP + 32 × (devfn &amp; 0x7F).
  *
  * <p>qw0: P bit 0, FPD bit 1, DTE bit 2, PASIDE bit 3, PRE bit 4, reserved [8:5], PDTS [11:9],
  * PASIDDIRPTR [63:12]. qw1: RID_PASID [19:0], RID_PRIV bit 20. The model treats the rest of qw1 and all of

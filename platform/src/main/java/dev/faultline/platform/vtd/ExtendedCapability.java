@@ -1,7 +1,7 @@
 package dev.faultline.platform.vtd;
 
 /**
- * The ECAP register (hw-formats §3.2; Linux {@code ecap_*} macros), read in place.
+ * The ECAP register (VT-d CAP/ECAP; Linux {@code ecap_*} macros), read in place.
  *
  * @param value the 64-bit register
  */

@@ -3,7 +3,7 @@ package dev.faultline.platform.vtd;
 /**
  * A VT-d fault reason code (FRCD.FR, 8 bits) with the kernel's reason string and fault type, exactly as
  * Linux {@code dmar_get_fault_reason()} maps it from {@code irq_remap_fault_reasons},
- * {@code dma_remap_sm_fault_reasons} and {@code dma_remap_fault_reasons} (hw-formats §3.5, linux-iopf §4.4).
+ * {@code dma_remap_sm_fault_reasons} and {@code dma_remap_fault_reasons} (Linux {@code intel/dmar.c}).
  *
  * <p>Every code 0x00-0xff has an interned instance ({@link #of(int)} never allocates); codes in no table
  * keep their raw value with the description {@value #UNKNOWN_TEXT} and type {@link FaultType#UNKNOWN}.
@@ -19,7 +19,7 @@ public record FaultReason(int code, String description, FaultType type) {
     /** The description of codes without a name in the kernel's tables. */
     public static final String UNKNOWN_TEXT = "Unknown";
 
-    // Codes the hardware model raises (hw-formats §3.11; Linux dma_remap_sm_fault_reasons index + 0x30).
+    // Codes the hardware model raises (VT-d first-level faults; Linux dma_remap_sm_fault_reasons index + 0x30).
     /** 0x05 legacy: PTE Write access is not set. */
     public static final int PTE_WRITE = 0x05;
     /** 0x06 legacy: PTE Read access is not set. */

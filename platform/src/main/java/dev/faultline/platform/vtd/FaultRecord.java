@@ -3,7 +3,7 @@ package dev.faultline.platform.vtd;
 import dev.faultline.api.fault.PciRequesterId;
 
 /**
- * One 128-bit fault recording register, FRCD (hw-formats §3.4): what the remapping unit records about a
+ * One 128-bit fault recording register, FRCD (VT-d FRCD): what the remapping unit records about a
  * faulting request, with the kernel's reading of it ({@code dmar_fault}, {@code dmar_fault_do_one}).
  *
  * <p>Layout: qword +0 holds FI [63:12]; qword +8 holds SID [15:0], T2 bit 28, PRIV bit 29, EXE bit 30,
@@ -84,7 +84,7 @@ public record FaultRecord(long address, int sourceId, boolean pasidPresent, int 
 
     /**
      * The kernel's line for this record without the {@value #LOG_PREFIX} prefix, in the current (5.15+)
-     * form of {@code dmar_fault_do_one} (hw-formats §3.5), e.g.
+     * form of {@code dmar_fault_do_one} (Linux dmar_fault_do_one), e.g.
      * {@code [DMA Write NO_PASID] Request device [00:02.0] fault addr 0x7f001000 [fault reason 0x05] PTE Write access is not set}.
      */
     public String message() {

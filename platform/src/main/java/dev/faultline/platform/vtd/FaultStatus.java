@@ -1,7 +1,7 @@
 package dev.faultline.platform.vtd;
 
 /**
- * The FSTS register (hw-formats §3.3), read in place.
+ * The FSTS register (VT-d FSTS), read in place.
  *
  * @param value the 32-bit register
  */

@@ -2,7 +2,7 @@ package dev.faultline.platform.vtd;
 
 /**
  * The class of a VT-d fault reason, as Linux's {@code dmar_get_fault_reason()} classifies it
- * ({@code enum faulttype} in {@code intel/dmar.c}; hw-formats §3.5, linux-iopf §4.4).
+ * ({@code enum faulttype} in {@code intel/dmar.c}).
  */
 public enum FaultType {
     /** A DMA-remapping fault: legacy codes 0x00-0x0d and scalable-mode codes 0x30-0x90. */

@@ -1,7 +1,7 @@
 package dev.faultline.platform.vtd;
 
 /**
- * Invalidation queue descriptor types (hw-formats §3.8; Linux {@code QI_*_TYPE}): qw0 [3:0] with, for
+ * Invalidation queue descriptor types (VT-d invalidation descriptors; Linux {@code QI_*_TYPE}): qw0 [3:0] with, for
  * 256-bit descriptors, [11:9] as the high type bits.
  */
 public enum InvalidationType {

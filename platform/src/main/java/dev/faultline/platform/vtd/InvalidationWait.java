@@ -1,7 +1,7 @@
 package dev.faultline.platform.vtd;
 
 /**
- * An invalidation wait descriptor (type 0x5; hw-formats §3.8; Linux {@code QI_IWD_*}).
+ * An invalidation wait descriptor (type 0x5; VT-d invalidation descriptors; Linux {@code QI_IWD_*}).
  *
  * <p>qw0: type [3:0] = 5, IF bit 4, SW bit 5, FN bit 6, PD bit 7, status data [63:32]. qw1: status address
  * [63:2].

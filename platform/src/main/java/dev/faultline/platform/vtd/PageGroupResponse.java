@@ -1,7 +1,7 @@
 package dev.faultline.platform.vtd;
 
 /**
- * A page group response descriptor (invalidation queue type 0x9; hw-formats §3.8; Linux {@code QI_PGRP_*}).
+ * A page group response descriptor (invalidation queue type 0x9; Linux {@code QI_PGRP_*}).
  *
  * <p>qw0: type [3:0] = 9, PASID present bit 4, response code [15:12], requester id [31:16], PASID [51:32].
  * qw1: LPIG bit 2, PRGI [11:3]. qw2, qw3: the private data of the request being answered (256-bit

@@ -4,7 +4,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.platform.dma.PageRequestMessage;
 
 /**
- * One 32-byte page request descriptor of the page request queue (hw-formats §3.6; Linux
+ * One 32-byte page request descriptor of the page request queue (VT-d page request descriptor; Linux
  * {@code struct page_req_dsc}).
  *
  * <p>qw0: type [7:0] = 1, PP bit 8, PDP bit 9, RID [31:16], PASID [51:32], ER bit 52, PMR bit 53.
@@ -86,7 +86,7 @@ public record PageRequestDescriptor(int requesterId, boolean pasidPresent, int p
         return pasidPresent ? pasid : Pasid.NONE;
     }
 
-    /** A Stop Marker: LPIG with neither read nor write (hw-formats §3.6, §4.2). */
+    /** A Stop Marker: LPIG with neither read nor write (VT-d page request descriptor, PCIe Stop Marker). */
     public boolean stopMarker() {
         return lastInGroup && !read && !write;
     }

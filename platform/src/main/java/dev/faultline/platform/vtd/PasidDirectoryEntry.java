@@ -1,7 +1,7 @@
 package dev.faultline.platform.vtd;
 
 /**
- * A scalable-mode PASID directory entry (hw-formats §3.9): 8 bytes at PASIDDIRPTR + 8 × (PASID &gt;&gt; 6);
+ * A scalable-mode PASID directory entry (VT-d scalable-mode entries): 8 bytes at PASIDDIRPTR + 8 × (PASID &gt;&gt; 6);
  * P bit 0 ({@code PASID_PTE_PRESENT}), FPD bit 1 ({@code PASID_PTE_FPD}), SMPTBLPTR [63:12]
  * ({@code PDE_PFN_MASK}); the model reads [11:2] as reserved.
  *

@@ -3,7 +3,7 @@ package dev.faultline.platform.vtd;
 import java.util.Arrays;
 
 /**
- * A scalable-mode PASID table entry (hw-formats §3.9; Linux {@code struct pasid_entry}, {@code val[8]}):
+ * A scalable-mode PASID table entry (VT-d scalable-mode entries; Linux {@code struct pasid_entry}, {@code val[8]}):
  * 64 bytes at SMPTBLPTR + 64 × (PASID &amp; 0x3F). Immutable.
  *
  * <p>val[0]: P bit 0, FPD bit 1, AW [4:2], SLEE bit 5, PGTT [8:6], SLADE bit 9, SLPTPTR [63:12].

@@ -1,7 +1,7 @@
 package dev.faultline.platform.vtd;
 
 /**
- * PASID-entry PGTT values (hw-formats §3.9; Linux {@code PASID_ENTRY_PGTT_*}). Other values are invalid
+ * PASID-entry PGTT values (VT-d scalable-mode entries; Linux {@code PASID_ENTRY_PGTT_*}). Other values are invalid
  * (fault 0x5B).
  */
 public enum PasidTranslationType {

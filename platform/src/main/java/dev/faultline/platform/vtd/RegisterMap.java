@@ -1,7 +1,7 @@
 package dev.faultline.platform.vtd;
 
 /**
- * Offsets and bits of the VT-d remapping unit's registers (hw-formats §3.1-§3.3, §3.6, §3.8; Linux
+ * Offsets and bits of the VT-d remapping unit's registers (VT-d register map; Linux
  * {@code intel/iommu.h} names in the comments). The fault recording registers sit at
  * {@link Capability#faultRecordingOffset()} + 16 × index.
  */

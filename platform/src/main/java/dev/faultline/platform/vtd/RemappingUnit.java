@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A simulated Intel VT-d remapping unit in scalable mode: the hardware a VT-d driver programs through its
- * registers and in-memory tables and queues only (hw-formats §3).
+ * registers and in-memory tables and queues only (the VT-d spec).
  *
  * <ul>
  *   <li><b>Registers</b> ({@link #read32}, {@link #read64}, {@link #write32}, {@link #write64}): VER, CAP, ECAP,
@@ -45,7 +45,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       the bad descriptor until software clears IQE.</li>
  * </ul>
  *
- * <p><b>Model choices where the VT-d behaviour is unverified</b> (hw-formats §3.6): a last-in-group page
+ * <p><b>Model choices where the VT-d behaviour is unverified</b> (VT-d page request descriptor): a last-in-group page
  * request the unit discards on overflow is answered Success by the unit (the device retries and
  * page-requests again), as SMMUv3 does (IHI §8.1); one it cannot queue because the device's context forbids
  * page requests is answered Invalid Request; one arriving before the queue is programmed is answered
@@ -335,7 +335,7 @@ public final class RemappingUnit implements TranslationPort {
         }
     }
 
-    /** GCMD: TE and QIE are levels mirrored into GSTS; SRTP latches RTADDR and sets RTPS (hw-formats §3.1). */
+    /** GCMD: TE and QIE are levels mirrored into GSTS; SRTP latches RTADDR and sets RTPS (VT-d registers). */
     private void globalCommand(int value) {
         if ((value & RegisterMap.GCMD_SRTP) != 0) {
             rootTable = rtaddr;
@@ -415,7 +415,7 @@ public final class RemappingUnit implements TranslationPort {
         faultRecords[2 * index + 1] &= Long.MAX_VALUE;
     }
 
-    /** Records a fault by the rule of hw-formats §3.3; FPD suppresses it. */
+    /** Records a fault by the rule of VT-d FSTS; FPD suppresses it. */
     private void recordFault(FaultRecord record, boolean faultProcessingDisable) {
         if (faultProcessingDisable) {
             faultsSuppressed++;
@@ -466,7 +466,7 @@ public final class RemappingUnit implements TranslationPort {
         }
         int rid = access.requesterId();
         boolean withPasid = access.hasPasid();
-        // Execute and privileged travel in the PASID prefix: a request without one is neither (hw-formats §4.1).
+        // Execute and privileged travel in the PASID prefix: a request without one is neither (PCIe Page Request).
         boolean execute = withPasid && access.type().isInstruction();
         boolean write = access.type().isWrite();
         if ((rid & ~0xffff) != 0) {
@@ -516,7 +516,7 @@ public final class RemappingUnit implements TranslationPort {
                 || fault == WalkFault.EXECUTE;
     }
 
-    /** The fault reason of a first-level walk failure (hw-formats §3.11). */
+    /** The fault reason of a first-level walk failure (VT-d first-level faults). */
     static int reasonOf(WalkResult walk) {
         return switch (walk.fault()) {
             case NON_CANONICAL -> FaultReason.SM_FL_NON_CANONICAL;
@@ -566,7 +566,7 @@ public final class RemappingUnit implements TranslationPort {
             faultProcessingDisable = lookup.faultProcessingDisable;
         }
         if (reason >= 0) {
-            // T = 01, a page/translation request: T1 = 0, T2 = 1 (hw-formats §3.4, inferred order).
+            // T = 01, a page/translation request: T1 = 0, T2 = 1 (VT-d FRCD, inferred order).
             recordFault(new FaultRecord(message.pageAddress(), message.requesterId(), message.hasPasid(),
                     message.hasPasid() ? message.pasid() : 0, reason, false, true, message.privileged(),
                     message.execute(), 0, true), faultProcessingDisable);

@@ -1,7 +1,7 @@
 package dev.faultline.platform.vtd;
 
 /**
- * A scalable-mode root entry (hw-formats §3.9): 16 bytes at RTADDR + 16 × bus. The low qword (LP bit 0,
+ * A scalable-mode root entry (VT-d scalable-mode entries): 16 bytes at RTADDR + 16 × bus. The low qword (LP bit 0,
  * LCTP [63:12]) covers devfn 0x00-0x7F, the high qword (UP bit 0, UCTP [63:12]) devfn 0x80-0xFF; bits [11:1]
  * of each are reserved.
  *

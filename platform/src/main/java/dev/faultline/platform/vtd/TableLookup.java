@@ -5,7 +5,7 @@ import dev.faultline.platform.memory.PhysicalMemory;
 
 /**
  * Reads the scalable-mode entries a request goes through, root to PASID entry, and names the first fault
- * (hw-formats §3.9, §3.11). Not thread-safe: the unit calls it under its lock.
+ * (VT-d scalable-mode entries, VT-d first-level faults). Not thread-safe: the unit calls it under its lock.
  */
 final class TableLookup {
     /** {@link #reason} when the lookup succeeded. */

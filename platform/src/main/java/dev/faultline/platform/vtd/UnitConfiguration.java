@@ -16,7 +16,7 @@ import java.util.Objects;
 public record UnitConfiguration(String name, int segment, Capability capability,
         ExtendedCapability extendedCapability, int addressWidth, long memoryTop) {
 
-    /** Where this model places FRCD[0] (QEMU's offset, hw-formats §3.1). */
+    /** Where this model places FRCD[0] (QEMU's offset, VT-d registers). */
     public static final int FAULT_RECORDING_OFFSET = 0x220;
     /** ECAP bits of the standard unit: scalable mode, first level, PASID, PRI, ATS, QI, pass-through, supervisor requests, drain. */
     public static final long STANDARD_FEATURES = ExtendedCapability.COHERENT | ExtendedCapability.QUEUED_INVALIDATION

@@ -2,7 +2,7 @@ package dev.faultline.platform.vtd;
 
 /**
  * The interrupts a remapping unit raises, each gated by its event control register's IM and IP bits
- * (hw-formats §3.3, §3.6).
+ * (VT-d FSTS, VT-d page request descriptor).
  */
 public enum UnitInterrupt {
     /** Fault event (FECTL): a fault was recorded or the invalidation queue hit an error. Linux: {@code dmar_fault}. */

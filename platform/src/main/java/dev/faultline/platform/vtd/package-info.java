@@ -4,7 +4,7 @@
  *
  * <ul>
  *   <li>{@link dev.faultline.platform.vtd.FaultReason}, {@link dev.faultline.platform.vtd.FaultType}: VT-d
- *       fault reason codes with the kernel's exact strings and classification (hw-formats §3.5).</li>
+ *       fault reason codes with the kernel's exact strings and classification (Linux dmar_fault_do_one).</li>
  *   <li>{@link dev.faultline.platform.vtd.RegisterMap}, {@link dev.faultline.platform.vtd.Capability},
  *       {@link dev.faultline.platform.vtd.ExtendedCapability}, {@link dev.faultline.platform.vtd.FaultStatus}:
  *       register offsets and fields (§3.1-§3.3).</li>
@@ -18,7 +18,7 @@
  *       {@link dev.faultline.platform.vtd.PasidTranslationType}: scalable-mode tables (§3.9).</li>
  * </ul>
  *
- * <p>Every record encodes and decodes bit-exactly; constants cite hw-formats sections and Linux names.
+ * <p>Every record encodes and decodes bit-exactly; constants cite the VT-d spec and Linux names.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.0.0")

@@ -5,7 +5,7 @@ import dev.faultline.platform.memory.PhysicalMemory;
 import java.util.OptionalLong;
 
 /**
- * Builds and edits one x86-64 4-level first-level page table in physical memory (hw-formats §3.10): what
+ * Builds and edits one x86-64 4-level first-level page table in physical memory (VT-d first-level paging): what
  * a VT-d PASID entry's FLPTR points at. Maps with the largest page the alignment and {@link #maxPageSize()}
  * allow, splits large pages when part of one is unmapped or reprotected, and never frees tables (the
  * allocator does not reuse memory).

@@ -4,9 +4,9 @@ import dev.faultline.platform.memory.PhysicalMemory;
 
 /**
  * Walks x86-64 4-level first-level tables bit-exactly as VT-d first-level translation does
- * (hw-formats §3.10, §3.11), setting A on every entry used and D on the leaf of a write.
+ * (VT-d first-level paging, VT-d first-level faults), setting A on every entry used and D on the leaf of a write.
  *
- * <p>Checks per entry, in QEMU's order (hw-formats §3.11): P, then U/S for user requests, then R/W for
+ * <p>Checks per entry, in QEMU's order (VT-d first-level faults): P, then U/S for user requests, then R/W for
  * writes (user requests, or supervisor requests with write protection), then XD for execute requests, then
  * the reserved bits. The canonical check comes before the walk. Permissions accumulate as on x86: the first
  * level that denies reports the fault.
@@ -24,7 +24,7 @@ public final class FirstLevelWalker {
     /** Request flag: write protection for supervisor requests (PASID-entry WPE). */
     public static final int WRITE_PROTECT = 1 << 3;
 
-    /** The interrupt address range 0xFEE0_0000 to 0xFEEF_FFFF (hw-formats §3.11, 0x87). */
+    /** The interrupt address range 0xFEE0_0000 to 0xFEEF_FFFF (VT-d first-level faults, 0x87). */
     private static final long INTERRUPT_BASE = 0xfee0_0000L;
     private static final long INTERRUPT_MASK = ~0xf_ffffL;
 

@@ -1,7 +1,7 @@
 package dev.faultline.platform.x86;
 
 /**
- * The access a first-level mapping allows, turned into leaf bits R/W, U/S and XD (hw-formats §3.10).
+ * The access a first-level mapping allows, turned into leaf bits R/W, U/S and XD (VT-d first-level paging).
  *
  * @param writable R/W = 1
  * @param user U/S = 1: user (PMR = 0) requests may use the page

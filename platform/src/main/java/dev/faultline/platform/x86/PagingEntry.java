@@ -1,7 +1,7 @@
 package dev.faultline.platform.x86;
 
 /**
- * One 64-bit x86-64 paging-structure entry as VT-d first-level translation reads it (hw-formats §3.10):
+ * One 64-bit x86-64 paging-structure entry as VT-d first-level translation reads it (VT-d first-level paging):
  * the bit positions as constants, and a value view for diagnostics and tests.
  *
  * @param value the raw entry

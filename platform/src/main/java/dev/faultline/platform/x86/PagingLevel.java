@@ -1,7 +1,7 @@
 package dev.faultline.platform.x86;
 
 /**
- * The four levels of x86-64 4-level paging (hw-formats §3.10): which input-address bits index each table and
+ * The four levels of x86-64 4-level paging (VT-d first-level paging): which input-address bits index each table and
  * what a leaf at that level maps. Numbered as the walk reports them: 4 = PML4 down to 1 = PT.
  */
 public enum PagingLevel {

@@ -1,7 +1,7 @@
 package dev.faultline.platform.x86;
 
 /**
- * Why a first-level walk failed, in the terms of hw-formats §3.11. The VT-d model turns each into its fault
+ * Why a first-level walk failed, in the terms of VT-d first-level faults. The VT-d model turns each into its fault
  * reason code ({@code dev.faultline.platform.vtd}); the level of the entry is in {@link WalkResult#level()}.
  */
 public enum WalkFault {

@@ -1,5 +1,5 @@
 /**
- * x86-64 4-level paging as VT-d first-level translation uses it (hw-formats §3.10, §3.11).
+ * x86-64 4-level paging as VT-d first-level translation uses it (VT-d first-level paging, VT-d first-level faults).
  *
  * <ul>
  *   <li>{@link dev.faultline.platform.x86.FirstLevelPageTable}: builds a table in physical memory; map, unmap,

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** hw-formats TV-2.1 to TV-2.3. */
+/** Hand-computed vectors: index split, IAS 40 concatenation, {@code arm_lpae_prot_to_pte}'s descriptors. */
 class DescriptorTest {
 
     @Test

@@ -262,7 +262,7 @@ class TableWalkerTest {
 
     @Test
     void concatenatedStage2StartsAtLevel1WithA1024EntryTable() {
-        // hw-formats TV-2.2: IAS 40, SL0 = 1, index (ipa >> 30) & 0x3ff
+        // stage 2 with concatenated level-1 tables: IAS 40, SL0 = 1, index (ipa >> 30) & 0x3ff
         TranslationTable t = TranslationTable.stage2(frames, 40);
         assertThat(t.startLevel()).isEqualTo(1);
         assertThat(t.sl0()).isEqualTo(1);

@@ -10,7 +10,7 @@ class PriMessagesTest {
 
     @Test
     void prgResponseEncodingMatchesTv41() {
-        // hw-formats TV-4.1: device 03:00.0, PRG index 0x12.
+        // one group of two requests answered Success: device 03:00.0, PRG index 0x12.
         assertThat(PrgResponseMessage.of(0x300, 5, 0x12, PrgResponseCode.SUCCESS).encode()).isEqualTo(0x03000012);
         assertThat(PrgResponseMessage.of(0x300, 5, 0x12, PrgResponseCode.INVALID_REQUEST).encode())
                 .isEqualTo(0x03001012);

@@ -34,7 +34,7 @@ class FaultConversionTest {
 
     @Test
     void aStalledSmmuv3TranslationFaultIsAOneRequestPageGroupTaggedWithItsStag() {
-        // TV-1.3: Linux reports it with grpid = 7, perm = READ, PASID 5, LAST_PAGE.
+        // Stalled stage-2 fault in a stage-1 walk: Linux reports it with grpid = 7, perm = READ, PASID 5, LAST_PAGE.
         Fault f = fault(P + "event 0x10 received:", P + "0x0000004200005810", P + "0x0000018880000007",
                 P + "0x0000ffff80001234", P + "0x0000000040001000");
         assertThat(f).isEqualTo(PageRequest.last(new StreamId(0x42), 7, 0xffff80001234L, Permissions.READ)
@@ -43,7 +43,7 @@ class FaultConversionTest {
 
     @Test
     void anUnstalledSmmuv3FaultIsUnrecoverableAndCarriesItsRawRecord() {
-        // TV-1.1
+        // F_TRANSLATION, stage 1, unprivileged write
         Fault f = fault(P + "event 0x10 received:", P + "0x0000030000000010", P + "0x0000020000000000",
                 P + "0x000000008000a2c0", P + "0x0000000000000000");
         assertThat(f).isEqualTo(new UnrecoverableFault(new StreamId(0x300), UnrecoverableFault.ADDR_VALID, Pasid.NONE,
@@ -73,7 +73,7 @@ class FaultConversionTest {
 
     @Test
     void aDmarFaultIsTheRequestersWithItsPasid() {
-        // TV-3.4
+        // FRCD, first-level not present, with PASID
         Fault f = fault("DMAR: [DMA Read PASID 0x1] Request device [03:00.0] fault addr 0x7fffdeadb000 [fault reason"
                 + " 0x71] SM: Present bit in first-level paging entry is clear");
         assertThat(f).isEqualTo(new UnrecoverableFault(new PciRequesterId(0, 3, 0, 0),
@@ -85,7 +85,7 @@ class FaultConversionTest {
 
     @Test
     void aRejectedPageRequestKeepsItsGroupLastFlagAndPasid() {
-        // TV-3.7 with PMR = 1: intel_prq_report sets PASID_VALID | RESPONSE_NEEDS_PASID.
+        // A page request with PMR = 1: intel_prq_report sets PASID_VALID | RESPONSE_NEEDS_PASID.
         Fault f = fault("IOMMU: dmar0: Page request in Privilege Mode",
                 "dmar0: Invalid page request: 20000503000101 7f0000401097");
         assertThat(f).isEqualTo(PageRequest.last(new PciRequesterId(0, 3, 0, 0), 0x12, 0x7f0000401000L,

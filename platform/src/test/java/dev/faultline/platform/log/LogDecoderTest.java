@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * Decoding of every format from the test vectors and formats of hw-formats.md (§1.13, §3.5-3.7, §3.12, §5,
- * §6), including reserved and unknown codes.
+ * Decoding of every format from hand-computed vectors and the lines Linux prints (arm-smmu-v3, DMAR, PRQ, arm-smmu,
+ * msm, remoteproc, AMD-Vi), including reserved and unknown codes.
  */
 class LogDecoderTest {
     private final LogDecoder decoder = new LogDecoder();
@@ -34,7 +34,7 @@ class LogDecoderTest {
 
         @Test
         void rawDumpAndDecodedLinesAreOneFault() {
-            // TV-1.1
+            // F_TRANSLATION, stage 1, unprivileged write
             DecodedLog log = decode(P + "event 0x10 received:", P + "\t0x0000030000000010", P + "\t0x0000020000000000",
                     P + "\t0x000000008000a2c0", P + "\t0x0000000000000000",
                     P + "event: F_TRANSLATION client: 0000:02:00.0 sid: 0x300 ssid: 0x0 iova: 0x8000a2c0 ipa: 0x0",
@@ -53,7 +53,7 @@ class LogDecoderTest {
 
         @Test
         void stalledStage2WalkFaultFromRawDwords() {
-            // TV-1.3
+            // A stalled stage-2 fault during a stage-1 walk
             DecodedFault f = only(P + "event 0x10 received:", P + "0x0000004200005810", P + "0x0000018880000007",
                     P + "0x0000ffff80001234", P + "0x0000000040001000");
             assertThat(f.number(FaultField.SID)).hasValue(0x42);
@@ -69,7 +69,7 @@ class LogDecoderTest {
 
         @Test
         void decodedLinesAloneGiveTheSameFieldsExceptAZeroSubstreamId() {
-            // TV-1.3 as 6.14+ prints it, then TV-1.4 whose ssid 0x0 is ambiguous (SSV = 0 prints 0 too).
+            // stalled stage-2 fault as 6.14+ prints it, then stage-2 F_PERMISSION, ssid 0x0 ambiguous (SSV = 0 prints 0 too).
             DecodedLog log = decode(
                     P + "event: F_TRANSLATION client: (unassigned sid) sid: 0x42 ssid: 0x5 iova: 0xffff80001234 ipa: 0x40001000",
                     P + "unpriv data read s2 \"Stage 1 translation table fetch\" stall stag: 0x7",
@@ -93,7 +93,7 @@ class LogDecoderTest {
 
         @Test
         void configurationAndFetchEventsDecodeOnlyTheirFields() {
-            // TV-1.5
+            // Configuration and fetch events
             DecodedLog log = decode(P + "event 0x04 received:", P + "0x0000002000000004", P + "0x0000000000000000",
                     P + "0x0000000000000000", P + "0x0000000000000000", P + "event 0x09 received:",
                     P + "0x0000001000001809", P + "0x0000000000000000", P + "0x0000000000000000",
@@ -162,7 +162,7 @@ class LogDecoderTest {
 
         @Test
         void summaryWithFsrAndFsynrLinesIsOneStalledWrite() {
-            // TV-5.1
+            // A stalled write translation fault
             DecodedLog log = decode(
                     P + "Unhandled context fault: fsr=0x40000002, iova=0x00001000, fsynr=0x11, cbfrsynra=0x21, cb=3",
                     P + "FSR    = 40000002 [SS Format=0 TF], SID=0x21", P + "FSYNR0 = 00000011 [S1CBNDX=0 WNR PLVL=1]");
@@ -175,7 +175,7 @@ class LogDecoderTest {
 
         @Test
         void privilegedInstructionFetchPermissionFault() {
-            // TV-5.2
+            // A permission fault from a privileged instruction fetch
             DecodedFault f = only(
                     P + "Unhandled context fault: fsr=0x8, iova=0x80000000, fsynr=0x30063, cbfrsynra=0x5, cb=0");
             assertThat(f.names(FaultField.FSR_FLAGS)).containsExactly("PF");
@@ -220,7 +220,7 @@ class LogDecoderTest {
     class DmarFaults {
         @Test
         void currentAndOldestFormsOfALegacyWriteFaultAgree() {
-            // TV-3.3
+            // FRCD, legacy write fault
             DecodedLog log = decode("DMAR: DRHD: handling fault status reg 2",
                     "DMAR: [DMA Write NO_PASID] Request device [00:02.0] fault addr 0x7f001000 [fault reason 0x05]"
                             + " PTE Write access is not set",
@@ -238,7 +238,7 @@ class LogDecoderTest {
 
         @Test
         void scalableModeFaultWithPasid() {
-            // TV-3.4
+            // FRCD, first-level not present, with PASID
             DecodedFault f = only("DMAR: [DMA Read PASID 0x1] Request device [03:00.0] fault addr 0x7fffdeadb000"
                     + " [fault reason 0x71] SM: Present bit in first-level paging entry is clear");
             assertThat(f.number(FaultField.PASID)).hasValue(1);
@@ -256,7 +256,7 @@ class LogDecoderTest {
 
         @Test
         void interruptRemappingFaultInCurrentAndDecimalForms() {
-            // TV-3.6
+            // FRCD, interrupt remapping
             DecodedLog log = decode("DMAR: [INTR-REMAP] Request device [00:1f.0] fault index 0x1f [fault reason 0x22]"
                             + " Present field in the IRTE entry is clear",
                     "DMAR: [INTR-REMAP] Request device [00:1f.0] fault index 1f [fault reason 34] Present field in the"
@@ -297,7 +297,7 @@ class LogDecoderTest {
     class PageRequests {
         @Test
         void reasonLineAndDumpAreOneRequest() {
-            // TV-3.7, PMR = 1
+            // A page request, its trace text and response, PMR = 1
             DecodedLog log = decode("IOMMU: dmar0: Page request in Privilege Mode",
                     "dmar0: Invalid page request: 20000503000101 7f0000401097");
             assertThat(log.ignoredLines()).isZero();
@@ -333,7 +333,7 @@ class LogDecoderTest {
     class AmdPageFaults {
         @Test
         void driverPrefixNamesTheDevice() {
-            // TV-6.1
+            // A write to a non-present page
             DecodedFault f = only("amdgpu 0000:03:00.0: AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x000e"
                     + " address=0xfffc8000 flags=0x0020]");
             assertThat(json(f)).isEqualTo("{\"format\":\"amd-io-page-fault\",\"device\":\"0000:03:00.0\","
@@ -372,7 +372,7 @@ class LogDecoderTest {
     class MsmGpuFaults {
         @Test
         void fullLine() {
-            // TV-5.3
+            // An msm line
             DecodedFault f = only("*** gpu fault: ttbr0=0001000123456000 iova=0000000000100000 dir=WRITE"
                     + " type=TRANSLATION source=CP (0,0,0,1)");
             assertThat(json(f)).isEqualTo("{\"format\":\"msm-gpu-fault\",\"address\":\"0x100000\",\"read\":false,"
@@ -399,7 +399,7 @@ class LogDecoderTest {
     class RemoteprocCrashes {
         @Test
         void iommuFaultLineBelongsToTheMmufaultCrash() {
-            // TV-5.4
+            // Remoteproc through arm-smmu
             DecodedLog log = decode("(NULL device *): iommu fault: da 0x80000000 flags 0x1",
                     "arm-smmu 5000000.iommu: Unhandled context fault: fsr=0x402, iova=0x80000000, fsynr=0x11,"
                             + " cbfrsynra=0x21, cb=3",

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Replaying decoded logs through a fault pipeline, against stand-ins that answer well and badly. */
 class ReplayerTest {
     private static final String P = "arm-smmu-v3 arm-smmu-v3.0.auto: ";
-    /** A stalled F_TRANSLATION (TV-1.3: sid 0x42, ssid 5, stag 7), an unstalled one, a DMAR fault, and two
+    /** A stalled F_TRANSLATION (in a stage-1 walk: sid 0x42, ssid 5, stag 7), an unstalled one, a DMAR fault, and two
      * reports that do not convert. */
     private static final List<String> MIXED = List.of(
             P + "event 0x10 received:", P + "0x0000004200005810", P + "0x0000018880000007", P + "0x0000ffff80001234",

@@ -6,7 +6,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.platform.dma.PageRequestMessage;
 import org.junit.jupiter.api.Test;
 
-/** The hand-computed vectors of hw-formats §1.13 and §4.5. */
+/** Hand-computed SMMUv3 event, PRI and command records, and a PCIe page request group answered Success. */
 class RecordVectorsTest {
 
     @Test

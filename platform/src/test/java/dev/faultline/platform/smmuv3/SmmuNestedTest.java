@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Nested translation (guest stage 1 over host stage 2): which stage and CLASS each failure reports, with the IPA
- * (hw-formats §1.7, TV-2.4.4/5).
+ * (IHI 0070 §7.3.22).
  */
 class SmmuNestedTest {
     private static final int SID = 0x21;

@@ -6,7 +6,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.platform.dma.PrgResponseMessage;
 import org.junit.jupiter.api.Test;
 
-/** The invalidation queue: page group responses, wait descriptors, errors and wrap (hw-formats §3.8). */
+/** The invalidation queue: page group responses, wait descriptors, errors and wrap (VT-d invalidation descriptors). */
 class InvalidationQueueTest {
     private static final int RID = 0x0300;
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The page request queue ring: descriptors, wrap, full, overflow (PRS.PRO) and its events (hw-formats §3.6). */
+/** The page request queue ring: descriptors, wrap, full, overflow (PRS.PRO) and its events (VT-d PRQ). */
 class PageRequestQueueTest {
     private static final int RID = 0x0300;
     private static final int SLOTS = 128; // one 4 KiB page of 32-byte descriptors

@@ -7,7 +7,7 @@ import dev.faultline.platform.dma.PageRequestMessage;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Page request descriptors, page group responses and wait descriptors against hw-formats §3.12 and §4.5. */
+/** Page request descriptors, page group responses and wait descriptors against hand-computed vectors. */
 class QueueRecordsTest {
 
     @Test

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** FSTS, CAP, ECAP and FRCD against hw-formats §3.12 and the real DMAR lines of the test data. */
+/** FSTS, CAP, ECAP and FRCD against hand-computed vectors and the real DMAR lines of the test data. */
 class RegisterRecordsTest {
 
     @Test

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** Scalable-mode root, context, PASID directory and PASID entries against hw-formats TV-3.9. */
+/** Scalable-mode root, context, PASID directory and PASID entries against a hand-computed scalable-mode lookup. */
 class TableEntriesTest {
     private static final int PASID = 0x12345;
 

@@ -30,7 +30,7 @@ class FirstLevelWalkerTest {
 
     @Test
     void indexesTheTv39AddressAndHonoursItsLeafEntries() {
-        // hw-formats TV-3.9: indices PML4 0xfe, PDPT 0x48, PD 0x1a2, PT 0x167.
+        // a hand-computed walk: indices PML4 0xfe, PDPT 0x48, PD 0x1a2, PT 0x167.
         long pml4 = 0x8123_5000L;
         long pdpt = 0x8123_6000L;
         long pd = 0x8123_7000L;

@@ -7,7 +7,7 @@ import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.platform.smmuv3.SmmuRegisters;
 
 /**
- * The driver's side of the command queue (hw-formats §1.10): writes commands at PROD, publishes them with one
+ * The driver's side of the command queue (IHI 0070 §4): writes commands at PROD, publishes them with one
  * CMDQ_PROD write, waits (bounded) for room and for CMD_SYNC completion by polling CMDQ_CONS, and recovers from
  * command errors as Linux's {@code arm_smmu_cmdq_skip_err} does. Issuing allocates nothing.
  *

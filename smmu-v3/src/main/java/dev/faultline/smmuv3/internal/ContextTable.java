@@ -6,7 +6,7 @@ import dev.faultline.platform.smmuv3.Command;
 import dev.faultline.platform.smmuv3.ContextDescriptor;
 
 /**
- * One stream's context descriptor table (hw-formats §1.12): Linux's layout, two-level with 1024-CD leaves
+ * One stream's context descriptor table (IHI 0070 §5.4): Linux's layout, two-level with 1024-CD leaves
  * (S1Fmt 2, {@code CTXDESC_SPLIT} = 10) when the SMMU has CD2L, else linear; a single CD when the SMMU has no
  * SubstreamIDs. A CD whose TTB0 or ASID changes while valid is first made invalid, as Linux does; every step is
  * followed by CMD_CFGI_CD and CMD_SYNC.

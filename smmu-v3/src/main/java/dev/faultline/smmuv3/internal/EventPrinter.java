@@ -6,7 +6,7 @@ import dev.faultline.platform.smmuv3.PriEntry;
 import java.util.function.LongSupplier;
 
 /**
- * Prints events as Linux 6.14+ does ({@code arm_smmu_dump_event}, hw-formats §1.8) with one rate limit for the
+ * Prints events as Linux 6.14+ does ({@code arm_smmu_dump_event}) with one rate limit for the
  * whole fault thread, like the function-static {@code DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10)}; lines suppressed
  * in earlier windows are reported as {@code arm_smmu_evtq_thread: N callbacks suppressed}.
  */

@@ -5,7 +5,7 @@ import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.platform.smmuv3.SmmuRegisters;
 
 /**
- * The driver's consumer side of the event or PRI queue (hw-formats §1.3), as Linux's {@code queue_sync_prod_in}
+ * The driver's consumer side of the event or PRI queue (IHI 0070 §6.3.26-28), as Linux's {@code queue_sync_prod_in}
  * and {@code queue_sync_cons_ovf}: reads PROD, notices a new overflow episode when PROD.OVFLG differs from the
  * flag it last saw, and writes CONS with OVACKFLG copied from PROD.OVFLG, which acknowledges the episode.
  *

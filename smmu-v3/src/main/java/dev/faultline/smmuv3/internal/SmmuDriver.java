@@ -45,7 +45,7 @@ import java.util.function.LongSupplier;
 /**
  * The driver of one SMMUv3, in the role of Linux's {@code arm-smmu-v3.c}: brings the SMMU up (or takes over one
  * a previous driver left running), programs STEs and CDs for attached domains, and runs the fault thread that
- * drains the event and PRI queues and routes each record (iopf §3.5):
+ * drains the event and PRI queues and routes each record (Linux {@code arm_smmu_evtq_thread}, {@code _priq_thread}):
  *
  * <ul>
  *   <li>a stall (F_TRANSLATION .. F_PERMISSION with Stall = 1) of a stall-enabled device becomes a one-request
@@ -352,7 +352,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         return stream;
     }
 
-    /** Composes and writes a stream's STE from what is attached (hw-formats §1.11, Linux's STE builders). */
+    /** Composes and writes a stream's STE from what is attached (IHI 0070 §5.2, Linux's STE builders). */
     private void writeSte(Stream s) {
         writeSte(s, s.stalls(), s.stalls());
     }
@@ -577,7 +577,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         }
         ResponseCode code = response.code();
         if (s.mode == FaultMode.STALL) {
-            boolean retry = code == ResponseCode.SUCCESS; // INVALID and FAILURE abort (iopf §3.5)
+            boolean retry = code == ResponseCode.SUCCESS; // INVALID and FAILURE abort (Linux arm_smmu_page_response)
             commands.issueAndSync(Command.Resume.dw0(s.sid, retry, !retry), Command.Resume.dw1(response.groupId()));
         } else if (s.mode == FaultMode.PRI) {
             int resp = switch (code) {
@@ -629,7 +629,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     private void drainPageRequests() {
         if (drain(pageRequests, PriEntry.BYTES, "PRIQ overflow detected -- requests lost")) {
             priOverflows++;
-            port.discardPartials(); // groups whose last request may have been lost (IHI §8.1.1, iopf §7.1)
+            port.discardPartials(); // groups whose last request may have been lost (IHI 0070 §8.1.1)
         }
     }
 
@@ -674,7 +674,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         return s < bySid.length() ? bySid.get((int) s) : null;
     }
 
-    /** Routes one event record (Linux {@code arm_smmu_handle_event}, iopf §3.5). */
+    /** Routes one event record (Linux {@code arm_smmu_handle_event}). */
     void handleEvent(long dw0, long dw1, long dw2, long dw3) {
         int id = EventRecord.id(dw0);
         int sid = EventRecord.sid(dw0);
@@ -749,7 +749,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         int ssid = (int) (dw0 >>> 32) & 0xfffff;
         int prgIndex = (int) (dw1 & PriEntry.PRIQ_1_PRG_IDX);
         if (ssv && last && !read && !write) {
-            stopMarkers++; // never answered (hw-formats §4.2)
+            stopMarkers++; // never answered (PCIe Stop Marker)
             return;
         }
         Stream s = stream(sid);
@@ -782,7 +782,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         return Permissions.of(bits);
     }
 
-    /** Events whose dword 2 is the transaction's input address (hw-formats §1.6). */
+    /** Events whose dword 2 is the transaction's input address (IHI 0070 §7.3.2-7.3.21). */
     private static boolean hasInputAddress(int id) {
         return id >= EventType.F_TRANSLATION.id() && id <= EventType.F_PERMISSION.id()
                 || id == EventType.F_WALK_EABT.id() || id == EventType.F_UUT.id()

@@ -8,7 +8,7 @@ import dev.faultline.platform.smmuv3.SmmuRegisters;
 import dev.faultline.platform.smmuv3.StreamTableEntry;
 
 /**
- * The driver's stream table (hw-formats §1.11): two-level with Linux's {@code STRTAB_SPLIT} = 8 when the SMMU
+ * The driver's stream table (IHI 0070 §5.2): two-level with Linux's {@code STRTAB_SPLIT} = 8 when the SMMU
  * supports it (level-2 tables of 256 STEs allocated when a stream first needs one), else linear. An update of a
  * live entry that changes one dword other than dword 0 is one store; one that changes more goes through a silent
  * abort (V = 1, Config = abort) so that no transaction sees a half-written entry; every step is followed by

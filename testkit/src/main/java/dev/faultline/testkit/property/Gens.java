@@ -94,7 +94,11 @@ public final class Gens {
      */
     @SafeVarargs
     public static <T> Gen<T> elements(T... values) {
-        return elements(List.of(values));
+        List<T> list = new ArrayList<>(values.length);
+        for (T value : values) {                               // element by element: the array goes nowhere
+            list.add(value);
+        }
+        return elements(list);
     }
 
     /**
@@ -132,7 +136,10 @@ public final class Gens {
      */
     @SafeVarargs
     public static <T> Gen<T> oneOf(Gen<? extends T>... alternatives) {
-        List<Gen<? extends T>> copy = List.of(alternatives);
+        List<Gen<? extends T>> copy = new ArrayList<>(alternatives.length);
+        for (Gen<? extends T> alternative : alternatives) {
+            copy.add(alternative);
+        }
         if (copy.isEmpty()) {
             throw new IllegalArgumentException("no alternatives");
         }
@@ -160,7 +167,10 @@ public final class Gens {
      */
     @SafeVarargs
     public static <T> Gen<T> frequency(Weighted<? extends T>... alternatives) {
-        List<Weighted<? extends T>> copy = List.of(alternatives);
+        List<Weighted<? extends T>> copy = new ArrayList<>(alternatives.length);
+        for (Weighted<? extends T> alternative : alternatives) {
+            copy.add(alternative);
+        }
         int total = copy.stream().mapToInt(Weighted::weight).sum();
         if (copy.isEmpty() || total <= 0) {
             throw new IllegalArgumentException("no alternatives with a positive weight");

@@ -7,7 +7,7 @@ import dev.faultline.viommu.GuestMemory;
 
 /**
  * Walks an Arm VMSAv8-64 stage-1 table, 4 KiB granule, through TTB0, in guest memory, and decides the SMMUv3
- * event the access raises, in the priority order of IHI 0070 §7.3.22 (hw-formats §1.7, §2):
+ * event the access raises, in the priority order of IHI 0070 §7.3.22 (IHI 0070 §7.3.22, §2):
  * <ol>
  *   <li>before the walk: EPD0, or input address bits at or above the input size: F_TRANSLATION;</li>
  *   <li>per level: descriptor outside guest RAM: F_WALK_EABT; invalid descriptor (bit 0 clear, a block at

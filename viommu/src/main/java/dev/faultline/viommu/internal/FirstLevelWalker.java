@@ -7,7 +7,7 @@ import dev.faultline.viommu.GuestMemory;
 
 /**
  * Walks a VT-d first-level table (x86-64 4-level paging: PML4, PDPT, PD, PT) in guest memory and decides the
- * fault reason the access records (hw-formats §3.10, §3.11):
+ * fault reason the access records (VT-d first-level paging, VT-d first-level faults):
  * <ol>
  *   <li>before the walk: an execute request with ERE clear: 0x5C; a privileged request with SRE clear: 0x5D
  *       (the order of §3.11's table); a non-canonical address (bits [63:47] not all equal): 0x80;</li>

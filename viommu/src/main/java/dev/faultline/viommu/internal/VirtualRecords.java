@@ -22,7 +22,7 @@ final class VirtualRecords {
     /** The backend's name for a 2-qword VT-d fault recording register. */
     static final String VTD_FRCD = "vtd-frcd";
 
-    // SMMUv3 event record (hw-formats §1.4, §1.6; Linux EVTQ_*)
+    // SMMUv3 event record (IHI 0070 §7.3.2-7.3.21; Linux EVTQ_*)
     private static final long EVT0_ID = 0xffL;
     private static final long EVT0_SSV = 1L << 11;
     private static final int EVT0_SSID_SHIFT = 12;
@@ -41,7 +41,7 @@ final class VirtualRecords {
     /** Events whose dword 3 is a fetch address: F_STE_FETCH, F_CD_FETCH, F_WALK_EABT, F_VMS_FETCH. */
     private static final int[] FETCH_EVENTS = {0x03, 0x09, 0x0b, 0x25};
 
-    // VT-d FRCD, as two qwords (hw-formats §3.4): word 1 holds record bits [127:64]
+    // VT-d FRCD, as two qwords: word 1 holds record bits [127:64]
     private static final long FRCD0_FI = 0xffff_ffff_ffff_f000L;
     private static final long FRCD1_SID = 0xffffL;
     private static final long FRCD1_PRIV = 1L << (93 - 64);

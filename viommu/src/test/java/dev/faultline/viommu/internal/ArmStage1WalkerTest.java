@@ -8,10 +8,10 @@ import dev.faultline.viommu.ArmStage1Context;
 import dev.faultline.viommu.ArmStage1Fault;
 import org.junit.jupiter.api.Test;
 
-/** The Arm stage-1 walker against hw-formats §2 (TV-2.1 to TV-2.4) and the priority rules of §1.7. */
+/** The Arm stage-1 walker against hand-computed VMSAv8-64 walks and the priority rules of IHI 0070 §7.3.22. */
 class ArmStage1WalkerTest {
     private static final long TABLE = 0x3;
-    /** TV-2.3: page, AttrIndx 1, AP_UNPRIV, SH_IS, AF, nG: EL0 and EL1 read/write. */
+    /** A page as arm_lpae_prot_to_pte writes it: AttrIndx 1, AP_UNPRIV, SH_IS, AF, nG: EL0 and EL1 read/write. */
     private static final long RW_PAGE = 0x0000000812345f47L;
     private static final long NOEXEC = 3L << 53;
     private static final long AF = 1L << 10;
@@ -159,7 +159,7 @@ class ArmStage1WalkerTest {
 
         long va2 = 0x0000_0000_4020_1234L;
         long l2 = ram.chain(root, va2, 39, 21, TABLE);
-        ram.write(l2, 0x0000000080200f45L);                        // TV-2.3 2 MiB block
+        ram.write(l2, 0x0000000080200f45L);                        // a 2 MiB block as arm_lpae_prot_to_pte writes it
         assertThat(walk(va2, Permissions.WRITE)).isEqualTo(new Stage1Walk.Translated(0x80201234L, 2));
 
         long va3 = 0x0000_0080_0000_0000L;

@@ -8,12 +8,12 @@ import dev.faultline.viommu.FirstLevelContext;
 import dev.faultline.viommu.FirstLevelFault;
 import org.junit.jupiter.api.Test;
 
-/** The VT-d first-level walker against hw-formats §3.10, §3.11 and TV-3.9. */
+/** The VT-d first-level walker against VT-d first-level paging and faults and a hand-computed walk. */
 class FirstLevelWalkerTest {
     /** Intermediate entries as Linux writes them: P | R/W | U/S. */
     private static final long LINK = 0x7;
     private static final long VA = 0x00007f1234567000L;
-    /** TV-3.9: P, R/W, U/S, A, D, XD, frame 0x123456000. */
+    /** The leaf of a hand-computed first-level walk: P, R/W, U/S, A, D, XD, frame 0x123456000. */
     private static final long USER_RW = 0x8000000123456067L;
     private static final Permissions PRIV_READ = Permissions.of(Permission.READ, Permission.PRIV);
     private static final Permissions PRIV_WRITE = Permissions.of(Permission.WRITE, Permission.PRIV);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The records a guest's own driver parses; they are read back here with the platform's record codecs, which
- * decode as Linux does (hw-formats §1.4, §3.4).
+ * decode as Linux does (IHI 0070 §7.3, VT-d FRCD).
  */
 class VirtualRecordsTest {
     private static final Permissions PRIV_FETCH = Permissions.of(Permission.READ, Permission.EXEC, Permission.PRIV);
@@ -90,7 +90,7 @@ class VirtualRecordsTest {
         assertThat(made.words()).containsExactly(0x00007fffdeadb000L, 0xc000017180000300L);
         HardwareRecord write = VirtualRecords.forGuest(HardwareRecord.NONE, 0x0300, 0x2a, Permissions.WRITE, true,
                 0x7f0000402000L, FirstLevelFault.WRITE_DENIED, -1);
-        assertThat(write.words()).as("TV-3.5").containsExactly(0x00007f0000402000L, 0x80002a8580000300L);
+        assertThat(write.words()).as("FRCD, read-only page").containsExactly(0x00007f0000402000L, 0x80002a8580000300L);
         assertThat(FaultRecord.decode(write.word(0), write.word(1)).message()).isEqualTo("[DMA Write PASID 0x2a]"
                 + " Request device [03:00.0] fault addr 0x7f0000402000 [fault reason 0x85] SM: No write permission"
                 + " for Write/AtomicOp request");

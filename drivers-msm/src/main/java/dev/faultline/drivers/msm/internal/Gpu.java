@@ -38,7 +38,7 @@ import java.util.function.LongSupplier;
  *   <li>{@link #handleFault}: stall-on-fault switched off for a cooldown after every fault (500 ms by default)
  *       and switched back on at the next job start once the cooldown has passed and no crash state is
  *       pending ({@code adreno_check_and_reenable_stall}); a rate-limited line in the driver's format
- *       (hw-formats §5.3); a snapshot of the GPU state for the first stalled fault of a job;</li>
+ *       (Linux adreno_fault_handler); a snapshot of the GPU state for the first stalled fault of a job;</li>
  *   <li>hang recovery on an executor: a job whose access was terminated hangs the ring; recovery fails that
  *       job, charges a fault to its context and drops that context's queued jobs, and the ring goes on with
  *       the other contexts' jobs.</li>
@@ -372,7 +372,7 @@ public final class Gpu implements AdrenoGpu {
             smmu.setStall(false);
         }
         if (faultLines.allow(log)) {
-            // hw-formats §5.3, adreno_fault_handler
+            // Linux adreno_fault_handler
             log.warn(String.format("*** gpu fault: ttbr0=%016x iova=%016x dir=%s type=%s source=%s (%d,%d,%d,%d)",
                     ctx == null ? 0 : ctx.ttbr0(), iova, access.write() ? "WRITE" : "READ", type.name(), source,
                     s4, s5, s6, s7));

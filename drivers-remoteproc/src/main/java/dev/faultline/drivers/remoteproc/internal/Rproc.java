@@ -234,7 +234,7 @@ public final class Rproc implements RemoteProcessor {
             pendingNanos = clock.getAsLong();
         }
         if (device != null) {
-            // hw-formats §5.4: flags are IOMMU_FAULT_READ 0x0 / IOMMU_FAULT_WRITE 0x1.
+            // Linux rproc_report_crash: flags are IOMMU_FAULT_READ 0x0 / IOMMU_FAULT_WRITE 0x1.
             log.error(String.format("%s: iommu fault: da 0x%x flags 0x%x", device, deviceAddress,
                     access.write() ? 1 : 0));
         }

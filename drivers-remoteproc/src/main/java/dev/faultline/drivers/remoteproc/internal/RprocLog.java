@@ -1,7 +1,7 @@
 package dev.faultline.drivers.remoteproc.internal;
 
 /**
- * Where a remote processor's kernel-style lines go (hw-formats §5.4): {@code dev_err} and {@code dev_info}.
+ * Where a remote processor's kernel-style lines go (Linux rproc_report_crash): {@code dev_err} and {@code dev_info}.
  * Each line is complete, device prefix included, without trailing newline.
  */
 public interface RprocLog {

@@ -64,7 +64,7 @@ final class GuestStep implements DemoStep {
     private static final Duration DMA_TIMEOUT = Duration.ofSeconds(5);
     private static final long PAGE = PhysicalMemory.PAGE_SIZE;
     private static final long GUEST_RAM = 1L << 20;
-    /** iommufd's page response codes (hw-formats: iopf §3.2). */
+    /** iommufd's page response codes (Linux uapi iommufd.h). */
     private static final int SUCCESS = 0;
     private static final int INVALID = 1;
 
@@ -72,7 +72,7 @@ final class GuestStep implements DemoStep {
     private static final String ARM_GUEST = "vm1";
     private static final DeviceId VF = DeviceId.parse(DemoTopology.GUEST_VF);
     private static final int VF_VIRTUAL_SID = 0x8;
-    /** CD.IPS encoding of a 48-bit output size (hw-formats §2.1). */
+    /** CD.IPS encoding of a 48-bit output size (Arm ARM VMSAv8-64 levels). */
     private static final int IPS_48_BITS = 5;
     private static final int ASID = 1;
     private static final long BUFFER = 0x4000_0000L;
