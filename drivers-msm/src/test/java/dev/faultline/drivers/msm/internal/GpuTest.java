@@ -333,13 +333,18 @@ class GpuTest {
         for (int i = 0; i < 10_000; i++) {
             gpu.handleFault(a, HOLE, Permissions.WRITE, false, true);
         }
-        long before = threads.getCurrentThreadAllocatedBytes();
-
-        for (int i = 0; i < 10_000; i++) {
-            gpu.handleFault(a, CONSTANTS + 8, Permissions.WRITE, false, true);
+        // The least of three rounds: a compilation or deoptimisation on a busy machine can allocate once inside
+        // a round, while an allocation per fault would show in every round as at least 16 B x 10,000.
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                gpu.handleFault(a, CONSTANTS + 8, Permissions.WRITE, false, true);
+            }
+            least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
         }
 
-        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1024);
-        assertThat(gpu.status().linesSuppressed()).isEqualTo(19_990);
+        assertThat(least).isLessThan(1024);
+        assertThat(gpu.status().linesSuppressed()).isEqualTo(39_990);
     }
 }

@@ -344,15 +344,20 @@ class RprocTest {
         for (int i = 0; i < 10_000; i++) {
             handler.handle(group);
         }
-        long before = threads.getCurrentThreadAllocatedBytes();
-
-        for (int i = 0; i < 10_000; i++) {
-            handler.handle(group);
+        // The least of three rounds: a compilation or deoptimisation on a busy machine can allocate once inside
+        // a round, while an allocation per fault would show in every round as at least 16 B x 10,000.
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                handler.handle(group);
+            }
+            least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
         }
 
-        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1024);
-        assertThat(rproc.status().coalescedReports()).isEqualTo(20_000);
+        assertThat(least).isLessThan(1024);
+        assertThat(rproc.status().coalescedReports()).isEqualTo(40_000);
         assertThat(group.answers()).containsOnly(ResponseCode.INVALID);
-        assertThat(group.answerCount()).isEqualTo(20_000);
+        assertThat(group.answerCount()).isEqualTo(40_000);
     }
 }
