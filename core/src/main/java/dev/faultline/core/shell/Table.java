@@ -1,5 +1,6 @@
 package dev.faultline.core.shell;
 
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -33,6 +34,57 @@ public final class Table {
             throw new IllegalArgumentException("a table needs at least one column");
         }
         return new Table("", List.of(headers));
+    }
+
+    /**
+     * A table of records of one type: a first column {@code key} with each map key, then a column per record
+     * component (named as the component), in declaration order.
+     *
+     * @throws IllegalArgumentException if {@code type} has no component
+     */
+    public static <R extends Record> Table ofRecords(String key, Class<R> type, Map<String, ? extends R> records) {
+        RecordComponent[] components = type.getRecordComponents();
+        if (components.length == 0) {
+            throw new IllegalArgumentException(type.getSimpleName() + " has no component");
+        }
+        List<String> headers = new ArrayList<>(List.of(key));
+        for (RecordComponent component : components) {
+            headers.add(component.getName());
+        }
+        Table table = new Table("", List.copyOf(headers));
+        records.forEach((name, record) -> {
+            List<Object> cells = new ArrayList<>(List.of(name));
+            for (RecordComponent component : components) {
+                try {
+                    cells.add(component.getAccessor().invoke(record));
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("cannot read " + type.getSimpleName() + "." + component.getName(),
+                            e);
+                }
+            }
+            table.row(cells.toArray());
+        });
+        return table;
+    }
+
+    /**
+     * This table turned on its side, for rows with many columns: the first column holds the other headers, and
+     * each row becomes a column headed by its first cell. The title stays.
+     *
+     * @param header the first column's header, e.g. {@code counter}
+     */
+    public Table transposed(String header) {
+        List<String> columns = new ArrayList<>(List.of(header));
+        rows.forEach(row -> columns.add(text(row.get(0))));
+        Table table = new Table(title, List.copyOf(columns));
+        for (int c = 1; c < headers.size(); c++) {
+            List<Object> cells = new ArrayList<>(List.of(headers.get(c)));
+            for (List<Object> row : rows) {
+                cells.add(row.get(c));
+            }
+            table.row(cells.toArray());
+        }
+        return table;
     }
 
     /**

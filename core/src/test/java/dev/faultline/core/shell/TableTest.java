@@ -3,7 +3,9 @@ package dev.faultline.core.shell;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TableTest {
@@ -88,5 +90,29 @@ class TableTest {
                 .hasMessageContaining("1 cells in a table of 2 columns");
         assertThatThrownBy(() -> Table.render(true, Table.of("a"), Table.of("b")))
                 .hasMessageContaining("distinct titles");
+    }
+
+    record Counters(long faults, boolean stalled, String source) {
+    }
+
+    @Test
+    void recordsGiveAColumnPerComponentAndTransposingTurnsRowsIntoColumns() {
+        Map<String, Counters> units = new LinkedHashMap<>();
+        units.put("dmar0", new Counters(12, true, "prq"));
+        units.put("dmar1", new Counters(3, false, "fault"));
+        Table table = Table.ofRecords("unit", Counters.class, units).titled("units");
+
+        assertThat(table.json()).isEqualTo("""
+                [
+                  {"unit": "dmar0", "faults": 12, "stalled": true, "source": "prq"},
+                  {"unit": "dmar1", "faults": 3, "stalled": false, "source": "fault"}
+                ]""");
+        assertThat(table.transposed("counter").text()).isEqualTo("""
+                units:
+                counter  dmar0  dmar1
+                faults   12     3
+                stalled  true   false
+                source   prq    fault
+                """);
     }
 }
