@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.machine.Machine;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -65,18 +68,16 @@ public final class Services {
         return type.cast(found[0]);
     }
 
-    /** Calls the Gogo command {@code function} (scope {@code faultline}) with {@code args}, as the shell would. */
-    public static Object command(BundleContext context, String function, Object... args) throws Exception {
-        var refs = context.getServiceReferences((String) null,
-                "(&(osgi.command.scope=faultline)(osgi.command.function=" + function + "))");
-        assertThat(refs).as("a command service with " + function).hasSize(1);
-        Object commands = context.getService(refs[0]);
-        try {
-            Class<?>[] types = new Class<?>[args.length];
-            Arrays.fill(types, String.class);
-            return commands.getClass().getMethod(function, types).invoke(commands, args);
-        } finally {
-            context.ungetService(refs[0]);
+    /**
+     * Runs {@code line} in a Gogo session of the framework's command processor, as the shell does when a user
+     * types it, and returns what the command returned (the text the shell prints); the command's exception, or
+     * Gogo's own when it cannot call the command, is thrown.
+     */
+    public static Object shell(BundleContext context, String line) throws Exception {
+        CommandProcessor processor = service(context, CommandProcessor.class);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out)) {
+            return session.execute(line);
         }
     }
 

@@ -44,10 +44,18 @@ public record ConfigFile(List<Section> sections) {
      * @param name the factory configuration's name; empty for a singleton configuration
      * @param properties the raw values by key, in file order
      * @param line the line of the section header, for messages
+     * @param propertyLines the line of each property, for messages
      */
-    public record Section(String pid, String name, Map<String, String> properties, int line) {
+    public record Section(String pid, String name, Map<String, String> properties, int line,
+            Map<String, Integer> propertyLines) {
         public Section {
             properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+            propertyLines = Map.copyOf(propertyLines);
+        }
+
+        /** The line that sets property {@code key}; the header's line if none does. */
+        public int line(String key) {
+            return propertyLines.getOrDefault(key, line);
         }
 
         /** Whether this is a factory configuration. */
@@ -87,6 +95,7 @@ public record ConfigFile(List<Section> sections) {
         String name = "";
         int headerLine = 0;
         Map<String, String> properties = new LinkedHashMap<>();
+        Map<String, Integer> propertyLines = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             int number = i + 1;
             String text = lines.get(i).strip();
@@ -95,7 +104,7 @@ public record ConfigFile(List<Section> sections) {
             }
             if (text.startsWith("[")) {
                 if (pid != null) {
-                    sections.add(new Section(pid, name, properties, headerLine));
+                    sections.add(new Section(pid, name, properties, headerLine, propertyLines));
                 }
                 if (!text.endsWith("]")) {
                     throw error(source, number, "a section header is [pid] or [factoryPid~name]");
@@ -109,6 +118,7 @@ public record ConfigFile(List<Section> sections) {
                 name = parts.length == 2 ? parts[1] : "";
                 headerLine = number;
                 properties = new LinkedHashMap<>();
+                propertyLines = new LinkedHashMap<>();
                 for (Section s : sections) {
                     if (s.pid().equals(pid) && s.name().equals(name)) {
                         throw error(source, number, text + " already appeared at line " + s.line());
@@ -128,11 +138,13 @@ public record ConfigFile(List<Section> sections) {
                 throw error(source, number, "'" + key + "' is not a property name");
             }
             if (properties.put(key, text.substring(eq + 1).strip()) != null) {
-                throw error(source, number, key + " is set twice in [" + pid + "]");
+                throw error(source, number, key + " is set twice in [" + pid + "] (first at line "
+                        + propertyLines.get(key) + ")");
             }
+            propertyLines.put(key, number);
         }
         if (pid != null) {
-            sections.add(new Section(pid, name, properties, headerLine));
+            sections.add(new Section(pid, name, properties, headerLine, propertyLines));
         }
         return new ConfigFile(sections);
     }

@@ -1,6 +1,7 @@
 package dev.faultline.launcher;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,12 +40,15 @@ public final class EmbeddedFramework implements AutoCloseable {
     private static final long STOP_TIMEOUT_MS = 10_000;
     private static final String SHELL_BUNDLE = "org.apache.felix.gogo.shell";
 
-    private final Framework framework;
-    private final Path storage;
+    /** The Gogo shell's profile, written to {@code gosh.home}{@code /etc/gosh_profile} (Gogo's own place). */
+    private static final String SHELL_PROFILE = "gosh_profile";
 
-    private EmbeddedFramework(Framework framework, Path storage) {
+    private final Framework framework;
+    private final Path home;
+
+    private EmbeddedFramework(Framework framework, Path home) {
         this.framework = framework;
-        this.storage = storage;
+        this.home = home;
     }
 
     /**
@@ -59,18 +63,20 @@ public final class EmbeddedFramework implements AutoCloseable {
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow(() ->
                 new LaunchException(Main.STARTUP_FAILED, "no OSGi framework on the class path (lib/ is missing"
                         + " org.apache.felix.framework.jar)"));
-        Path storage;
+        Path home;
         try {
-            storage = Files.createTempDirectory("faultline-felix-");
+            home = Files.createTempDirectory("faultline-felix-");
+            writeShellProfile(home.resolve("gosh"));
         } catch (IOException e) {
             throw new LaunchException(Main.STARTUP_FAILED, "cannot create the framework storage directory", e);
         }
         Map<String, String> config = new HashMap<>();
-        config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+        config.put(Constants.FRAMEWORK_STORAGE, home.resolve("cache").toString());
+        config.put("gosh.home", home.resolve("gosh").toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.putAll(properties);
         Framework framework = factory.newFramework(config);
-        EmbeddedFramework embedded = new EmbeddedFramework(framework, storage);
+        EmbeddedFramework embedded = new EmbeddedFramework(framework, home);
         try {
             framework.init();
             List<Bundle> installed = embedded.install(distribution.bundleLocations());
@@ -83,6 +89,16 @@ public final class EmbeddedFramework implements AutoCloseable {
         } catch (LaunchException | RuntimeException e) {
             embedded.close();
             throw e;
+        }
+    }
+
+    private static void writeShellProfile(Path goshHome) throws IOException {
+        Path etc = Files.createDirectories(goshHome.resolve("etc"));
+        try (InputStream profile = EmbeddedFramework.class.getResourceAsStream(SHELL_PROFILE)) {
+            if (profile == null) {
+                throw new IOException("the launcher jar has no " + SHELL_PROFILE);
+            }
+            Files.copy(profile, etc.resolve(SHELL_PROFILE));
         }
     }
 
@@ -214,10 +230,10 @@ public final class EmbeddedFramework implements AutoCloseable {
     }
 
     private void deleteStorage() {
-        if (!Files.exists(storage)) {
+        if (!Files.exists(home)) {
             return;
         }
-        try (Stream<Path> files = Files.walk(storage)) {
+        try (Stream<Path> files = Files.walk(home)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a leftover temporary directory is harmless; the next run uses a new one

@@ -3,7 +3,10 @@ package dev.faultline.launcher;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Hashtable;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.osgi.framework.BundleException;
 
 /**
@@ -36,6 +39,12 @@ public final class Main {
     public static final int STARTUP_FAILED = 3;
     /** Name of the thread that stops the framework when the JVM is asked to exit. */
     public static final String SHUTDOWN_HOOK = "faultline-shutdown";
+
+    /**
+     * Property of the {@link IntConsumer} service through which the shell's {@code exit} command hands over its
+     * exit status and stops the framework.
+     */
+    public static final String EXIT_SERVICE = "faultline.launcher.exit";
 
     /** How long a command waits for its task service to be registered after start-up. */
     private static final long TASK_WAIT_MS = 15_000;
@@ -99,7 +108,14 @@ public final class Main {
                         TASK_WAIT_MS) != OK) {
                     return USAGE;
                 }
+                AtomicInteger exitStatus = new AtomicInteger(OK);
                 if (!line.isTask()) {
+                    IntConsumer exit = status -> {
+                        exitStatus.set(status);
+                        framework.requestStop();
+                    };
+                    framework.context().registerService(IntConsumer.class, exit,
+                            new Hashtable<>(Map.of(EXIT_SERVICE, Boolean.TRUE)));
                     out.println("Faultline shell: 'help faultline' lists the commands, 'exit' leaves.");
                 }
                 framework.startShell();
@@ -107,7 +123,7 @@ public final class Main {
                     return framework.runTask(line.command(), line.arguments().toArray(String[]::new), TASK_WAIT_MS);
                 }
                 framework.awaitStop();
-                return OK;
+                return exitStatus.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new LaunchException(TASK_FAILED, "interrupted");

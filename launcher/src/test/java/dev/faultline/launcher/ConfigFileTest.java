@@ -25,6 +25,9 @@ class ConfigFileTest {
         assertThat(core.pid()).isEqualTo("dev.faultline.core");
         assertThat(core.factory()).isFalse();
         assertThat(core.line()).isEqualTo(2);
+        assertThat(core.line("timeout.ms")).as("a property's own line").isEqualTo(3);
+        assertThat(core.line("queue.depth")).isEqualTo(5);
+        assertThat(core.line("absent")).as("the header's line for a key the section does not set").isEqualTo(2);
         assertThat(core.properties()).containsExactly(Map.entry("timeout.ms", "200"), Map.entry("queue.depth", "64"));
         ConfigFile.Section gpu = file.sections().get(1);
         assertThat(gpu.factory()).isTrue();
@@ -49,7 +52,7 @@ class ConfigFileTest {
     void rejectsAKeySetTwiceAndASectionRepeated() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> ConfigFile.parse("f.conf", List.of("[a]", "x = 1", "x = 2")))
-                .withMessage("f.conf:3: x is set twice in [a]");
+                .withMessage("f.conf:3: x is set twice in [a] (first at line 2)");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> ConfigFile.parse("f.conf", List.of("[a]", "x = 1", "[b]", "[a]")))
                 .withMessage("f.conf:4: [a] already appeared at line 1");

@@ -2,6 +2,7 @@ package dev.faultline.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,62 @@ class LauncherDistributionTest {
                 .allSatisfy(l -> assertThat(l).contains("|Active "));
         assertThat(result.out()).contains("|Faultline launcher");
         assertThat(result.out()).contains("|Apache Felix Declarative Services").contains("|Apache Felix Gogo Shell");
+    }
+
+    @Test
+    void exitAndExitZeroLeaveTheShellCleanlyWithStatusZero() throws Exception {
+        for (String exit : new String[] {"exit\n", "exit 0\n"}) {
+            LauncherProcess.Result result = LauncherProcess.run(exit);
+
+            assertThat(result.exitStatus()).as(result.out() + result.err()).isZero();
+            assertThat(result.out() + result.err()).as(exit).doesNotContain("Exception").doesNotContain("Cannot coerce")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void theShellListsItsCommandsAnswersWithUsageSurvivesABadSwapAndExitsWithTheStatusAsked(@TempDir Path dir)
+            throws Exception {
+        Path notAJar = Files.writeString(dir.resolve("notes.txt"), "not a jar");
+        String typed = String.join("\n", "help faultline", "faultline:dma", "stats", "stats --json",
+                "faultline:dma 0000:05:00.2 w 0x1234000 0x5", "faultline:swap dev.faultline.smmu-v3 " + notAJar,
+                "faultline:iommus", "exit 3", "");
+
+        LauncherProcess.Result result = LauncherProcess.run(typed, "--config", "conf/faultline.conf");
+
+        assertThat(result.exitStatus()).as(result.out() + result.err()).isEqualTo(3);
+        String out = result.out();
+        assertThat(out).contains("command ").containsPattern("\nfaultline:stats +\\[--json\\] \\[--all\\] "
+                        + "\\[<device>\\] +fault counters")
+                .containsPattern("\nfaultline:swap +\\[--json\\] <bundle> \\[<jar>\\] +replace a running bundle")
+                .doesNotContain("No methods found");
+        assertThat(out).contains("gogo: UsageException: missing <device>\nusage: faultline:dma [--json] <device>"
+                + " <r|w|x> <address> [<pasid>]");
+        assertThat(out).contains("totals:\ncounter ").contains("\"totals\": [").doesNotContain("present=")
+                .doesNotContain("DeviceStatus[");
+        assertThat(out).containsPattern("\n0000:05:00.2 +w +0x1234000 +0x5 ");
+        assertThat(out).contains("gogo: IllegalArgumentException: " + notAJar + " is not a jar\n")
+                .containsPattern("\nsmmuv3.0 +[A-Za-z]+ +[0-9]+ +running\n");
+        assertThat(out + result.err()).doesNotContain("Cannot coerce").doesNotContain("\tat ")
+                .doesNotContain("InterruptedException");
+    }
+
+    @Test
+    void aMissingConfigurationFileExitsTwoWhetherGivenAsOptionOrAsFaultlineConfig(@TempDir Path dir)
+            throws Exception {
+        Path missing = dir.resolve("absent.conf");
+
+        LauncherProcess.Result option = LauncherProcess.run("", "--config", missing.toString(), "demo");
+        assertThat(option.exitStatus()).isEqualTo(Main.USAGE);
+        assertThat(option.err()).isEqualTo("faultline: cannot read configuration file " + missing + "\n");
+
+        ProcessBuilder withVariable = new ProcessBuilder(Path.of("..", "faultline").toString(), "demo");
+        withVariable.environment().put("FAULTLINE_CONFIG", missing.toString());
+        Process run = withVariable.redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        run.getOutputStream().close();
+        String err = new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(run.waitFor()).as(err).isEqualTo(Main.USAGE);
+        assertThat(err).isEqualTo("faultline: cannot read configuration file " + missing + " (FAULTLINE_CONFIG)\n");
     }
 
     @Test

@@ -1,17 +1,18 @@
 package dev.faultline.vtd.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faultline.api.backend.Domain;
 import dev.faultline.api.fault.PciRequesterId;
+import dev.faultline.core.shell.UsageException;
 import dev.faultline.platform.x86.FirstLevelPageTable;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class VtdCommandsTest {
 
     @Test
-    void listsEachUnitWithItsAttachmentsAndCounters() {
+    void listsEachUnitWithItsAttachmentsAndCountersAsTables() {
         try (DriverRig rig = new DriverRig()) {
             rig.start();
             FirstLevelPageTable table = new FirstLevelPageTable(rig.os, FirstLevelPageTable.PAGE_4K);
@@ -20,19 +21,21 @@ class VtdCommandsTest {
             VtdCommands commands = new VtdCommands();
             commands.bindIommu(rig.driver);
 
-            List<VtdStatus> all = commands.vtd();
-            assertThat(all).hasSize(1);
-            VtdStatus status = all.get(0);
-            assertThat(status.unit()).isEqualTo("dmar0");
-            assertThat(status.translating()).isTrue();
-            assertThat(status.attachments()).containsExactly("0000:03:00.0 pasid 0x5 -> sva proc",
-                    "0000:03:01.0 pasid none -> nested vm1-vf guest vm1");
-            assertThat(status.driver().responsesSent()).isZero();
-            assertThat(commands.vtd("dmar0")).isEqualTo(all);
-            assertThat(commands.vtd("dmar7")).isEmpty();
+            String text = commands.vtd();
+
+            assertThat(text).startsWith("units:\nunit   segment  translating  took over  attachments\n"
+                            + "dmar0        0  true         false                2\n")
+                    .contains("attachments:\nunit   attachment\ndmar0  0000:03:00.0 pasid 0x5 -> sva proc\n"
+                            + "dmar0  0000:03:01.0 pasid none -> nested vm1-vf guest vm1\n")
+                    .containsPattern("\nresponsesSent +0\n")
+                    .contains("unit counter ");
+            assertThat(commands.vtd("dmar0")).isEqualTo(text);
+            assertThat(commands.vtd("--json")).contains("\"driver\": [\n  {\"unit\": \"dmar0\", \"pageRequestsReported\": 0,");
+            assertThatThrownBy(() -> commands.vtd("dmar7")).hasMessage("no VT-d unit dmar7 (the backend drives [dmar0])");
+            assertThatThrownBy(() -> commands.vtd("--all")).isInstanceOf(UsageException.class);
 
             commands.unbindIommu(rig.driver);
-            assertThat(commands.vtd()).isEmpty();
+            assertThat(commands.vtd()).startsWith("units:\nunit  segment  translating  took over  attachments\n(none)\n");
         }
     }
 }

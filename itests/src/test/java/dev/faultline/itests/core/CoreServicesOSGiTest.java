@@ -14,11 +14,9 @@ import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.itests.Services;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -86,15 +84,9 @@ class CoreServicesOSGiTest {
         assertThat((String[]) refs[0].getProperty("osgi.command.function"))
                 .containsExactlyInAnyOrder("stats", "pending", "handlers");
 
-        Object commands = context.getService(refs[0]);
-        try {
-            Method stats = commands.getClass().getMethod("stats");
-            Object report = stats.invoke(commands);
-            assertThat(report.toString()).contains("balanced=true");
-            Object handlers = commands.getClass().getMethod("handlers").invoke(commands);
-            assertThat(handlers).isInstanceOf(List.class);
-        } finally {
-            context.ungetService(refs[0]);
-        }
+        assertThat((String) Services.shell(context, "faultline:stats")).startsWith("totals:\n")
+                .contains("balanced            yes\n", "devices:\ndevice ");
+        assertThat((String) Services.shell(context, "faultline:handlers --json")).startsWith("[");
+        assertThat((String) Services.shell(context, "faultline:pending")).startsWith("device ");
     }
 }

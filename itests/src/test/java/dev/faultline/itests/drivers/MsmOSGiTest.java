@@ -13,7 +13,6 @@ import dev.faultline.drivers.msm.FaultType;
 import dev.faultline.drivers.msm.GpuBlock;
 import dev.faultline.drivers.msm.GpuCommand;
 import dev.faultline.drivers.msm.GpuSnapshot;
-import dev.faultline.drivers.msm.GpuStatus;
 import dev.faultline.drivers.msm.JobState;
 import dev.faultline.itests.Services;
 import dev.faultline.platform.smmuv3.Smmu;
@@ -183,8 +182,9 @@ class MsmOSGiTest {
         assertThat(gpu.status().snapshots()).isEqualTo(before + 2);
         assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(third));
         assertThat(gpu.status().stallControl()).as("the SMMUv3 backend switches the GPU's stall").isTrue();
-        assertThat((List<?>) Services.command(context, "gpu"))
-                .anySatisfy(g -> assertThat(((GpuStatus) g).device()).isEqualTo(GPU.toString()));
+        assertThat((String) Services.shell(context, "faultline:gpu --json")).contains("{\"gpu\": \"" + GPU + "\"");
+        assertThat((String) Services.shell(context, "faultline:gpu")).startsWith("gpus:\ngpu ")
+                .contains(GPU.toString()).contains("contexts:\n");
     }
 
     @Test

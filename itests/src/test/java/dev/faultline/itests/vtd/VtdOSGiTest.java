@@ -210,9 +210,8 @@ class VtdOSGiTest {
     void theVtdShellCommandShowsTheUnitAndItsAttachments() throws Exception {
         FirstLevelPageTable table = new FirstLevelPageTable(machine.frames(), FirstLevelPageTable.PAGE_4K);
         iommu().attach(GPU, 9, Domain.sva("itest-vtd-shell"), table.root());
-        List<?> status = (List<?>) Services.command(context, "vtd", UNIT);
-        assertThat(status).hasSize(1);
-        assertThat(status.get(0).toString()).contains("unit=dmar1", "translating=true",
-                "0001:06:00.0 pasid 0x9 -> sva itest-vtd-shell");
+        String status = (String) Services.shell(context, "faultline:vtd " + UNIT);
+        assertThat(status).containsPattern("\ndmar1 +[0-9]+ +true ")
+                .contains("dmar1  0001:06:00.0 pasid 0x9 -> sva itest-vtd-shell\n");
     }
 }

@@ -1,15 +1,26 @@
 package dev.faultline.smmuv3.internal;
 
+import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.Table;
+import dev.faultline.platform.smmuv3.SmmuStatistics;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** Gogo commands of scope {@code faultline}: {@code smmu}. They return data. */
+/**
+ * Gogo command {@code faultline:smmu}: every SMMUv3 the backend drives, or one, as tables (JSON with
+ * {@code --json}): the SMMUs, their streams, the driver's and the hardware's counters.
+ */
 @Component(service = SmmuCommands.class, property = {"osgi.command.scope=faultline", "osgi.command.function=smmu"})
 public final class SmmuCommands {
+    static final String USAGE = "[--json] [<smmu>]";
+
     private final SmmuDrivers drivers;
 
     /** Commands over the backend's drivers. */
@@ -18,18 +29,36 @@ public final class SmmuCommands {
         this.drivers = drivers;
     }
 
-    /** Every SMMU the backend drives. */
-    @Descriptor("SMMUv3s: devices and their attachments, stalled transactions, driver and hardware counters")
-    public List<SmmuStatus> smmu() {
-        List<SmmuStatus> out = new ArrayList<>();
-        drivers.drivers().values().forEach(d -> out.add(d.status()));
-        return out;
-    }
-
-    /** One SMMU. */
-    @Descriptor("one SMMUv3 by name")
-    public List<SmmuStatus> smmu(@Descriptor("SMMU name, e.g. smmuv3.0") String name) {
-        SmmuDriver d = drivers.drivers().get(name);
-        return d == null ? List.of() : List.of(d.status());
+    /** Every SMMU the backend drives, or the one named. */
+    @Descriptor("SMMUv3s: streams and their attachments, stalled transactions, driver and hardware counters")
+    public String smmu(@Descriptor(USAGE) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:smmu", USAGE, arguments);
+        Map<String, SmmuStatus> statuses = new TreeMap<>();
+        drivers.drivers().forEach((name, driver) -> statuses.put(name, driver.status()));
+        args.optional("smmu").ifPresent(name -> {
+            if (!statuses.containsKey(name)) {
+                throw new IllegalArgumentException("no SMMUv3 " + name + " (the backend drives " + statuses.keySet()
+                        + ")");
+            }
+            statuses.keySet().retainAll(List.of(name));
+        });
+        Table smmus = Table.of("smmu", "streams", "stalled", "took over").titled("smmus");
+        Table streams = Table.of("smmu", "device", "stream id", "mode", "attached").titled("streams");
+        Map<String, DriverStatistics> driver = new LinkedHashMap<>();
+        Map<String, SmmuStatistics> hardware = new LinkedHashMap<>();
+        for (SmmuStatus status : statuses.values()) {
+            smmus.row(status.name(), status.streams().size(), status.stalled(), status.driver().tookOver());
+            for (SmmuStatus.StreamStatus stream : status.streams()) {
+                streams.row(status.name(), stream.device(), stream.streamId(), stream.mode(), stream.attached());
+            }
+            driver.put(status.name(), status.driver());
+            hardware.put(status.name(), status.hardware());
+        }
+        List<Table> tables = new ArrayList<>(List.of(smmus, streams));
+        Table driverTable = Table.ofRecords("smmu", DriverStatistics.class, driver).titled("driver");
+        Table hardwareTable = Table.ofRecords("smmu", SmmuStatistics.class, hardware).titled("hardware");
+        tables.add(args.json() ? driverTable : driverTable.transposed("driver counter"));
+        tables.add(args.json() ? hardwareTable : hardwareTable.transposed("hardware counter"));
+        return Table.render(args.json(), tables.toArray(Table[]::new));
     }
 }

@@ -1,31 +1,39 @@
 package dev.faultline.smmuv3.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faultline.api.backend.Domain;
 import dev.faultline.api.fault.DeviceId;
+import dev.faultline.core.shell.UsageException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SmmuCommandsTest {
 
     @Test
-    void smmuCommandShowsStreamsAttachmentsAndCounters() {
+    void smmuCommandShowsStreamsAttachmentsAndCountersAsTables() {
         try (BackendRig rig = new BackendRig("platform:gpu0@smmuv3.0:0x42:stall", "platform:dsp0@smmuv3.0:0x60")) {
             rig.start();
             rig.driver.attachStage1(DeviceId.parse("platform:gpu0"), 3, Domain.sva("ctx3"), rig.stage1());
             SmmuCommands commands = new SmmuCommands(() -> Map.of("smmuv3.0", rig.driver));
 
-            SmmuStatus status = commands.smmu().get(0);
+            String text = commands.smmu();
 
-            assertThat(status.name()).isEqualTo("smmuv3.0");
-            assertThat(status.streams()).containsExactlyInAnyOrder(
-                    new SmmuStatus.StreamStatus("platform:gpu0", "0x42", "STALL", "s1 0x3=ctx3"),
-                    new SmmuStatus.StreamStatus("platform:dsp0", "0x60", "TERMINATE", "(blocked)"));
-            assertThat(status.hardware().commandsConsumed()).isPositive();
-            assertThat(status.driver().tookOver()).isFalse();
-            assertThat(commands.smmu("smmuv3.0")).extracting(SmmuStatus::name).containsExactly("smmuv3.0");
-            assertThat(commands.smmu("smmuv3.9")).isEmpty();
+            assertThat(text).startsWith("smmus:\nsmmu      streams  stalled  took over\nsmmuv3.0        2        0  false\n")
+                    .contains("streams:\nsmmu      device         stream id  mode       attached\n")
+                    .contains("smmuv3.0  platform:gpu0  0x42       STALL      s1 0x3=ctx3\n")
+                    .contains("smmuv3.0  platform:dsp0  0x60       TERMINATE  (blocked)\n")
+                    .contains("driver:\ndriver counter ", "hardware:\nhardware counter ")
+                    .containsPattern("\ncommandsConsumed +[1-9]");
+            assertThat(text.lines()).allSatisfy(l -> assertThat(l.length()).isLessThan(120));
+            assertThat(commands.smmu("--json", "smmuv3.0")).startsWith("{\n\"smmus\": [\n  {\"smmu\": \"smmuv3.0\","
+                    + " \"streams\": 2, \"stalled\": 0, \"took over\": false}\n],")
+                    .contains("\"hardware\": [\n  {\"smmu\": \"smmuv3.0\", \"transactions\": ");
+            assertThatThrownBy(() -> commands.smmu("smmuv3.9"))
+                    .hasMessage("no SMMUv3 smmuv3.9 (the backend drives [smmuv3.0])");
+            assertThatThrownBy(() -> commands.smmu("a", "b")).isInstanceOf(UsageException.class)
+                    .hasMessageEndingWith("usage: faultline:smmu [--json] [<smmu>]");
         }
     }
 }

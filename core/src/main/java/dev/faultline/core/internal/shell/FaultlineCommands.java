@@ -1,20 +1,32 @@
 package dev.faultline.core.internal.shell;
 
+import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.api.stats.PendingGroup;
+import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.Table;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** Gogo commands of scope {@code faultline}: {@code stats}, {@code pending}, {@code handlers}. They return data. */
+/**
+ * Gogo commands of scope {@code faultline}: {@code stats}, {@code pending}, {@code handlers}. Each prints a
+ * table, or JSON with {@code --json}.
+ */
 @Component(service = FaultlineCommands.class)
 @ShellCommands(scope = "faultline", function = {"stats", "pending", "handlers"})
 public final class FaultlineCommands {
+    static final String STATS = "[--json] [--all] [<device>]";
+    static final String PENDING = "[--json]";
+    static final String HANDLERS = "[--json]";
+
     private final FaultStatistics statistics;
 
     /** Commands over {@code statistics}. */
@@ -23,36 +35,109 @@ public final class FaultlineCommands {
         this.statistics = statistics;
     }
 
-    /**
-     * The totals, whether they balance, and every device's counters.
-     *
-     * @param balanced whether every fault has an outcome and every group is answered or pending
-     */
-    public record Report(FaultCounts totals, boolean balanced, List<DeviceStatus> devices) {
-    }
-
     /** The totals and the per-device counters. */
-    @Descriptor("fault counters: totals (and whether they balance) and per device")
-    public Report stats() {
+    @Descriptor("fault counters: the totals (and whether they balance), then each present device's (--all: removed"
+            + " ones too; a device named: its own, removed or not)")
+    public String stats(@Descriptor(STATS) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:stats", STATS, arguments);
+        boolean all = args.has("--all");
+        String device = args.optional("device").orElse(null);
+        List<DeviceStatus> devices = new ArrayList<>();
+        int removed = 0;
+        for (DeviceStatus status : statistics.devices()) {
+            if (device != null && !status.device().equals(device)) {
+                continue;
+            }
+            if (status.present() || all || device != null) {
+                devices.add(status);
+            } else {
+                removed++;
+            }
+        }
+        Table table = devices(devices, args.json()).titled("devices");
+        if (device != null) {
+            if (devices.isEmpty()) {
+                throw new IllegalArgumentException("the core has seen no device " + device + " (faultline:stats lists"
+                        + " those it has)");
+            }
+            return Table.render(args.json(), table);
+        }
         FaultCounts totals = statistics.totals();
-        return new Report(totals, totals.balanced(), statistics.devices());
+        Table sums;
+        if (args.json()) {
+            List<String> headers = new ArrayList<>(List.of("balanced"));
+            headers.addAll(Counter.headers(true));
+            List<Object> cells = new ArrayList<>(List.of(totals.balanced()));
+            cells.addAll(Counter.cells(totals, true));
+            sums = Table.of(headers.toArray(String[]::new)).row(cells.toArray()).titled("totals");
+        } else {
+            sums = Table.of("counter", "total").titled("totals").row("balanced", totals.balanced() ? "yes" : "NO");
+            for (Counter counter : Counter.values()) {
+                sums.row(counter.label, counter.of(totals));
+            }
+        }
+        String out = Table.render(args.json(), sums, table);
+        return removed == 0 || args.json() ? out
+                : out + removed + " removed device" + (removed == 1 ? "" : "s") + " not listed (faultline:stats --all)\n";
     }
 
-    /** One device's counters. */
-    @Descriptor("fault counters of one device")
-    public List<DeviceStatus> stats(@Descriptor("device id, e.g. 0000:00:03.0 or sid:0x42") String device) {
-        return statistics.devices().stream().filter(d -> d.device().equals(device)).toList();
+    private static Table devices(List<DeviceStatus> devices, boolean json) {
+        List<String> headers = new ArrayList<>(json ? List.of("device", "iommu", "present", "partials")
+                : List.of("device", "iommu"));
+        headers.addAll(Counter.headers(json));
+        Table table = Table.of(headers.toArray(String[]::new));
+        for (DeviceStatus d : devices) {
+            List<Object> cells = new ArrayList<>(json ? List.of(d.device(), d.iommu(), d.present(), d.partials())
+                    : List.of(d.present() ? d.device() : d.device() + " (removed)", d.iommu()));
+            cells.addAll(Counter.cells(d.counts(), json));
+            table.row(cells.toArray());
+        }
+        return table;
     }
 
     /** The groups waiting for an answer. */
     @Descriptor("page request groups waiting for an answer, oldest first")
-    public List<PendingGroup> pending() {
-        return statistics.pending();
+    public String pending(@Descriptor(PENDING) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:pending", PENDING, arguments);
+        Table table = Table.of("device", "group", "pasid", "handler", "queued", "age ms", "remaining ms");
+        for (PendingGroup group : statistics.pending()) {
+            table.row(group.device(), group.groupId(), args.json() ? (Object) group.pasid() : Pasid.format(group.pasid()),
+                    group.handler(), group.queued(), TimeUnit.NANOSECONDS.toMillis(group.ageNanos()),
+                    TimeUnit.NANOSECONDS.toMillis(group.remainingNanos()));
+        }
+        return Table.render(args.json(), table);
     }
 
     /** The registered handlers. */
     @Descriptor("registered fault handlers: targets, dispatch mode, state and counters")
-    public List<HandlerStatus> handlers() {
-        return statistics.handlers();
+    public String handlers(@Descriptor(HANDLERS) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:handlers", HANDLERS, arguments);
+        Table table = args.json()
+                ? Table.of("name", "bundle", "service id", "ranking", "domains", "devices", "pasids", "dispatch",
+                        "timeout ms", "state", "groups", "answered", "timed out", "errors")
+                : Table.of("handler", "bundle", "serves", "dispatch", "state", "groups", "answered", "timed out",
+                        "errors");
+        for (HandlerStatus h : statistics.handlers()) {
+            FaultCounts c = h.counts();
+            if (args.json()) {
+                table.row(h.name(), h.bundle(), h.serviceId(), h.ranking(), h.domains(), h.devices(), h.pasids(),
+                        h.dispatch(), h.timeoutMillis(), h.state().name(), c.groups(), c.answered(), c.timedOut(),
+                        c.handlerErrors());
+            } else {
+                table.row(h.name(), h.bundle(), serves(h), h.dispatch(), h.state().name(), c.groups(), c.answered(),
+                        c.timedOut(), c.handlerErrors());
+            }
+        }
+        return Table.render(args.json(), table);
+    }
+
+    private static String serves(HandlerStatus h) {
+        List<String> parts = new ArrayList<>();
+        h.domains().forEach(d -> parts.add("domain " + d));
+        h.devices().forEach(d -> parts.add("device " + d));
+        if (!h.pasids().isEmpty()) {
+            parts.add("pasids " + String.join(",", h.pasids().stream().map(Pasid::format).toList()));
+        }
+        return parts.isEmpty() ? "everything" : String.join(", ", parts);
     }
 }

@@ -69,7 +69,6 @@ public final class ConfigurationWriter {
     private Hashtable<String, Object> convert(String source, ConfigFile.Section section, List<String> problems) {
         Hashtable<String, Object> properties = new Hashtable<>();
         Optional<ObjectClassDefinition> ocd = metatype.apply(section.pid());
-        String where = source + ":" + section.line() + ": " + section.header();
         if (ocd.isEmpty()) {
             properties.putAll(section.properties());
             return properties;
@@ -78,6 +77,7 @@ public final class ConfigurationWriter {
                         ocd.get().getAttributeDefinitions(ObjectClassDefinition.ALL))
                 .collect(Collectors.toMap(AttributeDefinition::getID, a -> a));
         for (Map.Entry<String, String> entry : section.properties().entrySet()) {
+            String where = source + ":" + section.line(entry.getKey()) + ": " + section.header();
             AttributeDefinition attribute = attributes.get(entry.getKey());
             if (attribute == null) {
                 problems.add(where + " has no property '" + entry.getKey() + "' (known: "

@@ -6,11 +6,12 @@ import dev.faultline.launcher.demo.StepResult;
 import java.util.Locale;
 
 /** The demo's closing summary, as text. */
-final class SummaryTable {
+public final class SummaryTable {
     private SummaryTable() {
     }
 
-    static String render(DemoReport report) {
+    /** The summary of {@code report}: each step with its facts, the counters, the latency, the verdict. */
+    public static String render(DemoReport report) {
         StringBuilder out = new StringBuilder("\nFaultline demo summary\n\n");
         for (StepResult step : report.steps()) {
             out.append(String.format(Locale.ROOT, "  %-8s %s%n", label(step.outcome()), step.title()));

@@ -5,19 +5,21 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.Table;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.dma.DmaResult;
+import dev.faultline.platform.dma.DmaStatus;
 import dev.faultline.platform.dma.PriCapability;
 import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.machine.Machine;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.felix.service.command.Descriptor;
@@ -30,11 +32,15 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code faultline:iommus}, {@code faultline:devices}, {@code faultline:domains} and {@code faultline:dma}: the
- * simulated machine as the platform and the backends expose it, and a DMA access from any of its devices.
+ * simulated machine as the platform and the backends expose it, and a DMA access from any of its devices. Each
+ * prints a table, or JSON with {@code --json}.
  */
 @Component(service = MachineCommands.class)
 @ShellCommand(function = {"iommus", "devices", "domains", "dma"})
 public final class MachineCommands {
+    static final String LIST = "[--json]";
+    static final String DMA = "[--json] <device> <r|w|x> <address> [<pasid>]";
+
     private static final Duration DMA_TIMEOUT = Duration.ofSeconds(2);
     private static final List<String> BACKEND_SERVICES = List.of("dev.faultline.smmuv3.SmmuDomains",
             "dev.faultline.vtd.VtdIommu");
@@ -52,23 +58,30 @@ public final class MachineCommands {
     }
 
     /** The IOMMUs installed in the machine. */
-    @Descriptor("list the machine's IOMMUs: model, devices behind each, whether a backend drives it")
-    public List<MachineView.Iommu> iommus() throws InvalidSyntaxException {
-        List<MachineView.Iommu> out = new ArrayList<>();
-        for (ServiceReference<TranslationPort> ref : context.getServiceReferences(TranslationPort.class, null)) {
+    @Descriptor("the machine's IOMMUs: model, devices behind each, whether a backend drives it")
+    public String iommus(@Descriptor(LIST) String... arguments) throws InvalidSyntaxException {
+        CommandArguments args = CommandArguments.parse("faultline:iommus", LIST, arguments);
+        Table table = Table.of("iommu", "model", "devices", "backend");
+        List<ServiceReference<TranslationPort>> refs = new ArrayList<>(
+                context.getServiceReferences(TranslationPort.class, null));
+        List<Object[]> rows = new ArrayList<>();
+        for (ServiceReference<TranslationPort> ref : refs) {
             TranslationPort port = context.getService(ref);
             if (port == null) {
                 continue;
             }
             try {
-                out.add(new MachineView.Iommu(port.name(), port.getClass().getSimpleName(),
-                        machine.devicesBehind(port.name()).size(), hasBackend(port.name())));
+                boolean backend = hasBackend(port.name());
+                rows.add(new Object[] {port.name(), port.getClass().getSimpleName(),
+                    machine.devicesBehind(port.name()).size(),
+                    args.json() ? (Object) backend : backend ? "running" : "none"});
             } finally {
                 context.ungetService(ref);
             }
         }
-        out.sort((a, b) -> a.name().compareTo(b.name()));
-        return List.copyOf(out);
+        rows.sort(Comparator.comparing(r -> (String) r[0]));
+        rows.forEach(table::row);
+        return Table.render(args.json(), table);
     }
 
     private boolean hasBackend(String iommu) throws InvalidSyntaxException {
@@ -82,88 +95,94 @@ public final class MachineCommands {
     }
 
     /** The devices in the machine's firmware list, with the core's counts. */
-    @Descriptor("list the machine's devices: IOMMU, requester id, how faults reach software, faults counted")
-    public List<MachineView.Device> devices() {
+    @Descriptor("the machine's devices: IOMMU, requester id, how faults reach software, faults the core counted")
+    public String devices(@Descriptor(LIST) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:devices", LIST, arguments);
         Map<String, DeviceStatus> core = statistics.devices().stream()
                 .collect(Collectors.toMap(DeviceStatus::device, Function.identity(), (a, b) -> a.present() ? a : b));
-        List<MachineView.Device> out = new ArrayList<>();
+        Table table = Table.of("device", "iommu", "requester id", "faults via", "reported", "pending");
         for (DeviceNode node : machine.devices()) {
             DeviceStatus status = core.get(node.id().toString());
-            out.add(new MachineView.Device(node.id().toString(), node.iommu(), node.requesterId(),
+            table.row(node.id().toString(), node.iommu(), args.json() ? (Object) node.requesterId()
+                    : String.format(Locale.ROOT, "0x%04x", node.requesterId()),
                     node.pri() ? "pri" : node.stallCapable() ? "stall" : "terminate",
-                    status == null ? 0 : status.counts().reported(), status == null ? 0 : status.counts().pending()));
+                    status == null ? 0L : status.counts().reported(), status == null ? 0L : status.counts().pending());
         }
-        return List.copyOf(out);
+        return Table.render(args.json(), table);
     }
 
     /** The domains handlers serve. */
-    @Descriptor("list the domains fault handlers serve, with the handler and its bundle")
-    public List<MachineView.Domain> domains() {
-        List<MachineView.Domain> out = new ArrayList<>();
+    @Descriptor("the domains fault handlers serve, with the handler, its bundle and the groups it answered")
+    public String domains(@Descriptor(LIST) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:domains", LIST, arguments);
+        List<Object[]> rows = new ArrayList<>();
         for (HandlerStatus handler : statistics.handlers()) {
             for (String domain : handler.domains()) {
-                out.add(new MachineView.Domain(domain, handler.name(), handler.bundle(), handler.counts().answered()));
+                rows.add(new Object[] {domain, handler.name(), handler.bundle(), handler.counts().answered()});
             }
         }
-        out.sort((a, b) -> a.domain().compareTo(b.domain()));
-        return List.copyOf(out);
+        rows.sort(Comparator.comparing(r -> (String) r[0]));
+        Table table = Table.of("domain", "handler", "bundle", "answered");
+        rows.forEach(table::row);
+        return Table.render(args.json(), table);
     }
 
-    /** A DMA access without PASID. */
-    @Descriptor("perform one DMA access from a device through its IOMMU (8 bytes; faults go through the pipeline)")
-    public MachineView.DmaOutcome dma(@Descriptor("device id, e.g. 0000:03:00.0 or platform:gpu0") String device,
-            @Descriptor("r (read), w (write) or x (instruction fetch)") String access,
-            @Descriptor("address, hex with 0x or decimal") String address) {
-        return dma(device, access, address, Pasid.NONE);
-    }
-
-    /** A DMA access with a PASID. */
-    @Descriptor("perform one DMA access with a PASID from a device through its IOMMU")
-    public MachineView.DmaOutcome dma(@Descriptor("device id, e.g. 0000:03:00.0 or platform:gpu0") String device,
-            @Descriptor("r (read), w (write) or x (instruction fetch)") String access,
-            @Descriptor("address, hex with 0x or decimal") String address,
-            @Descriptor("PASID, 0 to 0xfffff") int pasid) {
-        Pasid.requireValidOrNone(pasid);
-        DeviceId id = DeviceId.parse(device);
-        DeviceNode node = find(machine.devices(), id).orElseThrow(() -> new IllegalArgumentException(
-                "no device " + id + " on the machine (see faultline:devices)"));
+    /** One DMA access, with or without a PASID. */
+    @Descriptor("one 8-byte DMA access from a device through its IOMMU (faults go through the pipeline)")
+    public String dma(@Descriptor(DMA) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:dma", DMA, arguments);
+        DeviceId id;
+        try {
+            id = DeviceId.parse(args.text("device"));
+        } catch (IllegalArgumentException e) {
+            throw args.error("<device> is a device id such as 0000:05:00.2 or platform:gpu0, not '"
+                    + args.text("device") + "'");
+        }
+        String access = args.text("r|w|x").toLowerCase(Locale.ROOT);
+        if (!List.of("r", "w", "x").contains(access)) {
+            throw args.error("access is r, w or x, not '" + args.text("r|w|x") + "'");
+        }
+        long at = args.number("address");
+        int pasid = (int) args.optionalNumber("pasid", 0, Pasid.MAX).orElse(Pasid.NONE);
+        DeviceNode node = machine.devices().stream().filter(n -> n.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no device " + id + " on the machine (see"
+                        + " faultline:devices)"));
         TranslationPort port = machine.iommu(node.iommu()).orElseThrow(() -> new IllegalStateException(
                 "IOMMU " + node.iommu() + " of " + id + " is not installed"));
-        long at = parseAddress(address);
+        DmaResult result = access(node, port, access, pasid, at);
+        boolean completed = result.status() == DmaStatus.COMPLETED;
+        Table table = Table.of("device", "access", "address", "pasid", "status", "physical address", "page requests",
+                "stalls");
+        if (args.json()) {
+            table.row(id.toString(), access, at, pasid == Pasid.NONE ? null : pasid, result.status().name(),
+                    completed ? result.physicalAddress() : null, result.pageRequests(), result.stalls());
+        } else {
+            table.row(id.toString(), access, "0x" + Long.toHexString(at), Pasid.format(pasid), result.status().name(),
+                    completed ? "0x" + Long.toHexString(result.physicalAddress()) : "", result.pageRequests(),
+                    result.stalls());
+        }
+        return Table.render(args.json(), table);
+    }
+
+    private DmaResult access(DeviceNode node, TranslationPort port, String access, int pasid, long at) {
         DmaDevice dma;
         if (node.pri()) {
             PriCapability pri = new PriCapability(32, pasid != Pasid.NONE);
             pri.enable();
-            dma = DmaDevice.withPri("shell-" + id, node.requesterId(), port, machine.memory(), pri);
+            dma = DmaDevice.withPri("shell-" + node.id(), node.requesterId(), port, machine.memory(), pri);
         } else {
-            dma = DmaDevice.of("shell-" + id, node.requesterId(), port, machine.memory());
+            dma = DmaDevice.of("shell-" + node.id(), node.requesterId(), port, machine.memory());
         }
         try {
-            DmaResult result = switch (access.toLowerCase(Locale.ROOT)) {
+            return switch (access) {
                 case "r" -> dma.read(pasid, at, 8, DMA_TIMEOUT);
                 case "w" -> dma.write(pasid, at, new byte[8], DMA_TIMEOUT);
-                case "x" -> dma.fetch(pasid, at, 8, DMA_TIMEOUT);
-                default -> throw new IllegalArgumentException("access is r, w or x, not '" + access + "'");
+                default -> dma.fetch(pasid, at, 8, DMA_TIMEOUT);
             };
-            return new MachineView.DmaOutcome(id.toString(), access + " 0x" + Long.toHexString(at) + " pasid "
-                    + Pasid.format(pasid), result.status().name(), result.physicalAddress(), result.pageRequests(),
-                    result.stalls());
         } finally {
             if (node.pri()) {
                 port.disconnect(node.requesterId());
             }
-        }
-    }
-
-    private static Optional<DeviceNode> find(Collection<DeviceNode> nodes, DeviceId id) {
-        return nodes.stream().filter(n -> n.id().equals(id)).findFirst();
-    }
-
-    private static long parseAddress(String text) {
-        try {
-            return Long.decode(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not an address: '" + text + "' (0x<hex> or decimal)", e);
         }
     }
 }

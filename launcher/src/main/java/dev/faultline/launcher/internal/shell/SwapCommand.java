@@ -1,11 +1,15 @@
 package dev.faultline.launcher.internal.shell;
 
+import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.Table;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.Descriptor;
@@ -22,10 +26,16 @@ import org.osgi.service.component.annotations.Component;
  * anything else: stop, update (from a new jar, or its own location), refresh its wiring, start. While it is
  * stopped its handlers are unregistered, and the core answers their pending groups; once it is started again
  * its handlers receive faults.
+ *
+ * <p>The new content is checked first ({@link BundleJar}): what is not a bundle jar of the same symbolic name
+ * changes nothing. When the update, the refresh or the start fails, the bundle is put back as it was running
+ * (its content from before the swap, started again) and the command fails with one line saying why.
  */
 @Component(service = SwapCommand.class)
 @ShellCommand(function = "swap")
 public final class SwapCommand {
+    static final String USAGE = "[--json] <bundle> [<jar>]";
+
     private static final long REFRESH_TIMEOUT_SECONDS = 30;
 
     private final BundleContext context;
@@ -36,44 +46,58 @@ public final class SwapCommand {
         this.context = context;
     }
 
-    /** Swaps a bundle for the content at its own location (after a rebuild in place). */
-    @Descriptor("replace a running bundle with a rebuild of itself: stop, update from its location, refresh, start")
-    public BundleSwap swap(@Descriptor("bundle id or symbolic name") String bundle)
-            throws BundleException, IOException, InterruptedException {
-        Bundle target = find(bundle);
-        return swap(target, target.getLocation(), null);
-    }
-
-    /** Swaps a bundle for the jar at {@code source}. */
-    @Descriptor("replace a running bundle with a new jar: stop, update, refresh, start")
-    public BundleSwap swap(@Descriptor("bundle id or symbolic name") String bundle,
-            @Descriptor("path or URL of the new jar") String source)
-            throws BundleException, IOException, InterruptedException {
-        Bundle target = find(bundle);
-        try (InputStream in = open(source)) {
-            return swap(target, source, in);
-        }
-    }
-
-    private BundleSwap swap(Bundle target, String source, InputStream content)
-            throws BundleException, InterruptedException {
+    /** Swaps a bundle for the jar given, or for the content at its own location (after a rebuild in place). */
+    @Descriptor("replace a running bundle (id or symbolic name) with a new jar (path or URL; default: its own"
+            + " location): stop, update, refresh, start; a failure puts the running bundle back")
+    public String swap(@Descriptor(USAGE) String... arguments) throws InterruptedException {
+        CommandArguments args = CommandArguments.parse("faultline:swap", USAGE, arguments);
+        Bundle target = find(args.text("bundle"));
         if (target.getBundleId() == 0 || target.equals(context.getBundle())) {
             throw new IllegalArgumentException("cannot swap " + target.getSymbolicName()
                     + ": it runs the framework or this command");
         }
+        String source = args.optional("jar").orElse(target.getLocation());
+        byte[] content;
+        try (InputStream in = open(source)) {
+            content = in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + source + ": " + oneLine(e));
+        }
+        BundleJar.check(content, source, target.getSymbolicName());
+        byte[] running = BundleJar.snapshot(target);
         long start = System.nanoTime();
         String before = target.getVersion().toString();
-        target.stop();
-        if (content == null) {
-            target.update();
-        } else {
-            target.update(content);
+        try {
+            target.stop();
+            target.update(new ByteArrayInputStream(content));
+            refresh(target);
+            target.start();
+        } catch (BundleException | RuntimeException e) {
+            throw new IllegalStateException("swap of " + target.getSymbolicName() + " failed: " + oneLine(e) + "; "
+                    + rollBack(target, running));
         }
-        refresh(target);
-        target.start();
         long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
-        return new BundleSwap(target.getSymbolicName(), target.getBundleId(), before,
-                target.getVersion().toString(), source, state(target.getState()), micros);
+        Table table = Table.of("bundle", "id", "from", "to", "source", "state", "ms");
+        table.row(target.getSymbolicName(), target.getBundleId(), before, target.getVersion().toString(), source,
+                state(target.getState()), args.json() ? (Object) (micros / 1000.0)
+                        : String.format(Locale.ROOT, "%.1f", micros / 1000.0));
+        return Table.render(args.json(), table);
+    }
+
+    /** Puts back the content that ran before the swap and starts it; says what came of it. */
+    private String rollBack(Bundle target, byte[] running) throws InterruptedException {
+        try {
+            if (target.getState() == Bundle.ACTIVE) {
+                target.stop();
+            }
+            target.update(new ByteArrayInputStream(running));
+            refresh(target);
+            target.start();
+            return "rolled back to " + target.getSymbolicName() + " " + target.getVersion() + ", "
+                    + state(target.getState());
+        } catch (BundleException | RuntimeException e) {
+            return "the roll-back failed too: " + oneLine(e) + " (state " + state(target.getState()) + ")";
+        }
     }
 
     private void refresh(Bundle target) throws BundleException, InterruptedException {
@@ -93,10 +117,11 @@ public final class SwapCommand {
         }
     }
 
-    /** The bundle with id or symbolic name {@code text}. */
+    /** The bundle with id (hex or decimal) or symbolic name {@code text}. */
     Bundle find(String text) {
-        if (text.chars().allMatch(Character::isDigit)) {
-            Bundle bundle = context.getBundle(Long.parseLong(text));
+        var id = CommandArguments.parseNumber(text);
+        if (id.isPresent()) {
+            Bundle bundle = context.getBundle(id.getAsLong());
             if (bundle != null) {
                 return bundle;
             }
@@ -119,6 +144,18 @@ public final class SwapCommand {
             throw new IOException("no jar at " + path.toAbsolutePath());
         }
         return Files.newInputStream(path);
+    }
+
+    /** The message of {@code e} and its causes, on one line. */
+    static String oneLine(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (out.indexOf(message) < 0) {
+                out.append(out.length() == 0 ? "" : ": ").append(message);
+            }
+        }
+        return out.toString().replaceAll("\\s+", " ").trim();
     }
 
     private static String state(int state) {

@@ -59,11 +59,11 @@ class ConfigurationWriterTest {
     }
 
     @Test
-    void reportsEveryProblemWithItsLineAndWritesNothing() throws Exception {
+    void reportsEveryProblemWithThePropertysLineAndWritesNothing() throws Exception {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> writer.write("f.conf", file("[" + CORE + "]", "timeout.ms = soon", "rate.limt = 1")))
-                .withMessageContaining("f.conf:1: [dev.faultline.core] timeout.ms = soon:")
-                .withMessageContaining("f.conf:1: [dev.faultline.core] has no property 'rate.limt' (known: devices,"
+                .withMessageContaining("f.conf:2: [dev.faultline.core] timeout.ms = soon:")
+                .withMessageContaining("f.conf:3: [dev.faultline.core] has no property 'rate.limt' (known: devices,"
                         + " quarantine, rate.limit, timeout.ms)");
         verify(admin, never()).getConfiguration(any(), any());
     }

@@ -1,5 +1,7 @@
 package dev.faultline.viommu.internal.shell;
 
+import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.Table;
 import dev.faultline.viommu.GuestStatistics;
 import dev.faultline.viommu.VirtualIommu;
 import dev.faultline.viommu.VirtualIommus;
@@ -10,13 +12,19 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** Gogo commands {@code faultline:viommus} and {@code faultline:viommu}: guests' virtual IOMMU counters. */
+/**
+ * Gogo commands {@code faultline:viommus} and {@code faultline:viommu}: guests' virtual IOMMU counters, a column
+ * per guest (JSON with {@code --json}: a row per guest).
+ */
 @Component(service = ViommuCommands.class, property = {
     "osgi.command.scope=faultline",
     "osgi.command.function=viommus",
     "osgi.command.function=viommu"
 })
 public final class ViommuCommands {
+    static final String ALL = "[--json]";
+    static final String ONE = "[--json] <guest>";
+
     private final VirtualIommus viommus;
 
     /** Commands over the virtual IOMMU service. */
@@ -25,24 +33,29 @@ public final class ViommuCommands {
         this.viommus = viommus;
     }
 
-    /** Every open guest's counters, by guest name. */
+    /** Every open guest's counters. */
     @Descriptor("counters of every guest's virtual IOMMU")
-    public Map<String, GuestStatistics> viommus() {
-        Map<String, GuestStatistics> out = new LinkedHashMap<>();
+    public String viommus(@Descriptor(ALL) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:viommus", ALL, arguments);
+        Map<String, GuestStatistics> guests = new LinkedHashMap<>();
         for (VirtualIommu guest : viommus.guests()) {
-            out.put(guest.name(), guest.statistics());
+            guests.put(guest.name(), guest.statistics());
         }
-        return out;
+        return render(args, guests);
     }
 
-    /**
-     * One guest's counters.
-     *
-     * @throws IllegalArgumentException if the guest has no open virtual IOMMU
-     */
+    /** One guest's counters. */
     @Descriptor("counters of one guest's virtual IOMMU")
-    public GuestStatistics viommu(@Descriptor("the guest's name") String guest) {
-        return viommus.guest(guest).map(VirtualIommu::statistics)
+    public String viommu(@Descriptor(ONE) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:viommu", ONE, arguments);
+        String guest = args.text("guest");
+        GuestStatistics statistics = viommus.guest(guest).map(VirtualIommu::statistics)
                 .orElseThrow(() -> new IllegalArgumentException("no open virtual IOMMU for guest " + guest));
+        return render(args, Map.of(guest, statistics));
+    }
+
+    private static String render(CommandArguments args, Map<String, GuestStatistics> guests) {
+        Table table = Table.ofRecords("guest", GuestStatistics.class, guests);
+        return Table.render(args.json(), args.json() ? table : table.transposed("counter"));
     }
 }
