@@ -7,6 +7,7 @@ import dev.faultline.launcher.demo.DemoReport;
 import dev.faultline.launcher.demo.DemoScenario;
 import dev.faultline.launcher.demo.StepResult;
 import dev.faultline.launcher.internal.config.ConfigurationSettled;
+import dev.faultline.launcher.internal.log.ExpectedLog;
 import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.machine.Machine;
 import java.io.IOException;
@@ -35,12 +36,15 @@ public final class DemoRunner implements DemoScenario {
 
     private final BundleContext context;
     private final ConfigurationAdmin configurationAdmin;
+    private final ExpectedLog expectedLog;
 
     /** The component. */
     @Activate
-    public DemoRunner(BundleContext context, @Reference ConfigurationAdmin configurationAdmin) {
+    public DemoRunner(BundleContext context, @Reference ConfigurationAdmin configurationAdmin,
+            @Reference ExpectedLog expectedLog) {
         this.context = context;
         this.configurationAdmin = configurationAdmin;
+        this.expectedLog = expectedLog;
     }
 
     @Override
@@ -64,10 +68,17 @@ public final class DemoRunner implements DemoScenario {
                         latency.summary(), elapsedMillis(start));
             }
             before = statistics.get().totals();
+            expectedLog.newRun();
             for (int i = 0; i < steps.size(); i++) {
                 DemoStep step = steps.get(i);
-                progress.accept("[" + (i + 1) + "/" + steps.size() + "] " + step.title());
-                results.add(run(step, services));
+                String label = (i + 1) + "/" + steps.size();
+                progress.accept("[" + label + "] " + step.title());
+                expectedLog.expect(label, step.expectedLogSources(), System.currentTimeMillis());
+                try {
+                    results.add(run(step, services));
+                } finally {
+                    expectedLog.end(System.currentTimeMillis());
+                }
             }
             services.until(() -> statistics.get().totals().pending() == 0);
             after = statistics.get().totals();
