@@ -31,6 +31,12 @@ import org.osgi.util.tracker.ServiceTracker;
  * with the property {@value #TASK_PROPERTY} naming the task; the function gets the task's arguments and returns
  * the exit status. Only {@code java.*} types cross between the launcher's class path and the bundles.
  *
+ * <p><b>Start order.</b> {@link #start} starts the framework's services (Declarative Services, Config Admin,
+ * Metatype, the log, Gogo) and the launcher's own bundle, whose {@code configure} task writes the configuration;
+ * {@link #startComponents()} then starts the bundles with Declarative Services components. Each component
+ * thus activates once, with its final configuration: no device is announced, removed and announced again,
+ * and no service a command found is replaced under it by a configuration arriving late.
+ *
  * <p>Not thread-safe: one thread starts, runs and closes it; {@link #requestStop()} may come from any thread.
  */
 public final class EmbeddedFramework implements AutoCloseable {
@@ -39,12 +45,15 @@ public final class EmbeddedFramework implements AutoCloseable {
 
     private static final long STOP_TIMEOUT_MS = 10_000;
     private static final String SHELL_BUNDLE = "org.apache.felix.gogo.shell";
+    /** The manifest header listing a bundle's Declarative Services components. */
+    private static final String SERVICE_COMPONENT = "Service-Component";
 
     /** The Gogo shell's profile, written to {@code gosh.home}{@code /etc/gosh_profile} (Gogo's own place). */
     private static final String SHELL_PROFILE = "gosh_profile";
 
     private final Framework framework;
     private final Path home;
+    private final List<Bundle> components = new ArrayList<>();
 
     private EmbeddedFramework(Framework framework, Path home) {
         this.framework = framework;
@@ -53,7 +62,7 @@ public final class EmbeddedFramework implements AutoCloseable {
 
     /**
      * Creates the framework in a fresh storage directory, installs every bundle of {@code distribution} and
-     * starts them all.
+     * starts them all but the component bundles ({@link #startComponents()}) and the shell ({@link #startShell()}).
      *
      * @param properties framework properties added to the defaults (storage, clean on first init)
      * @throws LaunchException naming the bundle that failed to install, resolve or start
@@ -115,13 +124,35 @@ public final class EmbeddedFramework implements AutoCloseable {
         return installed;
     }
 
-    /** Starts every bundle but fragments and the shell, whose console {@link #startShell()} opens later. */
+    /**
+     * Starts every bundle but fragments, the shell, whose console {@link #startShell()} opens later, and the
+     * bundles with Declarative Services components other than the launcher's own (installed last), which
+     * {@link #startComponents()} starts once the configuration is written.
+     */
     private void startAll(List<Bundle> bundles) throws LaunchException {
+        Bundle launcher = bundles.get(bundles.size() - 1);
         for (Bundle bundle : bundles) {
-            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null
-                    && !SHELL_BUNDLE.equals(bundle.getSymbolicName())) {
+            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null
+                    || SHELL_BUNDLE.equals(bundle.getSymbolicName())) {
+                continue;
+            }
+            if (bundle != launcher && bundle.getHeaders().get(SERVICE_COMPONENT) != null) {
+                components.add(bundle);
+            } else {
                 start(bundle);
             }
+        }
+    }
+
+    /**
+     * Starts the bundles with Declarative Services components (in install order), after the configuration was
+     * written: their components activate with it.
+     *
+     * @throws LaunchException naming the bundle that did not start
+     */
+    public void startComponents() throws LaunchException {
+        for (Bundle bundle : components) {
+            start(bundle);
         }
     }
 

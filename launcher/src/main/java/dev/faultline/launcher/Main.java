@@ -16,9 +16,12 @@ import org.osgi.framework.BundleException;
  *   <li>Reads the command line ({@link CommandLine}); {@code --help} prints the usage and stops there.</li>
  *   <li>Checks the configuration file, if one is given ({@link ConfigFile}).</li>
  *   <li>Locates the distribution: this jar and the {@code bundle/} directory beside it ({@link Distribution}).</li>
- *   <li>Creates the framework with the standard launch API, installs and starts every bundle
- *       ({@link EmbeddedFramework}), and adds a shutdown hook, named {@value #SHUTDOWN_HOOK}, that stops it.</li>
- *   <li>Applies the configuration through Config Admin (the launcher bundle's {@code configure} task).</li>
+ *   <li>Creates the framework with the standard launch API, installs every bundle and starts the framework's
+ *       services and the launcher's bundle ({@link EmbeddedFramework}), and adds a shutdown hook, named
+ *       {@value #SHUTDOWN_HOOK}, that stops it.</li>
+ *   <li>Applies the configuration through Config Admin (the launcher bundle's {@code configure} task, which
+ *       returns once Config Admin delivered it), then starts the bundles with components: each component
+ *       activates once, with its final configuration.</li>
  *   <li>Runs the command: a task ({@code demo}, {@code decode}, {@code replay}) runs and the framework stops
  *       with the task's exit status; the shell runs until the user leaves it, the framework restarting while
  *       it stops for an update.</li>
@@ -104,10 +107,13 @@ public final class Main {
             Thread hook = new Thread(framework::close, SHUTDOWN_HOOK);
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                if (config != null && framework.runTask("configure", new String[] {config.toString()},
-                        TASK_WAIT_MS) != OK) {
-                    return USAGE;
+                if (config != null) {
+                    int configured = framework.runTask("configure", new String[] {config.toString()}, TASK_WAIT_MS);
+                    if (configured != OK) {
+                        return configured;
+                    }
                 }
+                framework.startComponents();
                 AtomicInteger exitStatus = new AtomicInteger(OK);
                 if (!line.isTask()) {
                     IntConsumer exit = status -> {

@@ -17,6 +17,12 @@ public interface ProcessPageTable {
     /** Maps the page at {@code va} to the frame at {@code pa} for the accesses in {@code permissions}. */
     void map(long va, long pa, Permissions permissions);
 
+    /**
+     * Sets the permissions of the page at {@code va}, already mapped, keeping its frame (the pager makes a
+     * read-only page writable when the device writes it).
+     */
+    void protect(long va, Permissions permissions);
+
     /** The frame the page at {@code va} is mapped to, if it is. */
     OptionalLong frame(long va);
 
@@ -25,10 +31,12 @@ public interface ProcessPageTable {
         return new ProcessPageTable() {
             @Override
             public void map(long va, long pa, Permissions permissions) {
-                int prot = Protection.READ | Protection.CACHE;
-                prot |= permissions.write() ? Protection.WRITE : 0;
-                prot |= permissions.exec() ? 0 : Protection.NOEXEC;
-                table.map(va, pa, PAGE_SIZE, prot);
+                table.map(va, pa, PAGE_SIZE, armProtection(permissions));
+            }
+
+            @Override
+            public void protect(long va, Permissions permissions) {
+                table.protect(va, PAGE_SIZE, armProtection(permissions));
             }
 
             @Override
@@ -47,9 +55,21 @@ public interface ProcessPageTable {
             }
 
             @Override
+            public void protect(long va, Permissions permissions) {
+                table.protect(va, PAGE_SIZE, new PageProtection(permissions.write(), true, permissions.exec()));
+            }
+
+            @Override
             public OptionalLong frame(long va) {
                 return table.translate(va);
             }
         };
+    }
+
+    /** A user page's VMSAv8-64 protection: always readable, writable if asked, execute-never unless asked. */
+    private static int armProtection(Permissions permissions) {
+        int prot = Protection.READ | Protection.CACHE;
+        prot |= permissions.write() ? Protection.WRITE : 0;
+        return prot | (permissions.exec() ? 0 : Protection.NOEXEC);
     }
 }

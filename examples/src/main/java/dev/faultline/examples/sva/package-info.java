@@ -4,10 +4,10 @@
  *
  * <ul>
  *   <li>{@link dev.faultline.examples.sva.DemandPager}: the handler; maps each requested page inside the
- *       process's mapped area in the device's page table, answers {@code SUCCESS}, and {@code INVALID} outside
- *       it.</li>
- *   <li>{@link dev.faultline.examples.sva.ProcessPageTable} ({@code @ConsumerType}): where the pager writes a
- *       mapping, with adapters for the platform's VMSAv8-64 stage-1 table (SMMUv3) and x86-64 first-level
+ *       process's mapped area in the device's page table (or makes a read-only page writable), answers
+ *       {@code SUCCESS}, and {@code INVALID} outside it or without a PASID, as Linux's SVA handler does.</li>
+ *   <li>{@link dev.faultline.examples.sva.ProcessPageTable} ({@code @ConsumerType}): where the pager writes
+ *       and upgrades a mapping, with adapters for the platform's VMSAv8-64 stage-1 table (SMMUv3) and x86-64 first-level
  *       table (VT-d).</li>
  * </ul>
  */

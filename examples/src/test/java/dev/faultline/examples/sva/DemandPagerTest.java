@@ -10,10 +10,13 @@ import dev.faultline.api.fault.Permission;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.examples.testing.RecordingFaultGroup;
+import dev.faultline.platform.arm.Descriptor;
 import dev.faultline.platform.arm.TranslationTable;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
 import dev.faultline.platform.x86.FirstLevelPageTable;
+import dev.faultline.platform.x86.PagingEntry;
+import dev.faultline.platform.x86.PagingLevel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -53,13 +56,83 @@ class DemandPagerTest {
     }
 
     @Test
-    void keepsTheFrameWhenAPageIsRequestedAgainForWriting() {
-        pager.handle(RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.READ));
+    void makesAPageMappedForReadingWritableWhenTheDeviceWritesItKeepingItsFrame() {
+        RecordingFaultGroup read = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA + 0x10, Permissions.READ);
+        pager.handle(read);
         long frame = table.lookup(AREA).orElseThrow();
+        assertThat(armDescriptor(AREA) & Descriptor.AP_RDONLY).as("mapped read-only for a read").isNotZero();
 
-        pager.handle(RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.WRITE));
+        RecordingFaultGroup write = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA + 0x18, Permissions.WRITE);
+        pager.handle(write);
 
+        assertThat(read.answers()).containsExactly(ResponseCode.SUCCESS);
+        assertThat(write.answers()).containsExactly(ResponseCode.SUCCESS);
         assertThat(table.lookup(AREA)).hasValue(frame);
+        assertThat(armDescriptor(AREA) & Descriptor.AP_RDONLY).as("writable after the write request").isZero();
+        assertThat(pager.pagesMapped()).isEqualTo(1);
+        assertThat(pager.pagesUpgraded()).isEqualTo(1);
+        assertThat(pager.refused()).isZero();
+    }
+
+    @Test
+    void upgradesAnX86FirstLevelPageTheSameWay() {
+        FirstLevelPageTable x86 = new FirstLevelPageTable(frames, FirstLevelPageTable.PAGE_4K);
+        DemandPager x86Pager = new DemandPager(frames, ProcessPageTable.x86(x86), AREA, 0x10_0000);
+        x86Pager.handle(RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.READ));
+        long frame = x86.translate(AREA).orElseThrow();
+        assertThat(x86Pte(x86, AREA) & PagingEntry.WRITABLE).isZero();
+
+        RecordingFaultGroup write = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.READ_WRITE);
+        x86Pager.handle(write);
+
+        assertThat(write.answers()).containsExactly(ResponseCode.SUCCESS);
+        assertThat(x86.translate(AREA)).hasValue(frame);
+        assertThat(x86Pte(x86, AREA) & PagingEntry.WRITABLE).isNotZero();
+    }
+
+    @Test
+    void answersSuccessToARequestTheMappingAlreadyAllowsAndNeverTakesAPermissionAway() {
+        pager.handle(RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.WRITE));
+        long frame = table.lookup(AREA).orElseThrow();
+        RecordingFaultGroup readAgain = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.READ);
+        RecordingFaultGroup writeAgain = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.WRITE);
+
+        pager.handle(readAgain);
+        pager.handle(writeAgain);
+
+        assertThat(readAgain.answers()).as("a spurious fault: handle_mm_fault finds the page present")
+                .containsExactly(ResponseCode.SUCCESS);
+        assertThat(writeAgain.answers()).containsExactly(ResponseCode.SUCCESS);
+        assertThat(table.lookup(AREA)).hasValue(frame);
+        assertThat(armDescriptor(AREA) & Descriptor.AP_RDONLY).as("still writable").isZero();
+        assertThat(pager.pagesMapped()).isEqualTo(1);
+        assertThat(pager.pagesUpgraded()).isZero();
+    }
+
+    @Test
+    void answersAGroupWithAReadAndAWriteOfTheSamePageSuccess() {
+        PageRequest read = PageRequest.last(DEVICE, 3, AREA, Permissions.READ).withPasid(PASID, true)
+                .withLastPage(false);
+        PageRequest write = PageRequest.last(DEVICE, 3, AREA + 0x8, Permissions.WRITE).withPasid(PASID, true);
+        RecordingFaultGroup group = RecordingFaultGroup.of(new PageRequestGroup(List.of(read, write)));
+
+        pager.handle(group);
+
+        assertThat(group.answers()).containsExactly(ResponseCode.SUCCESS);
+        assertThat(armDescriptor(AREA) & Descriptor.AP_RDONLY).isZero();
+    }
+
+    @Test
+    void answersInvalidToARequestWithoutAPasidAndMapsNothing() {
+        RecordingFaultGroup noPasid = RecordingFaultGroup.of(PageRequestGroup.of(
+                PageRequest.last(DEVICE, 7, AREA, Permissions.READ)));
+
+        pager.handle(noPasid);
+
+        assertThat(noPasid.answers()).as("iommu_sva_handle_mm needs PASID_VALID").containsExactly(ResponseCode.INVALID);
+        assertThat(pager.page(noPasid.faults())).isEqualTo(ResponseCode.INVALID);
+        assertThat(table.lookup(AREA)).isEmpty();
+        assertThat(pager.refused()).isEqualTo(2);
     }
 
     @Test
@@ -78,7 +151,7 @@ class DemandPagerTest {
     }
 
     @Test
-    void answersFailureWhenTheFramesRunOut() {
+    void answersInvalidNotFailureWhenTheFramesRunOut() {
         FrameAllocator tiny = new FrameAllocator(new PhysicalMemory(), 0x4000_0000L, 0x1000L);
         FirstLevelPageTable x86 = new FirstLevelPageTable(frames, FirstLevelPageTable.PAGE_4K);
         DemandPager starved = new DemandPager(tiny, ProcessPageTable.x86(x86), AREA, 0x10_0000);
@@ -87,8 +160,11 @@ class DemandPagerTest {
 
         starved.handle(group);
 
-        assertThat(group.answers()).containsExactly(ResponseCode.FAILURE);
+        assertThat(group.answers()).as("VM_FAULT_OOM is a VM_FAULT_ERROR: INVALID; FAILURE would stop the device's"
+                + " page requests").containsExactly(ResponseCode.INVALID);
         assertThat(x86.translate(AREA)).as("the first page got the only frame").isPresent();
+        assertThat(x86.translate(AREA + 0x1000)).isEmpty();
+        assertThat(starved.refused()).isEqualTo(1);
     }
 
     @Test
@@ -103,8 +179,25 @@ class DemandPagerTest {
     }
 
     @Test
+    void pagesADeferredWriteAfterAReadLikeAnInlineOne() {
+        assertThat(pager.page(RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.READ).faults()))
+                .isEqualTo(ResponseCode.SUCCESS);
+        assertThat(pager.page(RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.WRITE).faults()))
+                .isEqualTo(ResponseCode.SUCCESS);
+        assertThat(armDescriptor(AREA) & Descriptor.AP_RDONLY).isZero();
+    }
+
+    @Test
     void rejectsAnAreaThatIsNotWholePages() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new DemandPager(frames, ProcessPageTable.arm(table), AREA + 1, 0x1000));
+    }
+
+    private long armDescriptor(long va) {
+        return frames.memory().read64(table.leafDescriptorAddress(va).orElseThrow());
+    }
+
+    private long x86Pte(FirstLevelPageTable x86, long va) {
+        return frames.memory().read64(x86.entryAddress(va, PagingLevel.PT).orElseThrow());
     }
 }

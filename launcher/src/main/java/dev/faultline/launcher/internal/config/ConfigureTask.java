@@ -20,10 +20,16 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 
 /**
  * The launcher's {@code configure} task: applies a {@link ConfigFile} through Config Admin, typed by the
- * metatype of the bundles installed. Exit status 0, or 2 with one line per problem on standard error.
+ * metatype of the bundles installed, and returns once Config Admin has delivered every change
+ * ({@link ConfigurationSettled}), so the components started next see their final configuration and nothing
+ * restarts after them. Exit status 0; 2 with one line per problem on standard error; 3 if the changes were not
+ * delivered in time.
  */
 @Component(service = ToIntFunction.class, property = "faultline.launcher.task=configure")
 public final class ConfigureTask implements ToIntFunction<String[]> {
+    /** How long the configuration may take to be delivered. */
+    private static final long SETTLE_MILLIS = 20_000;
+
     private final BundleContext context;
     private final ConfigurationAdmin configurationAdmin;
     private final MetaTypeService metaTypeService;
@@ -54,6 +60,11 @@ public final class ConfigureTask implements ToIntFunction<String[]> {
         try {
             ConfigFile file = ConfigFile.read(Path.of(args[0]));
             new ConfigurationWriter(configurationAdmin, this::describe).write(args[0], file);
+            if (!new ConfigurationSettled(context, configurationAdmin).await(SETTLE_MILLIS)) {
+                err.println("faultline: Config Admin did not deliver the configuration within " + SETTLE_MILLIS
+                        + " ms");
+                return 3;
+            }
             return 0;
         } catch (IllegalArgumentException | UncheckedIOException e) {
             err.println("faultline: bad configuration:");
@@ -62,6 +73,10 @@ public final class ConfigureTask implements ToIntFunction<String[]> {
         } catch (IOException e) {
             err.println("faultline: Config Admin could not store the configuration: " + e.getMessage());
             return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("faultline: interrupted while the configuration was being applied");
+            return 3;
         }
     }
 

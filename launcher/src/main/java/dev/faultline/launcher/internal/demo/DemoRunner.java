@@ -6,14 +6,18 @@ import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.launcher.demo.DemoReport;
 import dev.faultline.launcher.demo.DemoScenario;
 import dev.faultline.launcher.demo.StepResult;
+import dev.faultline.launcher.internal.config.ConfigurationSettled;
+import dev.faultline.launcher.internal.log.ExpectedLog;
 import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.machine.Machine;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -32,12 +36,15 @@ public final class DemoRunner implements DemoScenario {
 
     private final BundleContext context;
     private final ConfigurationAdmin configurationAdmin;
+    private final ExpectedLog expectedLog;
 
     /** The component. */
     @Activate
-    public DemoRunner(BundleContext context, @Reference ConfigurationAdmin configurationAdmin) {
+    public DemoRunner(BundleContext context, @Reference ConfigurationAdmin configurationAdmin,
+            @Reference ExpectedLog expectedLog) {
         this.context = context;
         this.configurationAdmin = configurationAdmin;
+        this.expectedLog = expectedLog;
     }
 
     @Override
@@ -61,10 +68,17 @@ public final class DemoRunner implements DemoScenario {
                         latency.summary(), elapsedMillis(start));
             }
             before = statistics.get().totals();
+            expectedLog.newRun();
             for (int i = 0; i < steps.size(); i++) {
                 DemoStep step = steps.get(i);
-                progress.accept("[" + (i + 1) + "/" + steps.size() + "] " + step.title());
-                results.add(run(step, services));
+                String label = (i + 1) + "/" + steps.size();
+                progress.accept("[" + label + "] " + step.title());
+                expectedLog.expect(label, step.expectedLogSources(), System.currentTimeMillis());
+                try {
+                    results.add(run(step, services));
+                } finally {
+                    expectedLog.end(System.currentTimeMillis());
+                }
             }
             services.until(() -> statistics.get().totals().pending() == 0);
             after = statistics.get().totals();
@@ -74,13 +88,25 @@ public final class DemoRunner implements DemoScenario {
                 guests.summary(), elapsedMillis(start));
     }
 
+    /**
+     * Configures what the machine lacks and waits until Declarative Services applied every configuration
+     * ({@link ConfigurationSettled}): a component configured late would otherwise restart under a step, taking
+     * the services it uses away (a VT-d backend replaced while the step attaches its device).
+     */
     private Optional<FaultStatistics> prepare(DemoServices services) {
         try {
             DemoTopology.ensure(configurationAdmin);
+            if (!new ConfigurationSettled(context, configurationAdmin).await(WAIT_MILLIS)) {
+                throw new IllegalStateException("the machine's configuration was not applied within " + WAIT_MILLIS
+                        + " ms");
+            }
             services.until(this::machineReady);
             return services.await(FaultStatistics.class, null);
-        } catch (Exception e) {
+        } catch (IOException | InvalidSyntaxException e) {
             throw new IllegalStateException("cannot configure the demo machine: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while configuring the demo machine", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.faultline.launcher.internal.demo;
 
 import dev.faultline.launcher.demo.StepResult;
+import java.util.Set;
 
 /** One step of the demo scenario. */
 interface DemoStep {
@@ -13,4 +14,12 @@ interface DemoStep {
      * missing, without doing anything.
      */
     StepResult run(DemoServices services) throws Exception;
+
+    /**
+     * The bundles (symbolic names) whose log lines this step causes on purpose: the console labels them as the
+     * step's while it runs.
+     */
+    default Set<String> expectedLogSources() {
+        return Set.of();
+    }
 }

@@ -8,6 +8,7 @@ import dev.faultline.drivers.msm.JobState;
 import dev.faultline.launcher.demo.StepResult;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A GPU job writes outside its context's mappings: the SMMU stalls it, the msm driver's handler captures a
@@ -27,6 +28,11 @@ final class GpuStep implements DemoStep {
     @Override
     public String title() {
         return TITLE;
+    }
+
+    @Override
+    public Set<String> expectedLogSources() {
+        return Set.of("dev.faultline.drivers-msm");
     }
 
     @Override

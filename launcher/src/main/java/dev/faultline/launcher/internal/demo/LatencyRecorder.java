@@ -4,16 +4,34 @@ import dev.faultline.launcher.demo.DemoReport;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Report-to-response latencies in a fixed array (no allocation per sample); samples past capacity are dropped. */
+/**
+ * Report-to-response latencies in a fixed array (no allocation per sample); samples past capacity are dropped.
+ * Nothing is recorded before {@link #start()}: the groups before it warm the path up (class loading, the JIT,
+ * the first tables), which would otherwise be what the percentiles show.
+ */
 final class LatencyRecorder {
     private final long[] nanos;
     private final AtomicInteger count = new AtomicInteger();
+    private volatile boolean recording;
 
     LatencyRecorder(int capacity) {
         this.nanos = new long[capacity];
     }
 
+    /** Records from now on. */
+    void start() {
+        recording = true;
+    }
+
+    /** Whether samples are recorded (after {@link #start()}). */
+    boolean recording() {
+        return recording;
+    }
+
     void record(long latencyNanos) {
+        if (!recording) {
+            return;
+        }
         int i = count.getAndIncrement();
         if (i < nanos.length) {
             nanos[i] = latencyNanos;

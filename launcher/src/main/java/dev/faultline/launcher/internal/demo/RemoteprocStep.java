@@ -6,6 +6,7 @@ import dev.faultline.drivers.remoteproc.RprocState;
 import dev.faultline.drivers.remoteproc.RprocStatus;
 import dev.faultline.launcher.demo.StepResult;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The remote processor's firmware is told (through its mailbox) to write where its domain maps nothing: the
@@ -25,6 +26,11 @@ final class RemoteprocStep implements DemoStep {
     @Override
     public String title() {
         return TITLE;
+    }
+
+    @Override
+    public Set<String> expectedLogSources() {
+        return Set.of("dev.faultline.drivers-remoteproc");
     }
 
     @Override

@@ -10,8 +10,15 @@ public final class SummaryTable {
     private SummaryTable() {
     }
 
-    /** The summary of {@code report}: each step with its facts, the counters, the latency, the verdict. */
+    /**
+     * The summary of {@code report}: each step with its facts, the counters, and the latency figures set against
+     * this machine's processors and load; the verdict.
+     */
     public static String render(DemoReport report) {
+        return render(report, HostLoad.now());
+    }
+
+    static String render(DemoReport report, HostLoad host) {
         StringBuilder out = new StringBuilder("\nFaultline demo summary\n\n");
         for (StepResult step : report.steps()) {
             out.append(String.format(Locale.ROOT, "  %-8s %s%n", label(step.outcome()), step.title()));
@@ -47,14 +54,26 @@ public final class SummaryTable {
             row(out, "host prints of guest faults", g.hostPrints());
         }
         DemoReport.Latency l = report.latency();
-        out.append(String.format(Locale.ROOT, "  %-32s %s%n", "report->response (inline paging)", l.groups() == 0
+        out.append(String.format(Locale.ROOT, "  %-32s %s%n", "report->response, inline pager", l.groups() == 0
                 ? "no groups measured"
-                : String.format(Locale.ROOT, "p50 %.1f us, p99 %.1f us, max %.1f us over %d groups", l.p50Micros(),
-                        l.p99Micros(), l.maxMicros(), l.groups())));
+                : String.format(Locale.ROOT, "p50 %s, p99 %s, max %s over %d groups after warm-up",
+                        duration(l.p50Micros()), duration(l.p99Micros()), duration(l.maxMicros()), l.groups())));
+        if (l.groups() > 0) {
+            out.append(String.format(Locale.ROOT, "    %s%n", "wall clock from the core's receipt of a page request"
+                    + " group to the pager's answer, on the IOMMU's fault thread;"));
+            out.append(String.format(Locale.ROOT, "    %s%n", host.describe()
+                    + ": p99 and max include the time the thread waited for a CPU"));
+        }
         out.append(String.format(Locale.ROOT, "  %-32s %s%n", "counters balance", report.balanced() ? "yes" : "NO"));
         out.append(String.format(Locale.ROOT, "%n%s in %.1f s%n", report.passed() ? "demo passed" : "DEMO FAILED",
                 report.millis() / 1000.0));
         return out.toString();
+    }
+
+    /** Microseconds, or milliseconds from 1 ms on. */
+    static String duration(double micros) {
+        return micros < 1000 ? String.format(Locale.ROOT, "%.1f us", micros)
+                : String.format(Locale.ROOT, "%.2f ms", micros / 1000);
     }
 
     private static void row(StringBuilder out, String name, long value) {

@@ -3,7 +3,10 @@ package dev.faultline.launcher.internal.demo;
 import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 
-/** Measures, for the groups a handler answers inline, the time from the core's receipt to the answer. */
+/**
+ * Measures, for the groups a handler answers inline once the recorder {@link LatencyRecorder#start() started},
+ * the wall-clock time from the core's receipt of the group to the handler's answer.
+ */
 final class TimedHandler implements FaultHandler {
     private final FaultHandler delegate;
     private final LatencyRecorder latency;
@@ -16,7 +19,7 @@ final class TimedHandler implements FaultHandler {
     @Override
     public void handle(FaultGroup group) {
         delegate.handle(group);
-        if (group.recoverable() && group.answered()) {
+        if (latency.recording() && group.recoverable() && group.answered()) {
             latency.record(System.nanoTime() - group.reportedNanos());
         }
     }

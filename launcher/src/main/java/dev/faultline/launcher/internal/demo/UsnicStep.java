@@ -6,6 +6,7 @@ import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.drivers.usnic.Usnic;
 import dev.faultline.launcher.demo.StepResult;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The usNIC VF behind VT-d writes into a receive buffer its user deregistered: the unit records unrecoverable
@@ -20,6 +21,11 @@ final class UsnicStep implements DemoStep {
     @Override
     public String title() {
         return TITLE;
+    }
+
+    @Override
+    public Set<String> expectedLogSources() {
+        return Set.of("dev.faultline.intel-vtd");
     }
 
     @Override

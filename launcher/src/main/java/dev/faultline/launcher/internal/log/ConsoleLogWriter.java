@@ -18,7 +18,7 @@ import org.osgi.service.metatype.annotations.Option;
 /**
  * Prints log entries at or above a level to standard error (above the demo's progress line, through the
  * {@link StatusLine}), so that a component that fails to activate, or a core warning, is visible in the
- * launcher's console.
+ * launcher's console. Lines a demo step causes on purpose carry that step's label ({@link ExpectedLog}).
  */
 @Component(immediate = true, configurationPid = ConsoleLogWriter.PID)
 @Designate(ocd = ConsoleLogWriter.Config.class)
@@ -38,13 +38,16 @@ public final class ConsoleLogWriter implements LogListener {
 
     private final LogReaderService reader;
     private final StatusLine console;
+    private final ExpectedLog expected;
     private volatile LogLevel threshold;
 
     /** The component. */
     @Activate
-    public ConsoleLogWriter(@Reference LogReaderService reader, @Reference StatusLine console, Config config) {
+    public ConsoleLogWriter(@Reference LogReaderService reader, @Reference StatusLine console,
+            @Reference ExpectedLog expected, Config config) {
         this.reader = reader;
         this.console = console;
+        this.expected = expected;
         this.threshold = level(config);
         reader.addLogListener(this);
     }
@@ -64,9 +67,9 @@ public final class ConsoleLogWriter implements LogListener {
         if (!threshold.implies(entry.getLogLevel())) {
             return;
         }
-        StringBuilder line = new StringBuilder().append(entry.getLogLevel()).append(' ')
-                .append(entry.getBundle() == null ? "?" : entry.getBundle().getSymbolicName()).append(": ")
-                .append(entry.getMessage());
+        String bundle = entry.getBundle() == null ? "?" : entry.getBundle().getSymbolicName();
+        StringBuilder line = new StringBuilder(expected.label(bundle, entry.getTime())).append(entry.getLogLevel())
+                .append(' ').append(bundle).append(": ").append(entry.getMessage());
         if (entry.getException() != null) {
             line.append(": ").append(entry.getException());
         }

@@ -27,9 +27,24 @@ class SummaryTableTest {
                 .contains("  faults reported                        12\n")
                 .contains("  responses SUCCESS                       9\n")
                 .contains("  recoveries, remoteproc mpss             1\n")
-                .contains("p50 12.5 us, p99 80.3 us, max 90.0 us over 9 groups")
+                .contains("report->response, inline pager   p50 12.5 us, p99 80.3 us, max 90.0 us over 9 groups"
+                        + " after warm-up")
                 .contains("counters balance                 yes")
                 .endsWith("demo passed in 1.5 s\n");
+    }
+
+    @Test
+    void saysWhatTheLatencyMeasuresAndTheLoadItWasMeasuredUnder() {
+        DemoReport report = new DemoReport(List.of(), COUNTS, true, List.of(),
+                new DemoReport.Latency(256, 80.7, 2_400, 25_321.9), 10);
+
+        String table = SummaryTable.render(report, new HostLoad(2, 23.5));
+
+        assertThat(table).contains("p50 80.7 us, p99 2.40 ms, max 25.32 ms over 256 groups after warm-up")
+                .contains("wall clock from the core's receipt of a page request group to the pager's answer")
+                .contains("2 CPUs, load average 23.5 (11.8 runnable threads per CPU): p99 and max include the time"
+                        + " the thread waited for a CPU");
+        assertThat(SummaryTable.render(report, new HostLoad(1, -1))).contains("1 CPU, load average unknown");
     }
 
     @Test
@@ -41,7 +56,7 @@ class SummaryTableTest {
                 new DemoReport.Latency(0, 0, 0, 0), 10);
 
         assertThat(SummaryTable.render(failedStep)).contains("  FAILED   paging").contains("DEMO FAILED")
-                .contains("no groups measured").contains("recoveries                       none ran");
+                .contains("no groups measured").doesNotContain("wall clock").contains("recoveries                       none ran");
         assertThat(SummaryTable.render(unbalanced)).contains("counters balance                 NO")
                 .contains("DEMO FAILED");
     }
