@@ -143,6 +143,23 @@ class LauncherDistributionTest {
         assertThat(result.out()).isNotBlank();
     }
 
+    /** A DMAR fault of 06:00.0 (testdata/real-fault-logs.jsonl, dmar-fault-23): the shipped machine has a device 0000:06:00.0 too. */
+    private static final String DMAR_LOG = "[  815.089014] DMAR: [DMA Read] Request device [06:00.0] PASID ffffffff fault addr"
+            + " 1a5e12000 [fault reason 06] PTE Read access is not set\n";
+
+    @Test
+    void replayOfALogNamingASimulatedDeviceUsesItsOwnNamespace(@TempDir Path dir) throws Exception {
+        Path log = Files.writeString(dir.resolve("kern.log"), DMAR_LOG);
+
+        LauncherProcess.Result result = LauncherProcess.run("", "--config", "conf/faultline.conf", "replay",
+                log.toString());
+
+        assertThat(result.exitStatus()).as(result.out() + result.err()).isZero();
+        assertThat(result.out()).contains("device:           0000:06:00.0 as platform:replay/0000:06:00.0")
+                .contains("faults replayed:  1").doesNotContain("error");
+        assertThat(result.err()).doesNotContain("already added");
+    }
+
     @Test
     void theShippedConfigurationApplies() throws Exception {
         LauncherProcess.Result result = LauncherProcess.run("", "--config", "conf/faultline.conf", "shell");

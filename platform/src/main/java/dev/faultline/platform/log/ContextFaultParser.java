@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * Arm SMMU v1/v2 context faults (Linux arm_smmu_context_fault): the {@code Unhandled context fault:} summary, with
  * or without {@code cbfrsynra=}, and the {@code FSR    =} and {@code FSYNR0 =} lines newer kernels print
- * after it, which belong to the same report.
+ * after it, which belong to the same report. Those two lines pasted without their summary are a report too.
  */
 final class ContextFaultParser implements ReportParser {
     private static final String SUMMARY_START = "Unhandled context fault:";
@@ -56,7 +56,7 @@ final class ContextFaultParser implements ReportParser {
         }
         Open o = open.get(dm.device());
         if (o == null) {
-            return false;
+            return registersWithoutSummary(line, dm, more, out);
         }
         Matcher m = FSR_LINE.matcher(message);
         if (m.matches() && !o.fsrSeen && Long.parseLong(m.group(1), 16) == o.fsr) {
@@ -82,6 +82,39 @@ final class ContextFaultParser implements ReportParser {
         open.closeAll(out);
     }
 
+    /**
+     * An {@code FSR =} line and the {@code FSYNR0 =} line after it, pasted without their {@code Unhandled context
+     * fault:} summary: still the report, with what those two registers say (no address, no context bank).
+     */
+    private static boolean registersWithoutSummary(LogLine line, DeviceMessage dm, LogLines more, Reports out) {
+        Matcher fsrLine = FSR_LINE.matcher(dm.message());
+        LogLine next = more.peek();
+        DeviceMessage nextDm = next == null ? null : DeviceMessage.parse(next.text());
+        if (!fsrLine.matches() || nextDm == null || !nextDm.device().equals(dm.device())) {
+            return false;
+        }
+        Matcher fsynrLine = FSYNR_LINE.matcher(nextDm.message());
+        if (!fsynrLine.matches()) {
+            return false;
+        }
+        more.next();
+        long fsr = Long.parseLong(fsrLine.group(1), 16);
+        long fsynr = Long.parseLong(fsynrLine.group(1), 16);
+        FaultBuilder b = new FaultBuilder().text(FaultField.DEVICE, dm.device());
+        b.number(FaultField.FSR, fsr).names(FaultField.FSR_FLAGS, fsrFlags(fsr)).flag(FaultField.STALL, (fsr & FSR_SS) != 0);
+        b.number(FaultField.SID, Long.parseLong(fsrLine.group(2), 16));
+        fsynr(b, fsynr);
+        out.add(b.build(FaultFormat.SMMU_CONTEXT_FAULT, line.number(), HardwareRecord.NONE),
+                line.nonBlankInputLines() + next.nonBlankInputLines());
+        return true;
+    }
+
+    /** FSYNR0 and what its WNR, PNU and IND bits say. */
+    private static void fsynr(FaultBuilder b, long fsynr) {
+        b.number(FaultField.FSYNR, fsynr).direction((fsynr & FSYNR0_WNR) != 0);
+        b.flag(FaultField.PRIV, (fsynr & FSYNR0_PNU) != 0).flag(FaultField.EXEC, (fsynr & FSYNR0_IND) != 0);
+    }
+
     private static void summary(FaultBuilder b, String device, Matcher m) {
         long fsr = Long.parseLong(m.group(1), 16);
         long fsynr = Long.parseLong(m.group(3), 16);
@@ -89,8 +122,7 @@ final class ContextFaultParser implements ReportParser {
         b.number(FaultField.FSR, fsr).names(FaultField.FSR_FLAGS, fsrFlags(fsr));
         b.flag(FaultField.STALL, (fsr & FSR_SS) != 0);
         b.number(FaultField.ADDRESS, Long.parseUnsignedLong(m.group(2), 16));
-        b.number(FaultField.FSYNR, fsynr).direction((fsynr & FSYNR0_WNR) != 0);
-        b.flag(FaultField.PRIV, (fsynr & FSYNR0_PNU) != 0).flag(FaultField.EXEC, (fsynr & FSYNR0_IND) != 0);
+        fsynr(b, fsynr);
         if (m.group(4) != null) {
             long cbfrsynra = Long.parseLong(m.group(4), 16);
             b.number(FaultField.CBFRSYNRA, cbfrsynra).number(FaultField.SID, cbfrsynra & CBFRSYNRA_SID);

@@ -21,6 +21,10 @@ final class SmmuV3EventParser implements ReportParser {
     private static final Pattern HEADER = Pattern.compile("event 0x([0-9a-fA-F]{1,2}) received:?");
     /** A dword; one real report pasted it with a space in the middle ({@code 0x00000180 00000010}). */
     private static final Pattern DWORD = Pattern.compile("0x([0-9a-fA-F]{1,16})(?: ([0-9a-fA-F]{1,16}))?");
+    /** {@code 0x%016llx}: a dword is printed with 16 digits. */
+    private static final int DWORD_DIGITS = 16;
+    /** The rest of a dword a mail client wrapped at the space of a {@code 0x00000180 00000010} paste. */
+    private static final Pattern HALF = Pattern.compile("[0-9a-fA-F]{1,15}");
     private static final Pattern DECODED = Pattern.compile("event: (\\S+) client: (.+?) sid: 0x([0-9a-fA-F]{1,8})"
             + " ssid: 0x([0-9a-fA-F]{1,8})(?: iova: 0x([0-9a-fA-F]{1,16})\\b)?(?: ipa: 0x([0-9a-fA-F]{1,16})\\b)?"
             + "(?: fetch_addr: 0x([0-9a-fA-F]{1,16})\\b)?.*");
@@ -73,13 +77,23 @@ final class SmmuV3EventParser implements ReportParser {
         }
         if ((m = DWORD.matcher(message)).matches()) {
             String digits = m.group(1) + (m.group(2) == null ? "" : m.group(2));
-            if (digits.length() > 16) {
+            if (digits.length() > DWORD_DIGITS) {
                 return false;
             }
-            if (event == null || event.count == DWORDS || event.decoded != null || event.dwordsBroken) {
-                if (!headerlessDump(dm.device(), more)) {
-                    return false;
-                }
+            boolean continues = event != null && event.count < DWORDS && event.decoded == null && !event.dwordsBroken;
+            if (!continues && !headerlessDump(dm.device(), more)) {
+                return false;
+            }
+            LogLine rest = more.peek();
+            if (digits.length() < DWORD_DIGITS && rest != null && HALF.matcher(rest.text()).matches()
+                    && digits.length() + rest.text().length() == DWORD_DIGITS) {
+                // "0x00000180 00000010" wrapped at its space: the kernel prints 16 digits, so the rest follows.
+                digits += rest.text();
+                more.next();
+                line = new LogLine(line.number(), line.nonBlankInputLines() + rest.nonBlankInputLines(), line.text(),
+                        rest.width());
+            }
+            if (!continues) {
                 // A dump pasted without its "event 0xNN received:" line: the record still says everything.
                 event = new OpenEvent(dm.device(), line.number());
                 open.open(dm.device(), event, out);

@@ -100,4 +100,39 @@ class PastedLogDecodingTest {
         assertThat(log.faults()).singleElement().satisfies(
                 f -> assertThat(f.text(FaultField.DEVICE)).contains("20:00.0"));
     }
+
+    @Test
+    void contextFaultRegisterLinesWithoutTheirSummaryAreStillTheReport() {
+        // The FSR and FSYNR0 lines of sm7150-mainline/linux#61, pasted without the "Unhandled context fault" line.
+        DecodedLog log = decode("[    0.561295] arm-smmu 15000000.iommu: FSR    = 00000402 [Format=2 TF], SID=0x800",
+                "[    0.561303] arm-smmu 15000000.iommu: FSYNR0 = 007c0020 [S1CBNDX=124 PNU PLVL=0]");
+        DecodedFault f = log.faults().get(0);
+        assertThat(f.format()).isEqualTo(FaultFormat.SMMU_CONTEXT_FAULT);
+        assertThat(f.number(FaultField.SID)).hasValue(0x800);
+        assertThat(f.names(FaultField.FSR_FLAGS)).containsExactly("TF");
+        assertThat(f.isTrue(FaultField.PRIV)).isTrue();
+        assertThat(f.isTrue(FaultField.READ)).isTrue();
+        // Only the summary prints the address and the context bank: not determinable here.
+        assertThat(f.determined(FaultField.ADDRESS)).isFalse();
+        assertThat(f.determined(FaultField.CB)).isFalse();
+        assertThat(log.ignoredLines()).isZero();
+    }
+
+    @Test
+    void anFsrLineAloneIsNoReport() {
+        assertThat(decode("arm-smmu 15000000.iommu: FSR    = 00000402 [Format=2 TF], SID=0x800").faults()).isEmpty();
+    }
+
+    @Test
+    void aDwordWrappedAtTheSpaceOfASplitPasteIsJoinedBack() {
+        // smmuv3-event-09 prints its first dword as "0x00000180 00000010"; a mail client cut it at that space.
+        DecodedLog log = decode("> " + P + "event 0x10 received:", "> " + P + "0x00000180", "00000010",
+                "> " + P + "0x0000020100000000", "> " + P + "0x00000000ffffe040", "> " + P + "0x00000000ffffe000");
+        assertThat(log.faults()).singleElement().satisfies(f -> {
+            assertThat(f.number(FaultField.SID)).hasValue(0x180);
+            assertThat(f.number(FaultField.EVENT_ID)).hasValue(0x10);
+            assertThat(f.number(FaultField.ADDRESS)).hasValue(0xffffe040L);
+        });
+        assertThat(log.ignoredLines()).isZero();
+    }
 }
