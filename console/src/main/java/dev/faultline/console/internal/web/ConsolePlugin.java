@@ -70,7 +70,7 @@ public final class ConsolePlugin extends HttpServlet {
             response.setContentType("application/json");
             response.setCharacterEncoding("UTF-8");
             response.setHeader("Cache-Control", "no-store");
-            response.getWriter().write(data(observer.observe()));
+            response.getWriter().write(data(observer.observe(), actions));
             return;
         }
         if (!Pages.TABS.containsKey(sub)) {
@@ -79,7 +79,7 @@ public final class ConsolePlugin extends HttpServlet {
         }
         Observation o = observer.observe();
         StringBuilder out = new StringBuilder(16 * 1024);
-        Pages.nav(out, root, sub);
+        Pages.nav(out, root, sub, token);
         String done = request.getParameter("done");
         if (done != null) {
             out.append("<p class='fl-done' id='fl-done'>").append(Html.escape(done)).append("</p>\n");
@@ -134,7 +134,7 @@ public final class ConsolePlugin extends HttpServlet {
     }
 
     /** The live chart's sample: cumulative totals (the page derives rates) and the action status. */
-    static String data(Observation o) {
+    static String data(Observation o, Actions actions) {
         FaultCounts t = o.totals();
         return new Json().open()
                 .number("nanos", o.nanos())
@@ -166,6 +166,8 @@ public final class ConsolePlugin extends HttpServlet {
                 .number("lostResponses", t.lostResponses())
                 .close()
                 .bool("balanced", t.balanced())
+                .number("demoRuns", actions.demoRuns())
+                .string("status", actions.status())
                 .close().toString();
     }
 

@@ -40,8 +40,8 @@ final class Pages {
         return tabs;
     }
 
-    static void nav(StringBuilder out, String root, String current) {
-        out.append("<p class='fl-nav'>");
+    static void nav(StringBuilder out, String root, String current, String token) {
+        out.append("<p class='fl-nav' data-token='").append(token).append("'>");
         for (Map.Entry<String, String> tab : TABS.entrySet()) {
             String href = tab.getKey().isEmpty() ? root : root + "/" + tab.getKey();
             out.append(tab.getKey().equals(current) ? "<b>" : "<a href='" + href + "'>")

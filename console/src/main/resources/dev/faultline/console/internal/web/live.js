@@ -1,4 +1,4 @@
-// The Faultline console's live view: polls data.json once a second, turns the cumulative counters into rates and
+// The Faultline console's live view: polls data.json twice a second, turns the cumulative counters into rates and
 // draws them as SVG lines (faults per second by kind, answers per second by code); the totals table follows.
 // No library: plain DOM and SVG.
 (function () {
@@ -8,7 +8,8 @@
     return;
   }
   var url = root.getAttribute('data-url');
-  var KEEP = 120;
+  var PERIOD_MS = 500;
+  var KEEP = 240; // two minutes
   var SVG = 'http://www.w3.org/2000/svg';
   var charts = {
     faults: {
@@ -24,7 +25,7 @@
   };
   // what a reader (or a test) can inspect: the samples taken, the rates drawn, the last totals
   var live = window.faultlineLive = { samples: 0, rates: { faults: {}, answers: {} }, peak: { faults: {}, answers: {} },
-                                      last: null };
+                                      first: null, last: null };
   var previous = null;
 
   function el(name, attrs, parent) {
@@ -44,10 +45,11 @@
     while (svg.firstChild) {
       svg.removeChild(svg.firstChild);
     }
-    var max = 1;
+    var max = 4;
     chart.series.forEach(function (s) {
       (live.rates[name][s[0]] || []).forEach(function (v) { max = Math.max(max, v); });
     });
+    max = Math.ceil(max / 4) * 4; // whole numbers on the four grid lines
     el('rect', { x: left, y: top, width: w - left - 4, height: h - top - bottom, fill: '#fafafa', stroke: '#ccc' }, svg);
     for (var i = 0; i <= 4; i++) {
       var y = top + (h - top - bottom) * i / 4;
@@ -56,7 +58,8 @@
         .textContent = Math.round(max * (4 - i) / 4) + '/s';
     }
     el('text', { x: w - 4, y: h - 4, 'text-anchor': 'end', 'font-size': 10, fill: '#555' }, svg).textContent = 'now';
-    el('text', { x: left, y: h - 4, 'font-size': 10, fill: '#555' }, svg).textContent = '-' + KEEP + ' s';
+    el('text', { x: left, y: h - 4, 'font-size': 10, fill: '#555' }, svg).textContent =
+      '-' + (KEEP * PERIOD_MS / 1000) + ' s';
     chart.series.forEach(function (s) {
       var values = live.rates[name][s[0]] || [];
       if (values.length < 1) {
@@ -100,6 +103,7 @@
       });
     }
     previous = data;
+    live.first = live.first || data;
     live.last = data;
     var totals = document.getElementById('fl-totals');
     if (totals) {
@@ -114,6 +118,14 @@
         balanced.textContent = data.balanced ? 'yes' : 'NO';
       }
     }
+    var status = document.getElementById('fl-status');
+    if (status) {
+      status.textContent = data.status;
+    }
+    var runs = document.querySelector('[data-key="demoRuns"]');
+    if (runs) {
+      runs.textContent = data.demoRuns;
+    }
     draw('faults');
     draw('answers');
   }
@@ -123,8 +135,19 @@
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(sample)
       .catch(function () { /* the next poll tries again */ })
-      .then(function () { setTimeout(poll, 1000); });
+      .then(function () { setTimeout(poll, PERIOD_MS); });
   }
+
+  // the live page's buttons post without leaving the page, so the chart keeps its history while the action runs
+  Array.prototype.forEach.call(root.querySelectorAll('form.fl-action'), function (form) {
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      // getAttribute: the form's hidden input named "action" shadows the form.action property
+      fetch(form.getAttribute('action'), { method: 'POST', body: new URLSearchParams(new FormData(form)),
+                           credentials: 'same-origin', redirect: 'manual' })
+        .then(function () { /* the next poll shows the action's status */ });
+    });
+  });
 
   draw('faults');
   draw('answers');
