@@ -14,8 +14,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * Reads the core's {@link FaultStatistics} and the guests' {@link VirtualIommus} for the console, the metrics
- * endpoint and the MBeans. Reading takes no lock the core's fault path takes: the core's counters are read from
- * its per-thread lanes; a guest's statistics take only that guest's own short lock.
+ * endpoint and the MBeans. Reading takes no lock a running fault thread takes per fault: the core's counters are
+ * summed from its per-thread lanes; a guest's statistics take only that guest's own short lock.
  *
  * <p>Thread-safe.
  */
