@@ -191,11 +191,16 @@ final class DevTools implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         socket.abort();
         browser.destroy();
-        if (!browser.waitFor(10, TimeUnit.SECONDS)) {
+        try {
+            if (!browser.waitFor(10, TimeUnit.SECONDS)) {
+                browser.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
             browser.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }
