@@ -5,12 +5,14 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
@@ -28,6 +30,30 @@ public class FaultlineBenchmark {
         @Override
         protected DispatchPath createPath(Workload workload) {
             return new FaultlineCore(workload, FaultlineCore.Handling.INLINE, FaultlineCore.Flow.ROUND_TRIP);
+        }
+    }
+
+    /**
+     * The inline core while a monitor reads it all the time: a thread renders the console's metrics text (every
+     * device's and handler's counters) once a millisecond, a thousand times what a scraper or the console asks.
+     * Compared with {@link Inline} in the same run, it shows what reading costs the fault path.
+     */
+    @State(Scope.Benchmark)
+    public static class InlineScraped extends PathState {
+        private StatisticsReader reader;
+
+        @Override
+        protected DispatchPath createPath(Workload workload) {
+            FaultlineCore core = new FaultlineCore(workload, FaultlineCore.Handling.INLINE,
+                    FaultlineCore.Flow.ROUND_TRIP);
+            reader = StatisticsReader.start(core.statistics());
+            return core;
+        }
+
+        /** Stops the reader. */
+        @TearDown(Level.Trial)
+        public void stopReader() throws InterruptedException {
+            reader.stop();
         }
     }
 
@@ -74,6 +100,16 @@ public class FaultlineBenchmark {
         }
     }
 
+    /** A fault thread reporting to inline handlers while the statistics are read. */
+    @State(Scope.Thread)
+    public static class InlineScrapedSource extends LaneState {
+        /** Claims the lane (one IOMMU). */
+        @Setup
+        public void claim(InlineScraped core) {
+            claim((PathState) core);
+        }
+    }
+
     /** The fault thread of a round trip. */
     @State(Scope.Thread)
     public static class RoundTripSource extends LaneState {
@@ -98,6 +134,13 @@ public class FaultlineBenchmark {
     @Benchmark
     @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
     public int inline(InlineSource source) {
+        return source.next();
+    }
+
+    /** Inline handlers, one IOMMU, while a monitor reads the statistics once a millisecond. */
+    @Benchmark
+    @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+    public int inlineScraped(InlineScrapedSource source) {
         return source.next();
     }
 

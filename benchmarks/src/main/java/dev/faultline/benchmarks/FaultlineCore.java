@@ -20,6 +20,7 @@ import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.core.standalone.StandaloneCore;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +91,11 @@ final class FaultlineCore implements DispatchPath {
             }
             iommus.add(iommu);
         }
+    }
+
+    /** The core's statistics, as a monitor reads them. */
+    FaultStatistics statistics() {
+        return core.statistics();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.faultline.launcher;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,6 +43,10 @@ public final class Main {
     public static final int STARTUP_FAILED = 3;
     /** Name of the thread that stops the framework when the JVM is asked to exit. */
     public static final String SHUTDOWN_HOOK = "faultline-shutdown";
+    /** The interface the console's HTTP service listens on (framework property of Felix HTTP Jetty). */
+    static final String HTTP_HOST = "org.apache.felix.http.host";
+    private static final String JETTY_LEVEL = "org.eclipse.jetty.LEVEL";
+    private static final String JETTY_ANNOUNCE = "org.eclipse.jetty.util.log.announce";
 
     /**
      * Property of the {@link IntConsumer} service through which the shell's {@code exit} command hands over its
@@ -95,6 +100,18 @@ public final class Main {
         }
     }
 
+    /**
+     * The console's HTTP service (Felix HTTP Jetty): on the loopback interface unless the system property
+     * {@value #HTTP_HOST} names another; port ({@code org.osgi.service.http.port}, default 8080) and the off switch
+     * ({@code org.apache.felix.http.enable=false}) are read from system properties by Jetty itself. Jetty's own log
+     * goes to standard error: warnings only, without its start-up banner, unless set otherwise.
+     */
+    static Map<String, String> httpDefaults() {
+        System.setProperty(JETTY_LEVEL, System.getProperty(JETTY_LEVEL, "WARN"));
+        System.setProperty(JETTY_ANNOUNCE, System.getProperty(JETTY_ANNOUNCE, "false"));
+        return Map.of(HTTP_HOST, System.getProperty(HTTP_HOST, "127.0.0.1"));
+    }
+
     private int run(CommandLine line) throws LaunchException {
         Path config = line.config().map(Path::toAbsolutePath).orElse(null);
         if (config != null) {
@@ -102,7 +119,9 @@ public final class Main {
         }
         Distribution distribution = Distribution.locate();
         // Gogo: no console for a task; a quiet console (no message of the day) for the shell.
-        Map<String, String> properties = Map.of("gosh.args", line.isTask() ? "--nointeractive" : "--quiet");
+        Map<String, String> properties = new HashMap<>();
+        properties.put("gosh.args", line.isTask() ? "--nointeractive" : "--quiet");
+        properties.putAll(httpDefaults());
         try (EmbeddedFramework framework = EmbeddedFramework.start(distribution, properties)) {
             Thread hook = new Thread(framework::close, SHUTDOWN_HOOK);
             Runtime.getRuntime().addShutdownHook(hook);

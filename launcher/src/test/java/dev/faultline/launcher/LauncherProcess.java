@@ -27,6 +27,8 @@ final class LauncherProcess {
     static Result run(String stdin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // the console's HTTP service on an ephemeral port: runs side by side never compete for one
+        command.add("-Dorg.osgi.service.http.port=0");
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));

@@ -1,0 +1,72 @@
+package dev.faultline.console.internal.jmx;
+
+import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.api.stats.HandlerStatus;
+
+/** One handler registration, found by service id at each read; its fixed properties are kept from registration. */
+final class HandlerBean extends CountsBean implements HandlerMXBean {
+    private final FaultStatistics statistics;
+    private final HandlerStatus registered;
+
+    HandlerBean(FaultStatistics statistics, HandlerStatus registered) {
+        this.statistics = statistics;
+        this.registered = registered;
+    }
+
+    private HandlerStatus status() {
+        for (HandlerStatus status : statistics.handlers()) {
+            if (status.serviceId() == registered.serviceId()) {
+                return status;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    FaultCounts counts() {
+        HandlerStatus status = status();
+        return status == null ? null : status.counts();
+    }
+
+    @Override
+    public String getName() {
+        return registered.name();
+    }
+
+    @Override
+    public String getBundle() {
+        return registered.bundle();
+    }
+
+    @Override
+    public long getServiceId() {
+        return registered.serviceId();
+    }
+
+    @Override
+    public String getState() {
+        HandlerStatus status = status();
+        return status == null ? "UNREGISTERED" : status.state().name();
+    }
+
+    @Override
+    public String getDispatch() {
+        return registered.dispatch();
+    }
+
+    @Override
+    public long getDeadlineMillis() {
+        return registered.timeoutMillis();
+    }
+
+    @Override
+    public String[] getDomains() {
+        return registered.domains().toArray(String[]::new);
+    }
+
+    @Override
+    public String[] getDevices() {
+        return registered.devices().toArray(String[]::new);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.faultline.console.internal.jmx;
+
+/** {@code dev.faultline:type=Handler,name="<handler>",id=<service id>}: one handler's state and counters. */
+public interface HandlerMXBean extends CountsMXBean {
+    /** The handler's name. */
+    String getName();
+
+    /** The symbolic name of its bundle. */
+    String getBundle();
+
+    /** Its {@code service.id}. */
+    long getServiceId();
+
+    /** Its state, e.g. {@code ACTIVE} or {@code QUARANTINED}. */
+    String getState();
+
+    /** {@code inline} or {@code queued}. */
+    String getDispatch();
+
+    /** The deadline of its deferred and queued groups, in milliseconds. */
+    long getDeadlineMillis();
+
+    /** The domains it serves. */
+    String[] getDomains();
+
+    /** The devices it serves. */
+    String[] getDevices();
+}

@@ -1,0 +1,74 @@
+package dev.faultline.console.internal.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.api.stats.DeviceStatus;
+import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.console.internal.state.GuestView;
+import dev.faultline.console.internal.state.Observation;
+import dev.faultline.viommu.GuestLimits;
+import dev.faultline.viommu.GuestStatistics;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MetricsTextTest {
+    private static final FaultCounts COUNTS = new FaultCounts(10, 1, 0, 0, 7, 2, 0, 0, 7, 5, 1, 1, 0, 0, 0, 0, 0, 0,
+            0, 0);
+
+    private static Observation observation(String device, String handler) {
+        return new Observation(0, COUNTS, List.of(new DeviceStatus(device, "smmuv3.0", true, 1, COUNTS)),
+                List.of(new HandlerStatus(handler, "b", 42, 0, List.of("d"), List.of(), List.of(), "queued", 250,
+                        HandlerStatus.State.QUARANTINED, COUNTS)), List.of(),
+                List.of(new GuestView("vm1", GuestLimits.DEFAULT, new GuestStatistics(3, 2, 1, 1, 1, 1, 0, 0, 0, 0,
+                        0, 1, 0, 0, 0, 0, 0, 2, 1))));
+    }
+
+    @Test
+    void prometheusTextNamesCountersWithTotalAndLabelsEachSample() {
+        List<String> lines = MetricsText.render(observation("0000:03:00.0", "pager"), false).lines().toList();
+
+        assertThat(lines).contains("# TYPE faultline_answers_total counter",
+                "faultline_answers_total{code=\"SUCCESS\"} 5",
+                "faultline_fault_outcomes_total{outcome=\"dispatched\"} 7",
+                "faultline_balanced 1",
+                "faultline_device_answers_total{device=\"0000:03:00.0\",backend=\"smmuv3.0\",code=\"FAILURE\"} 1",
+                "faultline_device_partials_parked{device=\"0000:03:00.0\",backend=\"smmuv3.0\"} 1",
+                "faultline_handler_state{handler=\"pager\",bundle=\"b\",service_id=\"42\",state=\"QUARANTINED\"} 1",
+                "faultline_handler_state{handler=\"pager\",bundle=\"b\",service_id=\"42\",state=\"ACTIVE\"} 0",
+                "faultline_handler_deadline_milliseconds{handler=\"pager\",bundle=\"b\",service_id=\"42\","
+                        + "dispatch=\"queued\"} 250",
+                "faultline_guest_events_lost_total{guest=\"vm1\",reason=\"rate_limited\"} 1",
+                "faultline_guest_queue_entries{guest=\"vm1\"} 2",
+                "faultline_guest_rate_limit_per_second{guest=\"vm1\"} 10000");
+        assertThat(lines).doesNotContain("# EOF");
+        // every sample belongs to a family declared before it
+        String family = null;
+        for (String line : lines) {
+            if (line.startsWith("# TYPE ")) {
+                family = line.split(" ")[2];
+            } else if (!line.startsWith("#")) {
+                assertThat(line).startsWith(family);
+            }
+        }
+    }
+
+    @Test
+    void openMetricsDeclaresCounterFamiliesWithoutTotalAndEndsWithEof() {
+        List<String> lines = MetricsText.render(observation("0000:03:00.0", "pager"), true).lines().toList();
+
+        assertThat(lines).contains("# TYPE faultline_answers counter", "faultline_answers_total{code=\"SUCCESS\"} 5",
+                "# TYPE faultline_groups_pending gauge");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("# EOF");
+        assertThat(MetricsText.wantsOpenMetrics("application/openmetrics-text; version=1.0.0")).isTrue();
+        assertThat(MetricsText.wantsOpenMetrics("text/plain")).isFalse();
+        assertThat(MetricsText.wantsOpenMetrics(null)).isFalse();
+    }
+
+    @Test
+    void labelValuesAreEscaped() {
+        String text = MetricsText.render(observation("0000:03:00.0", "a\"b\\c\nd"), false);
+
+        assertThat(text).contains("handler=\"a\\\"b\\\\c\\nd\"");
+    }
+}
