@@ -39,7 +39,9 @@ import java.util.function.LongSupplier;
  * known, a token left, room in the queue and, for a page request group, in the cookie table) or dropped; a
  * drop is counted and marked in the queue, costs no allocation and no walk, and a dropped group is answered
  * INVALID, after the lock is released. An admitted group is deferred and queued with a cookie; an admitted
- * unrecoverable fault is diagnosed by walking the guest's stage-1 table and queued with its virtual record.
+ * unrecoverable fault is diagnosed by walking the guest's stage-1 table and queued with its virtual record,
+ * built from permissions, address, PASID and that walk ({@link VirtualRecords#permissionsOnly}) unless the
+ * guest asked for raw records.
  * Nothing is printed.
  *
  * <p><b>Locking.</b> One lock per guest guards its queue, cookie table, devices and rate limiter; no lock is
@@ -156,13 +158,19 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
                     failedDescriptor = failed.descriptorAddress();
                 }
             }
+            if (reason == UnresolvedFault.WALK_SUCCEEDS) {
+                counters.staleWalks.incrementAndGet();
+            }
             HardwareRecord host = group.hardwareRecord();
             int hostCode = VirtualRecords.hostCode(host);
             if (hostCode >= 0 && hostCode != reason.code()) {
                 counters.reasonDisagreements.incrementAndGet();
             }
-            HardwareRecord record = VirtualRecords.forGuest(host, device.virtualId, pasid, permissions,
-                    addressValid, address, reason, failedDescriptor);
+            HardwareRecord record = limits.rawRecords()
+                    ? VirtualRecords.raw(host, context, device.virtualId, pasid, permissions, addressValid, address,
+                            reason, failedDescriptor)
+                    : VirtualRecords.permissionsOnly(context, device.virtualId, pasid, permissions, addressValid,
+                            address, reason, failedDescriptor);
             queue.add(new UnrecoverableEvent(queue.takeSequence(), device.virtualId, pasid, permissions,
                     addressValid, address, reason, record));
             counters.unrecoverable.incrementAndGet();

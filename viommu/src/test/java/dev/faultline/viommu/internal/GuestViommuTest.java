@@ -351,8 +351,29 @@ class GuestViommuTest {
     }
 
     @Test
-    void forwardsTheHostRecordUnderTheVirtualStreamIdAndCountsAReasonItsTablesDoNotGive() {
+    void byDefaultBuildsTheRecordFromPermissionsAndItsOwnWalkAndCountsAWalkThatNowSucceeds() {
         GuestViommu vm = guestWithNic(ROOMY);
+        long root = ram.table();
+        long va = 0x4000_0000L;
+        ram.write(ram.chain(root, va, 39, 12, 0x3), 0x0000000812345f47L);
+        vm.setStage1(VNIC, 4, ArmStage1Context.linux(root));
+        long[] host = {0x13 | (0x4242L << 32) | (1L << 11) | (4L << 12), -1L, 0x1234_5678_9abcL, -1L};
+
+        vm.handle(RecordingFaultGroup.unrecoverable(NIC, 4, va, Permissions.WRITE,
+                HardwareRecord.of("smmuv3-event", host)));
+        UnrecoverableEvent event = (UnrecoverableEvent) vm.poll(1).get(0);
+        assertThat(event.reason()).as("the guest fixed its table since").isEqualTo(UnresolvedFault.WALK_SUCCEEDS);
+        long[] expected = new EventRecord(0x10, true, 4, VNIC, 0, false, false, false, false, false,
+                EventRecord.CLASS_IN, false, va, 0).encode();
+        assertThat(event.virtualRecord().words()).as("made from permissions, address and PASID only")
+                .containsExactly(expected);
+        assertThat(vm.statistics().staleWalks()).isEqualTo(1);
+        assertThat(vm.statistics().reasonDisagreements()).isEqualTo(1);
+    }
+
+    @Test
+    void inRawModeForwardsTheHostRecordUnderTheVirtualStreamIdAndCountsAReasonItsTablesDoNotGive() {
+        GuestViommu vm = guestWithNic(ROOMY.withRawRecords(true));
         long root = ram.table();
         long va = 0x4000_0000L;
         ram.write(ram.chain(root, va, 39, 12, 0x3), 0x0000000812345f47L);
@@ -367,6 +388,7 @@ class GuestViommuTest {
         assertThat(EventRecord.decode(event.virtualRecord().words()).withSid(0x4242).encode()).containsExactly(host);
         assertThat(event.virtioFault().reason()).isEqualTo(VirtioIommuFault.REASON_UNKNOWN);
         assertThat(vm.statistics().reasonDisagreements()).isEqualTo(1);
+        assertThat(vm.statistics().staleWalks()).isEqualTo(1);
     }
 
     @Test
