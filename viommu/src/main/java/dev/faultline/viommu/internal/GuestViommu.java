@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -62,6 +63,8 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
     private final Map<Integer, VirtualDevice> byVirtualId = new HashMap<>();
     private final GuestCounters counters = new GuestCounters();
     private boolean closed;
+    /** Threads waiting in {@link #poll(int, long, TimeUnit)}; guarded by the lock. */
+    private int waiters;
 
     /**
      * A guest's vIOMMU.
@@ -130,6 +133,7 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
             queue.add(new PageRequestEvent(queue.takeSequence(), entry.cookie, device.virtualId,
                     guestRequests(deferred.faults())));
             counters.pageRequestGroups.incrementAndGet();
+            wakeWaiters();
             return true;
         }
     }
@@ -174,6 +178,7 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
             queue.add(new UnrecoverableEvent(queue.takeSequence(), device.virtualId, pasid, permissions,
                     addressValid, address, reason, record));
             counters.unrecoverable.incrementAndGet();
+            wakeWaiters();
         }
     }
 
@@ -205,6 +210,14 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
     private void lose(AtomicLong cause) {
         cause.incrementAndGet();
         queue.recordLost();
+        wakeWaiters();
+    }
+
+    /** Wakes the VMM threads waiting for an entry; caller holds the lock. Allocates nothing. */
+    private void wakeWaiters() {
+        if (waiters > 0) {
+            lock.notifyAll();
+        }
     }
 
     private static List<PageRequestEvent.Request> guestRequests(List<Fault> faults) {
@@ -296,6 +309,30 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
     }
 
     @Override
+    public List<GuestEvent> poll(int max, long timeout, TimeUnit unit) throws InterruptedException {
+        if (max <= 0) {
+            throw new IllegalArgumentException("poll needs a positive maximum, got " + max);
+        }
+        if (timeout < 0) {
+            throw new IllegalArgumentException("poll needs a timeout of at least 0, got " + timeout);
+        }
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (lock) {
+            waiters++;
+            try {
+                long left = deadline - System.nanoTime();
+                while (queue.size() == 0 && !closed && left > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                    left = deadline - System.nanoTime();
+                }
+            } finally {
+                waiters--;
+            }
+            return queue.poll(max, pending::markDelivered);
+        }
+    }
+
+    @Override
     public AnswerOutcome respond(int cookie, int code) {
         DeferredGroup group;
         synchronized (lock) {
@@ -352,6 +389,7 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
                 return;
             }
             closed = true;
+            lock.notifyAll();
             held = pending.clear();
             queue.clear();
             devices.clear();

@@ -27,6 +27,8 @@ import dev.faultline.viommu.VirtioIommuFault;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -424,6 +426,60 @@ class GuestViommuTest {
         assertThat(vm.poll(10)).extracting(e -> ((UnrecoverableEvent) e).reason()).containsExactly(
                 UnresolvedFault.NO_STAGE1_CONTEXT, UnresolvedFault.NO_STAGE1_CONTEXT, UnresolvedFault.NO_ADDRESS,
                 UnresolvedFault.NO_STAGE1_CONTEXT);
+    }
+
+    // ---- the VMM waiting for events ---------------------------------------------------------------------
+
+    /** Starts a VMM thread in a one-minute {@code poll} and returns once it waits. */
+    private static CompletableFuture<List<GuestEvent>> waitingVmm(GuestViommu vm) throws InterruptedException {
+        CompletableFuture<List<GuestEvent>> result = new CompletableFuture<>();
+        Thread vmm = new Thread(() -> {
+            try {
+                result.complete(vm.poll(8, 1, TimeUnit.MINUTES));
+            } catch (InterruptedException e) {
+                result.completeExceptionally(e);
+            }
+        }, "vmm");
+        vmm.start();
+        while (vmm.getState() != Thread.State.TIMED_WAITING) {
+            assertThat(result).as("the VMM returned without waiting").isNotDone();
+            Thread.sleep(1);
+        }
+        return result;
+    }
+
+    @Test
+    void aVmmWaitingInPollIsWokenByTheFaultThatQueuesAnEventLongBeforeItsTimeout() throws Exception {
+        GuestViommu vm = guestWithNic(ROOMY);
+        CompletableFuture<List<GuestEvent>> waiting = waitingVmm(vm);
+        assertThat(waiting).isNotDone();
+
+        vm.handle(fault(NIC, 0x1000));
+        List<GuestEvent> events = waiting.get(30, TimeUnit.SECONDS);
+        assertThat(events).singleElement().isInstanceOf(UnrecoverableEvent.class);
+    }
+
+    @Test
+    void aLostEventsMarkerAndTheGuestClosingWakeTheVmmToo() throws Exception {
+        GuestViommu vm = guestWithNic(new GuestLimits(4, 4, 1, 1, 0));   // one token, never refilled
+        vm.handle(fault(NIC, 0x1000));
+        assertThat(vm.poll(1)).hasSize(1);
+        CompletableFuture<List<GuestEvent>> marker = waitingVmm(vm);
+        vm.handle(fault(NIC, 0x2000));                                         // over the rate: lost
+        assertThat(marker.get(30, TimeUnit.SECONDS)).singleElement().isInstanceOf(LostEvents.class);
+
+        CompletableFuture<List<GuestEvent>> closing = waitingVmm(vm);
+        vm.close();
+        assertThat(closing.get(30, TimeUnit.SECONDS)).isEmpty();
+    }
+
+    @Test
+    void aTimedPollWithNothingQueuedReturnsEmptyAndRefusesBadArguments() throws InterruptedException {
+        GuestViommu vm = guestWithNic(ROOMY);
+        assertThat(vm.poll(4, 0, TimeUnit.MILLISECONDS)).isEmpty();
+        assertThat(vm.poll(4, 2, TimeUnit.MILLISECONDS)).isEmpty();
+        assertThatThrownBy(() -> vm.poll(0, 1, TimeUnit.SECONDS)).hasMessageContaining("positive");
+        assertThatThrownBy(() -> vm.poll(1, -1, TimeUnit.SECONDS)).hasMessageContaining("timeout");
     }
 
     // ---- configuration ----------------------------------------------------------------------------------
