@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * Permissions-only forwarding, over random guest tables and accesses run on the hardware models
  * ({@link RandomGuestTables}): the record a guest gets by default, made only from the access permissions, the
  * address, the PASID and the vIOMMU's own walk, is the record the hardware model writes for the same tables
- * (with the guest's device id), as a virtual SMMUv3 event, a virtual VT-d fault record and a virtio-iommu fault;
+ * (with the guest's device id), as a virtual SMMUv3 event, a virtual VT-d fault record (first-level only, and
+ * nested over a host second level, where only the first level's faults are the guest's) and a virtio-iommu fault;
  * and it is the same whatever the host's record says, so no byte of it reaches the guest. Each trial's seed is
  * in the failure message.
  */
@@ -89,6 +90,43 @@ class PermissionsOnlyForwardingPropertiesTest {
             assertVirtioForm(event, virtualRid, run.address(), run.permissions(), context);
         }
         assertThat(faults).as("faulting trials").isGreaterThan(TRIALS / 4);
+    }
+
+    @Test
+    void aNestedVirtualVtdUnitGetsItsFirstLevelFaultsAsTheUnitRecordsThemAndNothingElse()
+            throws InterruptedException {
+        Random seeds = new Random(SEED + 3);
+        int guests = 0;
+        int hosts = 0;
+        for (int trial = 0; trial < TRIALS; trial++) {
+            long seed = seeds.nextLong();
+            SplittableRandom random = new SplittableRandom(seed);
+            RandomGuestTables.VtdRun run = RandomGuestTables.vtd(random, true);
+            if (run.outcome() == TranslationOutcome.TRANSLATED) {
+                continue;
+            }
+            String context = "seed " + seed + ": nested, " + run.description();
+            FaultRecord hardware = run.record();
+            if (!dev.faultline.platform.vtd.FaultReason.firstLevel(hardware.reasonCode())) {
+                hosts++;              // the second level's or a table's: the host keeps it, the guest never sees it
+                assertThat(hardware.reasonCode()).as(context).isIn(0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x84);
+                continue;
+            }
+            guests++;
+            int virtualRid = random.nextInt(1 << 16);
+            UnrecoverableEvent event = deliver(run.guest(), run.context(), virtualRid, run.pasid(), run.address(),
+                    run.permissions(), HardwareRecord.of(FaultRecord.FORMAT, hardware.low(), hardware.high()),
+                    LIMITS);
+            FaultRecord expected = new FaultRecord(hardware.address(), virtualRid, hardware.pasidPresent(),
+                    hardware.pasid(), hardware.reasonCode(), hardware.read(), hardware.typeBit2(),
+                    hardware.privileged(), hardware.execute(), hardware.addressType(), hardware.valid());
+            assertThat(event.virtualRecord().words()).as(context).containsExactly(expected.low(), expected.high());
+            assertSameWhateverTheHostSaid(event, run.guest(), run.context(), virtualRid, run.pasid(), run.address(),
+                    run.permissions(), random, 2, context);
+            assertVirtioForm(event, virtualRid, run.address(), run.permissions(), context);
+        }
+        assertThat(guests).as("first-level faults").isGreaterThan(TRIALS / 8);
+        assertThat(hosts).as("second-level faults").isGreaterThan(TRIALS / 8);
     }
 
     @Test

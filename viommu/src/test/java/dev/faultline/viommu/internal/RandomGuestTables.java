@@ -30,6 +30,7 @@ import dev.faultline.platform.vtd.UnitConfiguration;
 import dev.faultline.platform.x86.FirstLevelPageTable;
 import dev.faultline.platform.x86.PageProtection;
 import dev.faultline.platform.x86.PagingLevel;
+import dev.faultline.platform.x86.SecondLevelPageTable;
 import dev.faultline.viommu.ArmStage1Context;
 import dev.faultline.viommu.FirstLevelContext;
 import dev.faultline.viommu.GuestMemoryWindow;
@@ -56,6 +57,8 @@ final class RandomGuestTables {
     private static final long KIB4 = 1L << 12;
     static final int RID = 0x0300;
     private static final long MEMORY_TOP = 1L << 36;
+    /** Guest RAM of the nested VT-d runs, identity-mapped by the host's second level. */
+    static final long NESTED_RAM = 1L << 30;
 
     private RandomGuestTables() {
     }
@@ -131,6 +134,15 @@ final class RandomGuestTables {
     }
 
     static VtdRun vtd(SplittableRandom random) throws InterruptedException {
+        return vtd(random, false);
+    }
+
+    /**
+     * A VT-d run; {@code nested}: the PASID entry is nested (PGTT 3) over a host second level that maps guest RAM
+     * [0, {@link #NESTED_RAM}) one to one, so first-level tables, and outputs, outside it are refused by the
+     * second level (the host's faults) while the first level's own faults are the guest's.
+     */
+    static VtdRun vtd(SplittableRandom random, boolean nested) throws InterruptedException {
         PhysicalMemory memory = new PhysicalMemory();
         FrameAllocator frames = new FrameAllocator(memory, 0x100_0000L, 0x1000_0000L);
         UnitConfiguration standard = UnitConfiguration.standard("dmar0", 0, 8, MEMORY_TOP);
@@ -156,6 +168,11 @@ final class RandomGuestTables {
         List<Long> mapped = mapFirstLevel(random, table, memory);
         boolean sre = random.nextBoolean();
         PasidEntry entry = PasidEntry.firstLevel(table.root(), 1, sre);
+        if (nested) {
+            SecondLevelPageTable secondLevel = new SecondLevelPageTable(frames);
+            secondLevel.map(0, 0, NESTED_RAM, true, true);
+            entry = PasidEntry.nested(table.root(), secondLevel.root(), 1, sre);
+        }
         if (random.nextBoolean()) {
             entry = entry.withWord(2, entry.word(2) | (1L << 4));    // WPE
         }
@@ -172,7 +189,7 @@ final class RandomGuestTables {
         }
         AccessType type = AccessType.values()[random.nextInt(3)];
         boolean privileged = pasid != Pasid.NONE && random.nextBoolean();
-        GuestMemoryWindow guest = new GuestMemoryWindow(memory, 0, MEMORY_TOP);
+        GuestMemoryWindow guest = new GuestMemoryWindow(memory, 0, nested ? NESTED_RAM : MEMORY_TOP);
         FirstLevelContext context = FirstLevelContext.readPasidEntry(guest, entryAt,
                 unit.configuration().addressWidth());
         DmaAccess access = DmaAccess.of(RID, address, type, 4).withPrivileged(privileged);
