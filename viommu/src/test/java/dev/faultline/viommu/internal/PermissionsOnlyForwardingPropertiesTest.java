@@ -9,12 +9,14 @@ import dev.faultline.api.fault.Permissions;
 import dev.faultline.platform.dma.TranslationOutcome;
 import dev.faultline.platform.smmuv3.EventRecord;
 import dev.faultline.platform.vtd.FaultRecord;
+import dev.faultline.testkit.property.Gens;
+import dev.faultline.testkit.property.Property;
 import dev.faultline.viommu.GuestLimits;
 import dev.faultline.viommu.GuestMemory;
 import dev.faultline.viommu.Stage1Context;
 import dev.faultline.viommu.UnrecoverableEvent;
 import dev.faultline.viommu.VirtioIommuFault;
-import java.util.Random;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -26,26 +28,25 @@ import org.junit.jupiter.api.Test;
  * (with the guest's device id), as a virtual SMMUv3 event, a virtual VT-d fault record (first-level only, and
  * nested over a host second level, where only the first level's faults are the guest's) and a virtio-iommu fault;
  * and it is the same whatever the host's record says, so no byte of it reaches the guest. Each trial's seed is
- * in the failure message.
+ * and shrunk counterexample are in the failure message ({@code -Dfaultline.seed} replays it).
  */
 class PermissionsOnlyForwardingPropertiesTest {
-    private static final long SEED = 0x5eed_2107L;
     private static final int TRIALS = 250;
+    private static final String FAULT = "a fault the guest gets";
+    private static final String HOST_FAULT = "a fault the host keeps";
     private static final DeviceId DEVICE = DeviceId.parse("0000:03:00.0");
     private static final GuestLimits LIMITS = new GuestLimits(4, 4, 0, 1, 0);
 
     @Test
-    void aVirtualSmmuv3GetsTheEventTheSmmuRecordsAndNoHostByte() throws InterruptedException {
-        Random seeds = new Random(SEED);
-        int faults = 0;
-        for (int trial = 0; trial < TRIALS; trial++) {
-            long seed = seeds.nextLong();
+    void aVirtualSmmuv3GetsTheEventTheSmmuRecordsAndNoHostByte() {
+        Property.tries(TRIALS).cover(List.of(FAULT)).check(s -> {
+            long seed = s.draw("seed", Gens.longs());
             SplittableRandom random = new SplittableRandom(seed);
             RandomGuestTables.ArmRun run = RandomGuestTables.arm(random);
             if (run.outcome() == TranslationOutcome.TRANSLATED) {
-                continue;
+                return;
             }
-            faults++;
+            s.classify(FAULT);
             String context = "seed " + seed + ": " + run.description();
             EventRecord hardware = run.events().get(0);
             int virtualSid = random.nextInt(1 << 16);
@@ -58,89 +59,72 @@ class PermissionsOnlyForwardingPropertiesTest {
             assertSameWhateverTheHostSaid(event, run.guest(), run.context(), virtualSid, Pasid.NONE, run.address(),
                     run.permissions(), random, 4, context);
             assertVirtioForm(event, virtualSid, run.address(), run.permissions(), context);
-        }
-        assertThat(faults).as("faulting trials").isGreaterThan(TRIALS / 4);
+        });
     }
 
     @Test
-    void aVirtualVtdUnitGetsTheFaultRecordTheUnitRecordsAndNoHostByte() throws InterruptedException {
-        Random seeds = new Random(SEED + 1);
-        int faults = 0;
-        for (int trial = 0; trial < TRIALS; trial++) {
-            long seed = seeds.nextLong();
+    void aVirtualVtdUnitGetsTheFaultRecordTheUnitRecordsAndNoHostByte() {
+        Property.tries(TRIALS).cover(List.of(FAULT)).check(s -> {
+            long seed = s.draw("seed", Gens.longs());
             SplittableRandom random = new SplittableRandom(seed);
             RandomGuestTables.VtdRun run = RandomGuestTables.vtd(random);
             if (run.outcome() == TranslationOutcome.TRANSLATED) {
-                continue;
+                return;
             }
-            faults++;
-            String context = "seed " + seed + ": " + run.description();
-            FaultRecord hardware = run.record();
-            int virtualRid = random.nextInt(1 << 16);
-            HardwareRecord host = HardwareRecord.of(FaultRecord.FORMAT, hardware.low(), hardware.high());
-
-            UnrecoverableEvent event = deliver(run.guest(), run.context(), virtualRid, run.pasid(), run.address(),
-                    run.permissions(), host, LIMITS);
-            FaultRecord expected = new FaultRecord(hardware.address(), virtualRid, hardware.pasidPresent(),
-                    hardware.pasid(), hardware.reasonCode(), hardware.read(), hardware.typeBit2(),
-                    hardware.privileged(), hardware.execute(), hardware.addressType(), hardware.valid());
-            assertThat(event.virtualRecord().words()).as(context).containsExactly(expected.low(), expected.high());
-            assertSameWhateverTheHostSaid(event, run.guest(), run.context(), virtualRid, run.pasid(), run.address(),
-                    run.permissions(), random, 2, context);
-            assertVirtioForm(event, virtualRid, run.address(), run.permissions(), context);
-        }
-        assertThat(faults).as("faulting trials").isGreaterThan(TRIALS / 4);
+            s.classify(FAULT);
+            assertGuestGetsTheUnitsRecord(run, random, "seed " + seed + ": " + run.description());
+        });
     }
 
     @Test
-    void aNestedVirtualVtdUnitGetsItsFirstLevelFaultsAsTheUnitRecordsThemAndNothingElse()
-            throws InterruptedException {
-        Random seeds = new Random(SEED + 3);
-        int guests = 0;
-        int hosts = 0;
-        for (int trial = 0; trial < TRIALS; trial++) {
-            long seed = seeds.nextLong();
+    void aNestedVirtualVtdUnitGetsItsFirstLevelFaultsAsTheUnitRecordsThemAndNothingElse() {
+        Property.tries(TRIALS).cover(List.of(FAULT, HOST_FAULT)).check(s -> {
+            long seed = s.draw("seed", Gens.longs());
             SplittableRandom random = new SplittableRandom(seed);
             RandomGuestTables.VtdRun run = RandomGuestTables.vtd(random, true);
             if (run.outcome() == TranslationOutcome.TRANSLATED) {
-                continue;
+                return;
             }
             String context = "seed " + seed + ": nested, " + run.description();
-            FaultRecord hardware = run.record();
-            if (!dev.faultline.platform.vtd.FaultReason.firstLevel(hardware.reasonCode())) {
-                hosts++;              // the second level's or a table's: the host keeps it, the guest never sees it
-                assertThat(hardware.reasonCode()).as(context).isIn(0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x84);
-                continue;
+            int code = run.record().reasonCode();
+            if (!dev.faultline.platform.vtd.FaultReason.firstLevel(code)) {
+                // the second level's or a table's: the host keeps it, the guest never sees it
+                s.classify(HOST_FAULT);
+                assertThat(code).as(context).isIn(0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x84);
+                return;
             }
-            guests++;
-            int virtualRid = random.nextInt(1 << 16);
-            UnrecoverableEvent event = deliver(run.guest(), run.context(), virtualRid, run.pasid(), run.address(),
-                    run.permissions(), HardwareRecord.of(FaultRecord.FORMAT, hardware.low(), hardware.high()),
-                    LIMITS);
-            FaultRecord expected = new FaultRecord(hardware.address(), virtualRid, hardware.pasidPresent(),
-                    hardware.pasid(), hardware.reasonCode(), hardware.read(), hardware.typeBit2(),
-                    hardware.privileged(), hardware.execute(), hardware.addressType(), hardware.valid());
-            assertThat(event.virtualRecord().words()).as(context).containsExactly(expected.low(), expected.high());
-            assertSameWhateverTheHostSaid(event, run.guest(), run.context(), virtualRid, run.pasid(), run.address(),
-                    run.permissions(), random, 2, context);
-            assertVirtioForm(event, virtualRid, run.address(), run.permissions(), context);
-        }
-        assertThat(guests).as("first-level faults").isGreaterThan(TRIALS / 8);
-        assertThat(hosts).as("second-level faults").isGreaterThan(TRIALS / 8);
+            s.classify(FAULT);
+            assertGuestGetsTheUnitsRecord(run, random, context);
+        });
+    }
+
+    /** The guest's record is the unit's with the virtual requester id, whatever the host's record held. */
+    private static void assertGuestGetsTheUnitsRecord(RandomGuestTables.VtdRun run, SplittableRandom random,
+            String context) {
+        FaultRecord hardware = run.record();
+        int virtualRid = random.nextInt(1 << 16);
+        UnrecoverableEvent event = deliver(run.guest(), run.context(), virtualRid, run.pasid(), run.address(),
+                run.permissions(), HardwareRecord.of(FaultRecord.FORMAT, hardware.low(), hardware.high()), LIMITS);
+        FaultRecord expected = new FaultRecord(hardware.address(), virtualRid, hardware.pasidPresent(),
+                hardware.pasid(), hardware.reasonCode(), hardware.read(), hardware.typeBit2(),
+                hardware.privileged(), hardware.execute(), hardware.addressType(), hardware.valid());
+        assertThat(event.virtualRecord().words()).as(context).containsExactly(expected.low(), expected.high());
+        assertSameWhateverTheHostSaid(event, run.guest(), run.context(), virtualRid, run.pasid(), run.address(),
+                run.permissions(), random, 2, context);
+        assertVirtioForm(event, virtualRid, run.address(), run.permissions(), context);
     }
 
     @Test
-    void theRawModeStillPassesTheHostsRecordUnderTheVirtualId() throws InterruptedException {
-        Random seeds = new Random(SEED + 2);
-        for (int trial = 0; trial < TRIALS / 8; trial++) {
-            long seed = seeds.nextLong();
+    void theRawModeStillPassesTheHostsRecordUnderTheVirtualId() {
+        Property.tries(TRIALS / 8).check(s -> {
+            long seed = s.draw("seed", Gens.longs());
             SplittableRandom random = new SplittableRandom(seed);
             RandomGuestTables.VtdRun run = RandomGuestTables.vtd(random);
             long[] host = {random.nextLong() & ~0xfffL, random.nextLong() & ~0xffffL};
             UnrecoverableEvent event = deliver(run.guest(), run.context(), 0x42, run.pasid(), run.address(),
                     run.permissions(), HardwareRecord.of(FaultRecord.FORMAT, host), LIMITS.withRawRecords(true));
             assertThat(event.virtualRecord().words()).as("seed " + seed).containsExactly(host[0], host[1] | 0x42);
-        }
+        });
     }
 
     /** A guest with one device whose stage-1 context is {@code context} takes one fault; returns its event. */
