@@ -2,6 +2,7 @@ package dev.faultline.vtd.internal;
 
 import static dev.faultline.vtd.internal.DriverRig.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faultline.api.backend.Domain;
 import dev.faultline.api.backend.ReportOutcome;
@@ -13,6 +14,8 @@ import dev.faultline.api.fault.UnrecoverableFault;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.dma.DmaStatus;
 import dev.faultline.platform.vtd.FaultRecord;
+import dev.faultline.platform.vtd.PasidEntry;
+import dev.faultline.platform.vtd.PasidTranslationType;
 import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.x86.FirstLevelPageTable;
 import dev.faultline.platform.x86.PageProtection;
@@ -112,17 +115,38 @@ class FaultRecordFlowTest {
         assertThat(rig.pipeline.faults).isEmpty();
     }
 
+    private static final PciRequesterId GUEST_VF = new PciRequesterId(0, 3, 1, 0);
+
+    /** {@link #GUEST_VF} given to guest vm1 with a first-level-only entry on an empty table of its own. */
+    private DmaDevice guestVf() {
+        FirstLevelPageTable guestTable = new FirstLevelPageTable(rig.os, FirstLevelPageTable.PAGE_4K);
+        rig.driver.attach(GUEST_VF, Pasid.NONE, Domain.nested("vm1-vf", "vm1"), guestTable.root());
+        return DmaDevice.of("vf", GUEST_VF.rid(), rig.unit, rig.memory);
+    }
+
+    @Test
+    void attachNestedWritesANestedPasidEntryAndRefusesHostDomainsAndUnalignedTables() {
+        SecondLevelPageTable stage2 = new SecondLevelPageTable(rig.os);
+        rig.driver.attachNested(GUEST_VF, 9, Domain.nested("vm1-vf", "vm1"), 0x3000, stage2.root());
+        PasidEntry entry = rig.driver.pasidEntry(GUEST_VF, 9);
+        assertThat(entry.translationType()).isEqualTo(PasidTranslationType.NESTED);
+        assertThat(entry.firstLevelTable()).isEqualTo(0x3000);
+        assertThat(entry.secondLevelTable()).isEqualTo(stage2.root());
+        assertThat(entry.secondLevelWidth()).isEqualTo(PasidEntry.SECOND_LEVEL_4_LEVEL);
+        assertThatThrownBy(() -> rig.driver.attachNested(GUEST_VF, 9, Domain.dma("host"), 0x3000, stage2.root()))
+                .hasMessageContaining("not a guest's nested domain");
+        assertThatThrownBy(() -> rig.driver.attachNested(GUEST_VF, 9, Domain.nested("vm1-vf", "vm1"), 0x3008,
+                stage2.root())).hasMessageContaining("4 KiB aligned");
+    }
+
     @Test
     void neverPrintsAGuestsFirstLevelFaultsAndReportsThemWithTheRawRecord() {
-        PciRequesterId vf = new PciRequesterId(0, 3, 1, 0);
-        FirstLevelPageTable guestTable = new FirstLevelPageTable(rig.os, FirstLevelPageTable.PAGE_4K);
-        rig.driver.attach(vf, Pasid.NONE, Domain.nested("vm1-vf", "vm1"), guestTable.root());
-        DmaDevice guestDevice = DmaDevice.of("vf", vf.rid(), rig.unit, rig.memory);
+        DmaDevice guestDevice = guestVf();
         rig.pipeline.unrecoverable = fault -> ReportOutcome.NO_HANDLER;
         guestDevice.read(Pasid.NONE, 0x1000, 8, WAIT);
         await("the fault", () -> rig.driver.counters().faultsGuestSilenced() == 1);
         assertThat(rig.pipeline.faults).singleElement().satisfies(f -> {
-            assertThat(f.device()).isEqualTo(vf);
+            assertThat(f.device()).isEqualTo(GUEST_VF);
             assertThat(FaultRecord.decode(f.record().word(0), f.record().word(1)).reasonCode()).isEqualTo(0x71);
         });
         assertThat(rig.lines).isEmpty();
@@ -130,10 +154,7 @@ class FaultRecordFlowTest {
 
     @Test
     void aPasidTableFaultOfAGuestsDeviceIsTheHostsPrintedAndNeverReportedIntoTheGuest() {
-        PciRequesterId vf = new PciRequesterId(0, 3, 1, 0);
-        FirstLevelPageTable guestTable = new FirstLevelPageTable(rig.os, FirstLevelPageTable.PAGE_4K);
-        rig.driver.attach(vf, Pasid.NONE, Domain.nested("vm1-vf", "vm1"), guestTable.root());
-        DmaDevice guestDevice = DmaDevice.of("vf", vf.rid(), rig.unit, rig.memory);
+        DmaDevice guestDevice = guestVf();
         guestDevice.read(7, 0x1000, 8, WAIT);      // PASID 7 has no entry: 0x59, a table fault, not the first level
         await("the line", () -> rig.lines.size() == 1);
         assertThat(rig.lines).containsExactly("DMAR: [DMA Read PASID 0x7] Request device [03:01.0] fault addr 0x1000"
