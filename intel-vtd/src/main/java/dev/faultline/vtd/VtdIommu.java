@@ -45,6 +45,21 @@ public interface VtdIommu {
     void attach(PciRequesterId device, int pasid, Domain domain, long firstLevelTable);
 
     /**
+     * Gives {@code (device, pasid)} to a guest with nested translation (PGTT 3): the guest owns the first level,
+     * rooted at the guest-physical {@code guestFirstLevelTable} (what the guest wrote in its own PASID entry),
+     * and the host the 4-level second level at the physical {@code secondLevelTable}, which maps the guest's
+     * memory. First-level faults go to the guest's vIOMMU; second-level and table or entry faults stay on the
+     * host (printed, rate-limited per guest).
+     *
+     * @param domain a nested (guest-owned) domain
+     * @throws IllegalArgumentException as {@link #attach}, for a domain that is not nested, or tables that are not
+     *     4 KiB aligned
+     * @throws IllegalStateException once the backend has stopped
+     */
+    void attachNested(PciRequesterId device, int pasid, Domain domain, long guestFirstLevelTable,
+            long secondLevelTable);
+
+    /**
      * Detaches {@code (device, pasid)}: clears its PASID entry, so its requests fault, and removes the
      * attachment from the core (pending groups stay pending and are answered by their deadline). Does nothing
      * if nothing is attached.

@@ -22,13 +22,15 @@ package dev.faultline.viommu;
  * @param replayed guest answers to a group already answered by the guest
  * @param late guest answers to a group the host had answered first
  * @param reasonDisagreements unrecoverable faults whose hardware-reported reason differs from the derived one
+ * @param staleWalks unrecoverable faults whose walk of the guest's tables now succeeds: the guest changed its
+ *     tables between the fault and the walk (each is still delivered, as a translation fault)
  * @param queued entries now in the queue (events and markers)
  * @param pending groups now awaiting the guest's answer
  */
 public record GuestStatistics(long routed, long delivered, long pageRequestGroups, long unrecoverable, long lost,
         long rateLimited, long queueFull, long pendingFull, long droppedUnknownDevice, long droppedClosed,
         long answeredForGuest, long accepted, long invalidCode, long forged, long replayed, long late,
-        long reasonDisagreements, int queued, int pending) {
+        long reasonDisagreements, long staleWalks, int queued, int pending) {
 
     /** All guest answers rejected ({@code invalidCode + forged + replayed + late}). */
     public long rejectedAnswers() {

@@ -11,7 +11,9 @@ import java.util.Objects;
  * An unrecoverable stage-1 fault of a guest device, in the two forms a guest can consume: the virtual hardware
  * record its own IOMMU driver parses ({@link #virtualRecord()}: an SMMUv3 event record or a VT-d fault record
  * naming the virtual device), and the permission-only message ({@link #virtioFault()}). The
- * {@link #reason()} is the one the vIOMMU derived by walking the guest's stage-1 table.
+ * {@link #reason()} is the one the vIOMMU derived by walking the guest's stage-1 table. By default both forms
+ * are built from the permissions, address, PASID and that reason only, never from the host's record; a guest
+ * created with {@link GuestLimits#rawRecords()} gets the host's record, its device id made the guest's.
  *
  * @param sequence the queue sequence number
  * @param virtualDevice the guest-visible device id (virtual stream id or requester id)
@@ -21,7 +23,8 @@ import java.util.Objects;
  * @param address the faulting input address, or 0
  * @param reason the reason derived from the guest's tables
  * @param virtualRecord {@code smmuv3-event} (4 dwords) or {@code vtd-frcd} (2 qwords) naming the virtual device;
- *     never carries a host physical address
+ *     never carries a host physical address; {@link HardwareRecord#NONE} when the reason has no record in the
+ *     guest's format ({@link UnresolvedFault#NO_STAGE1_CONTEXT}, {@link UnresolvedFault#NO_ADDRESS})
  */
 public record UnrecoverableEvent(int sequence, int virtualDevice, int pasid, Permissions permissions,
         boolean addressValid, long address, FaultReason reason, HardwareRecord virtualRecord) implements GuestEvent {

@@ -5,8 +5,9 @@ public enum UnresolvedFault implements FaultReason {
     /** The guest configured no stage-1 context for the device and PASID (virtio reason DOMAIN). */
     NO_STAGE1_CONTEXT(VirtioIommuFault.REASON_DOMAIN),
     /**
-     * The walk now succeeds: the guest changed its tables after the fault, or the hardware faulted for a
-     * reason outside stage 1 (virtio reason UNKNOWN).
+     * The walk now succeeds: the guest changed its tables between the fault and the vIOMMU's walk (virtio reason
+     * UNKNOWN). The fault is still delivered, its virtual record being the architecture's translation fault
+     * (SMMUv3 F_TRANSLATION, VT-d 0x71), and counted ({@link GuestStatistics#staleWalks()}).
      */
     WALK_SUCCEEDS(VirtioIommuFault.REASON_UNKNOWN),
     /** The hardware gave no faulting address, so there is nothing to walk (virtio reason UNKNOWN). */

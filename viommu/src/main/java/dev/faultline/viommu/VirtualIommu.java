@@ -3,6 +3,7 @@ package dev.faultline.viommu;
 import dev.faultline.api.fault.DeviceId;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -25,7 +26,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p><b>Isolation.</b> Each guest has its own lock, queue, cookie table and rate limiter; nothing on the
  * delivery path is shared between guests.
  *
- * <p>Thread-safe. No method blocks beyond the guest's own short critical sections.
+ * <p>Thread-safe. No method blocks beyond the guest's own short critical sections, except the waiting
+ * {@link #poll(int, long, TimeUnit)}.
  *
  * @since 1.0
  */
@@ -78,6 +80,18 @@ public interface VirtualIommu extends AutoCloseable {
      * @throws IllegalArgumentException if {@code max} is not positive
      */
     List<GuestEvent> poll(int max);
+
+    /**
+     * Waits until the queue holds an entry, the guest closes, or the timeout passes, then takes up to {@code max}
+     * entries as {@link #poll(int)} does: a VMM's way to wait for its guest's events without a timer. The
+     * waiter is woken by the {@code handle} call that queues an event or a {@link LostEvents} marker, as that
+     * call releases the guest's lock, so its wake-up is bounded by the fault path's own critical section.
+     *
+     * @return the entries taken; empty if none came in time or the guest closed
+     * @throws IllegalArgumentException if {@code max} is not positive or the timeout is negative
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    List<GuestEvent> poll(int max, long timeout, TimeUnit unit) throws InterruptedException;
 
     /**
      * The guest's answer to a page request group ({@code struct iommu_hwpt_page_response}).

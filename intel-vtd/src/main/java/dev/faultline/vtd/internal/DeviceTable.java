@@ -63,12 +63,16 @@ final class DeviceTable {
      * {@link dev.faultline.api.handler.HandlerProperties}).
      */
     boolean guestOwned(int rid, int pasid) {
+        return guestOf(rid, pasid) != null;
+    }
+
+    /** The guest a fault of {@code (rid, pasid)} belongs to, by the rule of {@link #guestOwned}, or null. */
+    String guestOf(int rid, int pasid) {
         Domain domain = domains.get(key(rid, pasid));
         if (domain == null && pasid != Pasid.NONE) {
             domain = domains.get(key(rid, Pasid.NONE));
-            return domain != null && domain.guestOwned();
         }
-        return domain != null && domain.guestOwned();
+        return domain != null && domain.guestOwned() ? domain.guest() : null;
     }
 
     /** Every attachment as {@code "<device> pasid <pasid> -> <type> <domain>[ guest <guest>]"}, sorted. */

@@ -2,6 +2,8 @@ package dev.faultline.vtd.internal;
 
 import dev.faultline.core.log.RateLimiter;
 import dev.faultline.platform.vtd.FaultRecord;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,9 +23,17 @@ final class DmarLog {
     private final RateLimiter overflowDetected;
     private final RateLimiter overflowCleared;
     private final RateLimiter queueErrors;
+    private final int burst;
+    private final long intervalNanos;
+    private final LongSupplier ticker;
+    /** One limit per guest for the host-owned faults of its devices; as many as guests ever attached. */
+    private final Map<String, RateLimiter> guestLimits = new ConcurrentHashMap<>();
 
     DmarLog(LogSink sink, int burst, long intervalNanos, LongSupplier ticker) {
         this.sink = sink;
+        this.burst = burst;
+        this.intervalNanos = intervalNanos;
+        this.ticker = ticker;
         this.faults = new RateLimiter(burst, intervalNanos, ticker);
         this.badRequests = new RateLimiter(burst, intervalNanos, ticker);
         this.overflowDetected = new RateLimiter(burst, intervalNanos, ticker);
@@ -39,6 +49,24 @@ final class DmarLog {
      */
     boolean fault(long low, long high) {
         if (!admit(faults, "dmar_fault")) {
+            return false;
+        }
+        sink.error(FaultRecord.LOG_PREFIX + FaultRecord.decode(low, high).message());
+        return true;
+    }
+
+    /**
+     * A host-owned fault of a guest's device, printed as {@link #fault} but under a limit of its own per guest
+     * (Linux shares one limit among all units and guests; here a guest can use up only its own).
+     *
+     * @return whether the line was printed
+     */
+    boolean guestFault(String guest, long low, long high) {
+        RateLimiter limiter = guestLimits.get(guest);
+        if (limiter == null) {
+            limiter = guestLimits.computeIfAbsent(guest, g -> new RateLimiter(burst, intervalNanos, ticker));
+        }
+        if (!admit(limiter, "dmar_fault")) {
             return false;
         }
         sink.error(FaultRecord.LOG_PREFIX + FaultRecord.decode(low, high).message());

@@ -13,6 +13,9 @@ package dev.faultline.vtd.internal;
  * @param faultsPrinted kernel lines printed for unhandled faults
  * @param faultsPrintSuppressed unhandled faults not printed because of the rate limit
  * @param faultsGuestSilenced unhandled faults not printed because a guest owns them
+ * @param faultsHostOwnedOfGuests faults of a guest's device that the first level did not raise (tables, entries,
+ *     second level): kept from the guest, printed under the guest's own limit (in {@code faultsPrinted} or
+ *     {@code faultsPrintSuppressed})
  * @param faultRecordOverflows passes that found FSTS.PFO set (faults the hardware dropped)
  * @param responsesSent page group responses the unit completed
  * @param responsesLost responses whose invalidation wait timed out
@@ -22,6 +25,6 @@ package dev.faultline.vtd.internal;
  */
 public record DriverCounters(long pageRequestsReported, long badPageRequests, long stopMarkers, long queueOverflows,
         long faultsReported, long faultsDelivered, long faultsPrinted, long faultsPrintSuppressed,
-        long faultsGuestSilenced, long faultRecordOverflows, long responsesSent, long responsesLost,
+        long faultsGuestSilenced, long faultsHostOwnedOfGuests, long faultRecordOverflows, long responsesSent, long responsesLost,
         long responsesRefused, long invalidationErrors) {
 }

@@ -19,11 +19,14 @@ import dev.faultline.platform.vtd.RemappingUnit;
  * VT-d FSTS and FRCD): from FSTS.FRI while the record's F bit is set, decode it, clear F, then handle it;
  * finally write PFO | PPF | PRO to FSTS.
  *
- * <p>Unlike Linux, each DMA-remapping fault goes to the core as an unrecoverable fault with its raw record
- * ({@link FaultRecord#FORMAT}), so the device's handler gets it. Only a fault nobody handles (no handler, or
- * a requester the driver does not know) is printed, in the kernel's exact format and rate-limited; a fault of
- * a device or PASID attached to a nested (guest-owned) domain is never printed. Interrupt-remapping faults
- * are printed only.
+ * <p>Unlike Linux, each DMA-remapping fault goes to the core as an unrecoverable fault, so the device's handler
+ * gets it. Only a fault nobody handles (no handler, or a requester the driver does not know) is printed, in the
+ * kernel's exact format and rate-limited. For a device or PASID attached to a nested (guest-owned) domain the
+ * level that faulted decides ({@link FaultReason#firstLevel}): a first-level fault is the guest's, goes to the
+ * core with its raw record ({@link FaultRecord#FORMAT}) for the guest's vIOMMU, and is never printed; any other
+ * (root, context, PASID tables, second level) is the host's, is not reported into the guest, and is printed
+ * under that guest's own rate limit. Host handlers get no raw record. Interrupt-remapping faults are printed
+ * only.
  *
  * <p>Called only from the unit's interrupt thread. One pass reads at most as many records as the unit has and
  * asks for another pass, which continues where it stopped, while faults are pending.
@@ -40,6 +43,7 @@ final class FaultRecordReader {
     volatile long printed;
     volatile long printSuppressed;
     volatile long guestSilenced;
+    volatile long hostOwnedGuestFaults;
     volatile long overflows;
     volatile long interruptRemapping;
 
@@ -126,19 +130,33 @@ final class FaultRecordReader {
             return;
         }
         DevicePort device = devices.port(sid);
+        String guest = device == null ? null : devices.guestOf(sid, pasid);
+        if (guest != null && !FaultReason.firstLevel(reason)) {
+            // the host's own fault on a guest's device (tables, entries, second level): never the guest's,
+            // printed under the guest's own limit so one guest cannot use up the unit's
+            hostOwnedGuestFaults++;
+            if (log.guestFault(guest, low, high)) {
+                printed++;
+            } else {
+                printSuppressed++;
+            }
+            return;
+        }
         ReportOutcome outcome = ReportOutcome.NO_HANDLER;
         if (device != null) {
             // T1 = 1 read, T1 = 0 with T2 = 0 write; T2 = 1 (a page or translation request) names no access.
             int permissions = (read ? Permission.READ.bit() : typeBit2 ? 0 : Permission.WRITE.bit())
                     | (execute ? Permission.EXEC.bit() : 0) | (privileged ? Permission.PRIV.bit() : 0);
             reported++;
+            // the raw record goes only with a guest's fault (its vIOMMU's raw mode); host handlers get the fields
             outcome = device.reportUnrecoverable(UnrecoverableFault.ADDR_VALID
                     | (pasidPresent ? UnrecoverableFault.PASID_VALID : 0), pasid, Permissions.of(permissions),
-                    low & ~0xfffL, 0, HardwareRecord.of(FaultRecord.FORMAT, low, high));
+                    low & ~0xfffL, 0, guest != null ? HardwareRecord.of(FaultRecord.FORMAT, low, high)
+                            : HardwareRecord.NONE);
         }
         if (outcome == ReportOutcome.DELIVERED) {
             delivered++;
-        } else if (devices.guestOwned(sid, pasid)) {
+        } else if (guest != null) {
             guestSilenced++;
         } else {
             print(low, high);

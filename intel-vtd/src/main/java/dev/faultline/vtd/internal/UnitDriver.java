@@ -164,7 +164,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     DriverCounters counters() {
         return new DriverCounters(pageRequests.reported, pageRequests.badRequests, pageRequests.stopMarkers,
                 pageRequests.overflows, faults.reported, faults.delivered, faults.printed, faults.printSuppressed,
-                faults.guestSilenced, faults.overflows, responsesSent.get(), responsesLost.get(),
+                faults.guestSilenced, faults.hostOwnedGuestFaults, faults.overflows, responsesSent.get(), responsesLost.get(),
                 responsesRefused.get(), queue.errors());
     }
 
@@ -300,6 +300,27 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         }
         PasidEntry entry = PasidEntry.firstLevel(firstLevelTable, domainId(domain), false);
         // The core learns the domain first, so a fault on the new tables already finds its handler.
+        DevicePort devicePort = devices.portFor(port, device);
+        devices.attached(device.rid(), pasid, domain);
+        devicePort.attach(pasid, domain);
+        tables.setPasidEntry(device.rid(), index, entry);
+    }
+
+    @Override
+    public void attachNested(PciRequesterId device, int pasid, Domain domain, long guestFirstLevelTable,
+            long secondLevelTable) {
+        Objects.requireNonNull(domain, "domain");
+        if (!domain.guestOwned()) {
+            throw new IllegalArgumentException("domain " + domain.name() + " is not a guest's nested domain");
+        }
+        int index = pasidIndex(device, pasid);
+        if ((guestFirstLevelTable & 0xfff) != 0 || guestFirstLevelTable < 0 || (secondLevelTable & 0xfff) != 0
+                || secondLevelTable <= 0) {
+            throw new IllegalArgumentException(String.format("first-level table 0x%x (guest-physical) and"
+                    + " second-level table 0x%x must be 4 KiB aligned addresses", guestFirstLevelTable,
+                    secondLevelTable));
+        }
+        PasidEntry entry = PasidEntry.nested(guestFirstLevelTable, secondLevelTable, domainId(domain), false);
         DevicePort devicePort = devices.portFor(port, device);
         devices.attached(device.rid(), pasid, domain);
         devicePort.attach(pasid, domain);

@@ -2,6 +2,7 @@ package dev.faultline.vtd.internal;
 
 import static dev.faultline.vtd.internal.DriverRig.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faultline.api.backend.Domain;
 import dev.faultline.api.backend.ReportOutcome;
@@ -13,9 +14,12 @@ import dev.faultline.api.fault.UnrecoverableFault;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.dma.DmaStatus;
 import dev.faultline.platform.vtd.FaultRecord;
+import dev.faultline.platform.vtd.PasidEntry;
+import dev.faultline.platform.vtd.PasidTranslationType;
 import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.x86.FirstLevelPageTable;
 import dev.faultline.platform.x86.PageProtection;
+import dev.faultline.platform.x86.SecondLevelPageTable;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -60,13 +64,13 @@ class FaultRecordFlowTest {
     }
 
     @Test
-    void deliversTheFaultWithItsRawRecordToTheDevicesHandler() {
+    void deliversTheFaultsFieldsWithoutTheRawRecordToTheDevicesHandler() {
         faultOnce(VA + 0x10);
-        // a first-level not-present fault with PASID 5: F, T1 = read, FR 0x71, PP, SID 0x300
-        FaultRecord record = FaultRecord.of(NIC.rid(), PASID, VA, true, false, false, 0x71);
+        // a first-level not-present fault with PASID 5: F, T1 = read, FR 0x71, PP, SID 0x300; the record stays in
+        // the backend
         assertThat(rig.pipeline.faults).containsExactly(new UnrecoverableFault(NIC,
                 UnrecoverableFault.ADDR_VALID | UnrecoverableFault.PASID_VALID, PASID, Permissions.READ, VA, 0,
-                HardwareRecord.of("vtd-frcd", record.low(), record.high())));
+                HardwareRecord.NONE));
         assertThat(rig.lines).isEmpty();
         assertThat(rig.driver.counters().faultsDelivered()).isEqualTo(1);
     }
@@ -81,7 +85,8 @@ class FaultRecordFlowTest {
         UnrecoverableFault fault = rig.pipeline.faults.get(0);
         assertThat(fault.hasPasid()).isFalse();
         assertThat(fault.permissions()).isEqualTo(Permissions.WRITE);
-        assertThat(FaultRecord.decode(fault.record().word(0), fault.record().word(1)).reasonCode()).isEqualTo(0x85);
+        assertThat(fault.address()).isEqualTo(0x10_0000L);
+        assertThat(fault.record()).isEqualTo(HardwareRecord.NONE);
     }
 
     @Test
@@ -110,20 +115,89 @@ class FaultRecordFlowTest {
         assertThat(rig.pipeline.faults).isEmpty();
     }
 
-    @Test
-    void neverPrintsAGuestsFaultsAndStillReportsThem() {
-        PciRequesterId vf = new PciRequesterId(0, 3, 1, 0);
+    private static final PciRequesterId GUEST_VF = new PciRequesterId(0, 3, 1, 0);
+
+    /** {@link #GUEST_VF} given to guest vm1 with a first-level-only entry on an empty table of its own. */
+    private DmaDevice guestVf() {
         FirstLevelPageTable guestTable = new FirstLevelPageTable(rig.os, FirstLevelPageTable.PAGE_4K);
-        rig.driver.attach(vf, Pasid.NONE, Domain.nested("vm1-vf", "vm1"), guestTable.root());
-        DmaDevice guestDevice = DmaDevice.of("vf", vf.rid(), rig.unit, rig.memory);
+        rig.driver.attach(GUEST_VF, Pasid.NONE, Domain.nested("vm1-vf", "vm1"), guestTable.root());
+        return DmaDevice.of("vf", GUEST_VF.rid(), rig.unit, rig.memory);
+    }
+
+    @Test
+    void attachNestedWritesANestedPasidEntryAndRefusesHostDomainsAndUnalignedTables() {
+        SecondLevelPageTable stage2 = new SecondLevelPageTable(rig.os);
+        rig.driver.attachNested(GUEST_VF, 9, Domain.nested("vm1-vf", "vm1"), 0x3000, stage2.root());
+        PasidEntry entry = rig.driver.pasidEntry(GUEST_VF, 9);
+        assertThat(entry.translationType()).isEqualTo(PasidTranslationType.NESTED);
+        assertThat(entry.firstLevelTable()).isEqualTo(0x3000);
+        assertThat(entry.secondLevelTable()).isEqualTo(stage2.root());
+        assertThat(entry.secondLevelWidth()).isEqualTo(PasidEntry.SECOND_LEVEL_4_LEVEL);
+        assertThatThrownBy(() -> rig.driver.attachNested(GUEST_VF, 9, Domain.dma("host"), 0x3000, stage2.root()))
+                .hasMessageContaining("not a guest's nested domain");
+        assertThatThrownBy(() -> rig.driver.attachNested(GUEST_VF, 9, Domain.nested("vm1-vf", "vm1"), 0x3008,
+                stage2.root())).hasMessageContaining("4 KiB aligned");
+    }
+
+    @Test
+    void neverPrintsAGuestsFirstLevelFaultsAndReportsThemWithTheRawRecord() {
+        DmaDevice guestDevice = guestVf();
         rig.pipeline.unrecoverable = fault -> ReportOutcome.NO_HANDLER;
-        for (int pasid : new int[] {Pasid.NONE, 7}) { // PASID 7 has no attachment: the nested RID_PASID one rules
-            long before = rig.driver.counters().faultsGuestSilenced();
-            guestDevice.read(pasid, 0x1000, 8, WAIT);
-            await("the fault", () -> rig.driver.counters().faultsGuestSilenced() == before + 1);
-        }
-        assertThat(rig.pipeline.faults).extracting(UnrecoverableFault::device).containsOnly(vf);
+        guestDevice.read(Pasid.NONE, 0x1000, 8, WAIT);
+        await("the fault", () -> rig.driver.counters().faultsGuestSilenced() == 1);
+        assertThat(rig.pipeline.faults).singleElement().satisfies(f -> {
+            assertThat(f.device()).isEqualTo(GUEST_VF);
+            assertThat(FaultRecord.decode(f.record().word(0), f.record().word(1)).reasonCode()).isEqualTo(0x71);
+        });
         assertThat(rig.lines).isEmpty();
+    }
+
+    @Test
+    void aPasidTableFaultOfAGuestsDeviceIsTheHostsPrintedAndNeverReportedIntoTheGuest() {
+        DmaDevice guestDevice = guestVf();
+        guestDevice.read(7, 0x1000, 8, WAIT);      // PASID 7 has no entry: 0x59, a table fault, not the first level
+        await("the line", () -> rig.lines.size() == 1);
+        assertThat(rig.lines).containsExactly("DMAR: [DMA Read PASID 0x7] Request device [03:01.0] fault addr 0x1000"
+                + " [fault reason 0x59] SM: Present bit in PASID Table Entry is clear");
+        assertThat(rig.pipeline.faults).isEmpty();
+        assertThat(rig.driver.counters().faultsHostOwnedOfGuests()).isEqualTo(1);
+    }
+
+    @Test
+    void nestedFaultsGoWhereTheirLevelSaysAndEachGuestHasItsOwnPrintLimit() {
+        PciRequesterId vf1 = new PciRequesterId(0, 3, 1, 0);
+        PciRequesterId vf2 = new PciRequesterId(0, 3, 2, 0);
+        long ramHpa = rig.pages.allocate(4L << 20, 2L << 20);
+        SecondLevelPageTable stage2 = new SecondLevelPageTable(rig.os);
+        stage2.map(0, ramHpa, 4L << 20, true, true);                 // guest RAM: GPA [0, 4 MiB)
+        long guestRoot = 0x1000;                                      // the guest's PML4 at GPA 0x1000, empty
+        rig.driver.attachNested(vf1, Pasid.NONE, Domain.nested("vm1-vf", "vm1"), guestRoot, stage2.root());
+        rig.driver.attachNested(vf2, Pasid.NONE, Domain.nested("vm2-vf", "vm2"), 8L << 20, stage2.root());
+        DmaDevice guest1 = DmaDevice.of("vf1", vf1.rid(), rig.unit, rig.memory);
+        DmaDevice guest2 = DmaDevice.of("vf2", vf2.rid(), rig.unit, rig.memory);
+
+        guest1.read(Pasid.NONE, 0x5000, 8, WAIT);                   // first level: PML4E not present, 0x71
+        await("the guest's fault", () -> rig.pipeline.faults.size() == 1);
+        assertThat(FaultRecord.decode(rig.pipeline.faults.get(0).record().word(0),
+                rig.pipeline.faults.get(0).record().word(1)).reasonCode()).isEqualTo(0x71);
+
+        for (int i = 0; i < 12; i++) {                                // vm2's FLPTR is past its RAM: 0x75, host's
+            long before = rig.driver.counters().faultsHostOwnedOfGuests();
+            guest2.read(Pasid.NONE, 0x5000, 8, WAIT);
+            await("the host-owned fault", () -> rig.driver.counters().faultsHostOwnedOfGuests() == before + 1);
+        }
+        assertThat(rig.lines).hasSize(10).allMatch(line -> line.contains("[fault reason 0x75] SM: Read permission"
+                + " error in FL-PML4 entry in Nested translation"));
+        assertThat(rig.pipeline.faults).hasSize(1);
+        assertThat(rig.driver.counters().faultsPrintSuppressed()).isEqualTo(2);
+
+        stage2.leafEntryAddress(0).ifPresent(at -> rig.memory.write64(at, 0));   // vm1's RAM page 0 unmapped
+        guest1.read(Pasid.NONE, 0x5000, 8, WAIT);                   // its FLPTR at GPA 0x1000: 0x75 under vm1's limit
+        await("vm1's line", () -> rig.lines.size() == 11);
+        rig.pipeline.unrecoverable = fault -> ReportOutcome.NO_HANDLER;
+        faultOnce(VA);                                                // a host device: the unit's own limit
+        assertThat(rig.lines.get(10)).contains("Request device [03:01.0]").contains("fault reason 0x75");
+        assertThat(rig.lines.get(11)).contains("Request device [03:00.0]").contains("fault reason 0x71");
     }
 
     @Test

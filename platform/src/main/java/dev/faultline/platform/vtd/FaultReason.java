@@ -78,6 +78,24 @@ public record FaultReason(int code, String description, FaultType type) {
     public static final int SM_FL_RESERVED = 0x72;
     /** 0x73 SM: Error attempting to access FL-PML4 entry. */
     public static final int SM_FL_PML4_ACCESS = 0x73;
+    /** 0x74 SM: First-level entry address beyond MGAW in Nested translation: a first-level table's GPA. */
+    public static final int SM_NESTED_FL_BEYOND_MGAW = 0x74;
+    /** 0x75 SM: Read permission error in FL-PML4 entry in Nested translation: the second level denies FLPTR. */
+    public static final int SM_NESTED_FL_PML4_READ = 0x75;
+    /** 0x76 SM: Read permission error in first-level paging entry in Nested translation. */
+    public static final int SM_NESTED_FL_READ = 0x76;
+    /** 0x77 SM: Write permission error in first-level paging entry in Nested translation (A/D update). */
+    public static final int SM_NESTED_FL_WRITE = 0x77;
+    /** 0x78 SM: Error attempting to access second-level paging entry. */
+    public static final int SM_SL_ENTRY_ACCESS = 0x78;
+    /** 0x79 SM: Read/Write permission error in second-level paging entry. */
+    public static final int SM_SL_PERMISSION = 0x79;
+    /** 0x7A SM: Non-zero reserved field set in second-level paging entry. */
+    public static final int SM_SL_RESERVED = 0x7A;
+    /** 0x7B SM: Invalid second-level page table pointer. */
+    public static final int SM_SL_INVALID_POINTER = 0x7B;
+    /** 0x84 SM: Second-level entry address beyond the max: the output GPA is beyond the second level's width. */
+    public static final int SM_SL_BEYOND_MAX = 0x84;
     /** 0x80 SM: Address in first-level translation is not canonical. */
     public static final int SM_FL_NON_CANONICAL = 0x80;
     /** 0x81 SM: U/S set 0 for first-level translation with user privilege. */
@@ -96,6 +114,20 @@ public record FaultReason(int code, String description, FaultType type) {
     public static final int SM_FL_AD_NO_SNOOP = 0x90;
     /** 0x91: first-level A/D bit update failed (QEMU {@code VTD_FR_FS_BIT_UPDATE_FAILED}); Linux: Unknown. */
     public static final int FL_AD_UPDATE_FAILED = 0x91;
+
+    /**
+     * Whether a scalable-mode reason is raised by the first level itself: its walk, its leaf's permissions and
+     * the PASID-entry controls of first-level requests (ERE, SRE). Under nested translation (PGTT 3) these are
+     * the faults of the guest's own tables; every other reason (root, context and PASID tables, second level,
+     * first-level table accesses the second level refuses, 0x74-0x7C, 0x83, 0x84, 0x86) is the host's.
+     */
+    public static boolean firstLevel(int code) {
+        return code == SM_PASID_ERE_CLEAR || code == SM_PASID_SRE_CLEAR
+                || (code >= SM_FL_ENTRY_ACCESS && code <= SM_FL_PML4_ACCESS)
+                || (code >= SM_FL_NON_CANONICAL && code <= SM_FL_EXECUTE)
+                || code == SM_WRITE || code == SM_INTERRUPT_ADDRESS || code == SM_FL_AD_NO_SNOOP
+                || code == FL_AD_UPDATE_FAILED;
+    }
 
     // Linux dma_remap_fault_reasons (legacy, index = code).
     private static final String[] LEGACY = {

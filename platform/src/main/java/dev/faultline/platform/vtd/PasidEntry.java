@@ -16,6 +16,8 @@ public final class PasidEntry {
     public static final int SIZE = 64;
     /** {@code PASID_PTE_MASK}: PASID bits indexing the table. */
     public static final int INDEX_MASK = 0x3f;
+    /** AW 2: a 4-level (48-bit) second level (CAP.SAGAW bit 2). */
+    public static final int SECOND_LEVEL_4_LEVEL = 2;
 
     private final long[] words;
 
@@ -49,6 +51,22 @@ public final class PasidEntry {
         Capability.check("DID", domainId, 0xffff);
         return of(1 | (long) PasidTranslationType.FIRST_LEVEL.code() << 6, domainId,
                 firstLevelTable | (supervisorRequests ? 1 : 0));
+    }
+
+    /**
+     * A present nested entry (PGTT 3): the first level at {@code firstLevelTable} (a guest-physical address, the
+     * guest's) translated through the second level at {@code secondLevelTable} (the host's), 4-level (AW 2,
+     * 48 bits) on both, FPD clear.
+     *
+     * @throws IllegalArgumentException for an unaligned table or a DID wider than 16 bits
+     */
+    public static PasidEntry nested(long firstLevelTable, long secondLevelTable, int domainId,
+            boolean supervisorRequests) {
+        checkAligned(firstLevelTable);
+        checkAligned(secondLevelTable);
+        Capability.check("DID", domainId, 0xffff);
+        return of(1 | (long) SECOND_LEVEL_4_LEVEL << 2 | (long) PasidTranslationType.NESTED.code() << 6
+                | secondLevelTable, domainId, firstLevelTable | (supervisorRequests ? 1 : 0));
     }
 
     /**
@@ -106,6 +124,11 @@ public final class PasidEntry {
     /** SLPTPTR. */
     public long secondLevelTable() {
         return words[0] & ~0xfffL;
+    }
+
+    /** AW: the second level's width, 2 = 4-level (48-bit). */
+    public int secondLevelWidth() {
+        return (int) (words[0] >>> 2) & 7;
     }
 
     /** DID. */

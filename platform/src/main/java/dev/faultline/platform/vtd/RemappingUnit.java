@@ -10,6 +10,7 @@ import dev.faultline.platform.dma.PrgResponseReceiver;
 import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.memory.PhysicalMemory;
 import dev.faultline.platform.x86.FirstLevelWalker;
+import dev.faultline.platform.x86.SecondLevelWalker;
 import dev.faultline.platform.x86.WalkFault;
 import dev.faultline.platform.x86.WalkResult;
 import java.util.ArrayList;
@@ -28,8 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       the FRCD array, IQH/IQT/IQA, ICS, IECTL, PQH/PQT/PQA, PRS, PECTL and the MSI data/address registers
  *       (stored, unused: interrupts go to the {@link InterruptSink}). Other offsets read 0 and ignore writes.</li>
  *   <li><b>Translation</b> ({@link #issue}): root, context, PASID directory and PASID entries, then the
- *       first-level walk (PGTT 1) or pass-through (PGTT 4); faults are recorded with the reason codes of
- *       §3.11 unless FPD is set, and the access is aborted. An ATS translation request that misses (P = 0,
+ *       first-level walk (PGTT 1), nested translation (PGTT 3: the first level's tables and output are
+ *       guest-physical and go through the 4-level second level at SLPTPTR; its refusals are the nested and
+ *       second-level reasons 0x74-0x7B, 0x84) or pass-through (PGTT 4); faults are recorded with the reason
+ *       codes of §3.11 unless FPD is set, and the access is aborted. An ATS translation request that misses (P = 0,
  *       or no U/S, R/W or execute permission) completes as no-translation without a record, so the device
  *       can page-request. With TE clear accesses are untranslated.</li>
  *   <li><b>Fault recording</b> (§3.3): the unit's next-record index; a full next register sets PFO and drops
@@ -49,8 +52,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * request the unit discards on overflow is answered Success by the unit (the device retries and
  * page-requests again), as SMMUv3 does (IHI §8.1); one it cannot queue because the device's context forbids
  * page requests is answered Invalid Request; one arriving before the queue is programmed is answered
- * Response Failure. Stop Markers are never answered. Second-level and nested PASID entries are not modelled
- * and fault 0x5B.
+ * Response Failure. Stop Markers are never answered. Second-level-only PASID entries (PGTT 2) are not modelled
+ * and fault 0x5B; a nested entry needs AW 2 (4-level), and a not-present second-level entry is a permission
+ * error (0x79, or 0x75/0x76 for a first-level table), as a second-level entry has no present bit.
  *
  * <p>Thread-safe: one lock serializes the registers, tables walks and queues; device responses and interrupts
  * are delivered after it is released. Deterministic: the same sequence of calls gives the same memory,
@@ -71,6 +75,7 @@ public final class RemappingUnit implements TranslationPort {
     private final UnitConfiguration configuration;
     private final PhysicalMemory memory;
     private final FirstLevelWalker walker;
+    private final SecondLevelWalker secondLevel;
     private final TableLookup lookup;
     private final Object lock = new Object();
     private final Map<Integer, PrgResponseReceiver> receivers = new ConcurrentHashMap<>();
@@ -116,6 +121,8 @@ public final class RemappingUnit implements TranslationPort {
         this.configuration = Objects.requireNonNull(configuration, "configuration");
         this.memory = Objects.requireNonNull(memory, "memory");
         this.walker = new FirstLevelWalker(memory, configuration.addressWidth(), configuration.memoryTop(),
+                configuration.capability().firstLevel1GPages());
+        this.secondLevel = new SecondLevelWalker(memory, configuration.addressWidth(), configuration.memoryTop(),
                 configuration.capability().firstLevel1GPages());
         this.lookup = new TableLookup(memory, configuration);
         this.faultRecords = new long[2 * configuration.capability().faultRecordingCount()];
@@ -500,14 +507,24 @@ public final class RemappingUnit implements TranslationPort {
         int request = (write ? FirstLevelWalker.WRITE : 0) | (execute ? FirstLevelWalker.EXECUTE : 0)
                 | (privileged ? FirstLevelWalker.SUPERVISOR : 0)
                 | ((entry[2] >>> 4 & 1) != 0 ? FirstLevelWalker.WRITE_PROTECT : 0);
-        WalkResult walk = walker.walk(entry[2] & ~0xfffL, access.address(), request);
+        WalkResult walk;
+        if ((entry[0] >>> 6 & 7) == PasidTranslationType.NESTED.code()) {
+            long secondLevelRoot = entry[0] & ~0xfffL;
+            if ((secondLevelRoot >>> configuration.addressWidth()) != 0
+                    || secondLevelRoot >= configuration.memoryTop()) {
+                return fault(access, FaultReason.SM_SL_INVALID_POINTER, lookup.faultProcessingDisable);
+            }
+            walk = walker.walkNested(entry[2] & ~0xfffL, access.address(), request, secondLevel, secondLevelRoot);
+        } else {
+            walk = walker.walk(entry[2] & ~0xfffL, access.address(), request);
+        }
         if (walk.translated()) {
             return walk.outputAddress();
         }
         if (access.translationRequest() && translationMiss(walk.fault())) {
             return NO_TRANSLATION;
         }
-        return fault(access, reasonOf(walk), lookup.faultProcessingDisable);
+        return fault(access, reasonOf(walk, secondLevel.fault()), lookup.faultProcessingDisable);
     }
 
     /** Faults an ATS translation request reports as "no translation" rather than as a fault. */
@@ -516,9 +533,27 @@ public final class RemappingUnit implements TranslationPort {
                 || fault == WalkFault.EXECUTE;
     }
 
-    /** The fault reason of a first-level walk failure (VT-d first-level faults). */
-    static int reasonOf(WalkResult walk) {
+    /**
+     * The fault reason of a first-level or nested walk failure (VT-d first-level faults; the nested and
+     * second-level reasons of Linux's {@code dma_remap_sm_fault_reasons}).
+     *
+     * @param secondLevel why the second level refused, for the nested walk faults
+     */
+    static int reasonOf(WalkResult walk, SecondLevelWalker.Fault secondLevel) {
         return switch (walk.fault()) {
+            case SECOND_LEVEL_TABLE -> switch (secondLevel) {
+                case BEYOND_WIDTH -> FaultReason.SM_NESTED_FL_BEYOND_MGAW;
+                case PERMISSION -> walk.level() == 4 ? FaultReason.SM_NESTED_FL_PML4_READ
+                        : FaultReason.SM_NESTED_FL_READ;
+                default -> secondLevelReason(secondLevel);
+            };
+            case SECOND_LEVEL_TABLE_UPDATE -> secondLevel == SecondLevelWalker.Fault.PERMISSION
+                    ? FaultReason.SM_NESTED_FL_WRITE : secondLevelReason(secondLevel);
+            case SECOND_LEVEL_OUTPUT -> switch (secondLevel) {
+                case BEYOND_WIDTH -> FaultReason.SM_SL_BEYOND_MAX;
+                case PERMISSION -> FaultReason.SM_SL_PERMISSION;
+                default -> secondLevelReason(secondLevel);
+            };
             case NON_CANONICAL -> FaultReason.SM_FL_NON_CANONICAL;
             case TABLE_ACCESS -> walk.level() == 4 ? FaultReason.SM_FL_PML4_ACCESS : FaultReason.SM_FL_ENTRY_ACCESS;
             case NOT_PRESENT -> FaultReason.SM_FL_NOT_PRESENT;
@@ -529,6 +564,12 @@ public final class RemappingUnit implements TranslationPort {
             case INTERRUPT_ADDRESS -> FaultReason.SM_INTERRUPT_ADDRESS;
             case NONE -> throw new IllegalArgumentException("the walk did not fault");
         };
+    }
+
+    /** A second-level entry that could not be fetched (0x78) or has reserved bits (0x7A). */
+    private static int secondLevelReason(SecondLevelWalker.Fault fault) {
+        return fault == SecondLevelWalker.Fault.RESERVED ? FaultReason.SM_SL_RESERVED
+                : FaultReason.SM_SL_ENTRY_ACCESS;
     }
 
     private long fault(DmaAccess access, int reason, boolean faultProcessingDisable) {

@@ -112,9 +112,14 @@ final class TableLookup {
             return fail(FaultReason.SM_PASID_ENTRY_RESERVED);
         }
         int pgtt = (int) (pasidEntry[0] >>> 6) & 7;
-        if (pgtt != PasidTranslationType.FIRST_LEVEL.code() && pgtt != PasidTranslationType.PASS_THROUGH.code()) {
-            // Second-level and nested translation are not modelled: the unit treats them as invalid entries.
+        boolean nested = pgtt == PasidTranslationType.NESTED.code();
+        if (pgtt != PasidTranslationType.FIRST_LEVEL.code() && pgtt != PasidTranslationType.PASS_THROUGH.code()
+                && !nested) {
+            // Second-level-only translation is not modelled: the unit treats it as an invalid entry.
             return fail(FaultReason.SM_PASID_ENTRY_INVALID);
+        }
+        if (nested && ((pasidEntry[0] >>> 2) & 7) != PasidEntry.SECOND_LEVEL_4_LEVEL) {
+            return fail(FaultReason.SM_PASID_ENTRY_INVALID); // only a 4-level second level is modelled
         }
         reason = OK;
         return true;

@@ -61,6 +61,25 @@ public final class FirstLevelWalker {
      * @param request {@link #WRITE}, {@link #EXECUTE}, {@link #SUPERVISOR}, {@link #WRITE_PROTECT}
      */
     public WalkResult walk(long root, long address, int request) {
+        return walk(root, address, request, null, 0);
+    }
+
+    /**
+     * Nested translation (PGTT 3): {@code root} and every first-level entry's address are guest-physical, and
+     * each first-level entry read, each A/D update and the output go through the second level at
+     * {@code secondLevelRoot}. A refusal there is a {@link WalkFault#SECOND_LEVEL_TABLE},
+     * {@link WalkFault#SECOND_LEVEL_TABLE_UPDATE} or {@link WalkFault#SECOND_LEVEL_OUTPUT} whose cause
+     * {@code secondLevel} keeps; the output of a translation is host physical.
+     *
+     * @param secondLevel the second-level walker, used under the caller's lock
+     */
+    public WalkResult walkNested(long root, long address, int request, SecondLevelWalker secondLevel,
+            long secondLevelRoot) {
+        return walk(root, address, request, secondLevel, secondLevelRoot);
+    }
+
+    private WalkResult walk(long root, long address, int request, SecondLevelWalker secondLevel,
+            long secondLevelRoot) {
         long signExtension = address >> 47;
         if (signExtension != 0 && signExtension != -1) {
             return WalkResult.fault(WalkFault.NON_CANONICAL, 0, 0);
@@ -72,7 +91,14 @@ public final class FirstLevelWalker {
         long table = root & PagingEntry.ADDRESS_MASK;
         PagingLevel level = PagingLevel.PML4;
         while (true) {
-            long entryAddress = table + level.index(address) * 8L;
+            long entryGpa = table + level.index(address) * 8L;
+            long entryAddress = entryGpa;
+            if (secondLevel != null) {
+                if (!secondLevel.translate(secondLevelRoot, entryGpa, false)) {
+                    return WalkResult.fault(WalkFault.SECOND_LEVEL_TABLE, level.number(), entryGpa);
+                }
+                entryAddress = secondLevel.output();
+            }
             if (entryAddress >= memoryTop) {
                 return WalkResult.fault(WalkFault.TABLE_ACCESS, level.number(), entryAddress);
             }
@@ -83,6 +109,9 @@ public final class FirstLevelWalker {
             }
             boolean leaf = level == PagingLevel.PT || (entry & PagingEntry.PAGE_SIZE) != 0;
             long update = entry | PagingEntry.ACCESSED | (leaf && write ? PagingEntry.DIRTY : 0);
+            if (update != entry && secondLevel != null && !secondLevel.translate(secondLevelRoot, entryGpa, true)) {
+                return WalkResult.fault(WalkFault.SECOND_LEVEL_TABLE_UPDATE, level.number(), entryGpa);
+            }
             if (update != entry && !memory.compareAndSet(entryAddress, entry, update)) {
                 continue; // the entry changed under the walk: check it again
             }
@@ -91,6 +120,12 @@ public final class FirstLevelWalker {
                 long output = (entry & PagingEntry.ADDRESS_MASK & -span) | (address & (span - 1));
                 if ((output & INTERRUPT_MASK) == INTERRUPT_BASE) {
                     return WalkResult.fault(WalkFault.INTERRUPT_ADDRESS, level.number(), entryAddress);
+                }
+                if (secondLevel != null) {
+                    if (!secondLevel.translate(secondLevelRoot, output, write)) {
+                        return WalkResult.fault(WalkFault.SECOND_LEVEL_OUTPUT, level.number(), entryAddress);
+                    }
+                    output = secondLevel.output();
                 }
                 return WalkResult.translated(level, output, entryAddress);
             }

@@ -23,5 +23,14 @@ public enum WalkFault {
      *  the width, or low frame bits of a large leaf (VT-d 0x72). */
     RESERVED,
     /** The output address falls in the interrupt range 0xFEEx_xxxx (VT-d 0x87). */
-    INTERRUPT_ADDRESS
+    INTERRUPT_ADDRESS,
+    /**
+     * Nested: the second level refused the read of a first-level entry (VT-d 0x74, 0x75 at PML4, 0x76, 0x78,
+     * 0x7A, per {@link SecondLevelWalker#fault()}); {@link WalkResult#entryAddress()} is the entry's GPA.
+     */
+    SECOND_LEVEL_TABLE,
+    /** Nested: the second level refused the A/D update (a write) of a first-level entry (VT-d 0x77, 0x78, 0x7A). */
+    SECOND_LEVEL_TABLE_UPDATE,
+    /** Nested: the second level refused the output GPA (VT-d 0x84, 0x78, 0x79, 0x7A). */
+    SECOND_LEVEL_OUTPUT
 }

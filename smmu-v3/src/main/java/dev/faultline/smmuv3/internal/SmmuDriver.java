@@ -53,7 +53,7 @@ import java.util.function.LongSupplier;
  *   <li>a PRI page request of a PRI-enabled device becomes a page request: group id = PRG index;</li>
  *   <li>a stage-1 or CD fault (S2 = 0) of a guest-owned (nested) device goes to the core with its raw record,
  *       for the guest's handler, and is never printed here; the guest device's stage-2 and fetch faults are the
- *       host's and are printed, as Linux does;</li>
+ *       host's and are printed, as Linux does, under a rate limit of that guest's own;</li>
  *   <li>every other record of a known device becomes an unrecoverable fault; if no handler serves it, it is
  *       printed in the kernel's decoded form, at most 10 per 5 s;</li>
  *   <li>records of unknown StreamIDs are printed; their stalls are terminated and their last page requests
@@ -709,7 +709,13 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         boolean s2 = (dw1 & EventRecord.EVTQ_1_S2) != 0;
         if (s.guestOwned) {
             if (s2 || !EventType.of(id).handledByLinux()) {
-                printer.event(dw0, dw1, dw2, dw3, s.client); // the host's own faults (stage 2, fetches): printed
+                // the host's own faults (stage 2, fetches): printed, under the guest's own limit
+                Stream.Nested nested = s.nested();
+                if (nested != null) {
+                    printer.guestEvent(nested.domain().guest(), dw0, dw1, dw2, dw3, s.client);
+                } else {
+                    printer.event(dw0, dw1, dw2, dw3, s.client);
+                }
                 return;
             }
             guestFaultsForwarded++; // the guest's stage-1 / CD faults: to its vIOMMU, never printed here

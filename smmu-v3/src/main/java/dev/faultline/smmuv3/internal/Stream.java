@@ -43,7 +43,7 @@ final class Stream {
     /** The device name Linux would print as {@code client:}. */
     final String client;
 
-    private Nested nested;
+    private volatile Nested nested;
 
     Stream(DeviceNode node, FaultMode mode, DevicePort port) {
         this.node = node;

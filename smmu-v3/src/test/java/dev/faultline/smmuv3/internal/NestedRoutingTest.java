@@ -105,6 +105,35 @@ class NestedRoutingTest {
     }
 
     @Test
+    void aGuestFloodingStage2FaultsUsesUpOnlyItsOwnPrintLimit() {
+        rig = new BackendRig("platform:vf0@smmuv3.0:0x50", "platform:dsp0@smmuv3.0:0x60");
+        rig.start();
+        long ram = rig.machine.frames().allocate(WINDOW, 2L << 20);
+        TranslationTable s2 = TranslationTable.stage2(rig.machine.frames(), 40);
+        s2.map(ram, ram, WINDOW, Protection.READ_WRITE);
+        FrameAllocator guestFrames = new FrameAllocator(rig.machine.memory(), ram, WINDOW);
+        TranslationTable s1 = TranslationTable.stage1(guestFrames, 48);
+        s1.map(0x1000, 0x8000_0000L, 0x1000, Protection.READ_WRITE);      // an IPA outside the guest's RAM
+        long cd = guestFrames.allocate(64, 64);
+        long[] d = ContextDescriptor.linux(48, 5, 1, s1.root(), false).encode();
+        for (int i = 0; i < d.length; i++) {
+            rig.machine.memory().write64(cd + 8L * i, d[i]);
+        }
+        rig.driver.attachNested(VF, Domain.nested("vm1-vf0", "vm1"), GuestStage1.single(cd), Stage2Tables.of(s2));
+        rig.driver.attachStage1(DeviceId.parse("platform:dsp0"), Pasid.NONE, Domain.unmanaged("dsp0"), rig.stage1());
+        for (int i = 0; i < 15; i++) {
+            rig.device("vf0", 0x50).read(Pasid.NONE, 0x1000, 8, WAIT);
+        }
+        BackendRig.await(() -> rig.driver.statistics().printsSuppressed() == 5, "the guest's 5 suppressed prints");
+        assertThat(rig.log.count("event 0x10 received")).isEqualTo(10);
+
+        rig.device("dsp0", 0x60).read(Pasid.NONE, 0x10_0000L, 8, WAIT);  // a host device, unhandled
+        BackendRig.await(() -> rig.log.count("event 0x10 received") == 11, "the host device's line");
+        assertThat(rig.log.lines()).anyMatch(l -> l.contains("client: dsp0 sid: 0x60"));
+        assertThat(rig.log.lines()).noneMatch(l -> l.contains("callbacks suppressed"));
+    }
+
+    @Test
     void guestStallGoesToTheGuestHandlerAndResumesWhenItAnswers() {
         giveToGuest("platform:vf0@smmuv3.0:0x50:stall", true);
         DmaResult r = rig.device("vf0", 0x50).write(Pasid.NONE, 0x2000, new byte[] {5}, WAIT);

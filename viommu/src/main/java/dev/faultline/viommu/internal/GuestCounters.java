@@ -20,6 +20,7 @@ final class GuestCounters {
     final AtomicLong replayed = new AtomicLong();
     final AtomicLong late = new AtomicLong();
     final AtomicLong reasonDisagreements = new AtomicLong();
+    final AtomicLong staleWalks = new AtomicLong();
 
     GuestStatistics snapshot(int queued, int pending) {
         long groups = pageRequestGroups.get();
@@ -29,7 +30,7 @@ final class GuestCounters {
         long slots = pendingFull.get();
         return new GuestStatistics(routed.get(), groups + faults, groups, faults, rate + full + slots, rate, full,
                 slots, droppedUnknownDevice.get(), droppedClosed.get(), answeredForGuest.get(), accepted.get(),
-                invalidCode.get(), forged.get(), replayed.get(), late.get(), reasonDisagreements.get(), queued,
-                pending);
+                invalidCode.get(), forged.get(), replayed.get(), late.get(), reasonDisagreements.get(),
+                staleWalks.get(), queued, pending);
     }
 }

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -39,7 +40,9 @@ import java.util.function.LongSupplier;
  * known, a token left, room in the queue and, for a page request group, in the cookie table) or dropped; a
  * drop is counted and marked in the queue, costs no allocation and no walk, and a dropped group is answered
  * INVALID, after the lock is released. An admitted group is deferred and queued with a cookie; an admitted
- * unrecoverable fault is diagnosed by walking the guest's stage-1 table and queued with its virtual record.
+ * unrecoverable fault is diagnosed by walking the guest's stage-1 table and queued with its virtual record,
+ * built from permissions, address, PASID and that walk ({@link VirtualRecords#permissionsOnly}) unless the
+ * guest asked for raw records.
  * Nothing is printed.
  *
  * <p><b>Locking.</b> One lock per guest guards its queue, cookie table, devices and rate limiter; no lock is
@@ -60,6 +63,8 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
     private final Map<Integer, VirtualDevice> byVirtualId = new HashMap<>();
     private final GuestCounters counters = new GuestCounters();
     private boolean closed;
+    /** Threads waiting in {@link #poll(int, long, TimeUnit)}; guarded by the lock. */
+    private int waiters;
 
     /**
      * A guest's vIOMMU.
@@ -128,6 +133,7 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
             queue.add(new PageRequestEvent(queue.takeSequence(), entry.cookie, device.virtualId,
                     guestRequests(deferred.faults())));
             counters.pageRequestGroups.incrementAndGet();
+            wakeWaiters();
             return true;
         }
     }
@@ -156,16 +162,23 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
                     failedDescriptor = failed.descriptorAddress();
                 }
             }
+            if (reason == UnresolvedFault.WALK_SUCCEEDS) {
+                counters.staleWalks.incrementAndGet();
+            }
             HardwareRecord host = group.hardwareRecord();
             int hostCode = VirtualRecords.hostCode(host);
             if (hostCode >= 0 && hostCode != reason.code()) {
                 counters.reasonDisagreements.incrementAndGet();
             }
-            HardwareRecord record = VirtualRecords.forGuest(host, device.virtualId, pasid, permissions,
-                    addressValid, address, reason, failedDescriptor);
+            HardwareRecord record = limits.rawRecords()
+                    ? VirtualRecords.raw(host, context, device.virtualId, pasid, permissions, addressValid, address,
+                            reason, failedDescriptor)
+                    : VirtualRecords.permissionsOnly(context, device.virtualId, pasid, permissions, addressValid,
+                            address, reason, failedDescriptor);
             queue.add(new UnrecoverableEvent(queue.takeSequence(), device.virtualId, pasid, permissions,
                     addressValid, address, reason, record));
             counters.unrecoverable.incrementAndGet();
+            wakeWaiters();
         }
     }
 
@@ -197,6 +210,14 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
     private void lose(AtomicLong cause) {
         cause.incrementAndGet();
         queue.recordLost();
+        wakeWaiters();
+    }
+
+    /** Wakes the VMM threads waiting for an entry; caller holds the lock. Allocates nothing. */
+    private void wakeWaiters() {
+        if (waiters > 0) {
+            lock.notifyAll();
+        }
     }
 
     private static List<PageRequestEvent.Request> guestRequests(List<Fault> faults) {
@@ -288,6 +309,30 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
     }
 
     @Override
+    public List<GuestEvent> poll(int max, long timeout, TimeUnit unit) throws InterruptedException {
+        if (max <= 0) {
+            throw new IllegalArgumentException("poll needs a positive maximum, got " + max);
+        }
+        if (timeout < 0) {
+            throw new IllegalArgumentException("poll needs a timeout of at least 0, got " + timeout);
+        }
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (lock) {
+            waiters++;
+            try {
+                long left = deadline - System.nanoTime();
+                while (queue.size() == 0 && !closed && left > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                    left = deadline - System.nanoTime();
+                }
+            } finally {
+                waiters--;
+            }
+            return queue.poll(max, pending::markDelivered);
+        }
+    }
+
+    @Override
     public AnswerOutcome respond(int cookie, int code) {
         DeferredGroup group;
         synchronized (lock) {
@@ -344,6 +389,7 @@ final class GuestViommu implements VirtualIommu, FaultHandler {
                 return;
             }
             closed = true;
+            lock.notifyAll();
             held = pending.clear();
             queue.clear();
             devices.clear();

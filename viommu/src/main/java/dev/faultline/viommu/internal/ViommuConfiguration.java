@@ -30,4 +30,9 @@ public @interface ViommuConfiguration {
     @AttributeDefinition(description = "Milliseconds the core waits for a guest's answer; 0 = the core's default",
             min = "0")
     long response_timeout_ms() default 0;
+
+    /** {@code raw.records}. */
+    @AttributeDefinition(description = "Pass the host's raw fault records to guests (device id rewritten) instead"
+            + " of records built from permissions, address and the guest's own tables")
+    boolean raw_records() default false;
 }

@@ -55,7 +55,7 @@ public final class VirtualIommuHost implements VirtualIommus {
     public VirtualIommuHost(BundleContext context, ViommuConfiguration config) {
         this.context = context;
         this.defaults = new GuestLimits(config.event_queue_depth(), config.pending_groups_max(),
-                config.rate_per_second(), config.rate_burst(), config.response_timeout_ms());
+                config.rate_per_second(), config.rate_burst(), config.response_timeout_ms(), config.raw_records());
     }
 
     @Override

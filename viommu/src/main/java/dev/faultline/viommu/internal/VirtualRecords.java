@@ -3,16 +3,29 @@ package dev.faultline.viommu.internal;
 import dev.faultline.api.fault.HardwareRecord;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
+import dev.faultline.viommu.ArmStage1Context;
 import dev.faultline.viommu.ArmStage1Fault;
 import dev.faultline.viommu.FaultReason;
+import dev.faultline.viommu.FirstLevelContext;
 import dev.faultline.viommu.FirstLevelFault;
+import dev.faultline.viommu.Stage1Context;
+import dev.faultline.viommu.UnresolvedFault;
 
 /**
- * Builds the hardware record a guest's own IOMMU driver parses. A record from the host's backend is kept but
- * made the guest's: an SMMUv3 event record gets the virtual stream id in dword 0 [63:32], as Linux's
+ * Builds the hardware record a guest's own IOMMU driver parses, in one of two modes.
+ *
+ * <p><b>Permissions-only</b> ({@link #permissionsOnly}, the default): the record is made from the access
+ * permissions, the address, the PASID and the reason the vIOMMU derived by walking the guest's tables, in the
+ * format of the guest's architecture; no word of the host's record, and no host reason code, is used. A walk
+ * that now succeeds (the guest changed its tables after the fault) is recorded as the architecture's
+ * translation fault (SMMUv3 F_TRANSLATION, VT-d 0x71), since the access found no usable translation when it
+ * was made. A fault without a stage-1 context or without an address has no record in the guest's format.
+ *
+ * <p><b>Raw</b> ({@link #raw}, upstream's vEVENTQ): a record from the host's backend is kept but made the
+ * guest's: an SMMUv3 event record gets the virtual stream id in dword 0 [63:32], as Linux's
  * {@code arm_vmaster_report_event} does, and loses any host physical fetch address; a VT-d fault record gets
- * the virtual requester id in its SID field. Without a usable host record, one is made from the reason the
- * vIOMMU derived, in the format of that reason's architecture.
+ * the virtual requester id in its SID field. Without a usable host record, the permissions-only record is
+ * given.
  *
  * <p>Stateless and thread-safe.
  */
@@ -57,17 +70,41 @@ final class VirtualRecords {
     }
 
     /**
-     * The record the guest gets.
+     * The record the guest gets in permissions-only mode: made from the derived reason alone.
      *
-     * @param host the backend's record, or {@link HardwareRecord#NONE}
-     * @param virtualDevice the guest's id for the device
+     * @param context the stage-1 context walked, or null if the guest has none (it names the architecture)
      * @param reason the derived reason
      * @param fetchAddress the guest-physical address of the descriptor the walk failed on, or -1
-     * @return the guest's record, or {@link HardwareRecord#NONE} if there is none to give (no usable host
-     *     record and a reason without an architecture code, or a VT-d record for a virtual id wider than 16 bits)
+     * @return the guest's record, or {@link HardwareRecord#NONE} if the reason has no record in the guest's
+     *     format (no context, no address) or the virtual id does not fit a VT-d requester id
      */
-    static HardwareRecord forGuest(HardwareRecord host, int virtualDevice, int pasid, Permissions permissions,
-            boolean addressValid, long address, FaultReason reason, long fetchAddress) {
+    static HardwareRecord permissionsOnly(Stage1Context context, int virtualDevice, int pasid,
+            Permissions permissions, boolean addressValid, long address, FaultReason reason, long fetchAddress) {
+        FaultReason recorded = reason;
+        if (reason == UnresolvedFault.WALK_SUCCEEDS && context instanceof ArmStage1Context) {
+            recorded = ArmStage1Fault.TRANSLATION;
+        } else if (reason == UnresolvedFault.WALK_SUCCEEDS && context instanceof FirstLevelContext) {
+            recorded = FirstLevelFault.NOT_PRESENT;
+        }
+        if (recorded instanceof ArmStage1Fault arm) {
+            return smmuEvent(arm, virtualDevice, pasid, permissions, addressValid ? address : 0, fetchAddress);
+        }
+        if (recorded instanceof FirstLevelFault firstLevel && fitsRequesterId(virtualDevice)) {
+            return faultRecord(firstLevel, virtualDevice, pasid, permissions, addressValid ? address : 0);
+        }
+        return HardwareRecord.NONE;
+    }
+
+    /**
+     * The record the guest gets in raw mode: the host's record with the device id made the guest's.
+     *
+     * @param host the backend's record, or {@link HardwareRecord#NONE}
+     * @return the rewritten host record; the {@linkplain #permissionsOnly permissions-only} record if the host
+     *     gave none in a known format; {@link HardwareRecord#NONE} for a VT-d record and a virtual id wider
+     *     than 16 bits
+     */
+    static HardwareRecord raw(HardwareRecord host, Stage1Context context, int virtualDevice, int pasid,
+            Permissions permissions, boolean addressValid, long address, FaultReason reason, long fetchAddress) {
         if (SMMUV3_EVENT.equals(host.format()) && host.size() == 4) {
             long[] words = host.words();
             words[0] = (words[0] & ~EVT0_SID) | ((virtualDevice & 0xffff_ffffL) << EVT0_SID_SHIFT);
@@ -82,13 +119,8 @@ final class VirtualRecords {
             }
             return HardwareRecord.of(VTD_FRCD, host.word(0), (host.word(1) & ~FRCD1_SID) | virtualDevice);
         }
-        if (reason instanceof ArmStage1Fault arm) {
-            return smmuEvent(arm, virtualDevice, pasid, permissions, addressValid ? address : 0, fetchAddress);
-        }
-        if (reason instanceof FirstLevelFault firstLevel && fitsRequesterId(virtualDevice)) {
-            return faultRecord(firstLevel, virtualDevice, pasid, permissions, addressValid ? address : 0);
-        }
-        return HardwareRecord.NONE;
+        return permissionsOnly(context, virtualDevice, pasid, permissions, addressValid, address, reason,
+                fetchAddress);
     }
 
     /** The architecture code a host record reports (SMMUv3 event number, VT-d fault reason), or -1. */

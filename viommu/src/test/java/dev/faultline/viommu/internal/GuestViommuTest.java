@@ -27,6 +27,8 @@ import dev.faultline.viommu.VirtioIommuFault;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -351,8 +353,29 @@ class GuestViommuTest {
     }
 
     @Test
-    void forwardsTheHostRecordUnderTheVirtualStreamIdAndCountsAReasonItsTablesDoNotGive() {
+    void byDefaultBuildsTheRecordFromPermissionsAndItsOwnWalkAndCountsAWalkThatNowSucceeds() {
         GuestViommu vm = guestWithNic(ROOMY);
+        long root = ram.table();
+        long va = 0x4000_0000L;
+        ram.write(ram.chain(root, va, 39, 12, 0x3), 0x0000000812345f47L);
+        vm.setStage1(VNIC, 4, ArmStage1Context.linux(root));
+        long[] host = {0x13 | (0x4242L << 32) | (1L << 11) | (4L << 12), -1L, 0x1234_5678_9abcL, -1L};
+
+        vm.handle(RecordingFaultGroup.unrecoverable(NIC, 4, va, Permissions.WRITE,
+                HardwareRecord.of("smmuv3-event", host)));
+        UnrecoverableEvent event = (UnrecoverableEvent) vm.poll(1).get(0);
+        assertThat(event.reason()).as("the guest fixed its table since").isEqualTo(UnresolvedFault.WALK_SUCCEEDS);
+        long[] expected = new EventRecord(0x10, true, 4, VNIC, 0, false, false, false, false, false,
+                EventRecord.CLASS_IN, false, va, 0).encode();
+        assertThat(event.virtualRecord().words()).as("made from permissions, address and PASID only")
+                .containsExactly(expected);
+        assertThat(vm.statistics().staleWalks()).isEqualTo(1);
+        assertThat(vm.statistics().reasonDisagreements()).isEqualTo(1);
+    }
+
+    @Test
+    void inRawModeForwardsTheHostRecordUnderTheVirtualStreamIdAndCountsAReasonItsTablesDoNotGive() {
+        GuestViommu vm = guestWithNic(ROOMY.withRawRecords(true));
         long root = ram.table();
         long va = 0x4000_0000L;
         ram.write(ram.chain(root, va, 39, 12, 0x3), 0x0000000812345f47L);
@@ -367,6 +390,7 @@ class GuestViommuTest {
         assertThat(EventRecord.decode(event.virtualRecord().words()).withSid(0x4242).encode()).containsExactly(host);
         assertThat(event.virtioFault().reason()).isEqualTo(VirtioIommuFault.REASON_UNKNOWN);
         assertThat(vm.statistics().reasonDisagreements()).isEqualTo(1);
+        assertThat(vm.statistics().staleWalks()).isEqualTo(1);
     }
 
     @Test
@@ -402,6 +426,60 @@ class GuestViommuTest {
         assertThat(vm.poll(10)).extracting(e -> ((UnrecoverableEvent) e).reason()).containsExactly(
                 UnresolvedFault.NO_STAGE1_CONTEXT, UnresolvedFault.NO_STAGE1_CONTEXT, UnresolvedFault.NO_ADDRESS,
                 UnresolvedFault.NO_STAGE1_CONTEXT);
+    }
+
+    // ---- the VMM waiting for events ---------------------------------------------------------------------
+
+    /** Starts a VMM thread in a one-minute {@code poll} and returns once it waits. */
+    private static CompletableFuture<List<GuestEvent>> waitingVmm(GuestViommu vm) throws InterruptedException {
+        CompletableFuture<List<GuestEvent>> result = new CompletableFuture<>();
+        Thread vmm = new Thread(() -> {
+            try {
+                result.complete(vm.poll(8, 1, TimeUnit.MINUTES));
+            } catch (InterruptedException e) {
+                result.completeExceptionally(e);
+            }
+        }, "vmm");
+        vmm.start();
+        while (vmm.getState() != Thread.State.TIMED_WAITING) {
+            assertThat(result).as("the VMM returned without waiting").isNotDone();
+            Thread.sleep(1);
+        }
+        return result;
+    }
+
+    @Test
+    void aVmmWaitingInPollIsWokenByTheFaultThatQueuesAnEventLongBeforeItsTimeout() throws Exception {
+        GuestViommu vm = guestWithNic(ROOMY);
+        CompletableFuture<List<GuestEvent>> waiting = waitingVmm(vm);
+        assertThat(waiting).isNotDone();
+
+        vm.handle(fault(NIC, 0x1000));
+        List<GuestEvent> events = waiting.get(30, TimeUnit.SECONDS);
+        assertThat(events).singleElement().isInstanceOf(UnrecoverableEvent.class);
+    }
+
+    @Test
+    void aLostEventsMarkerAndTheGuestClosingWakeTheVmmToo() throws Exception {
+        GuestViommu vm = guestWithNic(new GuestLimits(4, 4, 1, 1, 0));   // one token, never refilled
+        vm.handle(fault(NIC, 0x1000));
+        assertThat(vm.poll(1)).hasSize(1);
+        CompletableFuture<List<GuestEvent>> marker = waitingVmm(vm);
+        vm.handle(fault(NIC, 0x2000));                                         // over the rate: lost
+        assertThat(marker.get(30, TimeUnit.SECONDS)).singleElement().isInstanceOf(LostEvents.class);
+
+        CompletableFuture<List<GuestEvent>> closing = waitingVmm(vm);
+        vm.close();
+        assertThat(closing.get(30, TimeUnit.SECONDS)).isEmpty();
+    }
+
+    @Test
+    void aTimedPollWithNothingQueuedReturnsEmptyAndRefusesBadArguments() throws InterruptedException {
+        GuestViommu vm = guestWithNic(ROOMY);
+        assertThat(vm.poll(4, 0, TimeUnit.MILLISECONDS)).isEmpty();
+        assertThat(vm.poll(4, 2, TimeUnit.MILLISECONDS)).isEmpty();
+        assertThatThrownBy(() -> vm.poll(0, 1, TimeUnit.SECONDS)).hasMessageContaining("positive");
+        assertThatThrownBy(() -> vm.poll(1, -1, TimeUnit.SECONDS)).hasMessageContaining("timeout");
     }
 
     // ---- configuration ----------------------------------------------------------------------------------
