@@ -28,25 +28,24 @@ class LogCommandsTest {
 
     @Test
     void decodeReturnsTheLogWhichPrintsAsATable() throws IOException {
-        DecodedLog log = commands.decode(file());
+        DecodedLog log = (DecodedLog) commands.decode(file());
         assertThat(log.faults()).hasSize(1);
         assertThat(log.toString()).contains("dmar-fault", "00:0d.0", "[0x5a]");
-        assertThat(commands.decode(false, file())).isEqualTo(log);
     }
 
     @Test
     void decodeWithJsonReturnsJsonLines() throws IOException {
-        assertThat(commands.decode(true, file())).asString().startsWith("{\"format\":\"dmar-fault\",")
+        assertThat(commands.decode("--json", file())).asString().startsWith("{\"format\":\"dmar-fault\",")
                 .contains("\"reason_code\":90");
     }
 
     @Test
     void replayNeedsTheCore() throws IOException {
         String file = file();
-        assertThatThrownBy(() -> commands.replay("", file)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> commands.replay(file)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("core is not running");
         commands.pipeline = new FakePipeline();
-        ReplayReport report = commands.replay("host", file);
+        ReplayReport report = commands.replay("--attach", "host", file);
         assertThat(report.replayed()).isEqualTo(1);
         assertThat(report.clean()).isTrue();
     }
@@ -54,5 +53,21 @@ class LogCommandsTest {
     @Test
     void aMissingFileIsAnIoError() {
         assertThatThrownBy(() -> commands.decode(dir.resolve("missing").toString())).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void wrongArgumentsGiveTheCommandsUsage() throws IOException {
+        String file = file();
+        assertThatThrownBy(() -> commands.decode()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("missing <file>\nusage: faultline:decode [--json] <file>");
+        assertThatThrownBy(() -> commands.decode("--jsn", file)).hasMessage(
+                "unknown option --jsn\nusage: faultline:decode [--json] <file>");
+        assertThatThrownBy(() -> commands.decode(file, file)).hasMessageStartingWith("too many arguments: ");
+        commands.pipeline = new FakePipeline();
+        assertThatThrownBy(() -> commands.replay("--attach")).hasMessage(
+                "--attach needs a <domain>\nusage: faultline:replay [--attach <domain>] <file>");
+        assertThatThrownBy(() -> commands.replay("--attach", "host")).hasMessage(
+                "missing <file>\nusage: faultline:replay [--attach <domain>] <file>");
+        assertThat(commands.replay(file, "--attach", "host").replayed()).isEqualTo(1);
     }
 }
