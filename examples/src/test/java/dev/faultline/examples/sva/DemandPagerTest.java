@@ -43,10 +43,7 @@ class DemandPagerTest {
 
     @Test
     void mapsEveryPageOfAGroupBeforeAnswering() {
-        PageRequest first = PageRequest.last(DEVICE, 3, AREA, Permissions.READ).withPasid(PASID, true)
-                .withLastPage(false);
-        PageRequest last = PageRequest.last(DEVICE, 3, AREA + 0x1000, Permissions.READ).withPasid(PASID, true);
-        RecordingFaultGroup group = RecordingFaultGroup.of(new PageRequestGroup(List.of(first, last)));
+        RecordingFaultGroup group = twoRequests(AREA, Permissions.READ, AREA + 0x1000, Permissions.READ);
 
         pager.handle(group);
 
@@ -111,10 +108,7 @@ class DemandPagerTest {
 
     @Test
     void answersAGroupWithAReadAndAWriteOfTheSamePageSuccess() {
-        PageRequest read = PageRequest.last(DEVICE, 3, AREA, Permissions.READ).withPasid(PASID, true)
-                .withLastPage(false);
-        PageRequest write = PageRequest.last(DEVICE, 3, AREA + 0x8, Permissions.WRITE).withPasid(PASID, true);
-        RecordingFaultGroup group = RecordingFaultGroup.of(new PageRequestGroup(List.of(read, write)));
+        RecordingFaultGroup group = twoRequests(AREA, Permissions.READ, AREA + 0x8, Permissions.WRITE);
 
         pager.handle(group);
 
@@ -191,6 +185,14 @@ class DemandPagerTest {
     void rejectsAnAreaThatIsNotWholePages() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new DemandPager(frames, ProcessPageTable.arm(table), AREA + 1, 0x1000));
+    }
+
+    /** A group of two page requests with the PASID: {@code first}, then the last one. */
+    private static RecordingFaultGroup twoRequests(long first, Permissions firstPermissions, long last,
+            Permissions lastPermissions) {
+        PageRequest a = PageRequest.last(DEVICE, 3, first, firstPermissions).withPasid(PASID, true).withLastPage(false);
+        PageRequest b = PageRequest.last(DEVICE, 3, last, lastPermissions).withPasid(PASID, true);
+        return RecordingFaultGroup.of(new PageRequestGroup(List.of(a, b)));
     }
 
     private long armDescriptor(long va) {
