@@ -52,6 +52,8 @@ final class PageRequestReader {
     volatile long overflows;
     volatile long foreignDescriptors;
     volatile long reservedDescriptors;
+    /** Whether a pass is running (on the thread holding this reader's lock). */
+    private boolean draining;
 
     /** Sends a page group response the core knows nothing of (for requests the driver rejects itself). */
     interface Responder {
@@ -94,6 +96,18 @@ final class PageRequestReader {
      *     remain)
      */
     synchronized boolean drain(IommuPort port) {
+        if (draining) {
+            return false; // a teardown from inside a handler call of this pass: the pass goes on by itself
+        }
+        draining = true;
+        try {
+            return pass(port);
+        } finally {
+            draining = false;
+        }
+    }
+
+    private boolean pass(IommuPort port) {
         unit.write32(RegisterMap.PRS, RegisterMap.PRS_PPR);
         long head = unit.read64(RegisterMap.PQH) % size;
         long tail = unit.read64(RegisterMap.PQT) % size;
