@@ -12,6 +12,8 @@ import dev.faultline.platform.vtd.PageGroupResponse;
 import dev.faultline.platform.vtd.PageRequestDescriptor;
 import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.vtd.RemappingUnit;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Drains the page request queue into the core, as Linux's {@code prq_event_thread} (intel/prq.c;
@@ -32,7 +34,7 @@ import dev.faultline.platform.vtd.RemappingUnit;
  * Decodes in place: nothing is allocated per request.
  *
  * <p>Called from the unit's interrupt thread, and from a teardown that drains the queue of one PASID
- * ({@link #drain} is synchronized).
+ * (passes hold a lock; a teardown waits for a running pass only so long).
  */
 final class PageRequestReader {
     /** {@link #holds} of every PASID of a requester. */
@@ -52,7 +54,9 @@ final class PageRequestReader {
     volatile long overflows;
     volatile long foreignDescriptors;
     volatile long reservedDescriptors;
-    /** Whether a pass is running (on the thread holding this reader's lock). */
+    /** Held during a pass over the queue: by the interrupt thread, or by a teardown. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Whether a pass is running (on the thread holding {@link #lock}). */
     private boolean draining;
 
     /** Sends a page group response the core knows nothing of (for requests the driver rejects itself). */
@@ -95,7 +99,39 @@ final class PageRequestReader {
      * @return whether another pass is needed at once (an overflow could not be cleared because requests
      *     remain)
      */
-    synchronized boolean drain(IommuPort port) {
+    boolean drain(IommuPort port) {
+        lock.lock();
+        try {
+            return passUnlessRunning(port);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A teardown's pass: like {@link #drain}, but waits at most {@code timeoutNanos} for a pass the interrupt
+     * thread is in (a handler call may hold it up).
+     *
+     * @return whether the pass ran (or this thread is inside the running pass, which goes on by itself)
+     */
+    boolean drainWithin(IommuPort port, long timeoutNanos) {
+        try {
+            if (!lock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            passUnlessRunning(port);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean passUnlessRunning(IommuPort port) {
         if (draining) {
             return false; // a teardown from inside a handler call of this pass: the pass goes on by itself
         }
@@ -135,7 +171,7 @@ final class PageRequestReader {
     }
 
     /** Whether the queue (PQH to PQT) holds a request of {@code rid} with {@code pasid} (or {@link #ANY_PASID}). */
-    synchronized boolean holds(int rid, int pasid) {
+    boolean holds(int rid, int pasid) {
         long head = unit.read64(RegisterMap.PQH) % size;
         long tail = unit.read64(RegisterMap.PQT) % size;
         for (long at = head; at != tail; at = (at + PageRequestDescriptor.SIZE) % size) {

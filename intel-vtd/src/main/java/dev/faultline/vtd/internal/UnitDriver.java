@@ -73,6 +73,8 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     private final AtomicLong responsesLost = new AtomicLong();
     private final AtomicLong responsesRefused = new AtomicLong();
     private final AtomicLong pasidDrains = new AtomicLong();
+    /** How long a teardown waits for a queue pass a handler call holds up (the invalidation timeout). */
+    private final long drainWaitNanos;
     private final boolean tookOver;
 
     /**
@@ -103,6 +105,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         this.tables = new ContextTables(allocator, root, pasidBits, ecap.has(ExtendedCapability.PAGE_REQUESTS),
                 ecap.has(ExtendedCapability.DEVICE_TLB));
         this.queue = new InvalidationQueue(unit, allocator, log, ticker, settings.invalidationTimeoutNanos());
+        this.drainWaitNanos = settings.invalidationTimeoutNanos();
         if (!tookOver) {
             unit.write64(RegisterMap.RTADDR, root | RegisterMap.RTADDR_SMT);
             unit.write32(RegisterMap.GCMD, persistentCommands() | RegisterMap.GCMD_SRTP);
@@ -355,7 +358,11 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     private void drainPageRequests(int rid, int pasid) {
         pasidDrains.incrementAndGet();
         for (int round = 0; round < MAX_DRAIN_ROUNDS; round++) {
-            pageRequests.drain(port);
+            if (!pageRequests.drainWithin(port, drainWaitNanos)) {
+                log.problem("DMAR: " + unit.name() + ": page request queue busy (a handler call holds its pass);"
+                        + " pasid " + Pasid.format(pasid) + " of " + Integer.toHexString(rid) + " not drained");
+                return;
+            }
             boolean drained = queue.drainPageRequests();
             if (drained && !pageRequests.holds(rid, pasid)
                     && (unit.read32(RegisterMap.PRS) & RegisterMap.PRS_PRO) == 0) {
