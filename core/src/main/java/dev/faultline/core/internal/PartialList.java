@@ -69,24 +69,7 @@ final class PartialList {
         if (count == 0) {
             return;
         }
-        synchronized (this) {
-            int n = count;
-            int kept = 0;
-            for (int i = 0; i < n; i++) {
-                if (groupIds[i] == groupId && requests.pasid(i) == pasid) {
-                    group.appendFrom(requests, i);
-                } else {
-                    if (i != kept) {
-                        groupIds[kept] = groupIds[i];
-                        requests.move(i, kept);
-                    }
-                    kept++;
-                }
-            }
-            requests.truncate(kept);
-            count = kept;
-            budget.give(n - kept);
-        }
+        removeWhere(groupId, pasid, null, group);
     }
 
     /** Discards the parked requests whose PASID {@code affected} selects; returns how many there were. */
@@ -94,14 +77,25 @@ final class PartialList {
         if (count == 0) {
             return 0;
         }
-        return removeWhere(i -> affected.test(requests.pasid(i)));
+        return removeWhere(0, 0, affected, null);
     }
 
-    private synchronized int removeWhere(IntPredicate which) {
+    /**
+     * Removes the requests whose PASID {@code affected} selects or, without it, those of {@code (pasid, groupId)}
+     * (compared in place, so that forming a group allocates nothing), appending them to {@code into} if given;
+     * returns how many.
+     */
+    private synchronized int removeWhere(int groupId, int pasid, IntPredicate affected, FaultBuffer into) {
         int n = count;
         int kept = 0;
         for (int i = 0; i < n; i++) {
-            if (!which.test(i)) {
+            boolean match = affected != null ? affected.test(requests.pasid(i))
+                    : groupIds[i] == groupId && requests.pasid(i) == pasid;
+            if (match) {
+                if (into != null) {
+                    into.appendFrom(requests, i);
+                }
+            } else {
                 if (i != kept) {
                     groupIds[kept] = groupIds[i];
                     requests.move(i, kept);

@@ -68,6 +68,14 @@ class GuestFollowsThePhysicalDeviceTest {
                 });
     }
 
+    /** Guest vm1 of the host, given the NIC under {@link #VIRTUAL_ID}. */
+    private VirtualIommu guestWithTheNic() {
+        VirtualIommu vm1 = host.create("vm1", Set.of("vm1-nested"), new GuestMemoryWindow(new PhysicalMemory(),
+                0x4000_0000L, 1L << 20));
+        vm1.addDevice(NIC, VIRTUAL_ID);
+        return vm1;
+    }
+
     private DevicePort plugIn() {
         machine.addDevice(DeviceNode.parse(NODE));
         DevicePort d = port.addDevice(NIC);
@@ -87,10 +95,8 @@ class GuestFollowsThePhysicalDeviceTest {
     @Test
     void anUnpluggedDeviceLeavesItsGuestAndComesBackOnlyWhenTheVmmAddsItAgain() {
         host.addMachine(machine);
-        VirtualIommu vm1 = host.create("vm1", Set.of("vm1-nested"), new GuestMemoryWindow(new PhysicalMemory(),
-                0x4000_0000L, 1L << 20));
+        VirtualIommu vm1 = guestWithTheNic();
         core.register((GuestViommu) vm1, Map.of(HandlerProperties.DOMAIN, "vm1-nested"));
-        vm1.addDevice(NIC, VIRTUAL_ID);
         DevicePort nic = plugIn();
         GuestsOnOneIommu.pageRequest(nic, Pasid.NONE, 1, 0x1000);
         List<PageRequestEvent> read = pageRequests(vm1);
@@ -117,10 +123,8 @@ class GuestFollowsThePhysicalDeviceTest {
 
     @Test
     void aNestedReAttachAnswersTheGroupsTheGuestHoldsAndTheGuestsLateAnswerNeverReachesTheDevice() {
-        VirtualIommu vm1 = host.create("vm1", Set.of("vm1-nested"), new GuestMemoryWindow(new PhysicalMemory(),
-                0x4000_0000L, 1L << 20));
+        VirtualIommu vm1 = guestWithTheNic();
         core.register((GuestViommu) vm1, Map.of(HandlerProperties.DOMAIN, "vm1-nested"));
-        vm1.addDevice(NIC, VIRTUAL_ID);
         DevicePort nic = plugIn();
         GuestsOnOneIommu.pageRequest(nic, Pasid.NONE, 1, 0x1000);
         GuestsOnOneIommu.pageRequest(nic, 7, 2, 0x2000);
@@ -139,9 +143,7 @@ class GuestFollowsThePhysicalDeviceTest {
     void aMachineNoLongerFollowedLeavesItsGuestsAlone() {
         host.addMachine(machine);
         host.removeMachine(machine);
-        VirtualIommu vm1 = host.create("vm1", Set.of("vm1-nested"), new GuestMemoryWindow(new PhysicalMemory(),
-                0x4000_0000L, 1L << 20));
-        vm1.addDevice(NIC, VIRTUAL_ID);
+        VirtualIommu vm1 = guestWithTheNic();
         machine.addDevice(DeviceNode.parse(NODE));
         machine.removeDevice(NIC);
         assertThatThrownBy(() -> vm1.addDevice(NIC, 0x11)).isInstanceOf(IllegalArgumentException.class)
