@@ -85,7 +85,7 @@ class CoreServicesOSGiTest {
                 .containsExactlyInAnyOrder("stats", "pending", "handlers");
 
         assertThat((String) Services.shell(context, "faultline:stats")).startsWith("totals:\n")
-                .contains("balanced            yes\n", "devices:\ndevice ");
+                .contains("balanced               yes\n", "devices:\ndevice ");
         assertThat((String) Services.shell(context, "faultline:handlers --json")).startsWith("[");
         assertThat((String) Services.shell(context, "faultline:pending")).startsWith("pending:\ndevice ");
     }
