@@ -27,13 +27,18 @@ public interface DevicePort {
 
     /**
      * Records that {@code domain} translates the device's transactions with {@code pasid}
-     * ({@link dev.faultline.api.fault.Pasid#NONE} for PASID-less ones). Replaces any earlier attachment.
+     * ({@link dev.faultline.api.fault.Pasid#NONE} for PASID-less ones). Replaces any earlier attachment, and
+     * like {@link #detach} is a change of owner: the old owner's groups are answered before it returns.
      */
     void attach(int pasid, Domain domain);
 
     /**
-     * Removes the attachment at {@code pasid}. Groups pending for the old domain's handler stay pending
-     * and are answered by it or by their deadline.
+     * Removes the attachment at {@code pasid}. A change of owner is a barrier: before this returns, the partial
+     * requests of that PASID are discarded, every group formed under the old attachment and not yet answered
+     * (deferred, queued, or in a handler call) is answered {@code INVALID} once, and any later answer to those
+     * groups is refused, counted as stale and never sent. Groups of the device's other PASIDs are untouched.
+     * Detaching {@link dev.faultline.api.fault.Pasid#NONE} also covers the PASIDs that fell back to a nested
+     * PASID-less attachment. The backend drains its hardware queues of that PASID before it calls this.
      */
     void detach(int pasid);
 
@@ -83,7 +88,8 @@ public interface DevicePort {
 
     /**
      * Removes the device ({@code iopf_queue_remove_device}): discards its partials, answers its pending
-     * groups {@code INVALID}, drops its attachments. Idempotent. Later reports are counted and rejected.
+     * groups {@code INVALID} (also one whose handler call is running: its answer is then refused as stale),
+     * drops its attachments. Idempotent. Later reports are counted and rejected.
      */
     void remove();
 }

@@ -31,12 +31,36 @@ package dev.faultline.api.stats;
  * @param duplicates answers rejected because the group was already answered
  * @param queueFull groups a queued handler's full queue could not take (answered FAILURE by default)
  * @param lostResponses answers the backend could not send (it threw, or had disconnected)
+ * @param answeredAtDetach groups a change of owner (detach, replace, nested re-attach, PASID teardown) answered
+ *     INVALID before it returned, because they were formed under the old attachment (also in answeredInvalid)
+ * @param staleAnswers answers refused because the group's owner changed before they came: the group was answered
+ *     INVALID on the new owner's behalf, and the stale answer never reached the hardware
+ * @param answeredAtRemoval groups answered INVALID because their device was removed or its IOMMU's backend left
+ *     (also in answeredInvalid)
+ * @param answeredAtDeparture groups answered INVALID because their handler left (also in answeredInvalid)
+ * @param mixedPasid partial page requests parked under a group index that a parked request of another PASID of
+ *     the same device already uses (the requests are kept apart: each PASID's group forms on its own last request)
  */
 public record FaultCounts(long reported, long parked, long droppedPartials, long discardedPartials, long dispatched,
         long delivered, long noHandler, long rejected, long groups, long answeredSuccess, long answeredInvalid,
         long answeredFailure, long pending, long timedOut, long abandoned, long handlerErrors, long slowCalls,
         long duplicates,
-        long queueFull, long lostResponses) {
+        long queueFull, long lostResponses, long answeredAtDetach, long staleAnswers, long answeredAtRemoval,
+        long answeredAtDeparture, long mixedPasid) {
+
+    /**
+     * The counters without those of changes of owner (all zero), as in version 1.0.
+     *
+     * @since 1.1
+     */
+    public FaultCounts(long reported, long parked, long droppedPartials, long discardedPartials, long dispatched,
+            long delivered, long noHandler, long rejected, long groups, long answeredSuccess, long answeredInvalid,
+            long answeredFailure, long pending, long timedOut, long abandoned, long handlerErrors, long slowCalls,
+            long duplicates, long queueFull, long lostResponses) {
+        this(reported, parked, droppedPartials, discardedPartials, dispatched, delivered, noHandler, rejected, groups,
+                answeredSuccess, answeredInvalid, answeredFailure, pending, timedOut, abandoned, handlerErrors,
+                slowCalls, duplicates, queueFull, lostResponses, 0, 0, 0, 0, 0);
+    }
 
     /** Groups answered, by any code. */
     public long answered() {

@@ -24,6 +24,8 @@ abstract class AnswerableGroup implements FaultGroup, PageResponse {
     final FaultBuffer faults;
     DeviceState device;
     HandlerProxy handler;
+    /** The attachment the group was formed under (its owner's identity), or {@code null}. */
+    Attachment attachment;
     long reportedNanos;
     private ResponseCode code;
 
@@ -65,6 +67,35 @@ abstract class AnswerableGroup implements FaultGroup, PageResponse {
             code = null;
         }
         answered(answer);
+    }
+
+    /**
+     * Called by the winner of a handler's answer: if the group's owner changed since it was formed, the answer is
+     * stale and refused (counted), and the group gets the barrier's INVALID instead; otherwise it is sent.
+     *
+     * @return whether the handler's answer was accepted
+     */
+    final boolean completeOwnersAnswer(ResponseCode answer) {
+        Attachment a = attachment;
+        if (a != null && a.retired()) {
+            device.count(Counter.STALE_ANSWERS, handler);
+            complete(ResponseCode.INVALID, device.barrierReason());
+            return false;
+        }
+        complete(answer, null);
+        return true;
+    }
+
+    /** Whether the owner the group was formed under is gone (its attachment retired). */
+    final boolean ownerGone() {
+        Attachment a = attachment;
+        return a != null && a.retired();
+    }
+
+    /** Counts an answer refused because a change of owner already answered the group. */
+    final boolean stale() {
+        device.count(Counter.STALE_ANSWERS, handler);
+        return false;
     }
 
     /** Hook after the answer was sent. */

@@ -3,11 +3,52 @@ package dev.faultline.core.internal;
 import dev.faultline.api.backend.Domain;
 
 /**
- * A domain attached to a device (or one PASID of it), with the domain's handler slot resolved once at attach
- * time so that routing a fault is two reads.
+ * One attachment of a domain to a device (or one PASID of it): the owner's identity that every group formed
+ * under it carries. The domain's handler slot is resolved once at attach time, so routing a fault is two reads.
  *
- * @param domain the domain
- * @param slot where the domain's current handler is published
+ * <p>An attachment is retired, once and for good, when its owner changes (detach, replace, device removal):
+ * from then on an answer to a group formed under it is stale. A group checks that with one volatile read of
+ * {@link #retired()} when its answer wins, so the check costs the inline path nothing it did not already pay.
  */
-record Attachment(Domain domain, HandlerSlot slot) {
+final class Attachment {
+    private final Domain domain;
+    private final HandlerSlot slot;
+    private final long generation;
+    private volatile boolean retired;
+
+    Attachment(Domain domain, HandlerSlot slot, long generation) {
+        this.domain = domain;
+        this.slot = slot;
+        this.generation = generation;
+    }
+
+    /** The attached domain. */
+    Domain domain() {
+        return domain;
+    }
+
+    /** Where the domain's current handler is published. */
+    HandlerSlot slot() {
+        return slot;
+    }
+
+    /** The device's attach count when this attachment was made (1 for its first), for display. */
+    long generation() {
+        return generation;
+    }
+
+    /** Whether the owner changed since: answers to groups formed under this attachment are stale. */
+    boolean retired() {
+        return retired;
+    }
+
+    /** Marks the owner gone; the barrier answers the groups afterwards. */
+    void retire() {
+        retired = true;
+    }
+
+    @Override
+    public String toString() {
+        return domain.name() + " #" + generation + (retired ? " (retired)" : "");
+    }
 }

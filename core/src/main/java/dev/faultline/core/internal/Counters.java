@@ -167,22 +167,24 @@ final class Counters {
                 get(Counter.NO_HANDLER), get(Counter.REJECTED), get(Counter.GROUPS), get(Counter.ANSWERED_SUCCESS),
                 get(Counter.ANSWERED_INVALID), get(Counter.ANSWERED_FAILURE), pending, get(Counter.TIMED_OUT),
                 get(Counter.ABANDONED), get(Counter.HANDLER_ERRORS), get(Counter.SLOW_CALLS), get(Counter.DUPLICATES), get(Counter.QUEUE_FULL),
-                get(Counter.LOST_RESPONSES));
+                get(Counter.LOST_RESPONSES), get(Counter.ANSWERED_AT_DETACH), get(Counter.STALE_ANSWERS),
+                get(Counter.ANSWERED_AT_REMOVAL), get(Counter.ANSWERED_AT_DEPARTURE), get(Counter.MIXED_PASID));
     }
 
     /** The field-wise sum of snapshots. */
     static FaultCounts sum(Iterable<FaultCounts> all) {
-        long[] s = new long[20];
+        long[] s = new long[25];
         for (FaultCounts c : all) {
             long[] v = {c.reported(), c.parked(), c.droppedPartials(), c.discardedPartials(), c.dispatched(),
                 c.delivered(), c.noHandler(), c.rejected(), c.groups(), c.answeredSuccess(), c.answeredInvalid(),
                 c.answeredFailure(), c.pending(), c.timedOut(), c.abandoned(), c.handlerErrors(), c.slowCalls(), c.duplicates(),
-                c.queueFull(), c.lostResponses()};
+                c.queueFull(), c.lostResponses(), c.answeredAtDetach(), c.staleAnswers(), c.answeredAtRemoval(),
+                c.answeredAtDeparture(), c.mixedPasid()};
             for (int i = 0; i < s.length; i++) {
                 s[i] += v[i];
             }
         }
         return new FaultCounts(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12],
-                s[13], s[14], s[15], s[16], s[17], s[18], s[19]);
+                s[13], s[14], s[15], s[16], s[17], s[18], s[19], s[20], s[21], s[22], s[23], s[24]);
     }
 }

@@ -12,6 +12,7 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.UnrecoverableFault;
 import dev.faultline.core.log.RateLimiter;
 import java.util.Objects;
+import java.util.function.IntPredicate;
 
 /**
  * The core's state for one device (Linux's {@code iommu_fault_param}): its attachments, its parked partial
@@ -32,6 +33,8 @@ final class DeviceState implements DevicePort {
     private volatile Attachment noPasid;
     private volatile PasidMap<Attachment> byPasid = PasidMap.empty();
     private volatile boolean removed;
+    /** Attachments made so far (guarded by this): each attachment's generation. */
+    private long attachCount;
     private volatile RateLimiter logLimiter;
 
     DeviceState(DeviceId id, IommuConnection iommu, Pipeline pipeline) {
@@ -68,26 +71,70 @@ final class DeviceState implements DevicePort {
     public void attach(int pasid, Domain domain) {
         Pasid.requireValidOrNone(pasid);
         Objects.requireNonNull(domain, "domain");
-        Attachment a = new Attachment(domain, pipeline.index().domainSlot(domain.name()));
+        HandlerSlot slot = pipeline.index().domainSlot(domain.name());
+        Attachment old;
         synchronized (this) {
             if (removed) {
                 throw new IllegalStateException("device " + id + " was removed");
             }
+            old = ownerAt(pasid);
+            Attachment a = new Attachment(domain, slot, ++attachCount);
             if (pasid == Pasid.NONE) {
                 noPasid = a;
             } else {
                 byPasid = byPasid.with(pasid, a);
             }
         }
+        ownerChanged(pasid, old);
     }
 
     @Override
-    public synchronized void detach(int pasid) {
-        if (pasid == Pasid.NONE) {
-            noPasid = null;
-        } else {
-            byPasid = byPasid.without(pasid);
+    public void detach(int pasid) {
+        Attachment old;
+        synchronized (this) {
+            old = ownerAt(pasid);
+            if (pasid == Pasid.NONE) {
+                noPasid = null;
+            } else {
+                byPasid = byPasid.without(pasid);
+            }
         }
+        ownerChanged(pasid, old);
+    }
+
+    /** The attachment made at exactly {@code pasid} (no fallback), or {@code null}. */
+    private Attachment ownerAt(int pasid) {
+        return pasid == Pasid.NONE ? noPasid : byPasid.get(pasid);
+    }
+
+    /**
+     * The barrier of a change of owner at {@code (this, pasid)}, run before attach or detach returns: the old
+     * attachment is retired (its owner's later answers are stale), the partials of the affected PASIDs are
+     * discarded, and every group formed under the old owner and not yet answered is answered INVALID, held or
+     * in a handler call. A change at {@code Pasid.NONE} also covers the PASIDs that fell back to the old
+     * PASID-less attachment (nested). Groups of other PASIDs are untouched.
+     */
+    private void ownerChanged(int pasid, Attachment old) {
+        if (old != null) {
+            old.retire();
+        }
+        IntPredicate affected;
+        GroupFilter which;
+        if (pasid == Pasid.NONE) {
+            PasidMap<Attachment> own = byPasid;
+            affected = p -> p == Pasid.NONE || (old != null && own.get(p) == null);
+            which = (p, a) -> p == Pasid.NONE || (old != null && a == old);
+        } else {
+            affected = p -> p == pasid;
+            which = (p, a) -> p == pasid;
+        }
+        counters.add(Counter.DISCARDED_PARTIAL, partials.discard(affected));
+        pipeline.answerForChangeOfOwner(this, which, Counter.ANSWERED_AT_DETACH);
+    }
+
+    /** What a group answered on behalf of its gone owner counts as. */
+    Counter barrierReason() {
+        return removed ? Counter.ANSWERED_AT_REMOVAL : Counter.ANSWERED_AT_DETACH;
     }
 
     /** This device's attachments, to carry over to the next backend instance of its IOMMU. */
@@ -95,12 +142,25 @@ final class DeviceState implements DevicePort {
         return new CarriedAttachments(noPasid, byPasid);
     }
 
-    /** Restores attachments carried over from the previous backend instance of this IOMMU. */
+    /**
+     * Restores attachments carried over from the previous backend instance of this IOMMU: the same domains, as
+     * new attachments (the old ones were retired when the previous instance left, with the groups formed under
+     * them).
+     */
     synchronized void restore(CarriedAttachments carried) {
         if (!removed) {
-            noPasid = carried.noPasid();
-            byPasid = carried.byPasid();
+            Attachment rid = carried.noPasid();
+            noPasid = rid == null ? null : renewed(rid);
+            PasidMap<Attachment> fresh = PasidMap.empty();
+            for (int pasid : carried.byPasid().keys()) {
+                fresh = fresh.with(pasid, renewed(carried.byPasid().get(pasid)));
+            }
+            byPasid = fresh;
         }
+    }
+
+    private Attachment renewed(Attachment a) {
+        return new Attachment(a.domain(), a.slot(), ++attachCount);
     }
 
     /** The domain attached at {@code (this, pasid)}, with Linux's fallback to a nested PASID-less attachment. */
@@ -126,8 +186,7 @@ final class DeviceState implements DevicePort {
      * The handler of a fault with {@code pasid} ({@link dev.faultline.api.handler.HandlerProperties} routing): the
      * attached domain's handler, else one registered for the device, except for a guest-owned domain.
      */
-    HandlerProxy route(int pasid) {
-        Attachment a = attachmentFor(pasid);
+    HandlerProxy route(int pasid, Attachment a) {
         if (a == null) {
             return deviceRoute.handlerFor(pasid);
         }
@@ -155,10 +214,12 @@ final class DeviceState implements DevicePort {
         InlineGroup g = pipeline.slots().acquire(iommu.slotCache);
         FaultBuffer group = g.faults;
         group.startGroup(groupId);
-        partials.moveGroupInto(groupId, group);
+        partials.moveGroupInto(groupId, pasid, group);
         group.append(pasid, flags, permissions, address, privateData0, privateData1);
         counters.increment(Counter.GROUPS);
-        return pipeline.dispatcher().dispatch(this, g, route(pasid), now);
+        Attachment a = attachmentFor(pasid);
+        g.attachment = a;
+        return pipeline.dispatcher().dispatch(this, g, route(pasid, a), now);
     }
 
     @Override
@@ -177,15 +238,22 @@ final class DeviceState implements DevicePort {
         }
         InlineGroup g = pipeline.slots().acquire(iommu.slotCache);
         g.faults.setUnrecoverable(flags, pasid, permissions, address, fetchAddress, record);
-        return pipeline.dispatcher().dispatch(this, g, route(pasid), now);
+        Attachment a = attachmentFor(pasid);
+        g.attachment = a;
+        return pipeline.dispatcher().dispatch(this, g, route(pasid, a), now);
     }
 
     private ReportOutcome park(int pasid, int groupId, int flags, Permissions permissions, long address,
             long privateData0, long privateData1) {
         Settings s = pipeline.settings();
-        if (partials.park(s.partialsPerDevice(), groupId, pasid, flags, permissions, address, privateData0,
-                privateData1)) {
+        int parked = partials.park(s.partialsPerDevice(), groupId, pasid, flags, permissions, address, privateData0,
+                privateData1);
+        if (parked != PartialList.DROPPED) {
             counters.increment(Counter.PARKED);
+            if (parked == PartialList.PARKED_BESIDE_ANOTHER_PASID) {
+                counters.increment(Counter.MIXED_PASID);
+                pipeline.log().mixedPasid(this, pasid, groupId);
+            }
             if (removed) {
                 counters.add(Counter.DISCARDED_PARTIAL, partials.discard());
             }
@@ -292,11 +360,15 @@ final class DeviceState implements DevicePort {
                 return;
             }
             removed = true;
+            if (noPasid != null) {
+                noPasid.retire();
+            }
+            byPasid.forEach((pasid, a) -> a.retire());
             noPasid = null;
             byPasid = PasidMap.empty();
         }
         discardPartials();
-        pipeline.pendingGroups().answerAll(g -> g.deviceState() == this, ResponseCode.INVALID);
+        pipeline.answerForChangeOfOwner(this, GroupFilter.ALL, Counter.ANSWERED_AT_REMOVAL);
         iommu.forget(this);
         pipeline.forget(this);
     }

@@ -116,9 +116,14 @@ final class GroupDispatcher implements GroupHolder {
         }
         pending.add(held);
         watchdog.watch(held);
+        // after the add: a departure or change of owner that did not see it in the pending set is seen here
         HandlerProxy h = held.handlerProxy();
-        if (h.state() == HandlerProxy.State.GONE || held.deviceState().removed()) {
-            held.answerBy(ResponseCode.INVALID, null);
+        if (held.deviceState().removed()) {
+            held.answerForBarrier(Counter.ANSWERED_AT_REMOVAL);
+        } else if (held.ownerGone()) {
+            held.answerForBarrier(Counter.ANSWERED_AT_DETACH);
+        } else if (h.state() == HandlerProxy.State.GONE) {
+            held.answerBy(ResponseCode.INVALID, Counter.ANSWERED_AT_DEPARTURE);
         }
     }
 

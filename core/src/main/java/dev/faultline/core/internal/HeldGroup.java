@@ -12,11 +12,15 @@ import java.util.Objects;
  * departure's) wins by compare-and-set, later ones are counted as duplicates. Thread-safe.
  */
 final class HeldGroup extends AnswerableGroup implements DeferredGroup {
-    private static final VarHandle ANSWERED;
+    private static final VarHandle ANSWER;
+    private static final int OPEN = 0;
+    private static final int ANSWERED = 1;
+    /** Answered by a change of owner: a later answer is stale. */
+    private static final int BARRED = 2;
 
     static {
         try {
-            ANSWERED = MethodHandles.lookup().findVarHandle(HeldGroup.class, "answered", boolean.class);
+            ANSWER = MethodHandles.lookup().findVarHandle(HeldGroup.class, "answer", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -25,13 +29,18 @@ final class HeldGroup extends AnswerableGroup implements DeferredGroup {
     private final GroupHolder holder;
     private final long deadlineNanos;
     private final boolean queued;
-    private volatile boolean answered;
+    private volatile int answer;
+    /** The thread that won the answer (a change of owner made from inside its send does not wait for itself). */
+    private volatile Thread sender;
+    /** Set once the winning answer has been handed to the backend. */
+    private volatile boolean sent;
     private volatile boolean deferred;
 
     HeldGroup(FaultBuffer faults, AnswerableGroup original, long deadlineNanos, boolean queued, GroupHolder holder) {
         super(faults);
         this.device = original.device;
         this.handler = original.handler;
+        this.attachment = original.attachment;
         this.reportedNanos = original.reportedNanos;
         this.deadlineNanos = deadlineNanos;
         this.queued = queued;
@@ -40,32 +49,52 @@ final class HeldGroup extends AnswerableGroup implements DeferredGroup {
     }
 
     @Override
-    public boolean respond(ResponseCode answer) {
-        Objects.requireNonNull(answer, "response code");
-        if (ANSWERED.compareAndSet(this, false, true)) {
-            complete(answer, null);
-            return true;
+    public boolean respond(ResponseCode code) {
+        Objects.requireNonNull(code, "response code");
+        if (ANSWER.compareAndSet(this, OPEN, ANSWERED)) {
+            sender = Thread.currentThread();
+            return completeOwnersAnswer(code);
         }
-        return duplicate();
+        return answer == BARRED ? stale() : duplicate();
     }
 
     @Override
-    boolean answerBy(ResponseCode answer, Counter reason) {
-        if (ANSWERED.compareAndSet(this, false, true)) {
-            complete(answer, reason);
+    boolean answerBy(ResponseCode code, Counter reason) {
+        if (ANSWER.compareAndSet(this, OPEN, ANSWERED)) {
+            sender = Thread.currentThread();
+            complete(code, reason);
             return true;
         }
         return false;
     }
 
+    /**
+     * A change of owner answers the group {@code INVALID} (counting {@code reason}) unless it is answered already;
+     * an answer being sent right now is waited for, so that nothing of the old owner reaches the backend after
+     * the change returns.
+     *
+     * @return whether this call answered it
+     */
+    boolean answerForBarrier(Counter reason) {
+        if (ANSWER.compareAndSet(this, OPEN, BARRED)) {
+            complete(ResponseCode.INVALID, reason);
+            return true;
+        }
+        while (!sent && sender != Thread.currentThread()) {
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
     @Override
-    void answered(ResponseCode answer) {
+    void answered(ResponseCode code) {
+        sent = true;
         holder.released(this);
     }
 
     @Override
     public boolean answered() {
-        return answered;
+        return answer != OPEN;
     }
 
     @Override
@@ -80,7 +109,7 @@ final class HeldGroup extends AnswerableGroup implements DeferredGroup {
 
     @Override
     public HeldGroup defer() {
-        if (answered) {
+        if (answer != OPEN) {
             throw new IllegalStateException("cannot defer " + this + ": it is already answered");
         }
         deferred = true;

@@ -57,6 +57,15 @@ final class HostLog {
                 + " dropped: " + bound + " reached");
     }
 
+    /** A partial page request parked under a group index another PASID of the device already uses. */
+    void mixedPasid(DeviceState device, int pasid, int groupId) {
+        if (device.guestOwned(pasid) || !admit(device.logLimiter(), device.id())) {
+            return;
+        }
+        sink.warn(device.id() + ": page requests of two PASIDs use group 0x" + Integer.toHexString(groupId)
+                + " (pasid " + Pasid.format(pasid) + " kept apart)");
+    }
+
     /** A handler threw; {@code guest} hides which fault it was. */
     void handlerFailed(HandlerProxy handler, AnswerableGroup group, Throwable error, boolean guest) {
         if (!admit(handler.errorLog, handler)) {

@@ -11,7 +11,10 @@ import java.util.Objects;
  * one compare-and-set, emptied. Only {@link #defer()} copies (into a {@link HeldGroup}).
  *
  * <p>States: {@code IDLE} between faults; {@code OPEN} while a handler may answer; then {@code ANSWERED}, or
- * {@code DEFERRED} (answers go to the held copy). The watchdog reads {@link #callStartNanos()} of slots that
+ * {@code DEFERRED} (answers go to the held copy), or, when its owner changed during the call, {@code CLAIMED}
+ * while a change of owner answers it from another thread and {@code BARRED} afterwards (the handler's answer is
+ * then stale). The state word carries the call's serial number above the state, so a compare-and-set from
+ * another thread can never hit the slot's next call. The watchdog reads {@link #callStartNanos()} of slots that
  * are not idle to find handlers that block.
  */
 final class InlineGroup extends AnswerableGroup {
@@ -19,12 +22,18 @@ final class InlineGroup extends AnswerableGroup {
     static final int OPEN = 1;
     static final int DEFERRED = 2;
     static final int ANSWERED = 3;
+    static final int CLAIMED = 4;
+    static final int BARRED = 5;
+    private static final int STATE_BITS = 3;
+    private static final long STATE_MASK = (1 << STATE_BITS) - 1;
 
     private static final VarHandle STATE;
+    private static final VarHandle SENT;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(InlineGroup.class, "state", int.class);
+            STATE = MethodHandles.lookup().findVarHandle(InlineGroup.class, "state", long.class);
+            SENT = MethodHandles.lookup().findVarHandle(InlineGroup.class, "sentSerial", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -33,12 +42,17 @@ final class InlineGroup extends AnswerableGroup {
     private final GroupHolder holder;
     /** The thread that fills and empties this slot. */
     final Thread owner;
-    private volatile int state;
+    /** The call's serial number (upper bits) and its state (lower {@value #STATE_BITS} bits). */
+    private volatile long state;
     /** Written before the state changes that publish it. */
     private HeldGroup held;
     /** The handler call this slot is in (published by the state write); the watchdog flags each call once. */
     private long callSerial;
     private volatile long flaggedSerial;
+    /** The serial of the last call whose answer the backend has been given. */
+    private volatile long sentSerial;
+    /** The thread answering this slot on behalf of a change of owner, while {@code CLAIMED}. */
+    private volatile Thread claimer;
 
     InlineGroup(int capacity, GroupHolder holder, Thread owner) {
         super(new FaultBuffer(capacity));
@@ -46,8 +60,16 @@ final class InlineGroup extends AnswerableGroup {
         this.owner = owner;
     }
 
+    private static int bits(long word) {
+        return (int) (word & STATE_MASK);
+    }
+
+    private static long with(long word, int bits) {
+        return (word & ~STATE_MASK) | bits;
+    }
+
     boolean idle() {
-        return state == IDLE;
+        return bits(state) == IDLE;
     }
 
     /** Fills in who and when, without opening the slot (for a group that is copied, not handled here). */
@@ -61,31 +83,38 @@ final class InlineGroup extends AnswerableGroup {
     /** Opens the filled slot for {@code h} (or for the core's own answer when {@code h} is null). */
     void open(DeviceState d, HandlerProxy h, long now) {
         prepare(d, h, now);
-        callSerial++;
-        STATE.setRelease(this, OPEN);
+        long serial = ++callSerial;
+        STATE.setRelease(this, (serial << STATE_BITS) | OPEN);
     }
 
     /** Empties the slot after the handler call; the group is answered or held by now. */
     void release() {
+        while (bits(state) == CLAIMED) {
+            // a change of owner is sending this group's INVALID from its own thread; the faults must stay put
+            Thread.onSpinWait();
+        }
         faults.clear();
         handler = null;
         held = null;
-        STATE.setRelease(this, IDLE);
+        attachment = null;
+        STATE.setRelease(this, callSerial << STATE_BITS);
     }
 
     /** Whether the slot holds a recoverable group still waiting for its answer (for the pending gauge). */
     boolean openRecoverable() {
-        return state == OPEN && faults.recoverable();
+        return bits(state) == OPEN && faults.recoverable();
     }
 
     /**
      * Only the reporting thread may read or answer the slot: it is reused for the next fault on this thread, of
      * any device, so a reference kept past the handler call and used elsewhere would otherwise read or answer
-     * another device's group.
+     * another device's group. The one exception is a change of owner answering the open slot (while it is
+     * {@code CLAIMED} the slot cannot move on).
      */
     @Override
     void checkCaller() {
-        if (Thread.currentThread() != owner) {
+        Thread t = Thread.currentThread();
+        if (t != owner && t != claimer) {
             throw new IllegalStateException("a FaultGroup may be read and answered only on the thread that handed it"
                     + " to the handler, during that call; defer() it to answer from another thread");
         }
@@ -95,17 +124,22 @@ final class InlineGroup extends AnswerableGroup {
     public boolean respond(ResponseCode answer) {
         checkCaller();
         Objects.requireNonNull(answer, "response code");
-        if (STATE.compareAndSet(this, OPEN, ANSWERED)) {
-            complete(answer, null);
-            return true;
+        long s = state;
+        if (bits(s) == OPEN && STATE.compareAndSet(this, s, with(s, ANSWERED))) {
+            return completeOwnersAnswer(answer);
         }
         HeldGroup h = held;
-        return h != null ? h.respond(answer) : duplicate();
+        if (h != null) {
+            return h.respond(answer);
+        }
+        int b = bits(state);
+        return b == CLAIMED || b == BARRED ? stale() : duplicate();
     }
 
     @Override
     boolean answerBy(ResponseCode answer, Counter reason) {
-        if (STATE.compareAndSet(this, OPEN, ANSWERED)) {
+        long s = state;
+        if (bits(s) == OPEN && STATE.compareAndSet(this, s, with(s, ANSWERED))) {
             complete(answer, reason);
             return true;
         }
@@ -114,16 +148,78 @@ final class InlineGroup extends AnswerableGroup {
     }
 
     @Override
+    void answered(ResponseCode answer) {
+        SENT.setRelease(this, callSerial);
+    }
+
+    /**
+     * A change of owner, from any thread: if this slot's call serves a recoverable group of {@code d} that
+     * {@code which} selects and nobody answered it yet, answers it {@code INVALID} now (counting {@code reason});
+     * if its answer is being sent right now, waits until it is sent. Returns whether this call answered it.
+     */
+    boolean answerForBarrier(DeviceState d, GroupFilter which, Counter reason) {
+        long s = state;
+        int b = bits(s);
+        if (b != OPEN && b != ANSWERED) {
+            return false;
+        }
+        if (!serves(d, which)) {
+            return false;
+        }
+        if (b == ANSWERED) {
+            awaitSent(s);
+            return false;
+        }
+        if (handler == null || !STATE.compareAndSet(this, s, with(s, CLAIMED))) {
+            // the core answers a handler-less group itself on the slot's thread; or the call moved on
+            awaitSent(state);
+            return false;
+        }
+        claimer = Thread.currentThread();
+        try {
+            complete(ResponseCode.INVALID, reason);
+        } finally {
+            claimer = null;
+            STATE.setRelease(this, with(s, BARRED));
+        }
+        return true;
+    }
+
+    /**
+     * Whether the call in progress serves a recoverable group of {@code d} selected by {@code which}. The fields
+     * were written before the state word that published them; if the slot moves on while they are read here, the
+     * state word (checked again by the caller's compare-and-set) has changed and the reading does not count.
+     */
+    private boolean serves(DeviceState d, GroupFilter which) {
+        try {
+            return device == d && faults.recoverable() && which.test(faults.lastPasid(), attachment);
+        } catch (RuntimeException slotMovedOn) {
+            return false;
+        }
+    }
+
+    /** Waits while the call of {@code word} is answered but its answer not yet handed to the backend. */
+    private void awaitSent(long word) {
+        long serial = word >>> STATE_BITS;
+        if (Thread.currentThread() == owner) {
+            return;
+        }
+        while (state == with(word, ANSWERED) && sentSerial != serial) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Override
     boolean deferred() {
-        return state == DEFERRED;
+        return bits(state) == DEFERRED;
     }
 
     @Override
     public boolean answered() {
         checkCaller();
-        int s = state;
+        int s = bits(state);
         HeldGroup h = held;
-        return s == ANSWERED || (s == DEFERRED && h != null && h.answered());
+        return s == ANSWERED || s == BARRED || s == CLAIMED || (s == DEFERRED && h != null && h.answered());
     }
 
     @Override
@@ -133,17 +229,18 @@ final class InlineGroup extends AnswerableGroup {
         if (h != null) {
             return h;
         }
-        int s = state;
-        if (s == IDLE) {
+        long s = state;
+        int b = bits(s);
+        if (b == IDLE) {
             // a group kept past its handler call: the slot is empty (or serving another call), so it names nothing
             throw new IllegalStateException("cannot defer a group after the handler call it was handed to returned");
         }
-        if (s != OPEN) {
+        if (b != OPEN) {
             throw new IllegalStateException("cannot defer " + this + ": it is already answered");
         }
         h = holder.copyOf(this, false);
         held = h;
-        if (!STATE.compareAndSet(this, OPEN, DEFERRED)) {
+        if (!STATE.compareAndSet(this, s, with(s, DEFERRED))) {
             held = null;
             throw new IllegalStateException("cannot defer " + this + ": it is already answered");
         }
@@ -153,7 +250,7 @@ final class InlineGroup extends AnswerableGroup {
 
     /** When the current handler call started, or -1 if the slot is idle. */
     long callStartNanos() {
-        return state == IDLE ? -1 : reportedNanos;
+        return idle() ? -1 : reportedNanos;
     }
 
     @Override

@@ -2,17 +2,27 @@ package dev.faultline.core.internal;
 
 import dev.faultline.api.fault.Permissions;
 import java.util.Arrays;
+import java.util.function.IntPredicate;
 
 /**
  * One device's partial page requests (Linux's {@code fault_param->partial}): requests without the last-page
- * flag, parked until the last request of their group arrives. Matched by group id only, as Linux does, so
- * partials of two PASIDs that use the same group id on one device join the same group.
+ * flag, parked until the last request of their group arrives. Matched by PASID and group id (unlike Linux, which
+ * matches the group id only): a device that mixes PASIDs under one group index never has one PASID's addresses
+ * handed to another PASID's handler; each PASID's requests wait for their own last request, and a request parked
+ * beside another PASID's requests of the same index is reported as such.
  *
  * <p>Bounded per device (and, through {@link PartialBudget}, in total): a request over a bound is not parked.
  * Arrays grow by doubling up to the bound, so a steady state allocates nothing. Thread-safe; the emptiness
  * check the fault path makes first takes no lock.
  */
 final class PartialList {
+    /** {@link #park} result: not parked, a bound was reached. */
+    static final int DROPPED = 0;
+    /** {@link #park} result: parked. */
+    static final int PARKED = 1;
+    /** {@link #park} result: parked, and another PASID's parked request uses the same group index. */
+    static final int PARKED_BESIDE_ANOTHER_PASID = 2;
+
     private final PartialBudget budget;
     private final FaultBuffer requests = new FaultBuffer(4);
     private int[] groupIds = new int[4];
@@ -27,12 +37,23 @@ final class PartialList {
         return count;
     }
 
-    /** Parks a request unless {@code perDeviceLimit} or the total budget is reached. */
-    synchronized boolean park(int perDeviceLimit, int groupId, int pasid, int requestFlags, Permissions access,
+    /**
+     * Parks a request unless {@code perDeviceLimit} or the total budget is reached.
+     *
+     * @return {@link #DROPPED}, {@link #PARKED} or {@link #PARKED_BESIDE_ANOTHER_PASID}
+     */
+    synchronized int park(int perDeviceLimit, int groupId, int pasid, int requestFlags, Permissions access,
             long address, long data0, long data1) {
         int n = count;
         if (n >= perDeviceLimit || !budget.tryTake()) {
-            return false;
+            return DROPPED;
+        }
+        int result = PARKED;
+        for (int i = 0; i < n; i++) {
+            if (groupIds[i] == groupId && requests.pasid(i) != pasid) {
+                result = PARKED_BESIDE_ANOTHER_PASID;
+                break;
+            }
         }
         if (n == groupIds.length) {
             groupIds = Arrays.copyOf(groupIds, n * 2);
@@ -40,32 +61,52 @@ final class PartialList {
         groupIds[n] = groupId;
         requests.append(pasid, requestFlags, access, address, data0, data1);
         count = n + 1;
-        return true;
+        return result;
     }
 
-    /** Moves the requests of {@code groupId} into {@code group}, oldest first. */
-    void moveGroupInto(int groupId, FaultBuffer group) {
+    /** Moves the requests of {@code (pasid, groupId)} into {@code group}, oldest first. */
+    void moveGroupInto(int groupId, int pasid, FaultBuffer group) {
         if (count == 0) {
             return;
         }
-        synchronized (this) {
-            int n = count;
-            int kept = 0;
-            for (int i = 0; i < n; i++) {
-                if (groupIds[i] == groupId) {
-                    group.appendFrom(requests, i);
-                } else {
-                    if (i != kept) {
-                        groupIds[kept] = groupIds[i];
-                        requests.move(i, kept);
-                    }
-                    kept++;
-                }
-            }
-            requests.truncate(kept);
-            count = kept;
-            budget.give(n - kept);
+        removeWhere(groupId, pasid, null, group);
+    }
+
+    /** Discards the parked requests whose PASID {@code affected} selects; returns how many there were. */
+    int discard(IntPredicate affected) {
+        if (count == 0) {
+            return 0;
         }
+        return removeWhere(0, 0, affected, null);
+    }
+
+    /**
+     * Removes the requests whose PASID {@code affected} selects or, without it, those of {@code (pasid, groupId)}
+     * (compared in place, so that forming a group allocates nothing), appending them to {@code into} if given;
+     * returns how many.
+     */
+    private synchronized int removeWhere(int groupId, int pasid, IntPredicate affected, FaultBuffer into) {
+        int n = count;
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            boolean match = affected != null ? affected.test(requests.pasid(i))
+                    : groupIds[i] == groupId && requests.pasid(i) == pasid;
+            if (match) {
+                if (into != null) {
+                    into.appendFrom(requests, i);
+                }
+            } else {
+                if (i != kept) {
+                    groupIds[kept] = groupIds[i];
+                    requests.move(i, kept);
+                }
+                kept++;
+            }
+        }
+        requests.truncate(kept);
+        count = kept;
+        budget.give(n - kept);
+        return n - kept;
     }
 
     /** Discards every parked request; returns how many there were. */

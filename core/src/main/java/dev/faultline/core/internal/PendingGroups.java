@@ -1,6 +1,5 @@
 package dev.faultline.core.internal;
 
-import dev.faultline.api.fault.ResponseCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -27,11 +26,28 @@ final class PendingGroups {
         return groups.size();
     }
 
-    /** Answers every pending group that matches with {@code code}; returns how many this call answered. */
-    int answerAll(Predicate<HeldGroup> which, ResponseCode code) {
+    /**
+     * A change of owner of every pending group that {@code which} selects (its handler left): answers them
+     * INVALID, counting {@code reason}, or waits for the answer being sent; returns how many this call answered.
+     */
+    int answerAllForChangeOfOwner(Predicate<HeldGroup> which, Counter reason) {
         int n = 0;
         for (HeldGroup g : groups) {
-            if (which.test(g) && g.answerBy(code, null)) {
+            if (which.test(g) && g.answerForBarrier(reason)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A change of owner at {@code d}: answers INVALID every pending group of {@code d} that {@code which} selects,
+     * or waits for the answer being sent; returns how many this call answered.
+     */
+    int answerForChangeOfOwner(DeviceState d, GroupFilter which, Counter reason) {
+        int n = 0;
+        for (HeldGroup g : groups) {
+            if (g.deviceState() == d && which.test(g.faults.lastPasid(), g.attachment) && g.answerForBarrier(reason)) {
                 n++;
             }
         }

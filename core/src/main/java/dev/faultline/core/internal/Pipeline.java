@@ -99,6 +99,22 @@ final class Pipeline implements PipelineControl {
         return dispatcher;
     }
 
+    /**
+     * The barrier of a change of owner of device {@code d}: answers INVALID, counting {@code reason}, every
+     * unanswered recoverable group of {@code d} that {@code which} selects, whether a handler holds it (deferred,
+     * queued) or is being called with it right now; answers being sent are waited for. Returns how many this call
+     * answered.
+     */
+    int answerForChangeOfOwner(DeviceState d, GroupFilter which, Counter reason) {
+        int[] n = {0};
+        slots.forEach(s -> {
+            if (s.answerForBarrier(d, which, reason)) {
+                n[0]++;
+            }
+        });
+        return n[0] + pending.answerForChangeOfOwner(d, which, reason);
+    }
+
     InlineSlots slots() {
         return slots;
     }
@@ -239,7 +255,7 @@ final class Pipeline implements PipelineControl {
             return;
         }
         index.remove(proxy);
-        pending.answerAll(g -> g.handlerProxy() == proxy, ResponseCode.INVALID);
+        pending.answerAllForChangeOfOwner(g -> g.handlerProxy() == proxy, Counter.ANSWERED_AT_DEPARTURE);
         if (proxy.queued()) {
             // after the answers, so that interrupting a blocked call cannot race them
             proxy.queue().stop();
@@ -294,7 +310,8 @@ final class Pipeline implements PipelineControl {
         return new FaultCounts(c.dispatched() + c.delivered(), 0, 0, 0, c.dispatched(), c.delivered(), 0, 0,
                 c.dispatched(), c.answeredSuccess(), c.answeredInvalid(), c.answeredFailure(), c.pending(),
                 c.timedOut(), c.abandoned(), c.handlerErrors(), c.slowCalls(), c.duplicates(), c.queueFull(),
-                c.lostResponses());
+                c.lostResponses(), c.answeredAtDetach(), c.staleAnswers(), c.answeredAtRemoval(),
+                c.answeredAtDeparture(), 0);
     }
 
     @Override

@@ -29,13 +29,20 @@ import org.junit.jupiter.api.Test;
 /**
  * Random interleavings of partial and last page requests, handler behaviours (answer, defer, answer twice,
  * throw, abandon), late answers, deadlines, handler departures and arrivals, overflow discards and device
- * removals: every group gets exactly one response at the backend, and the counters add up.
+ * removals, attachment changes (attach over, detach, nested re-attach): every group gets exactly one response at
+ * the backend, a change of owner leaves nothing of its PASID pending, and the counters add up.
  */
 class ExactlyOncePropertyTest {
     private static final DeviceId[] DEVICES = {
         DeviceId.parse("0000:00:01.0"), DeviceId.parse("sid:0x42"), DeviceId.parse("platform:rproc0")};
 
-    sealed interface Step permits Report, AnswerHeld, Expire, Depart, Arrive, Remove, Discard {
+    sealed interface Step permits Report, AnswerHeld, Expire, Depart, Arrive, Remove, Discard, Attach, Detach {
+    }
+
+    record Attach(int device, int pasid, boolean nested) implements Step {
+    }
+
+    record Detach(int device, int pasid) implements Step {
     }
 
     record Report(int device, int groupId, boolean last, int pasid) implements Step {
@@ -77,7 +84,10 @@ class ExactlyOncePropertyTest {
                 Gens.weighted(1, handler.map(Depart::new)),
                 Gens.weighted(1, handler.map(Arrive::new)),
                 Gens.weighted(1, device.map(Remove::new)),
-                Gens.weighted(1, Gens.constant(new Discard())));
+                Gens.weighted(1, Gens.constant(new Discard())),
+                Gens.weighted(2, source -> new Attach(device.generate(source), pasid.generate(source),
+                        Gens.elements(true, false).generate(source))),
+                Gens.weighted(2, source -> new Detach(device.generate(source), pasid.generate(source))));
     }
 
     @Test
@@ -143,6 +153,12 @@ class ExactlyOncePropertyTest {
                 }
             } else if (step instanceof Discard) {
                 f.iommu.discardPartials();
+            } else if (step instanceof Attach at && f.iommu.device(DEVICES[at.device()]).isPresent()) {
+                ports[at.device()].attach(at.pasid(), at.nested() ? Domain.nested("guest", "vm1") : Domain.dma("dom0"));
+                assertNothingPendingAt(f, at.device(), at.pasid());
+            } else if (step instanceof Detach dt && f.iommu.device(DEVICES[dt.device()]).isPresent()) {
+                ports[dt.device()].detach(dt.pasid());
+                assertNothingPendingAt(f, dt.device(), dt.pasid());
             }
             FaultCounts now = f.pipeline.totals();
             assertThat(now.balanced()).as("balanced after %s: %s", step, now).isTrue();
@@ -176,6 +192,12 @@ class ExactlyOncePropertyTest {
             default -> {
             }
         }
+    }
+
+    /** After a change of owner at {@code (device, pasid)}, none of that PASID's groups waits any more. */
+    private static void assertNothingPendingAt(Fixture f, int device, int pasid) {
+        assertThat(f.pipeline.pending()).noneMatch(p -> p.device().equals(DEVICES[device].toString())
+                && p.pasid() == pasid);
     }
 
     private static Map<Long, Long> responsesPerRequest(Fixture f) {

@@ -59,13 +59,22 @@ class GroupingTest {
     }
 
     @Test
-    void matchesPartialsByGroupIdOnlyAsLinuxDoes() {
+    void aDeviceThatMixesPasidsUnderOneGroupIndexNeverShowsOnePasidsAddressesToAnothersHandler() {
         f.registerForDevice(handler, DEV);
         DevicePort d = f.device(DEV);
         d.reportPageRequest(7, 3, PageRequest.FLAG_PASID_VALID, Permissions.READ, 0x1000, 0, 0);
-        d.reportPageRequest(9, 3, PageRequest.FLAG_PASID_VALID | LAST, Permissions.READ, 0x2000, 0, 0);
+        d.reportPageRequest(9, 3, PageRequest.FLAG_PASID_VALID, Permissions.READ, 0x2000, 0, 0);
+        d.reportPageRequest(9, 3, PageRequest.FLAG_PASID_VALID | LAST, Permissions.READ, 0x3000, 0, 0);
 
-        assertThat(handler.seen).containsExactly("group 3 pasid 9 addrs 1000 2000");
+        assertThat(handler.seen).containsExactly("group 3 pasid 9 addrs 2000 3000");
+        FaultCounts c = f.pipeline.devices().get(0).counts();
+        assertThat(c.mixedPasid()).isEqualTo(1);
+        assertThat(f.log.count("two PASIDs use group 0x3")).isEqualTo(1);
+
+        d.reportPageRequest(7, 3, PageRequest.FLAG_PASID_VALID | LAST, Permissions.READ, 0x4000, 0, 0);
+        assertThat(handler.seen).last().isEqualTo("group 3 pasid 7 addrs 1000 4000");
+        assertThat(f.pipeline.devices().get(0).partials()).isZero();
+        assertThat(f.pipeline.totals().balanced()).isTrue();
     }
 
     @Test

@@ -22,9 +22,14 @@ package dev.faultline.vtd.internal;
  * @param responsesRefused responses the driver refused to send (not its device, group index or PASID out of
  *     range)
  * @param invalidationErrors descriptors the unit rejected (FSTS.IQE)
+ * @param reservedDescriptors page request descriptors refused because reserved bits were set (the group answered
+ *     Invalid when the descriptor was its last)
+ * @param pasidDrains PASID teardowns and device removals that drained the page request queue before the core was
+ *     told (VT-d spec 7.10)
  */
 public record DriverCounters(long pageRequestsReported, long badPageRequests, long stopMarkers, long queueOverflows,
         long faultsReported, long faultsDelivered, long faultsPrinted, long faultsPrintSuppressed,
-        long faultsGuestSilenced, long faultsHostOwnedOfGuests, long faultRecordOverflows, long responsesSent, long responsesLost,
-        long responsesRefused, long invalidationErrors) {
+        long faultsGuestSilenced, long faultsHostOwnedOfGuests, long faultRecordOverflows, long responsesSent,
+        long responsesLost, long responsesRefused, long invalidationErrors, long reservedDescriptors,
+        long pasidDrains) {
 }

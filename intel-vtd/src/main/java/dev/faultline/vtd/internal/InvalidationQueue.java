@@ -26,6 +26,8 @@ final class InvalidationQueue {
     private static final int QUEUE_ORDER = 1;
     /** An invalidation wait (type 0x5) with no flags: completes and does nothing (VT-d invalidation descriptors). */
     private static final long NO_OP_WAIT = 0x5;
+    /** {@code QI_IWD_STATUS_DATA(QI_DONE) | QI_IWD_FENCE | QI_IWD_TYPE}: the fence that starts a PASID drain. */
+    private static final long FENCED_WAIT = (long) InvalidationWait.QI_DONE << 32 | 1 << 6 | 0x5;
 
     private final RemappingUnit unit;
     private final PhysicalMemory memory;
@@ -73,6 +75,21 @@ final class InvalidationQueue {
      * @return whether it completed before the timeout
      */
     synchronized boolean submit(long qw0, long qw1, long qw2, long qw3) {
+        return submit(qw0, qw1, qw2, qw3, false);
+    }
+
+    /**
+     * Linux's page-request drain ({@code intel_iommu_drain_pasid_prq}, VT-d spec 7.10): a fenced wait, then a
+     * wait with status write and PD, which completes only after every page request the unit received before it
+     * is in the page request queue.
+     *
+     * @return whether it completed before the timeout
+     */
+    synchronized boolean drainPageRequests() {
+        return submit(FENCED_WAIT, 0, 0, 0, true);
+    }
+
+    private boolean submit(long qw0, long qw1, long qw2, long qw3, boolean pageRequestDrain) {
         long deadline = ticker.getAsLong() + timeoutNanos;
         tail = unit.read64(RegisterMap.IQT) % size; // never behind the hardware's view of the queue
         while (free() < 3 * DESCRIPTOR) {
@@ -83,7 +100,7 @@ final class InvalidationQueue {
         write(tail, qw0, qw1, qw2, qw3);
         long waitAt = (tail + DESCRIPTOR) % size;
         memory.write32(statusWord, QI_IN_USE);
-        InvalidationWait wait = InvalidationWait.statusWrite(statusWord, false);
+        InvalidationWait wait = InvalidationWait.statusWrite(statusWord, pageRequestDrain);
         write(waitAt, wait.qw0(), wait.qw1(), 0, 0);
         tail = (waitAt + DESCRIPTOR) % size;
         unit.write64(RegisterMap.IQT, tail);

@@ -12,6 +12,8 @@ import dev.faultline.platform.vtd.PageGroupResponse;
 import dev.faultline.platform.vtd.PageRequestDescriptor;
 import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.vtd.RemappingUnit;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Drains the page request queue into the core, as Linux's {@code prq_event_thread} (intel/prq.c;
@@ -23,15 +25,22 @@ import dev.faultline.platform.vtd.RemappingUnit;
  *       is the last request); drop a Stop Marker; reject an unknown requester; report the rest with
  *       {@link DevicePort#reportPageRequest} (last page, PASID with response-needs-PASID, read / write /
  *       execute / privilege, private data when PDP is set);</li>
- *   <li>write PQH = the tail read;</li>
+ *   <li>write PQH past each descriptor as soon as it is handled (Linux writes the tail once, at the end), so a
+ *       failure in one never has those before it handled again; a descriptor with reserved bits set is refused,
+ *       counted, and answered Invalid only if it ends a group;</li>
  *   <li>on PRS.PRO: print "PRQ overflow detected"; only if the queue is now empty, discard the core's partial
  *       requests (their last request may have been lost), clear PRO and print "PRQ overflow cleared".</li>
  * </ol>
  * Decodes in place: nothing is allocated per request.
  *
- * <p>Called only from the unit's interrupt thread.
+ * <p>Called from the unit's interrupt thread, and from a teardown that drains the queue of one PASID
+ * (passes hold a lock; a teardown waits for a running pass only so long).
  */
 final class PageRequestReader {
+    /** {@link #holds} of every PASID of a requester. */
+    static final int ANY_PASID = -2;
+    /** {@code page_req_dsc} qw0 bits 15:10 and 63:54 (hw-formats: rsvd, rsvd2; bit 9 is PDP). */
+    static final long QW0_RESERVED = 0x3fL << 10 | 0x3ffL << 54;
     private final RemappingUnit unit;
     private final PhysicalMemory memory;
     private final DeviceTable devices;
@@ -44,6 +53,11 @@ final class PageRequestReader {
     volatile long stopMarkers;
     volatile long overflows;
     volatile long foreignDescriptors;
+    volatile long reservedDescriptors;
+    /** Held during a pass over the queue: by the interrupt thread, or by a teardown. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Whether a pass is running (on the thread holding {@link #lock}). */
+    private boolean draining;
 
     /** Sends a page group response the core knows nothing of (for requests the driver rejects itself). */
     interface Responder {
@@ -86,14 +100,62 @@ final class PageRequestReader {
      *     remain)
      */
     boolean drain(IommuPort port) {
+        lock.lock();
+        try {
+            return passUnlessRunning(port);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A teardown's pass: like {@link #drain}, but waits at most {@code timeoutNanos} for a pass the interrupt
+     * thread is in (a handler call may hold it up).
+     *
+     * @return whether the pass ran (or this thread is inside the running pass, which goes on by itself)
+     */
+    boolean drainWithin(IommuPort port, long timeoutNanos) {
+        try {
+            if (!lock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            passUnlessRunning(port);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean passUnlessRunning(IommuPort port) {
+        if (draining) {
+            return false; // a teardown from inside a handler call of this pass: the pass goes on by itself
+        }
+        draining = true;
+        try {
+            return pass(port);
+        } finally {
+            draining = false;
+        }
+    }
+
+    private boolean pass(IommuPort port) {
         unit.write32(RegisterMap.PRS, RegisterMap.PRS_PPR);
         long head = unit.read64(RegisterMap.PQH) % size;
         long tail = unit.read64(RegisterMap.PQT) % size;
         while (head != tail) {
-            handle(base + head);
+            long at = base + head;
             head = (head + PageRequestDescriptor.SIZE) % size;
+            try {
+                handle(at);
+            } finally {
+                unit.write64(RegisterMap.PQH, head);
+            }
         }
-        unit.write64(RegisterMap.PQH, tail);
         if ((unit.read32(RegisterMap.PRS) & RegisterMap.PRS_PRO) == 0) {
             return false;
         }
@@ -105,6 +167,21 @@ final class PageRequestReader {
         port.discardPartials();
         unit.write32(RegisterMap.PRS, RegisterMap.PRS_PRO);
         log.overflowCleared(unit.name());
+        return false;
+    }
+
+    /** Whether the queue (PQH to PQT) holds a request of {@code rid} with {@code pasid} (or {@link #ANY_PASID}). */
+    boolean holds(int rid, int pasid) {
+        long head = unit.read64(RegisterMap.PQH) % size;
+        long tail = unit.read64(RegisterMap.PQT) % size;
+        for (long at = head; at != tail; at = (at + PageRequestDescriptor.SIZE) % size) {
+            long qw0 = memory.read64(base + at);
+            boolean pasidPresent = (qw0 >>> 8 & 1) != 0;
+            if (((int) (qw0 >>> 16) & 0xffff) == rid && (pasid == ANY_PASID
+                    || (pasidPresent ? (int) (qw0 >>> 32) & 0xfffff : Pasid.NONE) == pasid)) {
+                return true;
+            }
+        }
         return false;
     }
 
@@ -128,6 +205,11 @@ final class PageRequestReader {
         int groupIndex = (int) (qw1 >>> 3) & 0x1ff;
         long address = qw1 & ~0xfffL;
         String reason = null;
+        if ((qw0 & QW0_RESERVED) != 0) {
+            reservedDescriptors++;
+            reject("Reserved bits set", qw0, qw1, rid, pasidPresent, pasid, last, groupIndex);
+            return;
+        }
         long signExtension = address >> 47; // 4-level paging: __VIRTUAL_MASK_SHIFT = 47
         if (signExtension != 0 && signExtension != -1) {
             reason = "Address is not canonical";

@@ -51,6 +51,8 @@ import java.util.function.LongSupplier;
  */
 final class UnitDriver implements IommuBackend, VtdIommu {
     private static final long JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Drain passes a teardown makes before it gives up and logs (each pass empties the queue once). */
+    private static final int MAX_DRAIN_ROUNDS = 8;
 
     private final RemappingUnit unit;
     private final DmarLog log;
@@ -70,6 +72,9 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     private final AtomicLong responsesSent = new AtomicLong();
     private final AtomicLong responsesLost = new AtomicLong();
     private final AtomicLong responsesRefused = new AtomicLong();
+    private final AtomicLong pasidDrains = new AtomicLong();
+    /** How long a teardown waits for a queue pass a handler call holds up (the invalidation timeout). */
+    private final long drainWaitNanos;
     private final boolean tookOver;
 
     /**
@@ -100,6 +105,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         this.tables = new ContextTables(allocator, root, pasidBits, ecap.has(ExtendedCapability.PAGE_REQUESTS),
                 ecap.has(ExtendedCapability.DEVICE_TLB));
         this.queue = new InvalidationQueue(unit, allocator, log, ticker, settings.invalidationTimeoutNanos());
+        this.drainWaitNanos = settings.invalidationTimeoutNanos();
         if (!tookOver) {
             unit.write64(RegisterMap.RTADDR, root | RegisterMap.RTADDR_SMT);
             unit.write32(RegisterMap.GCMD, persistentCommands() | RegisterMap.GCMD_SRTP);
@@ -164,8 +170,9 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     DriverCounters counters() {
         return new DriverCounters(pageRequests.reported, pageRequests.badRequests, pageRequests.stopMarkers,
                 pageRequests.overflows, faults.reported, faults.delivered, faults.printed, faults.printSuppressed,
-                faults.guestSilenced, faults.hostOwnedGuestFaults, faults.overflows, responsesSent.get(), responsesLost.get(),
-                responsesRefused.get(), queue.errors());
+                faults.guestSilenced, faults.hostOwnedGuestFaults, faults.overflows, responsesSent.get(),
+                responsesLost.get(), responsesRefused.get(), queue.errors(), pageRequests.reservedDescriptors,
+                pasidDrains.get());
     }
 
     /** The unit and driver as the shell shows them. */
@@ -333,10 +340,19 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         devices.portFor(port, device);
     }
 
+    /**
+     * Tears {@code (device, pasid)} down as Linux's {@code intel_pasid_tear_down_entry} and
+     * {@code intel_iommu_drain_pasid_prq} do (VT-d spec 7.10), then tells the core: the PASID entry is cleared,
+     * the page request queue is drained of that PASID's requests, an invalidation wait with page-request drain
+     * brings in those still in flight, and the drain repeats while any of them (or PRS.PRO) shows up. The
+     * requests drained are reported under the old owner, so the core's barrier answers them with the rest of its
+     * groups; nothing of the old PASID reaches its next owner.
+     */
     @Override
     public void detach(PciRequesterId device, int pasid) {
         int index = pasidIndex(device, pasid);
         tables.clearPasidEntry(device.rid(), index);
+        drainPageRequests(device.rid(), pasid);
         if (devices.detached(device.rid(), pasid)) {
             DevicePort devicePort = devices.port(device.rid());
             if (devicePort != null) {
@@ -349,10 +365,34 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     public void removeDevice(PciRequesterId device) {
         checkDevice(device);
         tables.clearContext(device.rid());
+        drainPageRequests(device.rid(), PageRequestReader.ANY_PASID);
         DevicePort devicePort = devices.removed(device.rid());
         if (devicePort != null) {
             devicePort.remove();
         }
+    }
+
+    /**
+     * Waits until the page request queue holds no request of {@code (rid, pasid)}: drains it on this thread (under
+     * the reader's lock, shared with the interrupt thread), then an invalidation wait with PD; again while the
+     * queue shows such requests or PRS.PRO was set meanwhile.
+     */
+    private void drainPageRequests(int rid, int pasid) {
+        pasidDrains.incrementAndGet();
+        for (int round = 0; round < MAX_DRAIN_ROUNDS; round++) {
+            if (!pageRequests.drainWithin(port, drainWaitNanos)) {
+                log.problem("DMAR: " + unit.name() + ": page request queue busy (a handler call holds its pass);"
+                        + " pasid " + Pasid.format(pasid) + " of " + Integer.toHexString(rid) + " not drained");
+                return;
+            }
+            boolean drained = queue.drainPageRequests();
+            if (drained && !pageRequests.holds(rid, pasid)
+                    && (unit.read32(RegisterMap.PRS) & RegisterMap.PRS_PRO) == 0) {
+                return;
+            }
+        }
+        log.problem("DMAR: " + unit.name() + ": page requests of " + Integer.toHexString(rid) + " pasid "
+                + Pasid.format(pasid) + " still queued after " + MAX_DRAIN_ROUNDS + " drains");
     }
 
     /** The PASID entry currently programmed for {@code (device, pasid)}, or {@code null} (for diagnostics). */

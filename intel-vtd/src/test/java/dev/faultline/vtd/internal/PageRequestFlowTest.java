@@ -179,6 +179,51 @@ class PageRequestFlowTest {
     }
 
     @Test
+    void refusesDescriptorsWithReservedBitsAndAnswersOnlyTheOneThatEndsItsGroup() {
+        long pqa = rig.unit.read64(RegisterMap.PQA) & RegisterMap.QUEUE_BASE_MASK;
+        rig.memory.write64(pqa, 0x0000_0005_0300_0501L); // qw0 bit 10 (reserved) set, a partial
+        rig.memory.write64(pqa + 8, 0x7f00_0050_0000L | 0x11 << 3 | 0b001);
+        rig.memory.write64(pqa + 32, 0x1000_0005_0300_0101L); // qw0 bit 60 (reserved) set, last in group 0x12
+        rig.memory.write64(pqa + 40, 0x7f00_0050_1000L | 0x12 << 3 | 0b101);
+        rig.unit.write64(RegisterMap.PQT, 64);
+        rig.pipeline.pageRequests = this::mapAndSucceed;
+        device.read(PASID, VA, 8, WAIT); // raises the event that drains all three
+        await("the refused group answered", () -> responses.stream().anyMatch(r -> r.prgIndex() == 0x12));
+
+        assertThat(responses).filteredOn(r -> r.prgIndex() == 0x12 || r.prgIndex() == 0x11)
+                .containsExactly(new PrgResponseMessage(GPU.rid(), PASID, 0x12, 0x1));
+        assertThat(rig.pipeline.requests).extracting(PageRequest::address).doesNotContain(0x7f00_0050_0000L,
+                0x7f00_0050_1000L);
+        assertThat(rig.driver.counters().reservedDescriptors()).isEqualTo(2);
+        assertThat(rig.driver.counters().badPageRequests()).isEqualTo(2);
+        assertThat(rig.lines).contains("dmar0: Invalid page request: 1000000503000101 7f0000501095");
+    }
+
+    @Test
+    void advancesTheHeadPastEachDescriptorSoAFailureNeverHandlesThoseBeforeItAgain() {
+        long pqa = rig.unit.read64(RegisterMap.PQA) & RegisterMap.QUEUE_BASE_MASK;
+        long first = 0x7f00_0060_0000L;
+        long failing = 0x7f00_0060_1000L;
+        rig.memory.write64(pqa, 0x0000_0005_0300_0101L);
+        rig.memory.write64(pqa + 8, first | 0x21 << 3 | 0b101);
+        rig.memory.write64(pqa + 32, 0x0000_0005_0300_0101L);
+        rig.memory.write64(pqa + 40, failing | 0x22 << 3 | 0b101);
+        rig.unit.write64(RegisterMap.PQT, 64);
+        rig.pipeline.pageRequests = request -> {
+            if (request.address() == failing) {
+                throw new IllegalStateException("report failed");
+            }
+            return mapAndSucceed(request);
+        };
+        device.read(PASID, VA, 8, WAIT); // drains both, then the device's own request
+        assertThat(device.read(PASID, VA + 0x3000, 8, WAIT).status()).isEqualTo(DmaStatus.COMPLETED);
+
+        assertThat(rig.pipeline.requests).extracting(PageRequest::address).filteredOn(a -> a == first || a == failing)
+                .containsExactly(first, failing);
+        assertThat(rig.unit.read64(RegisterMap.PQH)).isEqualTo(rig.unit.read64(RegisterMap.PQT));
+    }
+
+    @Test
     void reportsPrivateDataAndEchoesItInTheResponse() {
         long pqa = rig.unit.read64(RegisterMap.PQA) & RegisterMap.QUEUE_BASE_MASK;
         rig.memory.write64(pqa, 0x0000_0005_0300_0301L); // PDP set

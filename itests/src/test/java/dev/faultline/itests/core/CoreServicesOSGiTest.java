@@ -85,8 +85,8 @@ class CoreServicesOSGiTest {
                 .containsExactlyInAnyOrder("stats", "pending", "handlers");
 
         assertThat((String) Services.shell(context, "faultline:stats")).startsWith("totals:\n")
-                .contains("balanced            yes\n", "devices:\ndevice ");
+                .contains("balanced               yes\n", "devices:\ndevice ");
         assertThat((String) Services.shell(context, "faultline:handlers --json")).startsWith("[");
-        assertThat((String) Services.shell(context, "faultline:pending")).startsWith("device ");
+        assertThat((String) Services.shell(context, "faultline:pending")).startsWith("pending:\ndevice ");
     }
 }

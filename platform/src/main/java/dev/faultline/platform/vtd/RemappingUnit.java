@@ -13,6 +13,7 @@ import dev.faultline.platform.x86.FirstLevelWalker;
 import dev.faultline.platform.x86.SecondLevelWalker;
 import dev.faultline.platform.x86.WalkFault;
 import dev.faultline.platform.x86.WalkResult;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +100,8 @@ public final class RemappingUnit implements TranslationPort {
     private long pqt;
     private long pqa;
     private boolean pageRequestQueueProgrammed;
+    private boolean holdInFlight;
+    private final ArrayDeque<PageRequestMessage> inFlight = new ArrayDeque<>();
     private int prs;
 
     // Outputs waiting for the lock to be released.
@@ -586,9 +589,44 @@ public final class RemappingUnit implements TranslationPort {
     @Override
     public void pageRequest(PageRequestMessage message) {
         synchronized (lock) {
+            if (holdInFlight) {
+                inFlight.add(message);
+                return;
+            }
             pageRequestLocked(message);
         }
         flush();
+    }
+
+    /**
+     * Models page requests still travelling from the device to the unit (posted PCIe messages): while
+     * {@code hold} is on they are kept in flight instead of being queued. They reach the page request queue, in
+     * order, when an invalidation wait with page-request drain (PD, VT-d spec 7.10) is processed, or when the
+     * hold is turned off. A driver that tears a PASID down without the drain therefore finds its requests in the
+     * queue only later, after the PASID has a new owner.
+     */
+    public void holdPageRequestsInFlight(boolean hold) {
+        synchronized (lock) {
+            holdInFlight = hold;
+            if (!hold) {
+                landInFlightLocked();
+            }
+        }
+        flush();
+    }
+
+    /** Page requests in flight now (see {@link #holdPageRequestsInFlight}). */
+    public int pageRequestsInFlight() {
+        synchronized (lock) {
+            return inFlight.size();
+        }
+    }
+
+    private void landInFlightLocked() {
+        PageRequestMessage m;
+        while ((m = inFlight.poll()) != null) {
+            pageRequestLocked(m);
+        }
     }
 
     private void pageRequestLocked(PageRequestMessage message) {
@@ -720,7 +758,11 @@ public final class RemappingUnit implements TranslationPort {
                     }
                     memory.write32(wait.statusAddress(), wait.statusData());
                 }
-                // Page-request drain (PD) completes at once: every page request is queued synchronously.
+                if (wait.pageRequestDrain()
+                        && configuration.extendedCapability().has(ExtendedCapability.PAGE_REQUEST_DRAIN)) {
+                    // PD: complete only after every page request received before this wait is in the queue
+                    landInFlightLocked();
+                }
                 if (wait.interruptFlag()) {
                     ics |= RegisterMap.ICS_IWC;
                     raise(UnitInterrupt.INVALIDATION_EVENT);

@@ -59,6 +59,42 @@ class PageRequestQueueTest {
     }
 
     @Test
+    void requestsInFlightReachTheQueueOnlyWithAPageRequestDrainWaitNotWithAPlainOne() {
+        programRing();
+        unit.holdPageRequestsInFlight(true);
+        unit.pageRequest(request(0x20, false));
+        unit.pageRequest(request(0x20, true));
+        assertThat(unit.pageRequestsInFlight()).isEqualTo(2);
+        assertThat(unit.read64(RegisterMap.PQT)).isZero();
+
+        InvalidationWait plain = InvalidationWait.statusWrite(fixture.statusWord, false);
+        fixture.submit(plain.qw0(), plain.qw1());
+        assertThat(unit.read64(RegisterMap.PQT)).isZero();
+
+        InvalidationWait drain = InvalidationWait.statusWrite(fixture.statusWord, true);
+        fixture.submit(drain.qw0(), drain.qw1());
+        assertThat(unit.pageRequestsInFlight()).isZero();
+        assertThat(unit.read64(RegisterMap.PQT)).isEqualTo(64);
+        assertThat(slot(0).lastInGroup()).isFalse();
+        assertThat(slot(1)).isEqualTo(PageRequestDescriptor.of(request(0x20, true)));
+        assertThat(fixture.interrupts).contains(UnitInterrupt.PAGE_REQUEST_EVENT);
+    }
+
+    @Test
+    void requestsInFlightLandInOrderWhenTheHoldEnds() {
+        programRing();
+        unit.holdPageRequestsInFlight(true);
+        unit.pageRequest(request(0x30, true));
+        unit.pageRequest(request(0x31, true));
+        unit.holdPageRequestsInFlight(false);
+        assertThat(unit.pageRequestsInFlight()).isZero();
+        assertThat(slot(0).groupIndex()).isEqualTo(0x30);
+        assertThat(slot(1).groupIndex()).isEqualTo(0x31);
+        unit.pageRequest(request(0x32, true));
+        assertThat(slot(2).groupIndex()).isEqualTo(0x32);
+    }
+
+    @Test
     void wrapsTheTailAfterTheLastSlot() {
         programRing();
         for (int i = 0; i < SLOTS - 1; i++) {

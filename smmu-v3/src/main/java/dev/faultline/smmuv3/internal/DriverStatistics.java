@@ -18,9 +18,15 @@ package dev.faultline.smmuv3.internal;
  * @param commandTimeouts commands or CMD_SYNCs that timed out
  * @param commandErrors commands skipped after a CMDQ error
  * @param tookOver whether this driver took over a running SMMU
+ * @param teardownDrains detaches, nested re-attaches and device removals that drained the event and PRI queues
+ *     before the core's barrier (so stalls and page requests of the old owner are answered with its other groups)
+ * @param teardownDrainsTimedOut of those, drains that did not get the queues within the sync timeout (a handler
+ *     call blocked the fault thread's pass) and went on without draining
+ * @param stallsTerminated CMD_STALL_TERMs issued for removed devices (stalls left after the drain)
  */
 public record DriverStatistics(long stallsReported, long pageRequestsReported, long unrecoverableReported,
         long guestFaultsForwarded, long unassignedRecords, long stopMarkers, long eventOverflows, long priOverflows,
         long malformedRecords, long eventsPrinted, long printsSuppressed, long lostResponses, long commandTimeouts,
-        long commandErrors, boolean tookOver) {
+        long commandErrors, boolean tookOver, long teardownDrains,
+        long teardownDrainsTimedOut, long stallsTerminated) {
 }

@@ -39,7 +39,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -128,6 +130,12 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     private volatile long stopMarkers;
     private volatile long eventOverflows;
     private volatile long priOverflows;
+    private final AtomicLong teardownDrains = new AtomicLong();
+    private final AtomicLong stallsTerminated = new AtomicLong();
+    private final AtomicLong teardownDrainsTimedOut = new AtomicLong();
+    private final long syncTimeoutNanos;
+    /** Held while the event and PRI queues are consumed: by the fault thread, or by a teardown draining them. */
+    private final ReentrantLock queues = new ReentrantLock();
     private volatile long malformedRecords;
     private volatile long lostResponses;
 
@@ -142,6 +150,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         this.memory = smmu.memory();
         this.frames = machine.frames();
         this.commands = new CommandQueue(smmu, prefix, log, TimeUnit.MILLISECONDS.toNanos(settings.syncTimeoutMillis()));
+        this.syncTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.syncTimeoutMillis());
         this.streamTable = new StreamTable(smmu, frames, commands);
         this.events = new QueueReader(smmu, SmmuRegisters.EVENTQ_PROD, SmmuRegisters.EVENTQ_CONS, EventRecord.BYTES);
         this.pageRequests = new QueueReader(smmu, SmmuRegisters.PRIQ_PROD, SmmuRegisters.PRIQ_CONS, PriEntry.BYTES);
@@ -321,6 +330,11 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         }
     }
 
+    /**
+     * A device left: its STE aborts (CMD_CFGI_STE, CMD_SYNC), the queues are drained, the core answers its groups
+     * (each stall resumed with abort), then CMD_STALL_TERM and CMD_SYNC terminate whatever stall of the stream
+     * is left (IHI 4.7.2: after the STE aborts new traffic), so nothing of it waits on the next device.
+     */
     private void removeStream(DeviceId id) {
         Stream stream;
         synchronized (this) {
@@ -333,11 +347,17 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
             stream.nested(null);
             writeSte(stream); // abort without records from now on
         }
+        drainForTeardown();
         stream.port.remove(); // answers its pending groups through this driver
         synchronized (this) {
             departed.put(id, stream);
             bySid.compareAndSet(stream.sid, stream, null);
             byDevice.remove(id, stream);
+            if (stream.mode == FaultMode.STALL && stallModel != 1) { // STALL_MODEL 1: CMD_STALL_TERM is illegal
+                stallsTerminated.incrementAndGet();
+                Command.StallTerm term = new Command.StallTerm(stream.sid);
+                commands.issueAndSync(term.dw0(), term.dw1());
+            }
         }
     }
 
@@ -407,7 +427,29 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     }
 
     @Override
-    public synchronized void attachStage1(DeviceId device, int pasid, Domain domain, Stage1Tables tables) {
+    public void attachStage1(DeviceId device, int pasid, Domain domain, Stage1Tables tables) {
+        if (domain.type() == DomainType.NESTED) {
+            throw new IllegalArgumentException("nested domain " + domain.name() + " needs attachNested");
+        }
+        leaveNested(device);
+        attachStage1Now(device, pasid, domain, tables);
+    }
+
+    /**
+     * A stream's nested attachment is replaced by the caller's: the nested one is detached first, with its drain,
+     * outside this driver's lock (a handler on the fault thread may need that lock to finish its pass).
+     */
+    private void leaveNested(DeviceId device) {
+        boolean nested;
+        synchronized (this) {
+            nested = require(device).nested() != null;
+        }
+        if (nested) {
+            detach(device, Pasid.NONE);
+        }
+    }
+
+    private synchronized void attachStage1Now(DeviceId device, int pasid, Domain domain, Stage1Tables tables) {
         Stream s = require(device);
         Pasid.requireValidOrNone(pasid);
         if (domain.type() == DomainType.NESTED) {
@@ -415,9 +457,6 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         }
         if (pasid == 0) {
             throw new IllegalArgumentException("PASID 0 is the PASID-less context: attach at Pasid.NONE");
-        }
-        if (s.nested() != null) {
-            detachNested(s);
         }
         if (s.contexts == null) {
             s.contexts = new ContextTable(memory, frames, commands, s.sid, Math.min(ssidBits, 20), cd2l);
@@ -436,56 +475,85 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     }
 
     @Override
-    public synchronized void attachStage2(DeviceId device, Domain domain, Stage2Tables tables) {
-        Stream s = require(device);
+    public void attachStage2(DeviceId device, Domain domain, Stage2Tables tables) {
         if (domain.type() == DomainType.NESTED) {
             throw new IllegalArgumentException("nested domain " + domain.name() + " needs attachNested");
         }
-        if (s.nested() != null) {
-            detachNested(s);
+        leaveNested(device);
+        attachStage2Now(device, domain, tables);
+    }
+
+    private synchronized void attachStage2Now(DeviceId device, Domain domain, Stage2Tables tables) {
+        Stream s = require(device);
+        if (domain.type() == DomainType.NESTED) {
+            throw new IllegalArgumentException("nested domain " + domain.name() + " needs attachNested");
         }
         s.stage2 = new Stream.Stage2(domain, tables, s.stage2 != null ? s.stage2.vmid() : nextVmid++ & 0xffff);
         writeSte(s);
         attachPasidLess(s);
     }
 
+    /**
+     * Attaches (or re-attaches) a guest's nested domain: the STE change is made visible (CMD_CFGI_STE, CMD_SYNC),
+     * the queues are drained outside this driver's lock, and then the core learns of the change, whose barrier
+     * answers every group of the stage-1 PASIDs and of the previous nested attachment.
+     */
     @Override
-    public synchronized void attachNested(DeviceId device, Domain domain, GuestStage1 guest, Stage2Tables tables) {
-        Stream s = require(device);
-        if (domain.type() != DomainType.NESTED) {
-            throw new IllegalArgumentException("domain " + domain.name() + " is " + domain.type() + ", not NESTED");
-        }
-        for (Integer pasid : List.copyOf(s.stage1.keySet())) {
-            s.stage1.remove(pasid);
-            if (pasid != Pasid.NONE) {
-                s.port.detach(pasid);
+    public void attachNested(DeviceId device, Domain domain, GuestStage1 guest, Stage2Tables tables) {
+        Stream s;
+        List<Integer> dropped;
+        synchronized (this) {
+            s = require(device);
+            if (domain.type() != DomainType.NESTED) {
+                throw new IllegalArgumentException("domain " + domain.name() + " is " + domain.type()
+                        + ", not NESTED");
             }
+            dropped = List.copyOf(s.stage1.keySet());
+            dropped.forEach(s.stage1::remove);
+            s.stage2 = null;
+            s.nested(new Stream.Nested(domain, guest, tables, nextVmid++ & 0xffff));
+            writeSte(s);
         }
-        s.stage2 = null;
-        s.nested(new Stream.Nested(domain, guest, tables, nextVmid++ & 0xffff));
-        writeSte(s);
-        s.port.attach(Pasid.NONE, domain);
+        drainForTeardown();
+        synchronized (this) {
+            for (Integer pasid : dropped) {
+                if (pasid != Pasid.NONE) {
+                    s.port.detach(pasid);
+                }
+            }
+            s.port.attach(Pasid.NONE, domain);
+        }
     }
 
+    /**
+     * Detaches {@code (device, pasid)}: the CD (or STE) change is made visible with CMD_CFGI_CD / CMD_CFGI_STE and
+     * CMD_SYNC, the event and PRI queues are drained (see {@link #drainForTeardown}), and only then is the core
+     * told, whose barrier answers everything of the old owner.
+     */
     @Override
-    public synchronized void detach(DeviceId device, int pasid) {
-        Stream s = require(device);
-        Pasid.requireValidOrNone(pasid);
-        if (pasid == Pasid.NONE && s.nested() != null) {
-            detachNested(s);
+    public void detach(DeviceId device, int pasid) {
+        Stream s;
+        boolean nested;
+        synchronized (this) {
+            s = require(device);
+            Pasid.requireValidOrNone(pasid);
+            nested = pasid == Pasid.NONE && s.nested() != null;
+            if (nested) {
+                s.nested(null);
+            } else if (s.stage1.remove(pasid) != null) {
+                s.contexts.clear(pasid == Pasid.NONE ? 0 : pasid);
+            } else if (pasid == Pasid.NONE) {
+                s.stage2 = null;
+            }
             writeSte(s);
-            return;
         }
-        if (s.stage1.remove(pasid) != null) {
-            s.contexts.clear(pasid == Pasid.NONE ? 0 : pasid);
-        } else if (pasid == Pasid.NONE) {
-            s.stage2 = null;
-        }
-        writeSte(s);
-        if (pasid == Pasid.NONE) {
-            attachPasidLess(s);
-        } else {
-            s.port.detach(pasid);
+        drainForTeardown();
+        synchronized (this) {
+            if (nested || pasid != Pasid.NONE) {
+                s.port.detach(pasid);
+            } else {
+                attachPasidLess(s);
+            }
         }
     }
 
@@ -532,11 +600,6 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
 
     private void writeCds(Stream s) {
         s.stage1.forEach((pasid, a) -> writeCd(s, pasid, a));
-    }
-
-    private void detachNested(Stream s) {
-        s.nested(null);
-        s.port.detach(Pasid.NONE);
     }
 
     /** The core's PASID-less attachment: the PASID-less stage-1 domain, else the stage-2 domain, else none. */
@@ -613,11 +676,53 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
 
     /** One pass over the event queue, the PRI queue and GERROR. */
     void service() {
-        drainEvents();
-        if (priQueue) {
-            drainPageRequests();
+        queues.lock();
+        try {
+            drainEvents();
+            if (priQueue) {
+                drainPageRequests();
+            }
+            checkGlobalErrors();
+        } finally {
+            queues.unlock();
         }
-        checkGlobalErrors();
+    }
+
+    /**
+     * The drain of a change of owner, after the configuration change was made visible (CMD_CFGI_CD or
+     * CMD_CFGI_STE, and CMD_SYNC): consumes the event and PRI queues (waiting for a pass the fault thread is in),
+     * so that the stalls and page requests the old configuration produced are reported under the old owner and
+     * answered by the core's barrier (CMD_RESUME with abort, CMD_PRI_RESP InvalidRequest), never by the next
+     * owner. Stop Markers in the queue are dropped as always. From inside a handler call on the fault thread the
+     * pass in progress goes on by itself. A pass held up by a handler call that blocks is waited for at most the
+     * sync timeout; then the teardown goes on without the drain (logged, counted), so it never hangs.
+     */
+    private void drainForTeardown() {
+        teardownDrains.incrementAndGet();
+        if (queues.isHeldByCurrentThread() || !running) {
+            return;
+        }
+        try {
+            if (!queues.tryLock(syncTimeoutNanos, TimeUnit.NANOSECONDS)) {
+                teardownDrainsTimedOut.incrementAndGet();
+                log.error(prefix + "teardown: the fault thread's pass over the queues did not end in time;"
+                        + " records of the old owner may reach the next one");
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            service();
+        } finally {
+            queues.unlock();
+        }
+    }
+
+    /** Whether a teardown waits for the fault thread's pass over the queues (for tests). */
+    boolean teardownWaitsForTheFaultThread() {
+        return queues.hasQueuedThreads();
     }
 
     private void drainEvents() {
@@ -850,6 +955,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         long[] cmd = commands.failures();
         return new DriverStatistics(stallsReported, pageRequestsReported, unrecoverableReported,
                 guestFaultsForwarded, unassignedRecords, stopMarkers, eventOverflows, priOverflows, malformedRecords,
-                printed[0], printed[1], lostResponses, cmd[0], cmd[1], adopted);
+                printed[0], printed[1], lostResponses, cmd[0], cmd[1], adopted, teardownDrains.get(),
+                teardownDrainsTimedOut.get(), stallsTerminated.get());
     }
 }

@@ -1,7 +1,11 @@
 package dev.faultline.viommu.internal;
 
 import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.platform.machine.DeviceNode;
+import dev.faultline.platform.machine.Machine;
+import dev.faultline.platform.machine.TopologyListener;
 import dev.faultline.viommu.GuestLimits;
 import dev.faultline.viommu.GuestMemory;
 import dev.faultline.viommu.VirtualIommu;
@@ -20,6 +24,9 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
@@ -34,6 +41,21 @@ public final class VirtualIommuHost implements VirtualIommus {
     private final GuestLimits defaults;
     private final Map<String, Guest> guests = new HashMap<>();
     private boolean stopped;
+    /**
+     * Follows the machines' devices: a device removed physically leaves every guest it was given to (its virtual
+     * id retired, its groups answered INVALID); plugged in again, it reaches a guest only after the VMM adds it.
+     */
+    private final TopologyListener follower = new TopologyListener() {
+        @Override
+        public void deviceAdded(DeviceNode node) {
+            // nothing: a device plugged in (again) belongs to no guest until the VMM adds it
+        }
+
+        @Override
+        public void deviceRemoved(DeviceNode node) {
+            physicalDeviceRemoved(node.id());
+        }
+    };
 
     /** A guest and its handler registration (null while it is being registered). */
     private static final class Guest {
@@ -109,6 +131,34 @@ public final class VirtualIommuHost implements VirtualIommus {
             unregister(registration);
         }
         return viommu;
+    }
+
+    /** Follows the devices of {@code machine}. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addMachine(Machine machine) {
+        machine.addTopologyListener(follower);
+    }
+
+    void removeMachine(Machine machine) {
+        machine.removeTopologyListener(follower);
+    }
+
+    /**
+     * A physical device left the machine: every guest that had it removes it, as {@link VirtualIommu#removeDevice}
+     * does; returns how many groups the guests held for it (answered INVALID).
+     */
+    int physicalDeviceRemoved(DeviceId device) {
+        List<GuestViommu> open = new ArrayList<>();
+        synchronized (guests) {
+            for (Guest entry : guests.values()) {
+                open.add(entry.viommu);
+            }
+        }
+        int answered = 0;
+        for (GuestViommu viommu : open) {
+            answered += viommu.removeDevice(device);
+        }
+        return answered;
     }
 
     /** Called by a guest's vIOMMU once it has closed. */

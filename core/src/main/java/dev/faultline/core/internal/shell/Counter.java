@@ -30,7 +30,12 @@ enum Counter {
     SLOW_CALLS("slow calls", false, FaultCounts::slowCalls),
     DUPLICATES("duplicates", false, FaultCounts::duplicates),
     QUEUE_FULL("queue full", false, FaultCounts::queueFull),
-    LOST_RESPONSES("lost responses", false, FaultCounts::lostResponses);
+    LOST_RESPONSES("lost responses", false, FaultCounts::lostResponses),
+    ANSWERED_AT_DETACH("answered at detach", false, FaultCounts::answeredAtDetach),
+    STALE_ANSWERS("stale answers", false, FaultCounts::staleAnswers),
+    ANSWERED_AT_REMOVAL("answered at removal", false, FaultCounts::answeredAtRemoval),
+    ANSWERED_AT_DEPARTURE("answered at departure", false, FaultCounts::answeredAtDeparture),
+    MIXED_PASID("mixed pasid", false, FaultCounts::mixedPasid);
 
     final String label;
     private final boolean inTable;

@@ -95,8 +95,9 @@ public final class FaultlineCommands {
         return table;
     }
 
-    /** The groups waiting for an answer. */
-    @Descriptor("page request groups waiting for an answer, oldest first")
+    /** The groups waiting for an answer, and what changes of owner answered or refused. */
+    @Descriptor("page request groups waiting for an answer, oldest first; then what changes of owner (detach,"
+            + " removal, handler departure) answered INVALID and the stale answers they refused")
     public String pending(@Descriptor(PENDING) String... arguments) {
         CommandArguments args = CommandArguments.parse("faultline:pending", PENDING, arguments);
         Table table = Table.of("device", "group", "pasid", "handler", "queued", "age ms", "remaining ms");
@@ -105,7 +106,11 @@ public final class FaultlineCommands {
                     group.handler(), group.queued(), TimeUnit.NANOSECONDS.toMillis(group.ageNanos()),
                     TimeUnit.NANOSECONDS.toMillis(group.remainingNanos()));
         }
-        return Table.render(args.json(), table);
+        FaultCounts t = statistics.totals();
+        Table changes = Table.of("answered at detach", "stale answers", "answered at removal",
+                "answered at departure").titled("changes of owner").row(t.answeredAtDetach(), t.staleAnswers(),
+                        t.answeredAtRemoval(), t.answeredAtDeparture());
+        return Table.render(args.json(), table.titled("pending"), changes);
     }
 
     /** The registered handlers. */

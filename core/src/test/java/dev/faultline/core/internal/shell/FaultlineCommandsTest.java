@@ -51,13 +51,13 @@ class FaultlineCommandsTest {
     void statsPrintsTheTotalsAndThePresentDevicesAndCountsTheRemovedOnes() {
         String text = new FaultlineCommands(fixed(BALANCED)).stats();
 
-        assertThat(text).startsWith("totals:\ncounter             total\nbalanced            yes\nreported            3\n")
+        assertThat(text).startsWith("totals:\ncounter                total\nbalanced               yes\nreported               3\n")
                 .contains("devices:\ndevice        iommu  reported  no handler  groups  success  invalid  failure"
                         + "  pending  timed out  handler errors\n0000:00:03.0  smmu0         3           0       2"
                         + "        1        0        0        1          0               0\n")
                 .doesNotContain("sid:0x42")
                 .endsWith("1 removed device not listed (faultline:stats --all)\n");
-        assertThat(new FaultlineCommands(fixed(UNBALANCED)).stats()).contains("balanced            NO\n");
+        assertThat(new FaultlineCommands(fixed(UNBALANCED)).stats()).contains("balanced               NO\n");
     }
 
     @Test
@@ -71,7 +71,8 @@ class FaultlineCommandsTest {
         String json = new FaultlineCommands(fixed(BALANCED)).stats("--json");
 
         assertThat(json).startsWith("{\n\"totals\": [\n  {\"balanced\": true, \"reported\": 3, \"parked\": 1,")
-                .contains("\"lost_responses\": 0}")
+                .contains("\"lost_responses\": 0, \"answered_at_detach\": 0, \"stale_answers\": 0,"
+                        + " \"answered_at_removal\": 0, \"answered_at_departure\": 0, \"mixed_pasid\": 0}")
                 .contains("\"devices\": [\n  {\"device\": \"0000:00:03.0\", \"iommu\": \"smmu0\", \"present\": true,"
                         + " \"partials\": 1, \"reported\": 3,")
                 .doesNotContain("sid:0x42");
@@ -102,8 +103,13 @@ class FaultlineCommandsTest {
         FaultlineCommands commands = new FaultlineCommands(fixed(BALANCED));
 
         assertThat(commands.pending()).isEqualTo("""
+                pending:
                 device        group  pasid  handler  queued  age ms  remaining ms
                 0000:00:03.0      5  0x1f   gpu      false       10            90
+
+                changes of owner:
+                answered at detach  stale answers  answered at removal  answered at departure
+                                 0              0                    0                      0
                 """);
         assertThat(commands.handlers()).isEqualTo("""
                 handler            bundle       serves                         dispatch  state   groups  answered\
