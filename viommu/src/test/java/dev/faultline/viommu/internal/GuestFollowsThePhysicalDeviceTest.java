@@ -64,7 +64,7 @@ class GuestFollowsThePhysicalDeviceTest {
                     case "event_queue_depth", "pending_groups_max" -> 64;
                     case "rate_per_second", "response_timeout_ms" -> 0L;
                     case "rate_burst" -> 1;
-                    default -> null;
+                    default -> method.getDefaultValue();
                 });
     }
 
