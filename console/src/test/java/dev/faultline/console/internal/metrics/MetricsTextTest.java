@@ -21,7 +21,7 @@ class MetricsTextTest {
                 List.of(new HandlerStatus(handler, "b", 42, 0, List.of("d"), List.of(), List.of(), "queued", 250,
                         HandlerStatus.State.QUARANTINED, COUNTS)), List.of(),
                 List.of(new GuestView("vm1", GuestLimits.DEFAULT, new GuestStatistics(3, 2, 1, 1, 1, 1, 0, 0, 0, 0,
-                        0, 1, 0, 0, 0, 0, 0, 2, 1))));
+                        0, 1, 0, 0, 0, 0, 0, 0, 2, 1))));
     }
 
     @Test
