@@ -116,6 +116,31 @@ abstract class CountsBean implements CountsMXBean {
     }
 
     @Override
+    public long getAnsweredAtDetach() {
+        return read().answeredAtDetach();
+    }
+
+    @Override
+    public long getStaleAnswers() {
+        return read().staleAnswers();
+    }
+
+    @Override
+    public long getAnsweredAtRemoval() {
+        return read().answeredAtRemoval();
+    }
+
+    @Override
+    public long getAnsweredAtDeparture() {
+        return read().answeredAtDeparture();
+    }
+
+    @Override
+    public long getMixedPasid() {
+        return read().mixedPasid();
+    }
+
+    @Override
     public boolean isBalanced() {
         return read().balanced();
     }

@@ -65,6 +65,21 @@ public interface CountsMXBean {
     /** Answers the backend could not send. */
     long getLostResponses();
 
+    /** Groups answered INVALID by a change of owner before it returned. */
+    long getAnsweredAtDetach();
+
+    /** Answers refused because the group's owner changed before they came. */
+    long getStaleAnswers();
+
+    /** Groups answered INVALID because their device was removed or its backend left. */
+    long getAnsweredAtRemoval();
+
+    /** Groups answered INVALID because their handler left. */
+    long getAnsweredAtDeparture();
+
+    /** Partials parked under a group index another PASID of the device already uses. */
+    long getMixedPasid();
+
     /** Whether the counters balance ({@link dev.faultline.api.stats.FaultCounts#balanced()}). */
     boolean isBalanced();
 }

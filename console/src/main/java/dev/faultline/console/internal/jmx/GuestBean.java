@@ -75,6 +75,11 @@ final class GuestBean implements GuestMXBean {
     }
 
     @Override
+    public long getStaleWalks() {
+        return read().staleWalks();
+    }
+
+    @Override
     public int getQueued() {
         return read().queued();
     }

@@ -29,6 +29,9 @@ public interface GuestMXBean {
     /** Groups the host answered INVALID for the guest. */
     long getAnsweredForGuest();
 
+    /** Unrecoverable faults whose walk of the guest's tables succeeded later. */
+    long getStaleWalks();
+
     /** Entries in the event queue now. */
     int getQueued();
 

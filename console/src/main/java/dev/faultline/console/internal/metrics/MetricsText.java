@@ -59,7 +59,18 @@ public final class MetricsText {
             new CountFamily("queue_full", true, "Groups a queued handler's full queue could not take.", null,
                     List.of(new Labeled(null, FaultCounts::queueFull))),
             new CountFamily("lost_responses", true, "Answers the backend could not send.", null,
-                    List.of(new Labeled(null, FaultCounts::lostResponses))));
+                    List.of(new Labeled(null, FaultCounts::lostResponses))),
+            new CountFamily("answered_by_core", true,
+                    "Groups the core answered INVALID on an owner's behalf (also in answers), by reason.", "reason",
+                    List.of(new Labeled("detach", FaultCounts::answeredAtDetach),
+                            new Labeled("removal", FaultCounts::answeredAtRemoval),
+                            new Labeled("departure", FaultCounts::answeredAtDeparture))),
+            new CountFamily("stale_answers", true,
+                    "Answers refused because the group's owner changed before they came.", null,
+                    List.of(new Labeled(null, FaultCounts::staleAnswers))),
+            new CountFamily("mixed_pasid_partials", true,
+                    "Partial page requests parked under a group index another PASID of the device already uses.",
+                    null, List.of(new Labeled(null, FaultCounts::mixedPasid))));
 
     private final boolean openMetrics;
     private final StringBuilder out = new StringBuilder(16 * 1024);
@@ -166,6 +177,9 @@ public final class MetricsText {
                 new GuestLabeled("forged", GuestStatistics::forged),
                 new GuestLabeled("replayed", GuestStatistics::replayed),
                 new GuestLabeled("late", GuestStatistics::late));
+        guestFamily(guests, "faultline_guest_stale_walks", true,
+                "Unrecoverable faults whose walk of the guest's tables succeeded later (the guest changed them).",
+                null, new GuestLabeled(null, GuestStatistics::staleWalks));
         guestFamily(guests, "faultline_guest_queue_entries", false, "Entries in the guest's event queue now.", null,
                 new GuestLabeled(null, GuestStatistics::queued));
         guestFamily(guests, "faultline_guest_groups_pending", false, "Groups awaiting the guest's answer now.", null,

@@ -40,6 +40,8 @@ class MetricsTextTest {
                         + "dispatch=\"queued\"} 250",
                 "faultline_guest_events_lost_total{guest=\"vm1\",reason=\"rate_limited\"} 1",
                 "faultline_guest_queue_entries{guest=\"vm1\"} 2",
+                "faultline_answered_by_core_total{reason=\"detach\"} 0",
+                "faultline_guest_stale_walks_total{guest=\"vm1\"} 0",
                 "faultline_guest_rate_limit_per_second{guest=\"vm1\"} 10000");
         assertThat(lines).doesNotContain("# EOF");
         // every sample belongs to a family declared before it
