@@ -33,6 +33,6 @@ class ApiBundleOSGiTest {
                 entry("dev.faultline.api.fault", new Version(1, 0, 0)),
                 entry("dev.faultline.api.handler", new Version(1, 0, 0)),
                 entry("dev.faultline.api.backend", new Version(1, 1, 0)),
-                entry("dev.faultline.api.stats", new Version(1, 0, 0)));
+                entry("dev.faultline.api.stats", new Version(1, 1, 0)));
     }
 }

@@ -184,6 +184,24 @@ class PropertyTest {
     }
 
     @Test
+    void aRareLabelMissedByTheTriesGetsMoreTriesUpToTenTimesAsMany() {
+        // one value in 1,000 is "rare": 20 tries almost never reach it, 200 usually do
+        Gen<Integer> gen = Gens.frequency(Gens.weighted(999, Gens.constant(0)), Gens.weighted(1, Gens.constant(1)));
+        AtomicInteger tries = new AtomicInteger();
+        Property rare = Property.tries(20).cover(List.of("common", "rare"));
+        try {
+            rare.check(s -> {
+                tries.incrementAndGet();
+                s.classify(s.draw(gen) == 1 ? "rare" : "common");
+            });
+            assertThat(tries.get()).isBetween(1, 200);
+        } catch (AssertionError missedEvenSo) {
+            assertThat(tries.get()).isEqualTo(200);
+            assertThat(missedEvenSo).hasMessageContaining("never reached in 200 tries: [rare]");
+        }
+    }
+
+    @Test
     void valuesArePrintedSoThatControlCharactersShow() {
         assertThat(Values.describe(List.of("a\u0000\n\"", 'x', 3))).isEqualTo("[\"a\\u0000\\n\\\"\", 'x', 3]");
     }
