@@ -68,7 +68,7 @@ final class DeviceState implements DevicePort {
     public void attach(int pasid, Domain domain) {
         Pasid.requireValidOrNone(pasid);
         Objects.requireNonNull(domain, "domain");
-        Attachment a = new Attachment(domain, pipeline.index().domainSlot(domain.name()));
+        Attachment a = new Attachment(domain, pipeline.index().domainSlot(domain));
         synchronized (this) {
             if (removed) {
                 throw new IllegalStateException("device " + id + " was removed");

@@ -46,14 +46,15 @@ public final class FaultPipelineComponent implements FaultPipeline, FaultStatist
     public FaultPipelineComponent(CoreConfig config, @Reference(service = LoggerFactory.class) Logger logger) {
         List<String> problems = new ArrayList<>();
         Settings settings = Settings.from(config, problems::add);
-        pipeline = new Pipeline(settings, Ticker.SYSTEM, new OsgiLogSink(logger), true);
+        HandlerPolicy policy = HandlerPolicy.from(config, problems::add);
+        pipeline = new Pipeline(settings, policy, Ticker.SYSTEM, new OsgiLogSink(logger), true);
         problems.forEach(pipeline::configurationProblem);
     }
 
     @Modified
     void modified(CoreConfig config) {
         List<String> problems = new ArrayList<>();
-        pipeline.reconfigure(Settings.from(config, problems::add));
+        pipeline.reconfigure(Settings.from(config, problems::add), HandlerPolicy.from(config, problems::add));
         problems.forEach(pipeline::configurationProblem);
     }
 

@@ -146,7 +146,7 @@ final class GroupDispatcher implements GroupHolder {
     private void failureStreak(HandlerProxy h) {
         int n = h.failed();
         int limit = settings.get().quarantineAfter();
-        if (limit > 0 && n >= limit && h.quarantine()) {
+        if (limit > 0 && n >= limit && h.quarantine(n + " consecutive failed or blocking calls")) {
             index.refresh();
             log.quarantined(h, n);
         }

@@ -5,6 +5,7 @@ import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.core.log.RateLimiter;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Everything the core knows about one registered handler: its properties, its counters, whether it is
@@ -16,14 +17,19 @@ final class HandlerProxy {
             .comparingInt((HandlerProxy h) -> -h.registration().ranking())
             .thenComparingLong(h -> h.registration().serviceId());
 
-    enum State { ACTIVE, QUARANTINED, GONE }
+    enum State { ACTIVE, QUARANTINED, REFUSED, GONE }
 
     final FaultHandler handler;
     final Counters counters = Counters.shared();
     final RateLimiter errorLog;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final AtomicLong handedOver = new AtomicLong();
     private volatile HandlerRegistration registration;
     private volatile State state = State.ACTIVE;
+    /** Why it is refused or quarantined. */
+    private volatile String reason = "";
+    /** Whether a refusal may be lifted (it was about ownership, not about the properties). */
+    private volatile boolean reconsiderable;
     private volatile HandlerQueue queue;
 
     HandlerProxy(FaultHandler handler, HandlerRegistration registration, RateLimiter errorLog) {
@@ -49,12 +55,56 @@ final class HandlerProxy {
     }
 
     /** Quarantines an active handler; {@code false} if it was not active. */
-    synchronized boolean quarantine() {
+    synchronized boolean quarantine(String why) {
         if (state != State.ACTIVE) {
             return false;
         }
         state = State.QUARANTINED;
+        reason = why;
         return true;
+    }
+
+    /**
+     * Refuses the registration; {@code reconsiderable} if the refusal is about ownership and may be lifted.
+     * {@code false} if it is gone.
+     */
+    synchronized boolean refuse(String why, boolean mayBeLifted) {
+        if (state == State.GONE) {
+            return false;
+        }
+        state = State.REFUSED;
+        reason = why;
+        reconsiderable = mayBeLifted;
+        return true;
+    }
+
+    /** Makes a refused (reconsidered) or quarantined (released) handler active; {@code false} if it was not. */
+    synchronized boolean admit() {
+        if (state != State.REFUSED && state != State.QUARANTINED) {
+            return state == State.ACTIVE;
+        }
+        state = State.ACTIVE;
+        reason = "";
+        reconsiderable = false;
+        return true;
+    }
+
+    /** Whether it is refused for a reason that may be lifted (ownership). */
+    boolean reconsiderable() {
+        return state == State.REFUSED && reconsiderable;
+    }
+
+    /** Counts a group that waited for this handler (a replacement) and reached it. */
+    void handedOver(long groups) {
+        handedOver.addAndGet(groups);
+    }
+
+    long handedOver() {
+        return handedOver.get();
+    }
+
+    String reason() {
+        return reason;
     }
 
     /** Marks the handler gone; {@code false} if it was gone already. */
@@ -97,7 +147,11 @@ final class HandlerProxy {
     }
 
     HandlerStatus.State publicState() {
-        return state == State.QUARANTINED ? HandlerStatus.State.QUARANTINED : HandlerStatus.State.ACTIVE;
+        return switch (state) {
+            case QUARANTINED -> HandlerStatus.State.QUARANTINED;
+            case REFUSED -> HandlerStatus.State.REFUSED;
+            default -> HandlerStatus.State.ACTIVE;
+        };
     }
 
     /** "name (bundle b, service.id n)", for log lines. */

@@ -89,7 +89,17 @@ final class HostLog {
         }
     }
 
-    /** A handler registration with unusable properties. */
+    /** A handler registration was refused (it receives nothing). */
+    void refused(HandlerProxy handler) {
+        sink.error("handler " + handler.describe() + " REFUSED: " + handler.reason(), null);
+    }
+
+    /** A refused registration was admitted after all (the owner's claim lapsed). */
+    void admitted(HandlerProxy handler) {
+        sink.warn("handler " + handler.describe() + " admitted: its targets are no longer owned by another bundle");
+    }
+
+    /** A handler registration property change that cannot apply. */
     void registrationProblem(HandlerRegistration r, String problem) {
         sink.warn("handler " + r.name() + " (bundle " + r.bundle() + "): " + problem);
     }

@@ -31,7 +31,7 @@ final class Pipeline implements PipelineControl {
     private final Ticker ticker;
     private final ReportClock clock;
     private final HostLog log;
-    private final HandlerIndex index = new HandlerIndex();
+    private final HandlerIndex index;
     private final PendingGroups pending = new PendingGroups();
     private final GroupDispatcher dispatcher;
     private final InlineSlots slots;
@@ -47,6 +47,7 @@ final class Pipeline implements PipelineControl {
     private final AtomicLong anonymousIds = new AtomicLong();
     private static final int LISTED_REMOVED_DEVICES = 64;
     private volatile Settings settings;
+    private volatile HandlerPolicy policy;
     private volatile boolean closed;
 
     /**
@@ -54,10 +55,17 @@ final class Pipeline implements PipelineControl {
      * {@link #expireDeadlines()} and {@link #scanForBlockedHandlers()}).
      */
     Pipeline(Settings settings, Ticker ticker, LogSink sink, boolean watchdogThread) {
+        this(settings, HandlerPolicy.DEFAULTS, ticker, sink, watchdogThread);
+    }
+
+    /** A pipeline with its handler rules. */
+    Pipeline(Settings settings, HandlerPolicy policy, Ticker ticker, LogSink sink, boolean watchdogThread) {
         this.settings = settings;
+        this.policy = policy;
         this.ticker = ticker;
         this.clock = new ReportClock(ticker, settings.preciseTimestamps());
         this.log = new HostLog(sink);
+        this.index = new HandlerIndex(this::policy, ticker, log);
         this.partialBudget = new PartialBudget(settings.partialsTotal());
         this.dispatcher = new GroupDispatcher(this::settings, pending, log, index);
         this.slots = new InlineSlots(dispatcher);
@@ -72,6 +80,10 @@ final class Pipeline implements PipelineControl {
 
     Settings settings() {
         return settings;
+    }
+
+    HandlerPolicy policy() {
+        return policy;
     }
 
     Ticker ticker() {
@@ -109,7 +121,14 @@ final class Pipeline implements PipelineControl {
 
     /** Applies new settings; queue depths apply to handlers registered afterwards. */
     void reconfigure(Settings newSettings) {
+        reconfigure(newSettings, policy);
+    }
+
+    /** Applies new settings and handler rules. */
+    void reconfigure(Settings newSettings, HandlerPolicy newPolicy) {
         settings = newSettings;
+        policy = newPolicy;
+        index.reconsider();
         clock.setPrecise(newSettings.preciseTimestamps());
         partialBudget.setLimit(newSettings.partialsTotal());
         watchdog.setScanPeriodNanos(newSettings.inlineBlockNanos() / 2);
@@ -194,15 +213,12 @@ final class Pipeline implements PipelineControl {
     public long addHandler(FaultHandler handler, Map<String, ?> properties, String bundle) {
         HandlerRegistration r = HandlerRegistration.read(properties, bundle, handler.getClass().getName());
         if (r.serviceId() < 0) {
-            r = new HandlerRegistration(r.name(), r.bundle(), -1 - anonymousIds.getAndIncrement(), r.ranking(),
-                    r.domains(), r.devices(), r.pasids(), r.timeoutMillis(), r.queued(), r.problems());
+            r = r.withServiceId(-1 - anonymousIds.getAndIncrement());
         }
-        HandlerRegistration registration = r;
-        r.problems().forEach(p -> log.registrationProblem(registration, p));
         Settings s = settings;
         HandlerProxy proxy = new HandlerProxy(handler, r,
                 new RateLimiter(s.logBurst(), s.logIntervalNanos(), ticker::nanoTime));
-        if (r.queued()) {
+        if (r.queued() && !r.refused()) {
             HandlerQueue q = new HandlerQueue(r.name(), s.queueDepth(), g -> dispatcher.runQueued(proxy, g));
             proxy.useQueue(q);
             q.start();
@@ -218,14 +234,13 @@ final class Pipeline implements PipelineControl {
         if (proxy == null) {
             return;
         }
-        HandlerRegistration r = HandlerRegistration.read(properties, bundle, proxy.handler.getClass().getName());
-        r.problems().forEach(p -> log.registrationProblem(r, p));
-        if (r.queued() != proxy.queued()) {
+        HandlerRegistration r = HandlerRegistration.read(properties, bundle, proxy.handler.getClass().getName())
+                .withServiceId(serviceId);
+        if (!r.refused() && r.queued() != proxy.queued()) {
             log.registrationProblem(r, "faultline.dispatch changes only when the handler registers again; keeping "
                     + (proxy.queued() ? "queued" : "inline"));
         }
-        proxy.update(r);
-        index.refresh();
+        index.update(proxy, r);
     }
 
     /**
@@ -326,8 +341,9 @@ final class Pipeline implements PipelineControl {
             HandlerRegistration r = h.registration();
             out.add(new HandlerStatus(r.name(), r.bundle(), r.serviceId(), r.ranking(), r.domains(),
                     r.devices().stream().map(DeviceId::toString).toList(), r.pasids(),
-                    h.queued() ? "queued" : "inline", h.timeoutNanos(settings) / 1_000_000, h.publicState(),
-                    countsOf(h)));
+                    h.queued() ? "queued" : "inline", r.noDeadline() ? r.timeoutMillis()
+                    : h.timeoutNanos(settings) / 1_000_000, h.publicState(), countsOf(h), h.reason(),
+                    index.standing(h), h.handedOver()));
         }
         return out;
     }

@@ -51,7 +51,7 @@ public final class StandaloneCore implements AutoCloseable {
      * @return the id to {@link #unregister} it with
      */
     public long register(FaultHandler handler, Map<String, ?> properties) {
-        return pipeline.addHandler(Objects.requireNonNull(handler, "handler"), properties, "standalone");
+        return pipeline.addHandler(Objects.requireNonNull(handler, "handler"), properties, Pipelines.STANDALONE_BUNDLE);
     }
 
     /** Unregisters a handler; its pending groups are answered INVALID at once. */

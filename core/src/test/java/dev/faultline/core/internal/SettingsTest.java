@@ -73,6 +73,51 @@ class SettingsTest {
             public boolean timestamps_precise() {
                 return precise;
             }
+
+            @Override
+            public int quarantine_after_throws() {
+                return HandlerPolicy.COMMON;
+            }
+
+            @Override
+            public int quarantine_after_blocks() {
+                return HandlerPolicy.COMMON;
+            }
+
+            @Override
+            public int quarantine_after_timeouts() {
+                return HandlerPolicy.COMMON;
+            }
+
+            @Override
+            public long quarantine_backoff_ms() {
+                return HandlerPolicy.DEFAULT_BACKOFF_MS;
+            }
+
+            @Override
+            public long handover_window_ms() {
+                return HandlerPolicy.DEFAULT_HANDOVER_MS;
+            }
+
+            @Override
+            public int handover_capacity() {
+                return HandlerPolicy.DEFAULT_HANDOVER_CAPACITY;
+            }
+
+            @Override
+            public long cleanup_window_ms() {
+                return HandlerPolicy.DEFAULT_CLEANUP_MS;
+            }
+
+            @Override
+            public String[] owners() {
+                return new String[0];
+            }
+
+            @Override
+            public String[] guest_handlers() {
+                return new String[] {HandlerPolicy.VIOMMU_BUNDLE};
+            }
         };
     }
 
