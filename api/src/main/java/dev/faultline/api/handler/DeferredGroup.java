@@ -41,6 +41,18 @@ public interface DeferredGroup {
      */
     boolean respond(ResponseCode code);
 
-    /** Whether the group has been answered, by anyone. */
+    /** Whether the group has been answered, by anyone (or handed back). */
     boolean answered();
+
+    /**
+     * Gives the group back to the core unanswered, for the handler that serves its device and PASID now: a
+     * departing handler's clean-up hands back what it will not answer, and its replacement gets it (if none serves
+     * the target yet, it waits for one within the core's hand-over window like a new fault; if none comes, the
+     * core answers it {@code INVALID}). The deadline stays the group's own. Afterwards this handle is spent:
+     * {@link #answered()} is {@code true} and {@link #respond} returns {@code false}.
+     *
+     * @return {@code true} if the core took the group back; {@code false} if it was already answered or handed back
+     * @since 1.1
+     */
+    boolean handBack();
 }

@@ -2,6 +2,7 @@ package dev.faultline.core.internal;
 
 import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.ResponseCode;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -20,10 +21,17 @@ final class GroupDispatcher implements GroupHolder {
     private final PendingGroups pending;
     private final HostLog log;
     private final HandlerIndex index;
+    private final Supplier<HandlerPolicy> policy;
+    private final Ticker ticker;
+    /** Groups waiting for replacement handlers, over all targets (bounded by {@code handover.capacity}). */
+    private final AtomicInteger waitingForReplacements = new AtomicInteger();
     private DeadlineWatchdog watchdog;
 
-    GroupDispatcher(Supplier<Settings> settings, PendingGroups pending, HostLog log, HandlerIndex index) {
+    GroupDispatcher(Supplier<Settings> settings, Supplier<HandlerPolicy> policy, Ticker ticker, PendingGroups pending,
+            HostLog log, HandlerIndex index) {
         this.settings = settings;
+        this.policy = policy;
+        this.ticker = ticker;
         this.pending = pending;
         this.log = log;
         this.index = index;
@@ -35,8 +43,24 @@ final class GroupDispatcher implements GroupHolder {
 
     /** Dispatches the filled slot {@code g} of {@code d} to {@code h} (null: nobody) and empties the slot. */
     ReportOutcome dispatch(DeviceState d, InlineGroup g, HandlerProxy h, long now) {
-        boolean recoverable = g.recoverable();
         try {
+            return dispatchTo(d, g, h, now, true);
+        } finally {
+            g.release();
+        }
+    }
+
+    private ReportOutcome dispatchTo(DeviceState d, InlineGroup g, HandlerProxy h, long now, boolean mayRouteAgain) {
+        boolean recoverable = g.recoverable();
+        {
+            if (h != null && h.handover != null) {
+                return park(d, g, h, now);
+            }
+            if (h != null && (h.state() == HandlerProxy.State.GONE || !h.queued() && !h.enter())) {
+                // it departed after the route was read: route again (to its stand-in or its replacement), once
+                HandlerProxy next = mayRouteAgain ? d.route(g.faults.lastPasid()) : null;
+                return dispatchTo(d, g, next == h ? null : next, now, false);
+            }
             if (h == null) {
                 g.open(d, null, now);
                 d.count(Counter.NO_HANDLER, null);
@@ -51,13 +75,106 @@ final class GroupDispatcher implements GroupHolder {
                 g.prepare(d, h, now);
                 enqueue(h, g);
             } else {
-                g.open(d, h, now);
-                call(h, g);
+                try {
+                    g.open(d, h, now);
+                    call(h, g);
+                } finally {
+                    h.exit();
+                }
             }
             return recoverable ? ReportOutcome.DISPATCHED : ReportOutcome.DELIVERED;
-        } finally {
-            g.release();
         }
+    }
+
+    /**
+     * Keeps a group routed to a departed handler's stand-in for its replacement (make-before-break): a held copy,
+     * pending and watched for its deadline, counted as dispatched (to the hand-over). Beyond
+     * {@code handover.capacity} waiting groups it is answered INVALID as unhandled.
+     */
+    private ReportOutcome park(DeviceState d, InlineGroup g, HandlerProxy stand, long now) {
+        boolean recoverable = g.recoverable();
+        int capacity = policy.get().handoverCapacity();
+        if (waitingForReplacements.incrementAndGet() > capacity) {
+            waitingForReplacements.decrementAndGet();
+            log.handoverFull(d, stand, capacity);
+            return dispatchTo(d, g, null, now, false);
+        }
+        d.count(recoverable ? Counter.DISPATCHED : Counter.DELIVERED, null);
+        g.prepare(d, stand, now);
+        HeldGroup held = copyOf(g, true);
+        hold(held);
+        if (!stand.handover.park(held)) {
+            waitingForReplacements.decrementAndGet();
+            routeAgain(held, null);
+        }
+        return recoverable ? ReportOutcome.DISPATCHED : ReportOutcome.DELIVERED;
+    }
+
+    /**
+     * A hand-over ended: each group that waited (and is still unanswered) goes to the target's handler now (the
+     * replacement), or, when none came within the window, is answered INVALID and counted as timed out.
+     */
+    void handoverEnded(Handover handover) {
+        int late = 0;
+        for (HeldGroup g : handover.close()) {
+            waitingForReplacements.decrementAndGet();
+            if (g.recoverable() && g.answered()) {
+                continue;
+            }
+            HandlerProxy to = routeAgain(g, Counter.TIMED_OUT);
+            if (to != null) {
+                to.handedOver(1);
+            } else if (g.answered()) {
+                late++;
+            }
+        }
+        if (late > 0) {
+            log.handoverExpired(handover, late);
+        }
+    }
+
+    /**
+     * Routes a held group again, already counted as dispatched on its device (it waited for a replacement, or its
+     * departing handler left it unseen in its queue or handed it back): to the handler now serving its device and
+     * PASID, counted as dispatched to it; else answered INVALID, counting {@code noneReason} if given. Returns the
+     * handler it went to, or null.
+     */
+    HandlerProxy routeAgain(HeldGroup g, Counter noneReason) {
+        DeviceState d = g.device;
+        boolean recoverable = g.recoverable();
+        HandlerProxy h = d.removed() ? null : d.route(g.faults.lastPasid());
+        if (h != null && h.handover != null) {
+            g.handler = h;
+            if (waitingForReplacements.incrementAndGet() <= policy.get().handoverCapacity() && h.handover.park(g)) {
+                return null;
+            }
+            waitingForReplacements.decrementAndGet();
+            h = null;
+        }
+        if (h == null || h.state() == HandlerProxy.State.GONE) {
+            g.handler = null;
+            if (recoverable) {
+                g.answerBy(ResponseCode.INVALID, noneReason);
+            }
+            return null;
+        }
+        g.handler = h;
+        h.counters.increment(recoverable ? Counter.DISPATCHED : Counter.DELIVERED);
+        if (h.queued()) {
+            if (!h.queue().offer(g)) {
+                d.count(Counter.QUEUE_FULL, h);
+                g.answerBy(settings.get().queueFullResponse(), null);
+            }
+        } else if (h.enter()) {
+            try {
+                call(h, g);
+            } finally {
+                h.exit();
+            }
+        } else if (recoverable) {
+            g.answerBy(ResponseCode.INVALID, null);
+        }
+        return h;
     }
 
     /** Calls the handler and enforces the answer rules afterwards. */
@@ -80,7 +197,16 @@ final class GroupDispatcher implements GroupHolder {
         if (g.recoverable() && g.answered()) {
             return;
         }
-        call(h, g);
+        if (!h.enter()) {
+            // taken from the queue as its handler departed: it never saw it, so its replacement gets it
+            routeAgain(g, null);
+            return;
+        }
+        try {
+            call(h, g);
+        } finally {
+            h.exit();
+        }
     }
 
     /** The watchdog found {@code g} past its deadline. */
@@ -117,7 +243,9 @@ final class GroupDispatcher implements GroupHolder {
         pending.add(held);
         watchdog.watch(held);
         HandlerProxy h = held.handlerProxy();
-        if (h.state() == HandlerProxy.State.GONE || held.deviceState().removed()) {
+        // a group its departed handler deferred after its clean-up window ended is the core's to answer
+        if (h.state() == HandlerProxy.State.GONE && ticker.nanoTime() - h.cleanupEndsAt() >= 0
+                || held.deviceState().removed()) {
             held.answerBy(ResponseCode.INVALID, null);
         }
     }
@@ -125,6 +253,13 @@ final class GroupDispatcher implements GroupHolder {
     @Override
     public void released(HeldGroup held) {
         pending.remove(held);
+    }
+
+    @Override
+    public void handBack(HeldGroup original) {
+        HeldGroup again = new HeldGroup(original.faults, original, original.deadlineNanos(), true, this);
+        hold(again);
+        routeAgain(again, null);
     }
 
     private void enqueue(HandlerProxy h, InlineGroup g) {

@@ -21,6 +21,10 @@ final class HandlerIndex {
     private final Map<DeviceId, DeviceRoute> deviceRoutes = new HashMap<>();
     private final List<HandlerProxy> handlers = new ArrayList<>();
     private final Ownership ownership = new Ownership();
+    /** Stand-ins for departed handlers' targets awaiting a replacement: target to placeholder. */
+    private final Map<String, HandlerProxy> placeholders = new HashMap<>();
+    /** Hand-overs that ended since last taken (a replacement took over, or the window passed). */
+    private final List<Handover> ended = new ArrayList<>();
     private final Supplier<HandlerPolicy> policy;
     private final Ticker ticker;
     private final HostLog log;
@@ -51,7 +55,7 @@ final class HandlerIndex {
         HandlerSlot slot = domainSlots.get(name);
         if (slot == null) {
             slot = new HandlerSlot();
-            slot.set(bestForDomain(name));
+            slot.set(domainChoice(name));
             domainSlots.put(name, slot);
         }
         return slot;
@@ -62,7 +66,7 @@ final class HandlerIndex {
         DeviceRoute route = deviceRoutes.get(id);
         if (route == null) {
             route = new DeviceRoute();
-            route.set(choiceForDevice(id));
+            route.set(deviceChoice(id));
             deviceRoutes.put(id, route);
         }
         return route;
@@ -99,11 +103,53 @@ final class HandlerIndex {
         refresh();
     }
 
+    /**
+     * Removes a departing handler. Each target it served waits for a replacement for the hand-over window (if not
+     * zero and no other handler takes it at once): faults routed there are kept for the replacement.
+     */
     synchronized void remove(HandlerProxy handler) {
+        boolean served = handler.active();
         handlers.remove(handler);
-        release(handler.registration(), null);
+        if (served) {
+            release(handler.registration(), null);
+        }
+        long window = policy.get().handoverNanos();
+        if (served && window > 0) {
+            long until = ticker.nanoTime() + window;
+            for (String target : Ownership.targets(handler.registration())) {
+                HandlerProxy old = placeholders.put(target, HandlerProxy.placeholder(handler, target, until));
+                if (old != null) {
+                    ended.add(old.handover);
+                }
+            }
+        }
         reconsider();
         refresh();
+    }
+
+    /** Ends the hand-overs whose window passed at {@code now} (their targets route as usual again). */
+    synchronized void expireHandovers(long now) {
+        if (placeholders.values().removeIf(p -> {
+            if (p.handover.expired(now)) {
+                ended.add(p.handover);
+                return true;
+            }
+            return false;
+        })) {
+            refresh();
+        }
+    }
+
+    /** Takes the hand-overs that ended (replaced or expired); their waiting groups must be routed again. */
+    synchronized List<Handover> takeEnded() {
+        List<Handover> out = new ArrayList<>(ended);
+        ended.clear();
+        return out;
+    }
+
+    /** Whether any hand-over is awaiting a replacement or ended and not yet taken. */
+    synchronized boolean handoversOpen() {
+        return !placeholders.isEmpty() || !ended.isEmpty();
     }
 
     /** Lifts the refusals whose reason went away (a claim lapsed or its holder left). */
@@ -178,8 +224,38 @@ final class HandlerIndex {
 
     /** Re-resolves every slot and route (after a handler's properties or state changed). */
     synchronized void refresh() {
-        domainSlots.forEach((name, slot) -> slot.set(bestForDomain(name)));
-        deviceRoutes.forEach((id, route) -> route.set(choiceForDevice(id)));
+        // a placeholder whose target some handler serves again has done its job: the replacement came
+        placeholders.values().removeIf(p -> {
+            if (servedAgain(p.handover.target())) {
+                ended.add(p.handover);
+                return true;
+            }
+            return false;
+        });
+        domainSlots.forEach((name, slot) -> slot.set(domainChoice(name)));
+        deviceRoutes.forEach((id, route) -> route.set(deviceChoice(id)));
+    }
+
+    /** The domain's best handler, else the placeholder awaiting its replacement, else null. */
+    private HandlerProxy domainChoice(String name) {
+        HandlerProxy best = bestForDomain(name);
+        return best != null ? best : placeholders.get(Ownership.domain(name));
+    }
+
+    /** The device's handlers; where none serves every PASID, the placeholder awaiting a replacement. */
+    private DeviceRoute.Choice deviceChoice(DeviceId id) {
+        DeviceRoute.Choice c = choiceForDevice(id);
+        return c.any() != null ? c : new DeviceRoute.Choice(placeholders.get(Ownership.device(id)), c.byPasid());
+    }
+
+    /** Whether an active handler serves {@code target} (as a domain or, for any PASID, a device). */
+    private boolean servedAgain(String target) {
+        for (HandlerProxy h : handlers) {
+            if (h.active() && Ownership.targets(h.registration()).contains(target)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The registered handlers, in precedence order. */

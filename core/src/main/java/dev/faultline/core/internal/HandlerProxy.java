@@ -20,6 +20,12 @@ final class HandlerProxy {
     enum State { ACTIVE, QUARANTINED, REFUSED, GONE }
 
     final FaultHandler handler;
+    /** For a placeholder of a departed handler's target: where its faults wait for a replacement; else null. */
+    final Handover handover;
+    /** Handler calls in progress ({@link #enter()} to {@link #exit()}). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** When a departed handler's clean-up window ends (its held groups are then answered by the core). */
+    private volatile long cleanupEndsAt = Long.MAX_VALUE;
     final Counters counters = Counters.shared();
     final RateLimiter errorLog;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
@@ -33,9 +39,54 @@ final class HandlerProxy {
     private volatile HandlerQueue queue;
 
     HandlerProxy(FaultHandler handler, HandlerRegistration registration, RateLimiter errorLog) {
+        this(handler, registration, errorLog, null);
+    }
+
+    private HandlerProxy(FaultHandler handler, HandlerRegistration registration, RateLimiter errorLog,
+            Handover handover) {
         this.handler = handler;
         this.registration = registration;
         this.errorLog = errorLog;
+        this.handover = handover;
+    }
+
+    /** The stand-in for {@code departed} on {@code target} while a replacement is awaited, until {@code until}. */
+    static HandlerProxy placeholder(HandlerProxy departed, String target, long until) {
+        HandlerRegistration r = departed.registration;
+        HandlerRegistration stand = new HandlerRegistration("(awaiting a replacement for " + r.name() + ")",
+                r.bundle(), r.serviceId(), r.ranking(), r.domains(), r.devices(), r.pasids(), r.timeoutMillis(), false,
+                r.guest(), java.util.List.of());
+        return new HandlerProxy(departed.handler, stand, departed.errorLog, new Handover(target, r.name(), until));
+    }
+
+    /**
+     * Starts a call of the handler; {@code false} (and nothing started) if it departed: {@code handle} is never
+     * entered once its departure began. Each successful call is paired with {@link #exit()}.
+     */
+    boolean enter() {
+        inFlight.incrementAndGet();
+        if (state == State.GONE) {
+            inFlight.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void exit() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Handler calls in progress. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    long cleanupEndsAt() {
+        return cleanupEndsAt;
+    }
+
+    void cleanupEndsAt(long when) {
+        cleanupEndsAt = when;
     }
 
     HandlerRegistration registration() {

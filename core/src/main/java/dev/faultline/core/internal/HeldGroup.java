@@ -50,6 +50,16 @@ final class HeldGroup extends AnswerableGroup implements DeferredGroup {
     }
 
     @Override
+    public boolean handBack() {
+        if (!ANSWERED.compareAndSet(this, false, true)) {
+            return false;
+        }
+        holder.released(this);
+        holder.handBack(this);
+        return true;
+    }
+
+    @Override
     boolean answerBy(ResponseCode answer, Counter reason) {
         if (ANSWERED.compareAndSet(this, false, true)) {
             complete(answer, reason);

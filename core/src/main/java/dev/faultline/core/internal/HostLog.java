@@ -89,6 +89,21 @@ final class HostLog {
         }
     }
 
+    /** A group found the hand-over of a departed handler's target full. */
+    void handoverFull(DeviceState device, HandlerProxy stand, int capacity) {
+        if (admit(stand.errorLog, stand)) {
+            sink.warn(device.id() + ": " + stand.registration().name() + ": handover.capacity (" + capacity
+                    + ") reached; the group is answered INVALID as unhandled");
+        }
+    }
+
+    /** No replacement came for a departed handler's target within the hand-over window. */
+    void handoverExpired(Handover handover, int groups) {
+        sink.warn(handover.target() + ": no handler replaced " + handover.departed() + " within handover.window.ms; "
+                + groups
+                + " waiting group(s) answered INVALID (counted as timed out)");
+    }
+
     /** A handler registration was refused (it receives nothing). */
     void refused(HandlerProxy handler) {
         sink.error("handler " + handler.describe() + " REFUSED: " + handler.reason(), null);

@@ -21,6 +21,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
@@ -44,6 +45,8 @@ final class Pipeline implements PipelineControl {
     private final Queue<DeviceState> removed = new ConcurrentLinkedQueue<>();
     private FaultCounts retired = Counters.sum(List.of());
     private final Map<Long, HandlerProxy> handlers = new ConcurrentHashMap<>();
+    /** Departed handlers whose clean-up window has not ended yet. */
+    private final Queue<HandlerProxy> departing = new ConcurrentLinkedQueue<>();
     private final AtomicLong anonymousIds = new AtomicLong();
     private static final int LISTED_REMOVED_DEVICES = 64;
     private volatile Settings settings;
@@ -67,10 +70,9 @@ final class Pipeline implements PipelineControl {
         this.log = new HostLog(sink);
         this.index = new HandlerIndex(this::policy, ticker, log);
         this.partialBudget = new PartialBudget(settings.partialsTotal());
-        this.dispatcher = new GroupDispatcher(this::settings, pending, log, index);
+        this.dispatcher = new GroupDispatcher(this::settings, this::policy, ticker, pending, log, index);
         this.slots = new InlineSlots(dispatcher);
-        this.watchdog = new DeadlineWatchdog(ticker, dispatcher::expire, now -> dispatcher.scanSlow(slots, now),
-                settings.inlineBlockNanos() / 2);
+        this.watchdog = new DeadlineWatchdog(ticker, dispatcher::expire, this::scan, settings.inlineBlockNanos() / 2);
         dispatcher.useWatchdog(watchdog);
         if (watchdogThread) {
             watchdog.start();
@@ -225,6 +227,7 @@ final class Pipeline implements PipelineControl {
         }
         handlers.put(r.serviceId(), proxy);
         index.add(proxy);
+        endHandovers();
         return r.serviceId();
     }
 
@@ -241,31 +244,116 @@ final class Pipeline implements PipelineControl {
                     + (proxy.queued() ? "queued" : "inline"));
         }
         index.update(proxy, r);
+        endHandovers();
     }
 
     /**
-     * A handler service left: it stops getting faults, its pending groups (deferred or queued) are answered
-     * INVALID now, and a queued handler's thread is interrupted and ends.
+     * A handler service left (for a DS component: its service is unregistered before its {@code @Deactivate}
+     * runs). In this order:
+     * <ol>
+     *   <li>it is never entered again: faults routed to it from now on go to another handler of its target or wait
+     *       for its replacement (hand-over window);</li>
+     *   <li>calls of it in progress on other threads are waited for, at most its deadline;</li>
+     *   <li>groups waiting unseen in its queue are routed again (to its replacement);</li>
+     *   <li>its held (deferred) groups stay its own for the clean-up window ({@code cleanup.window.ms}): its clean-up
+     *       may answer them or hand them back, as first answers; what is left when the window ends is answered
+     *       INVALID by the core.</li>
+     * </ol>
      */
     @Override
     public void removeHandler(long serviceId) {
         HandlerProxy proxy = handlers.remove(serviceId);
-        if (proxy == null || !proxy.depart()) {
+        if (proxy == null) {
             return;
         }
         index.remove(proxy);
-        pending.answerAll(g -> g.handlerProxy() == proxy, ResponseCode.INVALID);
-        if (proxy.queued()) {
-            // after the answers, so that interrupting a blocked call cannot race them
-            proxy.queue().stop();
+        if (!proxy.depart()) {
+            return;
         }
+        endHandovers();
+        awaitCallsOf(proxy);
+        if (proxy.queued()) {
+            for (HeldGroup g : proxy.queue().stop()) {
+                if (g.queued() && !g.answered()) {
+                    dispatcher.routeAgain(g, null);
+                }
+            }
+        }
+        long cleanup = policy.cleanupNanos();
+        proxy.cleanupEndsAt(ticker.nanoTime() + cleanup);
+        if (cleanup == 0) {
+            endCleanup(proxy);
+        } else {
+            departing.add(proxy);
+        }
+    }
+
+    /**
+     * Waits until no call of {@code proxy} runs on another thread, at most its deadline (a call that blocks longer
+     * is left to the handler; its group is answered on its behalf at the deadline).
+     */
+    private void awaitCallsOf(HandlerProxy proxy) {
+        // real time: this thread really waits
+        long limit = System.nanoTime() + (proxy.registration().noDeadline() ? settings.defaultTimeoutNanos()
+                : proxy.timeoutNanos(settings));
+        while (proxy.inFlight() > callsOnThisThread(proxy) && System.nanoTime() - limit < 0) {
+            LockSupport.parkNanos(50_000);
+        }
+    }
+
+    /** Calls of {@code proxy} the current thread is inside (a handler that unregisters itself from its call). */
+    private int callsOnThisThread(HandlerProxy proxy) {
+        Thread me = Thread.currentThread();
+        int[] n = {0};
+        slots.forEach(s -> {
+            if (s.owner == me && !s.idle() && s.handler == proxy) {
+                n[0]++;
+            }
+        });
+        if (proxy.queued() && proxy.queue().isWorker(me)) {
+            n[0]++;
+        }
+        return n[0];
+    }
+
+    /** The departed handler's clean-up window ended: the core answers what it left INVALID. */
+    private void endCleanup(HandlerProxy proxy) {
+        pending.answerAll(g -> g.handlerProxy() == proxy, ResponseCode.INVALID);
+    }
+
+    /** Ends the clean-up windows and hand-overs that are over at {@code now}. */
+    private void endDepartures(long now) {
+        for (HandlerProxy p : departing) {
+            if (now - p.cleanupEndsAt() >= 0 && departing.remove(p)) {
+                endCleanup(p);
+            }
+        }
+        index.expireHandovers(now);
+        endHandovers();
+    }
+
+    /** Routes the groups of hand-overs that ended (a replacement came, or the window passed). */
+    private void endHandovers() {
+        for (Handover h : index.takeEnded()) {
+            dispatcher.handoverEnded(h);
+        }
+    }
+
+    /** The watchdog's periodic work: blocked inline calls, ended departures and hand-overs, lapsed claims. */
+    private void scan(long now) {
+        dispatcher.scanSlow(slots, now);
+        endDepartures(now);
+        index.reconsider();
     }
 
     // ---- deadlines ----
 
     /** Answers the held groups whose deadline has passed (the watchdog thread does this by itself). */
     int expireDeadlines() {
-        return watchdog.expireDue(ticker.nanoTime());
+        long now = ticker.nanoTime();
+        int n = watchdog.expireDue(now);
+        endDepartures(now);
+        return n;
     }
 
     /** Looks for inline handler calls that block (the watchdog thread does this by itself). */
@@ -283,6 +371,10 @@ final class Pipeline implements PipelineControl {
         for (Long id : new ArrayList<>(handlers.keySet())) {
             removeHandler(id);
         }
+        for (HandlerProxy p : departing) {
+            endCleanup(p);
+        }
+        departing.clear();
         watchdog.stop();
         clock.stop();
     }
