@@ -11,7 +11,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * once, from any thread. Thread-safe.
  *
  * <p>If it is not answered by {@link #deadlineNanos()}, the core answers it and counts a timeout; so does
- * the departure of the handler, the device or the backend. A later {@link #respond} returns {@code false}.
+ * the departure of the device or the backend at once, and the departure of the handler when its clean-up window
+ * ends (until then its answers and {@link #handBack()} are accepted). A later {@link #respond} returns
+ * {@code false}.
  *
  * @since 1.0
  */
@@ -30,7 +32,10 @@ public interface DeferredGroup {
     /** The faults, the last one last. */
     List<Fault> faults();
 
-    /** The {@link System#nanoTime()} after which the core answers on the handler's behalf. */
+    /**
+     * The {@link System#nanoTime()} after which the core answers on the handler's behalf (decades ahead for a
+     * handler registered with {@link HandlerProperties#NO_DEADLINE}).
+     */
     long deadlineNanos();
 
     /**

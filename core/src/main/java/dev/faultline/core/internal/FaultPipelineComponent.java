@@ -32,10 +32,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * the whiteboard for {@link FaultHandler} services. Configured by PID {@value #PID} ({@link CoreConfig});
  * a configuration change applies in place, without disconnecting backends.
  */
-@Component(service = {FaultPipeline.class, FaultStatistics.class}, configurationPid = FaultPipelineComponent.PID,
-        immediate = true)
+@Component(service = {FaultPipeline.class, FaultStatistics.class, HandlerControl.class},
+        configurationPid = FaultPipelineComponent.PID, immediate = true)
 @Designate(ocd = CoreConfig.class)
-public final class FaultPipelineComponent implements FaultPipeline, FaultStatistics {
+public final class FaultPipelineComponent implements FaultPipeline, FaultStatistics, HandlerControl {
     /** The configuration PID. */
     public static final String PID = "dev.faultline.core";
 
@@ -100,6 +100,11 @@ public final class FaultPipelineComponent implements FaultPipeline, FaultStatist
     @Override
     public List<PendingGroup> pending() {
         return pipeline.pending();
+    }
+
+    @Override
+    public List<HandlerStatus> release(String handler) {
+        return pipeline.release(handler);
     }
 
     private static long serviceId(ServiceReference<?> reference) {

@@ -54,7 +54,11 @@ final class GroupDispatcher implements GroupHolder {
         boolean recoverable = g.recoverable();
         {
             if (h != null && h.handover != null) {
-                return park(d, g, h, now);
+                // only a group the device waits on waits for the replacement; an unrecoverable fault is reported now
+                if (recoverable) {
+                    return park(d, g, h, now);
+                }
+                h = null;
             }
             if (h != null && (h.state() == HandlerProxy.State.GONE || !h.queued() && !h.enter())) {
                 // it departed after the route was read: route again (to its stand-in or its replacement), once
@@ -128,7 +132,7 @@ final class GroupDispatcher implements GroupHolder {
                 late++;
             }
         }
-        if (late > 0) {
+        if (late > 0 && !handover.guest()) {
             log.handoverExpired(handover, late);
         }
     }
@@ -211,20 +215,33 @@ final class GroupDispatcher implements GroupHolder {
 
     /** The watchdog found {@code g} past its deadline. */
     void expire(HeldGroup g) {
-        g.answerBy(settings.get().timeoutResponse(), Counter.TIMED_OUT);
+        if (g.answerBy(settings.get().timeoutResponse(), Counter.TIMED_OUT)) {
+            failureStreak(g.handler, HandlerProxy.Failure.TIMEOUT);
+        }
     }
 
     /** Finds inline calls running past the blocking threshold (watchdog thread). */
     void scanSlow(InlineSlots slots, long now) {
-        long threshold = settings.get().inlineBlockNanos();
+        Settings current = settings.get();
+        long threshold = current.inlineBlockNanos();
         slots.forEach(s -> {
+            long serial = s.openSerial();
             long start = s.callStartNanos();
             HandlerProxy h = s.handler;
             DeviceState d = s.device;
-            if (start != -1 && now - start >= threshold && h != null && d != null && s.flagCall()) {
+            if (start == -1 || h == null || d == null) {
+                return;
+            }
+            if (now - start >= threshold && s.flagCall()) {
                 d.count(Counter.SLOW_CALLS, h);
                 log.slowCall(h, now - start);
-                failureStreak(h);
+                failureStreak(h, HandlerProxy.Failure.BLOCK);
+            }
+            // past its deadline the device gets its answer now; the call itself is left to the handler
+            if (!h.registration().noDeadline() && now - start >= h.timeoutNanos(current)
+                    && s.answerOnBehalf(serial, current.timeoutResponse(), Counter.TIMED_OUT)) {
+                log.inlineDeadline(h, d, now - start);
+                failureStreak(h, HandlerProxy.Failure.TIMEOUT);
             }
         });
     }
@@ -275,15 +292,44 @@ final class GroupDispatcher implements GroupHolder {
         g.device.count(Counter.HANDLER_ERRORS, h);
         g.answerBy(ResponseCode.FAILURE, null);
         log.handlerFailed(h, g, t, g.device.guestOwned(g.pasid()));
-        failureStreak(h);
+        failureStreak(h, HandlerProxy.Failure.THROW);
     }
 
-    private void failureStreak(HandlerProxy h) {
-        int n = h.failed();
-        int limit = settings.get().quarantineAfter();
-        if (limit > 0 && n >= limit && h.quarantine(n + " consecutive failed or blocking calls")) {
+    /**
+     * Counts a failure of {@code kind} toward quarantine: its threshold in a row (each kind configurable), or any one
+     * on probation, quarantines the handler for its back-off.
+     */
+    private void failureStreak(HandlerProxy h, HandlerProxy.Failure kind) {
+        if (h == null || h.handover != null) {
+            return;
+        }
+        int n = h.failed(kind);
+        HandlerPolicy p = policy.get();
+        int common = settings.get().quarantineAfter();
+        int limit = HandlerPolicy.limit(switch (kind) {
+            case THROW -> p.quarantineThrows();
+            case BLOCK -> p.quarantineBlocks();
+            case TIMEOUT -> p.quarantineTimeouts();
+        }, common);
+        boolean probation = h.onProbation();
+        if ((probation || limit > 0 && n >= limit) && h.quarantine(probation ? "failed again on probation ("
+                + kind.what + ")" : n + " consecutive " + kind.what, ticker.nanoTime(), p.backoffNanos())) {
             index.refresh();
-            log.quarantined(h, n);
+            log.quarantined(h);
+        }
+    }
+
+    /** Releases the quarantined handlers whose back-off is over, on probation (watchdog thread). */
+    void releaseAfterBackoff(Iterable<HandlerProxy> handlers, long now) {
+        boolean released = false;
+        for (HandlerProxy h : handlers) {
+            if (h.backoffOver(now) && h.release(true)) {
+                log.released(h, true);
+                released = true;
+            }
+        }
+        if (released) {
+            index.refresh();
         }
     }
 }

@@ -28,7 +28,25 @@ final class HandlerProxy {
     private volatile long cleanupEndsAt = Long.MAX_VALUE;
     final Counters counters = Counters.shared();
     final RateLimiter errorLog;
-    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    /** What counts toward quarantine, each with its own streak and threshold. */
+    enum Failure {
+        THROW("throwing calls"), BLOCK("inline calls blocking past inline.block.ms"),
+        TIMEOUT("groups answered at their deadline");
+
+        final String what;
+
+        Failure(String what) {
+            this.what = what;
+        }
+    }
+
+    private final AtomicInteger[] streaks = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
+    /** When a quarantine ends on its own (probation); {@link Long#MAX_VALUE} until released by hand. */
+    private volatile long quarantinedUntil;
+    /** Quarantines in a row without a success in between (each doubles the back-off). */
+    private int quarantines;
+    /** Released after a back-off: the next failure quarantines it again. */
+    private volatile boolean probation;
     private final AtomicLong handedOver = new AtomicLong();
     private volatile HandlerRegistration registration;
     private volatile State state = State.ACTIVE;
@@ -56,7 +74,7 @@ final class HandlerProxy {
         HandlerRegistration stand = new HandlerRegistration("(awaiting a replacement for " + r.name() + ")",
                 r.bundle(), r.serviceId(), r.ranking(), r.domains(), r.devices(), r.pasids(), r.timeoutMillis(), false,
                 r.guest(), java.util.List.of());
-        return new HandlerProxy(departed.handler, stand, departed.errorLog, new Handover(target, r.name(), until));
+        return new HandlerProxy(departed.handler, stand, departed.errorLog, new Handover(target, r.name(), until, !r.guest().isEmpty()));
     }
 
     /**
@@ -105,14 +123,52 @@ final class HandlerProxy {
         return state == State.ACTIVE;
     }
 
-    /** Quarantines an active handler; {@code false} if it was not active. */
-    synchronized boolean quarantine(String why) {
+    /**
+     * Quarantines an active handler for {@code backoffNanos} times two to the number of quarantines in a row
+     * (0: until released by hand); {@code false} if it was not active.
+     */
+    synchronized boolean quarantine(String why, long now, long backoffNanos) {
         if (state != State.ACTIVE) {
             return false;
         }
         state = State.QUARANTINED;
-        reason = why;
+        long backoff = backoffNanos == 0 ? 0 : backoffNanos << Math.min(quarantines, 16);
+        quarantines++;
+        quarantinedUntil = backoff == 0 ? Long.MAX_VALUE : now + backoff;
+        reason = why + (backoff == 0 ? "; until released (faultline:release)"
+                : "; released on probation after " + backoff / 1_000_000 + " ms, or by faultline:release");
+        probation = false;
         return true;
+    }
+
+    /** Whether its quarantine's back-off is over at {@code now}. */
+    boolean backoffOver(long now) {
+        long until = quarantinedUntil;
+        return state == State.QUARANTINED && until != Long.MAX_VALUE && now - until >= 0;
+    }
+
+    /**
+     * Ends a quarantine: after its back-off on probation (one more failure quarantines it again, for twice as long),
+     * by hand without. {@code false} if it was not quarantined.
+     */
+    synchronized boolean release(boolean onProbation) {
+        if (state != State.QUARANTINED) {
+            return false;
+        }
+        for (AtomicInteger s : streaks) {
+            s.set(0);
+        }
+        state = State.ACTIVE;
+        reason = "";
+        probation = onProbation;
+        if (!onProbation) {
+            quarantines = 0;
+        }
+        return true;
+    }
+
+    boolean onProbation() {
+        return probation;
     }
 
     /**
@@ -179,22 +235,46 @@ final class HandlerProxy {
         queue = q;
     }
 
-    /** The deadline of its held groups. */
+    /** A deadline that never comes (about 73 years), for handlers without one. */
+    static final long NEVER_NANOS = Long.MAX_VALUE / 4;
+
+    /** The deadline of its groups ({@link #NEVER_NANOS} for a handler registered without one). */
     long timeoutNanos(Settings settings) {
         long ms = registration.timeoutMillis();
+        if (registration.noDeadline()) {
+            return NEVER_NANOS;
+        }
         return ms > 0 ? ms * 1_000_000L : settings.defaultTimeoutNanos();
     }
 
-    /** A call returned normally: the failure streak ends (written only when there was one). */
+    /** A call returned normally, in time: the throw and block streaks end (written only when there was one). */
     void succeeded() {
-        if (consecutiveFailures.get() != 0) {
-            consecutiveFailures.set(0);
+        reset(streaks[Failure.THROW.ordinal()]);
+        reset(streaks[Failure.BLOCK.ordinal()]);
+        if (probation) {
+            endProbation();
         }
     }
 
-    /** A call threw or blocked; returns the length of the failure streak. */
-    int failed() {
-        return consecutiveFailures.incrementAndGet();
+    /** The handler answered a group itself: the timeout streak ends. */
+    void answeredInTime() {
+        reset(streaks[Failure.TIMEOUT.ordinal()]);
+    }
+
+    private synchronized void endProbation() {
+        probation = false;
+        quarantines = 0;
+    }
+
+    private static void reset(AtomicInteger streak) {
+        if (streak.get() != 0) {
+            streak.set(0);
+        }
+    }
+
+    /** A call threw or blocked, or a group timed out; returns the length of that streak. */
+    int failed(Failure kind) {
+        return streaks[kind.ordinal()].incrementAndGet();
     }
 
     HandlerStatus.State publicState() {

@@ -12,12 +12,14 @@ final class Handover {
     private final String target;
     private final String departed;
     private final long until;
+    private final boolean guest;
     private final List<HeldGroup> waiting = new ArrayList<>();
     private boolean closed;
 
-    Handover(String target, String departed, long until) {
+    Handover(String target, String departed, long until, boolean guest) {
         this.target = target;
         this.departed = departed;
+        this.guest = guest;
         this.until = until;
     }
 
@@ -28,6 +30,11 @@ final class Handover {
     /** The name of the handler that departed. */
     String departed() {
         return departed;
+    }
+
+    /** Whether the departed handler was a guest's vIOMMU (the host prints nothing about its faults). */
+    boolean guest() {
+        return guest;
     }
 
     /** Whether the window is over at {@code now}. */

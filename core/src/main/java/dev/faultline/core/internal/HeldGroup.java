@@ -44,6 +44,9 @@ final class HeldGroup extends AnswerableGroup implements DeferredGroup {
         Objects.requireNonNull(answer, "response code");
         if (ANSWERED.compareAndSet(this, false, true)) {
             complete(answer, null);
+            if (handler != null) {
+                handler.answeredInTime();
+            }
             return true;
         }
         return duplicate();

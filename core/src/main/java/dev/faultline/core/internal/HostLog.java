@@ -68,10 +68,15 @@ final class HostLog {
     }
 
     /** A handler was quarantined. */
-    void quarantined(HandlerProxy handler, int failures) {
-        sink.error("handler " + handler.describe() + " quarantined after " + failures
-                + " consecutive failed or blocking calls; its faults are routed as if it were not registered"
-                + " until it is registered again", null);
+    void quarantined(HandlerProxy handler) {
+        sink.error("handler " + handler.describe() + " quarantined: " + handler.reason()
+                + "; its faults are routed as if it were not registered", null);
+    }
+
+    /** A quarantined handler was released, after its back-off (on probation) or by hand. */
+    void released(HandlerProxy handler, boolean onProbation) {
+        sink.warn("handler " + handler.describe() + " released from quarantine"
+                + (onProbation ? " on probation (one more failure quarantines it again, for twice as long)" : " by hand"));
     }
 
     /** An inline handler call is blocking the reporting thread. */
@@ -79,6 +84,15 @@ final class HostLog {
         if (admit(handler.errorLog, handler)) {
             sink.warn("inline handler " + handler.describe() + " has been running " + runningNanos / 1_000_000
                     + " ms on a fault thread; inline handlers must not block (use faultline.dispatch=queued)");
+        }
+    }
+
+    /** An inline call ran past its deadline: its group was answered on its behalf. */
+    void inlineDeadline(HandlerProxy handler, DeviceState device, long runningNanos) {
+        if (admit(handler.errorLog, handler)) {
+            sink.warn("inline handler " + handler.describe() + " still running after " + runningNanos / 1_000_000
+                    + " ms, past its deadline: " + device.id() + " answered on its behalf; its own answer will be"
+                    + " refused");
         }
     }
 

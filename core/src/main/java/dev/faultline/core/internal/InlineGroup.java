@@ -39,6 +39,8 @@ final class InlineGroup extends AnswerableGroup {
     /** The handler call this slot is in (published by the state write); the watchdog flags each call once. */
     private long callSerial;
     private volatile long flaggedSerial;
+    /** The thread answering the open call on the handler's behalf (the watchdog, at its deadline), else null. */
+    private volatile Thread answering;
 
     InlineGroup(int capacity, GroupHolder holder, Thread owner) {
         super(new FaultBuffer(capacity));
@@ -67,6 +69,10 @@ final class InlineGroup extends AnswerableGroup {
 
     /** Empties the slot after the handler call; the group is answered or held by now. */
     void release() {
+        while (answering != null) {
+            // the watchdog is sending the answer it gave at the deadline: it still reads the faults
+            Thread.onSpinWait();
+        }
         faults.clear();
         handler = null;
         held = null;
@@ -85,7 +91,8 @@ final class InlineGroup extends AnswerableGroup {
      */
     @Override
     void checkCaller() {
-        if (Thread.currentThread() != owner) {
+        Thread me = Thread.currentThread();
+        if (me != owner && me != answering) {
             throw new IllegalStateException("a FaultGroup may be read and answered only on the thread that handed it"
                     + " to the handler, during that call; defer() it to answer from another thread");
         }
@@ -97,6 +104,10 @@ final class InlineGroup extends AnswerableGroup {
         Objects.requireNonNull(answer, "response code");
         if (STATE.compareAndSet(this, OPEN, ANSWERED)) {
             complete(answer, null);
+            HandlerProxy h = handler;
+            if (h != null) {
+                h.answeredInTime();
+            }
             return true;
         }
         HeldGroup h = held;
@@ -149,6 +160,30 @@ final class InlineGroup extends AnswerableGroup {
         }
         holder.hold(h);
         return h;
+    }
+
+    /** The serial of the call in progress (read after the state, which publishes it). */
+    long openSerial() {
+        return state == IDLE ? -1 : callSerial;
+    }
+
+    /**
+     * Answers the recoverable group of call {@code serial} on its handler's behalf, from another thread (the
+     * watchdog, when the call runs past the handler's deadline), unless that call is over. The handler's own later
+     * answer is refused as a duplicate; the slot is not emptied until this answer is sent.
+     */
+    boolean answerOnBehalf(long serial, ResponseCode answer, Counter reason) {
+        answering = Thread.currentThread();
+        try {
+            if (state != OPEN || callSerial != serial || !faults.recoverable()
+                    || !STATE.compareAndSet(this, OPEN, ANSWERED)) {
+                return false;
+            }
+            complete(answer, reason);
+            return true;
+        } finally {
+            answering = null;
+        }
     }
 
     /** When the current handler call started, or -1 if the slot is idle. */

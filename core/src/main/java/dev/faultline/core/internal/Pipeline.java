@@ -28,7 +28,7 @@ import java.util.function.Predicate;
  * The fault pipeline as a plain object: connects IOMMUs, indexes handlers, keeps the statistics. The DS
  * component {@link FaultPipelineComponent} wraps one; tests build one directly with their own ticker and log.
  */
-final class Pipeline implements PipelineControl {
+final class Pipeline implements PipelineControl, HandlerControl {
     private final Ticker ticker;
     private final ReportClock clock;
     private final HostLog log;
@@ -342,8 +342,30 @@ final class Pipeline implements PipelineControl {
     /** The watchdog's periodic work: blocked inline calls, ended departures and hand-overs, lapsed claims. */
     private void scan(long now) {
         dispatcher.scanSlow(slots, now);
+        dispatcher.releaseAfterBackoff(handlers.values(), now);
         endDepartures(now);
         index.reconsider();
+    }
+
+    @Override
+    public List<HandlerStatus> release(String handler) {
+        List<Long> released = new ArrayList<>();
+        for (HandlerProxy h : handlers.values()) {
+            HandlerRegistration r = h.registration();
+            if ((handler.equals(r.name()) || handler.equals(Long.toString(r.serviceId()))) && h.release(false)) {
+                log.released(h, false);
+                released.add(r.serviceId());
+            }
+        }
+        if (!released.isEmpty()) {
+            index.refresh();
+        }
+        return handlers().stream().filter(s -> released.contains(s.serviceId())).toList();
+    }
+
+    /** Releases quarantines whose back-off is over (the watchdog thread does this by itself). */
+    void releaseQuarantines() {
+        dispatcher.releaseAfterBackoff(handlers.values(), ticker.nanoTime());
     }
 
     // ---- deadlines ----
