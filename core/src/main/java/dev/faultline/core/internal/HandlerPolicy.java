@@ -1,5 +1,6 @@
 package dev.faultline.core.internal;
 
+import dev.faultline.api.fault.DeviceId;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -92,15 +93,21 @@ record HandlerPolicy(Map<String, String> owners, Set<String> guestHandlers, long
                 owners.put(target, entry.substring(entry.lastIndexOf('=') + 1).strip());
             }
         }
-        return new HandlerPolicy(owners, Set.copyOf(Arrays.stream(c.guest_handlers()).map(String::strip)
-                        .filter(b -> !b.isEmpty()).toList()),
-                atLeast("handover.window.ms", c.handover_window_ms(), 0, DEFAULT_HANDOVER_MS, problems),
-                (int) atLeast("handover.capacity", c.handover_capacity(), 0, DEFAULT_HANDOVER_CAPACITY, problems),
-                atLeast("cleanup.window.ms", c.cleanup_window_ms(), 0, DEFAULT_CLEANUP_MS, problems),
-                (int) atLeast("quarantine.after.throws", c.quarantine_after_throws(), COMMON, COMMON, problems),
-                (int) atLeast("quarantine.after.blocks", c.quarantine_after_blocks(), COMMON, COMMON, problems),
-                (int) atLeast("quarantine.after.timeouts", c.quarantine_after_timeouts(), COMMON, COMMON, problems),
-                atLeast("quarantine.backoff.ms", c.quarantine_backoff_ms(), 0, DEFAULT_BACKOFF_MS, problems));
+        Set<String> guests = Set.copyOf(Arrays.stream(c.guest_handlers()).map(String::strip)
+                .filter(b -> !b.isEmpty()).toList());
+        return new HandlerPolicy(owners, guests,
+                Settings.atLeast("handover.window.ms", c.handover_window_ms(), 0, DEFAULT_HANDOVER_MS, problems),
+                (int) Settings.atLeast("handover.capacity", c.handover_capacity(), 0, DEFAULT_HANDOVER_CAPACITY,
+                        problems),
+                Settings.atLeast("cleanup.window.ms", c.cleanup_window_ms(), 0, DEFAULT_CLEANUP_MS, problems),
+                threshold("quarantine.after.throws", c.quarantine_after_throws(), problems),
+                threshold("quarantine.after.blocks", c.quarantine_after_blocks(), problems),
+                threshold("quarantine.after.timeouts", c.quarantine_after_timeouts(), problems),
+                Settings.atLeast("quarantine.backoff.ms", c.quarantine_backoff_ms(), 0, DEFAULT_BACKOFF_MS, problems));
+    }
+
+    private static int threshold(String name, int value, Consumer<String> problems) {
+        return (int) Settings.atLeast(name, value, COMMON, COMMON, problems);
     }
 
     /** The limit of {@code specific} (a threshold of this policy), else the common {@code quarantine.after}. */
@@ -125,20 +132,11 @@ record HandlerPolicy(Map<String, String> owners, Set<String> guestHandlers, long
         }
         if (kind.equals("device")) {
             try {
-                return Ownership.device(dev.faultline.api.fault.DeviceId.parse(name));
+                return Ownership.device(DeviceId.parse(name));
             } catch (IllegalArgumentException e) {
                 return null;
             }
         }
         return null;
-    }
-
-    private static long atLeast(String name, long value, long min, long fallback, Consumer<String> problems) {
-        if (value < min) {
-            problems.accept("configuration " + name + " = " + value + " is below its minimum " + min
-                    + "; using the default " + fallback);
-            return fallback;
-        }
-        return value;
     }
 }

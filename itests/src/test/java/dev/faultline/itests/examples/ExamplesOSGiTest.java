@@ -131,16 +131,7 @@ class ExamplesOSGiTest {
         awaitHandler();
         long noHandlerBefore = noHandler();
         long timedOutBefore = timedOut();
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicInteger reported = new AtomicInteger();
-        Thread faults = new Thread(() -> {
-            while (running.get()) {
-                fault();
-                reported.incrementAndGet();
-                LockSupport.parkNanos(200_000);
-            }
-        }, "examples-itest-faults");
-        faults.start();
+        FaultStream faults = new FaultStream();
         for (int round = 0; round < 3; round++) {
             Bundle bundle = examples();
             bundle.stop();
@@ -148,12 +139,11 @@ class ExamplesOSGiTest {
             bundle.start();
             awaitHandler();
         }
-        running.set(false);
-        faults.join(20_000);
+        int reported = faults.stop();
 
-        Services.await(() -> responses.size() == reported.get());
-        assertThat(reported.get()).isPositive();
-        assertThat(responses).containsOnly(ResponseCode.INVALID).hasSize(reported.get());
+        Services.await(() -> responses.size() == reported);
+        assertThat(reported).isPositive();
+        assertThat(responses).containsOnly(ResponseCode.INVALID).hasSize(reported);
         assertThat(noHandler() - noHandlerBefore).as("groups answered 'no handler' across the updates").isZero();
         assertThat(timedOut() - timedOutBefore).as("groups that waited in vain for the next version").isZero();
     }
@@ -163,16 +153,7 @@ class ExamplesOSGiTest {
         awaitHandler();
         long noHandlerBefore = noHandler();
         long timedOutBefore = timedOut();
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicInteger reported = new AtomicInteger();
-        Thread faults = new Thread(() -> {
-            while (running.get()) {
-                fault();
-                reported.incrementAndGet();
-                LockSupport.parkNanos(200_000);
-            }
-        }, "examples-itest-faults");
-        faults.start();
+        FaultStream faults = new FaultStream();
         // a configuration change of a component without @Modified: DS deactivates and activates it again
         Configuration config = configurationAdmin.getConfiguration("dev.faultline.examples.driver.DmaEngineFaults", "?");
         try {
@@ -185,11 +166,10 @@ class ExamplesOSGiTest {
         } finally {
             config.delete();
         }
-        running.set(false);
-        faults.join(20_000);
+        int reported = faults.stop();
 
-        Services.await(() -> responses.size() == reported.get());
-        assertThat(responses).containsOnly(ResponseCode.INVALID).hasSize(reported.get());
+        Services.await(() -> responses.size() == reported);
+        assertThat(responses).containsOnly(ResponseCode.INVALID).hasSize(reported);
         assertThat(noHandler() - noHandlerBefore).as("groups answered 'no handler' across the reactivations")
                 .isZero();
         assertThat(timedOut() - timedOutBefore).as("groups that waited in vain for the next activation").isZero();
@@ -222,6 +202,32 @@ class ExamplesOSGiTest {
                     .contains("REFUSED").contains("is owned by bundle dev.faultline.examples");
         } finally {
             thief.unregister();
+        }
+    }
+
+    /** The engine faulting continuously on a thread of its own until stopped. */
+    private final class FaultStream {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicInteger reported = new AtomicInteger();
+        private final Thread thread = new Thread(this::run, "examples-itest-faults");
+
+        FaultStream() {
+            thread.start();
+        }
+
+        private void run() {
+            while (running.get()) {
+                fault();
+                reported.incrementAndGet();
+                LockSupport.parkNanos(200_000);
+            }
+        }
+
+        /** Stops the faults; returns how many were reported. */
+        int stop() throws InterruptedException {
+            running.set(false);
+            thread.join(20_000);
+            return reported.get();
         }
     }
 
