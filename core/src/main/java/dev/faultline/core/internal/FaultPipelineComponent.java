@@ -32,8 +32,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * the whiteboard for {@link FaultHandler} services. Configured by PID {@value #PID} ({@link CoreConfig});
  * a configuration change applies in place, without disconnecting backends.
  */
-@Component(service = {FaultPipeline.class, FaultStatistics.class, HandlerControl.class},
-        configurationPid = FaultPipelineComponent.PID, immediate = true)
+@Component(service = {FaultPipeline.class, FaultStatistics.class}, configurationPid = FaultPipelineComponent.PID,
+        immediate = true)
 @Designate(ocd = CoreConfig.class)
 public final class FaultPipelineComponent implements FaultPipeline, FaultStatistics, HandlerControl {
     /** The configuration PID. */

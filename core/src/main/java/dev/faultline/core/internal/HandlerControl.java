@@ -3,7 +3,11 @@ package dev.faultline.core.internal;
 import dev.faultline.api.stats.HandlerStatus;
 import java.util.List;
 
-/** The core's handler controls for the shell ({@code faultline:release}); a service of the core bundle only. */
+/**
+ * The core's handler controls for the shell ({@code faultline:release}). Not a service of its own: the core's
+ * {@link dev.faultline.api.stats.FaultStatistics} service object implements it, and only the core bundle's own
+ * commands (same class loader) use it.
+ */
 public interface HandlerControl {
 
     /**
