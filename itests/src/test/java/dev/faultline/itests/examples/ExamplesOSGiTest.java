@@ -200,7 +200,7 @@ class ExamplesOSGiTest {
                         assertThat(h.reason()).startsWith("device 0000:00:05.0 is owned by bundle"
                                 + " dev.faultline.examples (it registered for it first");
                     });
-            assertThat(String.valueOf(Services.command(context, "handlers"))).contains("engine-thief")
+            assertThat(String.valueOf(Services.shell(context, "faultline:handlers --json"))).contains("engine-thief")
                     .contains("REFUSED").contains("is owned by bundle dev.faultline.examples");
         } finally {
             thief.unregister();
