@@ -125,8 +125,8 @@ public final class FaultlineCommands {
                 ? Table.of("name", "bundle", "service id", "ranking", "domains", "devices", "pasids", "dispatch",
                         "timeout ms", "state", "reason", "standing", "handed over", "groups", "answered", "timed out",
                         "errors")
-                : Table.of("handler", "bundle", "serves", "dispatch", "state", "standing or reason", "groups",
-                        "answered", "timed out", "errors");
+                : Table.of("handler", "bundle", "serves", "dispatch", "state", "standing", "groups", "answered",
+                        "timed out", "errors");
         for (HandlerStatus h : handlers) {
             FaultCounts c = h.counts();
             if (json) {
@@ -134,9 +134,8 @@ public final class FaultlineCommands {
                         h.dispatch(), h.timeoutMillis(), h.state().name(), h.reason(), h.standing(), h.handedOver(),
                         c.groups(), c.answered(), c.timedOut(), c.handlerErrors());
             } else {
-                table.row(h.name(), h.bundle(), serves(h), h.dispatch(), h.state().name(),
-                        h.reason().isEmpty() ? String.join("; ", h.standing()) : h.reason(), c.groups(), c.answered(),
-                        c.timedOut(), c.handlerErrors());
+                table.row(h.name(), h.bundle(), serves(h), h.dispatch(), h.state().name(), standing(h), c.groups(),
+                        c.answered(), c.timedOut(), c.handlerErrors());
             }
         }
         return table;
@@ -153,6 +152,15 @@ public final class FaultlineCommands {
                     + " (faultline:handlers lists them)");
         }
         return Table.render(args.json(), handlerTable(released, args.json()));
+    }
+
+    /** Why it is refused or quarantined; else "serves", or the targets where another handler outranks it. */
+    private static String standing(HandlerStatus h) {
+        if (!h.reason().isEmpty()) {
+            return h.reason();
+        }
+        List<String> behind = h.standing().stream().filter(s -> !s.endsWith(": serves")).toList();
+        return behind.isEmpty() ? "serves" : String.join("; ", behind);
     }
 
     private static String serves(HandlerStatus h) {
