@@ -64,6 +64,7 @@ class GuestFollowsThePhysicalDeviceTest {
                     case "event_queue_depth", "pending_groups_max" -> 64;
                     case "rate_per_second", "response_timeout_ms" -> 0L;
                     case "rate_burst" -> 1;
+                    case "raw_records" -> false;
                     default -> null;
                 });
     }
@@ -96,7 +97,8 @@ class GuestFollowsThePhysicalDeviceTest {
     void anUnpluggedDeviceLeavesItsGuestAndComesBackOnlyWhenTheVmmAddsItAgain() {
         host.addMachine(machine);
         VirtualIommu vm1 = guestWithTheNic();
-        core.register((GuestViommu) vm1, Map.of(HandlerProperties.DOMAIN, "vm1-nested"));
+        core.register((GuestViommu) vm1,
+                Map.of(HandlerProperties.DOMAIN, "vm1-nested", HandlerProperties.GUEST, "vm1"));
         DevicePort nic = plugIn();
         GuestsOnOneIommu.pageRequest(nic, Pasid.NONE, 1, 0x1000);
         List<PageRequestEvent> read = pageRequests(vm1);
@@ -124,7 +126,8 @@ class GuestFollowsThePhysicalDeviceTest {
     @Test
     void aNestedReAttachAnswersTheGroupsTheGuestHoldsAndTheGuestsLateAnswerNeverReachesTheDevice() {
         VirtualIommu vm1 = guestWithTheNic();
-        core.register((GuestViommu) vm1, Map.of(HandlerProperties.DOMAIN, "vm1-nested"));
+        core.register((GuestViommu) vm1,
+                Map.of(HandlerProperties.DOMAIN, "vm1-nested", HandlerProperties.GUEST, "vm1"));
         DevicePort nic = plugIn();
         GuestsOnOneIommu.pageRequest(nic, Pasid.NONE, 1, 0x1000);
         GuestsOnOneIommu.pageRequest(nic, 7, 2, 0x2000);
