@@ -28,10 +28,12 @@ class ApiBundleOSGiTest {
         List<BundleCapability> exports = api.adapt(BundleWiring.class).getCapabilities("osgi.wiring.package");
         Map<Object, Object> versions = exports.stream().collect(Collectors.toMap(
                 c -> c.getAttributes().get("osgi.wiring.package"), c -> c.getAttributes().get("version")));
-        // backend 1.1: IommuBackend.printsUnhandledFaults(), a default method (minor for consumers and providers)
+        // backend 1.1: IommuBackend.printsUnhandledFaults(), a default method (minor for consumers and providers);
+        // handler 1.1: DeferredGroup.handBack(), HandlerProperties.GUEST/KNOWN/NO_DEADLINE; stats 1.1: HandlerStatus
+        // reason, standing and handedOver, State.REFUSED
         assertThat(versions).containsOnly(
                 entry("dev.faultline.api.fault", new Version(1, 0, 0)),
-                entry("dev.faultline.api.handler", new Version(1, 0, 0)),
+                entry("dev.faultline.api.handler", new Version(1, 1, 0)),
                 entry("dev.faultline.api.backend", new Version(1, 1, 0)),
                 entry("dev.faultline.api.stats", new Version(1, 1, 0)));
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The chaos soak: millions of faults through the simulated hardware, the production SMMUv3 and VT-d drivers and
- * the production core, while the run swaps drivers and the core, re-plugs devices, detaches domains, storms a
- * handler into quarantine and bursts unrecoverable faults, and the handlers throw, abandon, answer twice, defer
+ * the production core, while the run swaps drivers and the core, re-plugs devices, detaches domains, updates
+ * handlers (unregistered and registered again while their devices fault: none of their groups may be answered
+ * "no handler"), storms a handler into quarantine and bursts unrecoverable faults, and the handlers throw, abandon, answer twice, defer
  * and hang. Seeded ({@code soak.seed}) and bounded ({@code soak.faults}); the CI size is 1.2 million faults,
  * {@code -Psoak} runs 30 million.
  *
@@ -49,10 +51,14 @@ class ChaosSoakTest {
     private static final int STEP_FAULTS = 25_000;
 
     private enum Chaos { SMMU_DRIVER_SWAP, VTD_DRIVER_SWAP, CORE_SWAP, SMMU_REPLUG, VTD_REPLUG, DETACH, THROW_STORM,
-        UNRECOVERABLE_BURST }
+        UNRECOVERABLE_BURST, HANDLER_UPDATE }
 
     private final Map<Chaos, Integer> chaosCount = new EnumMap<>(Chaos.class);
     private int quarantines;
+    private int handlerUpdates;
+    /** The domain whose handler the step updated and its device's "no handler" count before, or null. */
+    private String updated;
+    private long noHandlerBeforeUpdate;
 
     @Test
     void everyFaultIsAnsweredOnceOrCountedThroughSwapsRemovalsOverflowsAndMisbehavingHandlers() throws Exception {
@@ -190,12 +196,24 @@ class ChaosSoakTest {
             }
             case THROW_STORM -> m.storm("vtd" + random.nextInt(m.vtdFunctions.size()));
             case UNRECOVERABLE_BURST -> m.unrecoverableBurst(100, 0x2000_0000L + ((long) step << 24));
+            case HANDLER_UPDATE -> {
+                List<String> domains = new ArrayList<>(new TreeSet<>(m.handlers().keySet()));
+                updated = domains.get(random.nextInt(domains.size()));
+                noHandlerBeforeUpdate = m.noHandlerOf(updated);
+                m.update(updated, 100 + random.nextInt(2_000));
+                handlerUpdates++;
+            }
         }
         return event;
     }
 
     /** A storm ends with the step: a handler the core quarantined meanwhile registers again. */
     private void endOfChaos(SoakMachine m, Chaos event) {
+        if (event == Chaos.HANDLER_UPDATE) {
+            assertThat(m.noHandlerOf(updated) - noHandlerBeforeUpdate)
+                    .as("groups of %s answered 'no handler' across its update", updated).isZero();
+            updated = null;
+        }
         if (event == Chaos.THROW_STORM) {
             for (String domain : m.handlers().keySet()) {
                 if (m.handlerState(domain) == HandlerStatus.State.QUARANTINED) {
@@ -301,7 +319,8 @@ class ChaosSoakTest {
         out.append(String.format(Locale.ROOT, "chaos soak: seed %d, %d steps, %.1f s%n", seed, steps, seconds));
         out.append(String.format(Locale.ROOT, "faults: %,d = %,d page requests (%,d groups) + %,d stalls + %,d "
                 + "unrecoverable; %,.0f per second%n", faults, pages, groups, stalls, unrecoverable, faults / seconds));
-        out.append(String.format(Locale.ROOT, "chaos: %s; %d quarantines%n", chaosCount, quarantines));
+        out.append(String.format(Locale.ROOT, "chaos: %s; %d quarantines; %d handler updates, 0 groups"
+                + " of updated handlers answered 'no handler'%n", chaosCount, quarantines, handlerUpdates));
         out.append(String.format(Locale.ROOT, "answers at the devices: groups SUCCESS %,d, INVALID %,d, FAILURE %,d "
                 + "(%,d of them by the IOMMU itself: overflow, no context); stalls retried %,d, terminated %,d%n",
                 codes[0], codes[1], codes[15], smmu.autoResponses() + unit.automaticResponses(),

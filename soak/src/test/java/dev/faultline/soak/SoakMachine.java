@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -273,6 +274,23 @@ final class SoakMachine implements AutoCloseable {
         h.storm(0);
         core.unregister(ids.get(domain));
         ids.put(domain, core.register(h, handlerProperties.get(domain)));
+    }
+
+    /**
+     * Updates the handler of {@code domain} as a bundle update or a DS reactivation does: its registration leaves
+     * and, {@code gapMicros} later, a new one for the same targets arrives, while the devices keep faulting.
+     */
+    void update(String domain, long gapMicros) {
+        core.unregister(ids.get(domain));
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(gapMicros));
+        ids.put(domain, core.register(handlers.get(domain), handlerProperties.get(domain)));
+    }
+
+    /** The "no handler" count of the device the handler of {@code domain} serves (by the current core). */
+    long noHandlerOf(String domain) {
+        String device = (String) handlerProperties.get(domain).get(HandlerProperties.DEVICE);
+        return core.statistics().devices().stream().filter(d -> d.device().equals(device))
+                .mapToLong(d -> d.counts().noHandler()).sum();
     }
 
     /** The core's state of the handler of {@code domain}. */

@@ -11,7 +11,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * once, from any thread. Thread-safe.
  *
  * <p>If it is not answered by {@link #deadlineNanos()}, the core answers it and counts a timeout; so does
- * the departure of the handler, the device or the backend. A later {@link #respond} returns {@code false}.
+ * the departure of the device or the backend at once, and the departure of the handler when its clean-up window
+ * ends (until then its answers and {@link #handBack()} are accepted). A later {@link #respond} returns
+ * {@code false}.
  *
  * @since 1.0
  */
@@ -30,7 +32,10 @@ public interface DeferredGroup {
     /** The faults, the last one last. */
     List<Fault> faults();
 
-    /** The {@link System#nanoTime()} after which the core answers on the handler's behalf. */
+    /**
+     * The {@link System#nanoTime()} after which the core answers on the handler's behalf (decades ahead for a
+     * handler registered with {@link HandlerProperties#NO_DEADLINE}).
+     */
     long deadlineNanos();
 
     /**
@@ -41,6 +46,18 @@ public interface DeferredGroup {
      */
     boolean respond(ResponseCode code);
 
-    /** Whether the group has been answered, by anyone. */
+    /** Whether the group has been answered, by anyone (or handed back). */
     boolean answered();
+
+    /**
+     * Gives the group back to the core unanswered, for the handler that serves its device and PASID now: a
+     * departing handler's clean-up hands back what it will not answer, and its replacement gets it (if none serves
+     * the target yet, it waits for one within the core's hand-over window like a new fault; if none comes, the
+     * core answers it {@code INVALID}). The deadline stays the group's own. Afterwards this handle is spent:
+     * {@link #answered()} is {@code true} and {@link #respond} returns {@code false}.
+     *
+     * @return {@code true} if the core took the group back; {@code false} if it was already answered or handed back
+     * @since 1.1
+     */
+    boolean handBack();
 }

@@ -20,7 +20,10 @@ import org.osgi.annotation.versioning.ProviderType;
  * faults). To keep a group or answer it elsewhere, {@link #defer()} it.
  *
  * <p><b>Exactly once.</b> The first {@link #respond} is sent to the hardware (for a recoverable group) and
- * returns {@code true}; any later answer returns {@code false} and is counted as a duplicate.
+ * returns {@code true}; any later answer returns {@code false} and is counted as a duplicate. The core answers on
+ * the handler's behalf when it throws ({@code FAILURE}), returns without answering or deferring ({@code INVALID}),
+ * or is still running at the group's deadline (the core's {@code timeout.response}, {@code INVALID} by default);
+ * an answer after that is refused and counted. See {@link FaultHandler} for deadlines and the lifecycle.
  *
  * @since 1.0
  */
@@ -78,7 +81,8 @@ public interface FaultGroup {
 
     /**
      * Answers the group. For a recoverable group the backend sends {@code code} to the hardware
-     * (SUCCESS: retry; INVALID: fail the access; FAILURE: stop page requests from the device).
+     * (SUCCESS: retry; INVALID: fail the access; FAILURE: on PCIe, stop page requests from the device until it is
+     * reset).
      *
      * @return {@code true} if this was the group's answer; {@code false} if it had been answered already
      *     (the duplicate is counted and dropped)

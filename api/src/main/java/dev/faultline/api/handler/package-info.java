@@ -14,8 +14,8 @@
  *       serves (whiteboard pattern).</li>
  * </ul>
  *
- * <p>Handler bundles import {@code [1.0,2.0)}; the core imports {@code [1.0,1.1)}.
+ * <p>Handler bundles import {@code [1.1,2.0)} (or {@code [1.0,2.0)} if they use no 1.1 addition); the core imports {@code [1.1,1.2)}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.faultline.api.handler;

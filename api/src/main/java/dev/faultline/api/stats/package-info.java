@@ -10,7 +10,7 @@
  *       {@link dev.faultline.api.stats.PendingGroup}: snapshots, as values.</li>
  * </ul>
  *
- * <p>Consumers import {@code [1.0,2.0)}; the core imports {@code [1.1,1.2)}.
+ * <p>Consumers import {@code [1.0,2.0)} ({@code [1.1,2.0)} for the 1.1 additions); the core imports {@code [1.1,1.2)}.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.1.0")

@@ -53,4 +53,41 @@ import org.osgi.service.metatype.annotations.Option;
             description = "Read the system clock for every report (FaultGroup.reportedNanos exact, about 20 ns more per"
             + " fault on a virtual machine); otherwise reports carry the core's millisecond clock.")
     boolean timestamps_precise() default false;
+
+    @AttributeDefinition(name = "Quarantine after throws", min = "-1",
+            description = "Consecutive throwing calls after which a handler is quarantined; 0 never; -1 quarantine.after.")
+    int quarantine_after_throws() default HandlerPolicy.COMMON;
+
+    @AttributeDefinition(name = "Quarantine after blocks", min = "-1", description = "Consecutive inline calls"
+            + " running past inline.block.ms after which a handler is quarantined; 0 never; -1 quarantine.after.")
+    int quarantine_after_blocks() default HandlerPolicy.COMMON;
+
+    @AttributeDefinition(name = "Quarantine after timeouts", min = "-1", description = "Consecutive groups the core"
+            + " answered at their deadline after which a handler is quarantined; 0 never; -1 quarantine.after.")
+    int quarantine_after_timeouts() default HandlerPolicy.COMMON;
+
+    @AttributeDefinition(name = "Quarantine back-off (ms)", min = "0", description = "How long a quarantine lasts"
+            + " before the handler is released on probation (one failure re-quarantines it, with twice the back-off);"
+            + " 0 until released by hand (faultline:release).")
+    long quarantine_backoff_ms() default HandlerPolicy.DEFAULT_BACKOFF_MS;
+
+    @AttributeDefinition(name = "Hand-over window (ms)", min = "0", description = "How long faults of a departed"
+            + " handler's target wait for a replacement (bundle update, swap, DS reactivation); 0 not at all.")
+    long handover_window_ms() default HandlerPolicy.DEFAULT_HANDOVER_MS;
+
+    @AttributeDefinition(name = "Hand-over capacity", min = "0",
+            description = "Groups waiting for replacement handlers at most, over all targets; more are answered INVALID.")
+    int handover_capacity() default HandlerPolicy.DEFAULT_HANDOVER_CAPACITY;
+
+    @AttributeDefinition(name = "Clean-up window (ms)", min = "0", description = "How long a departed handler's"
+            + " held groups stay its own to answer or hand back during its clean-up; then the core answers them INVALID.")
+    long cleanup_window_ms() default HandlerPolicy.DEFAULT_CLEANUP_MS;
+
+    @AttributeDefinition(name = "Owners", description = "Configured owners of targets, as device:<id>=<bundle> or"
+            + " domain:<name>=<bundle>; other bundles' registrations for them are refused.")
+    String[] owners() default {};
+
+    @AttributeDefinition(name = "Guest handlers", description = "Bundles that may register a guest's vIOMMU"
+            + " (faultline.guest), the only handlers of guest-owned domains.")
+    String[] guest_handlers() default {HandlerPolicy.VIOMMU_BUNDLE};
 }

@@ -71,7 +71,7 @@ final class DeviceState implements DevicePort {
     public void attach(int pasid, Domain domain) {
         Pasid.requireValidOrNone(pasid);
         Objects.requireNonNull(domain, "domain");
-        HandlerSlot slot = pipeline.index().domainSlot(domain.name());
+        HandlerSlot slot = pipeline.index().domainSlot(domain);
         Attachment old;
         synchronized (this) {
             if (removed) {

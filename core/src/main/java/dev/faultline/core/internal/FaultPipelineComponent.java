@@ -35,7 +35,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = {FaultPipeline.class, FaultStatistics.class}, configurationPid = FaultPipelineComponent.PID,
         immediate = true)
 @Designate(ocd = CoreConfig.class)
-public final class FaultPipelineComponent implements FaultPipeline, FaultStatistics {
+public final class FaultPipelineComponent implements FaultPipeline, FaultStatistics, HandlerControl {
     /** The configuration PID. */
     public static final String PID = "dev.faultline.core";
 
@@ -46,14 +46,15 @@ public final class FaultPipelineComponent implements FaultPipeline, FaultStatist
     public FaultPipelineComponent(CoreConfig config, @Reference(service = LoggerFactory.class) Logger logger) {
         List<String> problems = new ArrayList<>();
         Settings settings = Settings.from(config, problems::add);
-        pipeline = new Pipeline(settings, Ticker.SYSTEM, new OsgiLogSink(logger), true);
+        HandlerPolicy policy = HandlerPolicy.from(config, problems::add);
+        pipeline = new Pipeline(settings, policy, Ticker.SYSTEM, new OsgiLogSink(logger), true);
         problems.forEach(pipeline::configurationProblem);
     }
 
     @Modified
     void modified(CoreConfig config) {
         List<String> problems = new ArrayList<>();
-        pipeline.reconfigure(Settings.from(config, problems::add));
+        pipeline.reconfigure(Settings.from(config, problems::add), HandlerPolicy.from(config, problems::add));
         problems.forEach(pipeline::configurationProblem);
     }
 
@@ -99,6 +100,11 @@ public final class FaultPipelineComponent implements FaultPipeline, FaultStatist
     @Override
     public List<PendingGroup> pending() {
         return pipeline.pending();
+    }
+
+    @Override
+    public List<HandlerStatus> release(String handler) {
+        return pipeline.release(handler);
     }
 
     private static long serviceId(ServiceReference<?> reference) {

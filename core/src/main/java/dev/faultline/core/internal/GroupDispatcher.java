@@ -2,6 +2,7 @@ package dev.faultline.core.internal;
 
 import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.ResponseCode;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -20,10 +21,17 @@ final class GroupDispatcher implements GroupHolder {
     private final PendingGroups pending;
     private final HostLog log;
     private final HandlerIndex index;
+    private final Supplier<HandlerPolicy> policy;
+    private final Ticker ticker;
+    /** Groups waiting for replacement handlers, over all targets (bounded by {@code handover.capacity}). */
+    private final AtomicInteger waitingForReplacements = new AtomicInteger();
     private DeadlineWatchdog watchdog;
 
-    GroupDispatcher(Supplier<Settings> settings, PendingGroups pending, HostLog log, HandlerIndex index) {
+    GroupDispatcher(Supplier<Settings> settings, Supplier<HandlerPolicy> policy, Ticker ticker, PendingGroups pending,
+            HostLog log, HandlerIndex index) {
         this.settings = settings;
+        this.policy = policy;
+        this.ticker = ticker;
         this.pending = pending;
         this.log = log;
         this.index = index;
@@ -35,8 +43,28 @@ final class GroupDispatcher implements GroupHolder {
 
     /** Dispatches the filled slot {@code g} of {@code d} to {@code h} (null: nobody) and empties the slot. */
     ReportOutcome dispatch(DeviceState d, InlineGroup g, HandlerProxy h, long now) {
-        boolean recoverable = g.recoverable();
         try {
+            return dispatchTo(d, g, h, now, true);
+        } finally {
+            g.release();
+        }
+    }
+
+    private ReportOutcome dispatchTo(DeviceState d, InlineGroup g, HandlerProxy h, long now, boolean mayRouteAgain) {
+        boolean recoverable = g.recoverable();
+        {
+            if (h != null && h.handover != null) {
+                // only a group the device waits on waits for the replacement; an unrecoverable fault is reported now
+                if (recoverable) {
+                    return park(d, g, h, now);
+                }
+                h = null;
+            }
+            if (h != null && (h.state() == HandlerProxy.State.GONE || !h.queued() && !h.enter())) {
+                // it departed after the route was read: route again (to its stand-in or its replacement), once
+                HandlerProxy next = mayRouteAgain ? d.route(g.faults.lastPasid(), g.attachment) : null;
+                return dispatchTo(d, g, next == h ? null : next, now, false);
+            }
             if (h == null) {
                 g.open(d, null, now);
                 d.count(Counter.NO_HANDLER, null);
@@ -51,13 +79,106 @@ final class GroupDispatcher implements GroupHolder {
                 g.prepare(d, h, now);
                 enqueue(h, g);
             } else {
-                g.open(d, h, now);
-                call(h, g);
+                try {
+                    g.open(d, h, now);
+                    call(h, g);
+                } finally {
+                    h.exit();
+                }
             }
             return recoverable ? ReportOutcome.DISPATCHED : ReportOutcome.DELIVERED;
-        } finally {
-            g.release();
         }
+    }
+
+    /**
+     * Keeps a group routed to a departed handler's stand-in for its replacement (make-before-break): a held copy,
+     * pending and watched for its deadline, counted as dispatched (to the hand-over). Beyond
+     * {@code handover.capacity} waiting groups it is answered INVALID as unhandled.
+     */
+    private ReportOutcome park(DeviceState d, InlineGroup g, HandlerProxy stand, long now) {
+        boolean recoverable = g.recoverable();
+        int capacity = policy.get().handoverCapacity();
+        if (waitingForReplacements.incrementAndGet() > capacity) {
+            waitingForReplacements.decrementAndGet();
+            log.handoverFull(d, stand, capacity);
+            return dispatchTo(d, g, null, now, false);
+        }
+        d.count(recoverable ? Counter.DISPATCHED : Counter.DELIVERED, null);
+        g.prepare(d, stand, now);
+        HeldGroup held = copyOf(g, true);
+        hold(held);
+        if (!stand.handover.park(held)) {
+            waitingForReplacements.decrementAndGet();
+            routeAgain(held, null);
+        }
+        return recoverable ? ReportOutcome.DISPATCHED : ReportOutcome.DELIVERED;
+    }
+
+    /**
+     * A hand-over ended: each group that waited (and is still unanswered) goes to the target's handler now (the
+     * replacement), or, when none came within the window, is answered INVALID and counted as timed out.
+     */
+    void handoverEnded(Handover handover) {
+        int late = 0;
+        for (HeldGroup g : handover.close()) {
+            waitingForReplacements.decrementAndGet();
+            if (g.recoverable() && g.answered()) {
+                continue;
+            }
+            HandlerProxy to = routeAgain(g, Counter.TIMED_OUT);
+            if (to != null) {
+                to.handedOver(1);
+            } else if (g.answered()) {
+                late++;
+            }
+        }
+        if (late > 0 && !handover.guest()) {
+            log.handoverExpired(handover, late);
+        }
+    }
+
+    /**
+     * Routes a held group again, already counted as dispatched on its device (it waited for a replacement, or its
+     * departing handler left it unseen in its queue or handed it back): to the handler now serving its device and
+     * PASID, counted as dispatched to it; else answered INVALID, counting {@code noneReason} if given. Returns the
+     * handler it went to, or null.
+     */
+    HandlerProxy routeAgain(HeldGroup g, Counter noneReason) {
+        DeviceState d = g.device;
+        boolean recoverable = g.recoverable();
+        HandlerProxy h = d.removed() ? null : d.route(g.faults.lastPasid(), g.attachment);
+        if (h != null && h.handover != null) {
+            g.handler = h;
+            if (waitingForReplacements.incrementAndGet() <= policy.get().handoverCapacity() && h.handover.park(g)) {
+                return null;
+            }
+            waitingForReplacements.decrementAndGet();
+            h = null;
+        }
+        if (h == null || h.state() == HandlerProxy.State.GONE) {
+            g.handler = null;
+            if (recoverable) {
+                g.answerBy(ResponseCode.INVALID, noneReason);
+            }
+            return null;
+        }
+        g.handler = h;
+        h.counters.increment(recoverable ? Counter.DISPATCHED : Counter.DELIVERED);
+        if (h.queued()) {
+            if (!h.queue().offer(g)) {
+                d.count(Counter.QUEUE_FULL, h);
+                g.answerBy(settings.get().queueFullResponse(), null);
+            }
+        } else if (h.enter()) {
+            try {
+                call(h, g);
+            } finally {
+                h.exit();
+            }
+        } else if (recoverable) {
+            g.answerBy(ResponseCode.INVALID, null);
+        }
+        return h;
     }
 
     /** Calls the handler and enforces the answer rules afterwards. */
@@ -80,25 +201,47 @@ final class GroupDispatcher implements GroupHolder {
         if (g.recoverable() && g.answered()) {
             return;
         }
-        call(h, g);
+        if (!h.enter()) {
+            // taken from the queue as its handler departed: it never saw it, so its replacement gets it
+            routeAgain(g, null);
+            return;
+        }
+        try {
+            call(h, g);
+        } finally {
+            h.exit();
+        }
     }
 
     /** The watchdog found {@code g} past its deadline. */
     void expire(HeldGroup g) {
-        g.answerBy(settings.get().timeoutResponse(), Counter.TIMED_OUT);
+        if (g.answerBy(settings.get().timeoutResponse(), Counter.TIMED_OUT)) {
+            failureStreak(g.handler, HandlerProxy.Failure.TIMEOUT);
+        }
     }
 
     /** Finds inline calls running past the blocking threshold (watchdog thread). */
     void scanSlow(InlineSlots slots, long now) {
-        long threshold = settings.get().inlineBlockNanos();
+        Settings current = settings.get();
+        long threshold = current.inlineBlockNanos();
         slots.forEach(s -> {
+            long serial = s.openSerial();
             long start = s.callStartNanos();
             HandlerProxy h = s.handler;
             DeviceState d = s.device;
-            if (start != -1 && now - start >= threshold && h != null && d != null && s.flagCall()) {
+            if (start == -1 || h == null || d == null) {
+                return;
+            }
+            if (now - start >= threshold && s.flagCall()) {
                 d.count(Counter.SLOW_CALLS, h);
                 log.slowCall(h, now - start);
-                failureStreak(h);
+                failureStreak(h, HandlerProxy.Failure.BLOCK);
+            }
+            // past its deadline the device gets its answer now; the call itself is left to the handler
+            if (!h.registration().noDeadline() && now - start >= h.timeoutNanos(current)
+                    && s.answerOnBehalf(serial, current.timeoutResponse(), Counter.TIMED_OUT)) {
+                log.inlineDeadline(h, d, now - start);
+                failureStreak(h, HandlerProxy.Failure.TIMEOUT);
             }
         });
     }
@@ -122,7 +265,8 @@ final class GroupDispatcher implements GroupHolder {
             held.answerForBarrier(Counter.ANSWERED_AT_REMOVAL);
         } else if (held.ownerGone()) {
             held.answerForBarrier(Counter.ANSWERED_AT_DETACH);
-        } else if (h.state() == HandlerProxy.State.GONE) {
+        } else if (h.state() == HandlerProxy.State.GONE && ticker.nanoTime() - h.cleanupEndsAt() >= 0) {
+            // a group its departed handler deferred after its clean-up window ended is the core's to answer
             held.answerBy(ResponseCode.INVALID, Counter.ANSWERED_AT_DEPARTURE);
         }
     }
@@ -130,6 +274,13 @@ final class GroupDispatcher implements GroupHolder {
     @Override
     public void released(HeldGroup held) {
         pending.remove(held);
+    }
+
+    @Override
+    public void handBack(HeldGroup original) {
+        HeldGroup again = new HeldGroup(original.faults, original, original.deadlineNanos(), true, this);
+        hold(again);
+        routeAgain(again, null);
     }
 
     private void enqueue(HandlerProxy h, InlineGroup g) {
@@ -145,15 +296,44 @@ final class GroupDispatcher implements GroupHolder {
         g.device.count(Counter.HANDLER_ERRORS, h);
         g.answerBy(ResponseCode.FAILURE, null);
         log.handlerFailed(h, g, t, g.device.guestOwned(g.pasid()));
-        failureStreak(h);
+        failureStreak(h, HandlerProxy.Failure.THROW);
     }
 
-    private void failureStreak(HandlerProxy h) {
-        int n = h.failed();
-        int limit = settings.get().quarantineAfter();
-        if (limit > 0 && n >= limit && h.quarantine()) {
+    /**
+     * Counts a failure of {@code kind} toward quarantine: its threshold in a row (each kind configurable), or any one
+     * on probation, quarantines the handler for its back-off.
+     */
+    private void failureStreak(HandlerProxy h, HandlerProxy.Failure kind) {
+        if (h == null || h.handover != null) {
+            return;
+        }
+        int n = h.failed(kind);
+        HandlerPolicy p = policy.get();
+        int common = settings.get().quarantineAfter();
+        int limit = HandlerPolicy.limit(switch (kind) {
+            case THROW -> p.quarantineThrows();
+            case BLOCK -> p.quarantineBlocks();
+            case TIMEOUT -> p.quarantineTimeouts();
+        }, common);
+        boolean probation = h.onProbation();
+        if ((probation || limit > 0 && n >= limit) && h.quarantine(probation ? "failed again on probation ("
+                + kind.what + ")" : n + " consecutive " + kind.what, ticker.nanoTime(), p.backoffNanos())) {
             index.refresh();
-            log.quarantined(h, n);
+            log.quarantined(h);
+        }
+    }
+
+    /** Releases the quarantined handlers whose back-off is over, on probation (watchdog thread). */
+    void releaseAfterBackoff(Iterable<HandlerProxy> handlers, long now) {
+        boolean released = false;
+        for (HandlerProxy h : handlers) {
+            if (h.backoffOver(now) && h.release(true)) {
+                log.released(h, true);
+                released = true;
+            }
+        }
+        if (released) {
+            index.refresh();
         }
     }
 }

@@ -10,4 +10,7 @@ interface GroupHolder {
 
     /** Forgets an answered {@code held}. */
     void released(HeldGroup held);
+
+    /** Takes back {@code original}, which its handler handed back unanswered, and routes a copy of it again. */
+    void handBack(HeldGroup original);
 }

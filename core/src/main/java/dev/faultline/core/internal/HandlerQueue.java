@@ -1,5 +1,7 @@
 package dev.faultline.core.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.function.Consumer;
 
@@ -31,10 +33,18 @@ final class HandlerQueue {
         return queue.size();
     }
 
-    /** Stops the thread after its current call; queued groups are left for the caller to answer. */
-    void stop() {
+    /** Stops the thread after its current call; returns the groups still queued (the caller routes them). */
+    List<HeldGroup> stop() {
         stopped = true;
         worker.interrupt();
+        List<HeldGroup> left = new ArrayList<>();
+        queue.drainTo(left);
+        return left;
+    }
+
+    /** Whether {@code t} is this queue's thread. */
+    boolean isWorker(Thread t) {
+        return t == worker;
     }
 
     private void run(Consumer<HeldGroup> call) {

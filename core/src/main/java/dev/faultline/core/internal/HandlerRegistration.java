@@ -8,11 +8,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The service properties of one {@link dev.faultline.api.handler.FaultHandler} registration, read and
- * validated once ({@link HandlerProperties}). Values that cannot be used are left out and described in
- * {@link #problems()}, for the log; they never fail the registration as a whole.
+ * validated once ({@link HandlerProperties}). Fail closed: any malformed or unknown {@code faultline.*} property,
+ * or a registration without a target, is a problem, and a registration with any problem is refused as a whole
+ * ({@link #refused()}); nothing is left out to make it usable.
  *
  * @param name component name, else the handler's class name
  * @param bundle the registering bundle's symbolic name
@@ -21,12 +23,15 @@ import java.util.Map;
  * @param domains domain names served
  * @param devices devices served
  * @param pasids PASIDs the device targets are restricted to; empty for all
- * @param timeoutMillis the deadline of deferred and queued groups; 0 for the core's default
+ * @param timeoutMillis the deadline of its groups; 0 for the core's default, {@link HandlerProperties#NO_DEADLINE}
+ *     for none
  * @param queued whether {@code faultline.dispatch} is {@code queued}
- * @param problems what was wrong with the properties
+ * @param guest the guest whose vIOMMU the handler is ({@code faultline.guest}); empty if none
+ * @param problems what was wrong with the properties, each naming the property and the expected form
  */
 record HandlerRegistration(String name, String bundle, long serviceId, int ranking, List<String> domains,
-        List<DeviceId> devices, List<Integer> pasids, long timeoutMillis, boolean queued, List<String> problems) {
+        List<DeviceId> devices, List<Integer> pasids, long timeoutMillis, boolean queued, String guest,
+        List<String> problems) {
 
     HandlerRegistration {
         domains = List.copyOf(domains);
@@ -43,11 +48,18 @@ record HandlerRegistration(String name, String bundle, long serviceId, int ranki
         long serviceId = properties.get("service.id") instanceof Number n ? n.longValue() : -1;
         int ranking = properties.get("service.ranking") instanceof Integer r ? r : 0;
 
+        for (String key : new TreeSet<>(properties.keySet())) {
+            if (key.startsWith("faultline.") && !HandlerProperties.KNOWN.contains(key)) {
+                problems.add("unknown property " + key + " (known: " + String.join(", ", HandlerProperties.KNOWN)
+                        + ")");
+            }
+        }
         List<String> domains = new ArrayList<>();
         for (Object d : values(properties.get(HandlerProperties.DOMAIN))) {
-            String text = String.valueOf(d).strip();
+            String text = d instanceof String t ? t.strip() : "";
             if (text.isEmpty()) {
-                problems.add(HandlerProperties.DOMAIN + " has a blank domain name");
+                problems.add(HandlerProperties.DOMAIN + " '" + d + "' is not a domain name (expected: non-blank"
+                        + " String+)");
             } else {
                 domains.add(text);
             }
@@ -57,51 +69,88 @@ record HandlerRegistration(String name, String bundle, long serviceId, int ranki
             try {
                 devices.add(d instanceof DeviceId id ? id : DeviceId.parse(String.valueOf(d)));
             } catch (IllegalArgumentException e) {
-                problems.add(HandlerProperties.DEVICE + ": " + e.getMessage());
+                problems.add(HandlerProperties.DEVICE + " '" + d + "' is not a device id (expected: canonical"
+                        + " DeviceId text, e.g. 0000:00:03.0, sid:0x42): " + e.getMessage());
             }
         }
         List<Integer> pasids = new ArrayList<>();
         for (Object p : values(properties.get(HandlerProperties.PASID))) {
             try {
-                int pasid = p instanceof Number n ? n.intValue() : Integer.decode(String.valueOf(p).strip());
-                pasids.add(Pasid.requireValidOrNone(pasid));
+                long pasid = p instanceof Integer || p instanceof Long || p instanceof Short ? ((Number) p).longValue()
+                        : p instanceof String t ? Long.decode(t.strip()) : Long.MIN_VALUE;
+                if (pasid != (int) pasid) {
+                    throw new IllegalArgumentException("out of range");
+                }
+                pasids.add(Pasid.requireValidOrNone((int) pasid));
             } catch (IllegalArgumentException e) {
-                problems.add(HandlerProperties.PASID + ": " + e.getMessage());
+                problems.add(HandlerProperties.PASID + " '" + p + "' is not a PASID (expected: Integer+ in [0, 0xfffff]"
+                        + " or -1 for PASID-less faults)");
             }
         }
-        if (!pasids.isEmpty() && devices.isEmpty()) {
-            problems.add(HandlerProperties.PASID + " applies only with " + HandlerProperties.DEVICE + "; ignored");
+        if (!values(properties.get(HandlerProperties.PASID)).isEmpty() && devices.isEmpty()) {
+            problems.add(HandlerProperties.PASID + " restricts " + HandlerProperties.DEVICE
+                    + " targets and is not allowed without one");
         }
         long timeoutMillis = 0;
         Object timeout = properties.get(HandlerProperties.TIMEOUT_MS);
         if (timeout != null) {
             try {
-                timeoutMillis = timeout instanceof Number n ? n.longValue() : Long.parseLong(timeout.toString().strip());
+                timeoutMillis = timeout instanceof Long || timeout instanceof Integer || timeout instanceof Short ? ((Number) timeout).longValue()
+                        : Long.parseLong(timeout instanceof String t ? t.strip() : "?");
+                if (timeoutMillis < HandlerProperties.NO_DEADLINE) {
+                    throw new NumberFormatException("negative");
+                }
             } catch (NumberFormatException e) {
-                problems.add(HandlerProperties.TIMEOUT_MS + " '" + timeout + "' is not a number of milliseconds");
-            }
-            if (timeoutMillis < 0) {
-                problems.add(HandlerProperties.TIMEOUT_MS + " " + timeoutMillis + " is negative; using the default");
+                problems.add(HandlerProperties.TIMEOUT_MS + " '" + timeout + "' is not a deadline (expected: Long"
+                        + " milliseconds > 0, 0 for the core's default, " + HandlerProperties.NO_DEADLINE
+                        + " for none)");
                 timeoutMillis = 0;
             }
         }
         boolean queued = false;
         Object dispatch = properties.get(HandlerProperties.DISPATCH);
         if (dispatch != null) {
-            String mode = dispatch.toString().strip();
+            String mode = dispatch instanceof String m ? m.strip() : "";
             if (HandlerProperties.DISPATCH_QUEUED.equals(mode)) {
                 queued = true;
             } else if (!HandlerProperties.DISPATCH_INLINE.equals(mode)) {
-                problems.add(HandlerProperties.DISPATCH + " '" + mode + "' is neither "
-                        + HandlerProperties.DISPATCH_INLINE + " nor " + HandlerProperties.DISPATCH_QUEUED
-                        + "; using " + HandlerProperties.DISPATCH_INLINE);
+                problems.add(HandlerProperties.DISPATCH + " '" + dispatch + "' is not a dispatch mode (expected: "
+                        + HandlerProperties.DISPATCH_INLINE + " or " + HandlerProperties.DISPATCH_QUEUED + ")");
             }
         }
-        if (domains.isEmpty() && devices.isEmpty()) {
-            problems.add("serves nothing: set " + HandlerProperties.DOMAIN + " or " + HandlerProperties.DEVICE);
+        String guest = "";
+        Object guestProperty = properties.get(HandlerProperties.GUEST);
+        if (guestProperty != null) {
+            guest = guestProperty instanceof String g ? g.strip() : "";
+            if (guest.isEmpty()) {
+                problems.add(HandlerProperties.GUEST + " '" + guestProperty + "' is not a guest name (expected:"
+                        + " non-blank String)");
+            } else if (!devices.isEmpty() || domains.isEmpty()) {
+                problems.add(HandlerProperties.GUEST + " is for a guest's vIOMMU, which serves its domains: it needs "
+                        + HandlerProperties.DOMAIN + " and no " + HandlerProperties.DEVICE);
+            }
         }
-        return new HandlerRegistration(name, bundle, serviceId, ranking, domains, devices,
-                devices.isEmpty() ? List.of() : pasids, timeoutMillis, queued, problems);
+        if (domains.isEmpty() && devices.isEmpty() && problems.isEmpty()) {
+            problems.add("no target: set " + HandlerProperties.DOMAIN + " or " + HandlerProperties.DEVICE);
+        }
+        return new HandlerRegistration(name, bundle, serviceId, ranking, domains, devices, pasids, timeoutMillis,
+                queued, guest, problems);
+    }
+
+    /** Whether the registration is refused as a whole (it has a problem). */
+    boolean refused() {
+        return !problems.isEmpty();
+    }
+
+    /** This registration with another service id (for registrations made without one). */
+    HandlerRegistration withServiceId(long id) {
+        return new HandlerRegistration(name, bundle, id, ranking, domains, devices, pasids, timeoutMillis, queued,
+                guest, problems);
+    }
+
+    /** Whether this handler has no deadline ({@link HandlerProperties#NO_DEADLINE}). */
+    boolean noDeadline() {
+        return timeoutMillis == HandlerProperties.NO_DEADLINE;
     }
 
     /** Whether this handler serves {@code pasid} of its devices. */

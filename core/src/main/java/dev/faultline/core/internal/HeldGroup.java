@@ -53,9 +53,25 @@ final class HeldGroup extends AnswerableGroup implements DeferredGroup {
         Objects.requireNonNull(code, "response code");
         if (ANSWER.compareAndSet(this, OPEN, ANSWERED)) {
             sender = Thread.currentThread();
-            return completeOwnersAnswer(code);
+            boolean accepted = completeOwnersAnswer(code);
+            if (accepted && handler != null) {
+                handler.answeredInTime();
+            }
+            return accepted;
         }
         return answer == BARRED ? stale() : duplicate();
+    }
+
+    @Override
+    public boolean handBack() {
+        if (!ANSWER.compareAndSet(this, OPEN, ANSWERED)) {
+            return false;
+        }
+        // nothing of this copy goes to the backend: a change of owner must not wait for its send
+        sent = true;
+        holder.released(this);
+        holder.handBack(this);
+        return true;
     }
 
     @Override

@@ -77,10 +77,15 @@ final class HostLog {
     }
 
     /** A handler was quarantined. */
-    void quarantined(HandlerProxy handler, int failures) {
-        sink.error("handler " + handler.describe() + " quarantined after " + failures
-                + " consecutive failed or blocking calls; its faults are routed as if it were not registered"
-                + " until it is registered again", null);
+    void quarantined(HandlerProxy handler) {
+        sink.error("handler " + handler.describe() + " quarantined: " + handler.reason()
+                + "; its faults are routed as if it were not registered", null);
+    }
+
+    /** A quarantined handler was released, after its back-off (on probation) or by hand. */
+    void released(HandlerProxy handler, boolean onProbation) {
+        sink.warn("handler " + handler.describe() + " released from quarantine"
+                + (onProbation ? " on probation (one more failure quarantines it again, for twice as long)" : " by hand"));
     }
 
     /** An inline handler call is blocking the reporting thread. */
@@ -91,6 +96,15 @@ final class HostLog {
         }
     }
 
+    /** An inline call ran past its deadline: its group was answered on its behalf. */
+    void inlineDeadline(HandlerProxy handler, DeviceState device, long runningNanos) {
+        if (admit(handler.errorLog, handler)) {
+            sink.warn("inline handler " + handler.describe() + " still running after " + runningNanos / 1_000_000
+                    + " ms, past its deadline: " + device.id() + " answered on its behalf; its own answer will be"
+                    + " refused");
+        }
+    }
+
     /** A backend threw from sendPageResponse, or was already disconnected. */
     void responseLost(DeviceState device, String why, Throwable error) {
         if (admit(device.logLimiter(), device.id())) {
@@ -98,7 +112,32 @@ final class HostLog {
         }
     }
 
-    /** A handler registration with unusable properties. */
+    /** A group found the hand-over of a departed handler's target full. */
+    void handoverFull(DeviceState device, HandlerProxy stand, int capacity) {
+        if (admit(stand.errorLog, stand)) {
+            sink.warn(device.id() + ": " + stand.registration().name() + ": handover.capacity (" + capacity
+                    + ") reached; the group is answered INVALID as unhandled");
+        }
+    }
+
+    /** No replacement came for a departed handler's target within the hand-over window. */
+    void handoverExpired(Handover handover, int groups) {
+        sink.warn(handover.target() + ": no handler replaced " + handover.departed() + " within handover.window.ms; "
+                + groups
+                + " waiting group(s) answered INVALID (counted as timed out)");
+    }
+
+    /** A handler registration was refused (it receives nothing). */
+    void refused(HandlerProxy handler) {
+        sink.error("handler " + handler.describe() + " REFUSED: " + handler.reason(), null);
+    }
+
+    /** A refused registration was admitted after all (the owner's claim lapsed). */
+    void admitted(HandlerProxy handler) {
+        sink.warn("handler " + handler.describe() + " admitted: its targets are no longer owned by another bundle");
+    }
+
+    /** A handler registration property change that cannot apply. */
     void registrationProblem(HandlerRegistration r, String problem) {
         sink.warn("handler " + r.name() + " (bundle " + r.bundle() + "): " + problem);
     }

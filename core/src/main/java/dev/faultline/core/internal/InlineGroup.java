@@ -51,7 +51,10 @@ final class InlineGroup extends AnswerableGroup {
     private volatile long flaggedSerial;
     /** The serial of the last call whose answer the backend has been given. */
     private volatile long sentSerial;
-    /** The thread answering this slot on behalf of a change of owner, while {@code CLAIMED}. */
+    /**
+     * The thread answering this slot from outside while {@code CLAIMED}: a change of owner, or the watchdog
+     * answering a call past its deadline on the handler's behalf.
+     */
     private volatile Thread claimer;
 
     InlineGroup(int capacity, GroupHolder holder, Thread owner) {
@@ -90,7 +93,8 @@ final class InlineGroup extends AnswerableGroup {
     /** Empties the slot after the handler call; the group is answered or held by now. */
     void release() {
         while (bits(state) == CLAIMED) {
-            // a change of owner is sending this group's INVALID from its own thread; the faults must stay put
+            // a change of owner (or the watchdog, at the deadline) is sending this group's answer from its own
+            // thread; the faults must stay put
             Thread.onSpinWait();
         }
         faults.clear();
@@ -126,14 +130,22 @@ final class InlineGroup extends AnswerableGroup {
         Objects.requireNonNull(answer, "response code");
         long s = state;
         if (bits(s) == OPEN && STATE.compareAndSet(this, s, with(s, ANSWERED))) {
-            return completeOwnersAnswer(answer);
+            HandlerProxy h = handler;
+            boolean accepted = completeOwnersAnswer(answer);
+            if (accepted && h != null) {
+                h.answeredInTime();
+            }
+            return accepted;
         }
         HeldGroup h = held;
         if (h != null) {
             return h.respond(answer);
         }
-        int b = bits(state);
-        return b == CLAIMED || b == BARRED ? stale() : duplicate();
+        while (bits(state) == CLAIMED) {
+            // being answered from another thread: a change of owner (then stale) or the watchdog (a duplicate)
+            Thread.onSpinWait();
+        }
+        return bits(state) == BARRED ? stale() : duplicate();
     }
 
     @Override
@@ -160,10 +172,17 @@ final class InlineGroup extends AnswerableGroup {
     boolean answerForBarrier(DeviceState d, GroupFilter which, Counter reason) {
         long s = state;
         int b = bits(s);
-        if (b != OPEN && b != ANSWERED) {
+        if (b != OPEN && b != ANSWERED && b != CLAIMED) {
             return false;
         }
         if (!serves(d, which)) {
+            return false;
+        }
+        if (b == CLAIMED) {
+            // another thread (the watchdog, or another change of owner) is sending its answer: wait for it
+            while (Thread.currentThread() != owner && state == s) {
+                Thread.onSpinWait();
+            }
             return false;
         }
         if (b == ANSWERED) {
@@ -246,6 +265,47 @@ final class InlineGroup extends AnswerableGroup {
         }
         holder.hold(h);
         return h;
+    }
+
+    /** The serial of the call in progress, or -1 if the slot is idle (taken from the state word). */
+    long openSerial() {
+        long s = state;
+        return bits(s) == IDLE ? -1 : s >>> STATE_BITS;
+    }
+
+    /**
+     * Answers the recoverable group of call {@code serial} on its handler's behalf, from another thread (the
+     * watchdog, when the call runs past the handler's deadline), unless that call is over. The handler's own later
+     * answer is refused as a duplicate; the slot is not emptied until this answer is sent.
+     */
+    boolean answerOnBehalf(long serial, ResponseCode answer, Counter reason) {
+        long open = (serial << STATE_BITS) | OPEN;
+        if (state != open || !recoverableWithHandler()) {
+            return false;
+        }
+        if (!STATE.compareAndSet(this, open, with(open, CLAIMED))) {
+            return false;
+        }
+        claimer = Thread.currentThread();
+        try {
+            complete(answer, reason);
+        } finally {
+            claimer = null;
+            STATE.setRelease(this, with(open, ANSWERED));
+        }
+        return true;
+    }
+
+    /**
+     * Whether the call in progress serves a recoverable group with a handler; read defensively like
+     * {@link #serves}: if the slot moves on meanwhile, the caller's compare-and-set fails.
+     */
+    private boolean recoverableWithHandler() {
+        try {
+            return handler != null && faults.recoverable();
+        } catch (RuntimeException slotMovedOn) {
+            return false;
+        }
     }
 
     /** When the current handler call started, or -1 if the slot is idle. */

@@ -1,5 +1,6 @@
 package dev.faultline.core.internal;
 
+import dev.faultline.api.fault.ResponseCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -27,13 +28,14 @@ final class PendingGroups {
     }
 
     /**
-     * A change of owner of every pending group that {@code which} selects (its handler left): answers them
-     * INVALID, counting {@code reason}, or waits for the answer being sent; returns how many this call answered.
+     * Answers {@code code} every pending group that {@code which} selects and nobody answered yet, counting
+     * {@code reason} (a departed handler's clean-up window ended: a later answer of it is a duplicate); returns
+     * how many this call answered.
      */
-    int answerAllForChangeOfOwner(Predicate<HeldGroup> which, Counter reason) {
+    int answerAll(Predicate<HeldGroup> which, ResponseCode code, Counter reason) {
         int n = 0;
         for (HeldGroup g : groups) {
-            if (which.test(g) && g.answerForBarrier(reason)) {
+            if (which.test(g) && g.answerBy(code, reason)) {
                 n++;
             }
         }

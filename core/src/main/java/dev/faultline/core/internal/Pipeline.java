@@ -21,17 +21,18 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
  * The fault pipeline as a plain object: connects IOMMUs, indexes handlers, keeps the statistics. The DS
  * component {@link FaultPipelineComponent} wraps one; tests build one directly with their own ticker and log.
  */
-final class Pipeline implements PipelineControl {
+final class Pipeline implements PipelineControl, HandlerControl {
     private final Ticker ticker;
     private final ReportClock clock;
     private final HostLog log;
-    private final HandlerIndex index = new HandlerIndex();
+    private final HandlerIndex index;
     private final PendingGroups pending = new PendingGroups();
     private final GroupDispatcher dispatcher;
     private final InlineSlots slots;
@@ -44,9 +45,12 @@ final class Pipeline implements PipelineControl {
     private final Queue<DeviceState> removed = new ConcurrentLinkedQueue<>();
     private FaultCounts retired = Counters.sum(List.of());
     private final Map<Long, HandlerProxy> handlers = new ConcurrentHashMap<>();
+    /** Departed handlers whose clean-up window has not ended yet. */
+    private final Queue<HandlerProxy> departing = new ConcurrentLinkedQueue<>();
     private final AtomicLong anonymousIds = new AtomicLong();
     private static final int LISTED_REMOVED_DEVICES = 64;
     private volatile Settings settings;
+    private volatile HandlerPolicy policy;
     private volatile boolean closed;
 
     /**
@@ -54,15 +58,21 @@ final class Pipeline implements PipelineControl {
      * {@link #expireDeadlines()} and {@link #scanForBlockedHandlers()}).
      */
     Pipeline(Settings settings, Ticker ticker, LogSink sink, boolean watchdogThread) {
+        this(settings, HandlerPolicy.DEFAULTS, ticker, sink, watchdogThread);
+    }
+
+    /** A pipeline with its handler rules. */
+    Pipeline(Settings settings, HandlerPolicy policy, Ticker ticker, LogSink sink, boolean watchdogThread) {
         this.settings = settings;
+        this.policy = policy;
         this.ticker = ticker;
         this.clock = new ReportClock(ticker, settings.preciseTimestamps());
         this.log = new HostLog(sink);
+        this.index = new HandlerIndex(this::policy, ticker, log);
         this.partialBudget = new PartialBudget(settings.partialsTotal());
-        this.dispatcher = new GroupDispatcher(this::settings, pending, log, index);
+        this.dispatcher = new GroupDispatcher(this::settings, this::policy, ticker, pending, log, index);
         this.slots = new InlineSlots(dispatcher);
-        this.watchdog = new DeadlineWatchdog(ticker, dispatcher::expire, now -> dispatcher.scanSlow(slots, now),
-                settings.inlineBlockNanos() / 2);
+        this.watchdog = new DeadlineWatchdog(ticker, dispatcher::expire, this::scan, settings.inlineBlockNanos() / 2);
         dispatcher.useWatchdog(watchdog);
         if (watchdogThread) {
             watchdog.start();
@@ -72,6 +82,10 @@ final class Pipeline implements PipelineControl {
 
     Settings settings() {
         return settings;
+    }
+
+    HandlerPolicy policy() {
+        return policy;
     }
 
     Ticker ticker() {
@@ -125,7 +139,14 @@ final class Pipeline implements PipelineControl {
 
     /** Applies new settings; queue depths apply to handlers registered afterwards. */
     void reconfigure(Settings newSettings) {
+        reconfigure(newSettings, policy);
+    }
+
+    /** Applies new settings and handler rules. */
+    void reconfigure(Settings newSettings, HandlerPolicy newPolicy) {
         settings = newSettings;
+        policy = newPolicy;
+        index.reconsider();
         clock.setPrecise(newSettings.preciseTimestamps());
         partialBudget.setLimit(newSettings.partialsTotal());
         watchdog.setScanPeriodNanos(newSettings.inlineBlockNanos() / 2);
@@ -210,21 +231,19 @@ final class Pipeline implements PipelineControl {
     public long addHandler(FaultHandler handler, Map<String, ?> properties, String bundle) {
         HandlerRegistration r = HandlerRegistration.read(properties, bundle, handler.getClass().getName());
         if (r.serviceId() < 0) {
-            r = new HandlerRegistration(r.name(), r.bundle(), -1 - anonymousIds.getAndIncrement(), r.ranking(),
-                    r.domains(), r.devices(), r.pasids(), r.timeoutMillis(), r.queued(), r.problems());
+            r = r.withServiceId(-1 - anonymousIds.getAndIncrement());
         }
-        HandlerRegistration registration = r;
-        r.problems().forEach(p -> log.registrationProblem(registration, p));
         Settings s = settings;
         HandlerProxy proxy = new HandlerProxy(handler, r,
                 new RateLimiter(s.logBurst(), s.logIntervalNanos(), ticker::nanoTime));
-        if (r.queued()) {
+        if (r.queued() && !r.refused()) {
             HandlerQueue q = new HandlerQueue(r.name(), s.queueDepth(), g -> dispatcher.runQueued(proxy, g));
             proxy.useQueue(q);
             q.start();
         }
         handlers.put(r.serviceId(), proxy);
         index.add(proxy);
+        endHandovers();
         return r.serviceId();
     }
 
@@ -234,39 +253,145 @@ final class Pipeline implements PipelineControl {
         if (proxy == null) {
             return;
         }
-        HandlerRegistration r = HandlerRegistration.read(properties, bundle, proxy.handler.getClass().getName());
-        r.problems().forEach(p -> log.registrationProblem(r, p));
-        if (r.queued() != proxy.queued()) {
+        HandlerRegistration r = HandlerRegistration.read(properties, bundle, proxy.handler.getClass().getName())
+                .withServiceId(serviceId);
+        if (!r.refused() && r.queued() != proxy.queued()) {
             log.registrationProblem(r, "faultline.dispatch changes only when the handler registers again; keeping "
                     + (proxy.queued() ? "queued" : "inline"));
         }
-        proxy.update(r);
-        index.refresh();
+        index.update(proxy, r);
+        endHandovers();
     }
 
     /**
-     * A handler service left: it stops getting faults, its pending groups (deferred or queued) are answered
-     * INVALID now, and a queued handler's thread is interrupted and ends.
+     * A handler service left (for a DS component: its service is unregistered before its {@code @Deactivate}
+     * runs). In this order:
+     * <ol>
+     *   <li>it is never entered again: faults routed to it from now on go to another handler of its target or wait
+     *       for its replacement (hand-over window);</li>
+     *   <li>calls of it in progress on other threads are waited for, at most its deadline;</li>
+     *   <li>groups waiting unseen in its queue are routed again (to its replacement);</li>
+     *   <li>its held (deferred) groups stay its own for the clean-up window ({@code cleanup.window.ms}): its clean-up
+     *       may answer them or hand them back, as first answers; what is left when the window ends is answered
+     *       INVALID by the core.</li>
+     * </ol>
      */
     @Override
     public void removeHandler(long serviceId) {
         HandlerProxy proxy = handlers.remove(serviceId);
-        if (proxy == null || !proxy.depart()) {
+        if (proxy == null) {
             return;
         }
         index.remove(proxy);
-        pending.answerAllForChangeOfOwner(g -> g.handlerProxy() == proxy, Counter.ANSWERED_AT_DEPARTURE);
-        if (proxy.queued()) {
-            // after the answers, so that interrupting a blocked call cannot race them
-            proxy.queue().stop();
+        if (!proxy.depart()) {
+            return;
         }
+        endHandovers();
+        awaitCallsOf(proxy);
+        if (proxy.queued()) {
+            for (HeldGroup g : proxy.queue().stop()) {
+                if (g.queued() && !g.answered()) {
+                    dispatcher.routeAgain(g, null);
+                }
+            }
+        }
+        long cleanup = policy.cleanupNanos();
+        proxy.cleanupEndsAt(ticker.nanoTime() + cleanup);
+        if (cleanup == 0) {
+            endCleanup(proxy);
+        } else {
+            departing.add(proxy);
+        }
+    }
+
+    /**
+     * Waits until no call of {@code proxy} runs on another thread, at most its deadline (a call that blocks longer
+     * is left to the handler; its group is answered on its behalf at the deadline).
+     */
+    private void awaitCallsOf(HandlerProxy proxy) {
+        // real time: this thread really waits
+        long limit = System.nanoTime() + (proxy.registration().noDeadline() ? settings.defaultTimeoutNanos()
+                : proxy.timeoutNanos(settings));
+        while (proxy.inFlight() > callsOnThisThread(proxy) && System.nanoTime() - limit < 0) {
+            LockSupport.parkNanos(50_000);
+        }
+    }
+
+    /** Calls of {@code proxy} the current thread is inside (a handler that unregisters itself from its call). */
+    private int callsOnThisThread(HandlerProxy proxy) {
+        Thread me = Thread.currentThread();
+        int[] n = {0};
+        slots.forEach(s -> {
+            if (s.owner == me && !s.idle() && s.handler == proxy) {
+                n[0]++;
+            }
+        });
+        if (proxy.queued() && proxy.queue().isWorker(me)) {
+            n[0]++;
+        }
+        return n[0];
+    }
+
+    /** The departed handler's clean-up window ended: the core answers what it left INVALID. */
+    private void endCleanup(HandlerProxy proxy) {
+        pending.answerAll(g -> g.handlerProxy() == proxy, ResponseCode.INVALID, Counter.ANSWERED_AT_DEPARTURE);
+    }
+
+    /** Ends the clean-up windows and hand-overs that are over at {@code now}. */
+    private void endDepartures(long now) {
+        for (HandlerProxy p : departing) {
+            if (now - p.cleanupEndsAt() >= 0 && departing.remove(p)) {
+                endCleanup(p);
+            }
+        }
+        index.expireHandovers(now);
+        endHandovers();
+    }
+
+    /** Routes the groups of hand-overs that ended (a replacement came, or the window passed). */
+    private void endHandovers() {
+        for (Handover h : index.takeEnded()) {
+            dispatcher.handoverEnded(h);
+        }
+    }
+
+    /** The watchdog's periodic work: blocked inline calls, ended departures and hand-overs, lapsed claims. */
+    private void scan(long now) {
+        dispatcher.scanSlow(slots, now);
+        dispatcher.releaseAfterBackoff(handlers.values(), now);
+        endDepartures(now);
+        index.reconsider();
+    }
+
+    @Override
+    public List<HandlerStatus> release(String handler) {
+        List<Long> released = new ArrayList<>();
+        for (HandlerProxy h : handlers.values()) {
+            HandlerRegistration r = h.registration();
+            if ((handler.equals(r.name()) || handler.equals(Long.toString(r.serviceId()))) && h.release(false)) {
+                log.released(h, false);
+                released.add(r.serviceId());
+            }
+        }
+        if (!released.isEmpty()) {
+            index.refresh();
+        }
+        return handlers().stream().filter(s -> released.contains(s.serviceId())).toList();
+    }
+
+    /** Releases quarantines whose back-off is over (the watchdog thread does this by itself). */
+    void releaseQuarantines() {
+        dispatcher.releaseAfterBackoff(handlers.values(), ticker.nanoTime());
     }
 
     // ---- deadlines ----
 
     /** Answers the held groups whose deadline has passed (the watchdog thread does this by itself). */
     int expireDeadlines() {
-        return watchdog.expireDue(ticker.nanoTime());
+        long now = ticker.nanoTime();
+        int n = watchdog.expireDue(now);
+        endDepartures(now);
+        return n;
     }
 
     /** Looks for inline handler calls that block (the watchdog thread does this by itself). */
@@ -284,6 +409,10 @@ final class Pipeline implements PipelineControl {
         for (Long id : new ArrayList<>(handlers.keySet())) {
             removeHandler(id);
         }
+        for (HandlerProxy p : departing) {
+            endCleanup(p);
+        }
+        departing.clear();
         watchdog.stop();
         clock.stop();
     }
@@ -343,8 +472,9 @@ final class Pipeline implements PipelineControl {
             HandlerRegistration r = h.registration();
             out.add(new HandlerStatus(r.name(), r.bundle(), r.serviceId(), r.ranking(), r.domains(),
                     r.devices().stream().map(DeviceId::toString).toList(), r.pasids(),
-                    h.queued() ? "queued" : "inline", h.timeoutNanos(settings) / 1_000_000, h.publicState(),
-                    countsOf(h)));
+                    h.queued() ? "queued" : "inline", r.noDeadline() ? r.timeoutMillis()
+                    : h.timeoutNanos(settings) / 1_000_000, h.publicState(), countsOf(h), h.reason(),
+                    index.standing(h), h.handedOver()));
         }
         return out;
     }

@@ -4,6 +4,9 @@ import java.util.function.Consumer;
 
 /** Builds a pipeline outside a framework; see {@link dev.faultline.core.standalone.StandaloneCore}. */
 public final class Pipelines {
+    /** The bundle name of handlers registered outside a framework. */
+    public static final String STANDALONE_BUNDLE = "standalone";
+
     private Pipelines() {
     }
 
@@ -34,7 +37,9 @@ public final class Pipelines {
                 log.accept(cause == null ? line : line + ": " + cause);
             }
         };
-        return new Pipeline(s, Ticker.SYSTEM, sink, true);
+        // outside a framework every handler is the embedder's own: it may serve guests too
+        return new Pipeline(s, HandlerPolicy.DEFAULTS.withGuestHandlers(STANDALONE_BUNDLE), Ticker.SYSTEM, sink,
+                true);
     }
 
     private static int atLeast(String name, long value, long min, long fallback, Consumer<String> problems) {

@@ -108,7 +108,7 @@ record Settings(int partialsPerDevice, int partialsTotal, long defaultTimeoutMil
         return (int) atLeast(name, (long) value, min, fallback, problems);
     }
 
-    private static long atLeast(String name, long value, long min, long fallback, Consumer<String> problems) {
+    static long atLeast(String name, long value, long min, long fallback, Consumer<String> problems) {
         if (value < min) {
             problems.accept("configuration " + name + " = " + value + " is below its minimum " + min
                     + "; using the default " + fallback);

@@ -51,10 +51,14 @@ public final class StandaloneCore implements AutoCloseable {
      * @return the id to {@link #unregister} it with
      */
     public long register(FaultHandler handler, Map<String, ?> properties) {
-        return pipeline.addHandler(Objects.requireNonNull(handler, "handler"), properties, "standalone");
+        return pipeline.addHandler(Objects.requireNonNull(handler, "handler"), properties, Pipelines.STANDALONE_BUNDLE);
     }
 
-    /** Unregisters a handler; its pending groups are answered INVALID at once. */
+    /**
+     * Unregisters a handler in the core's lifecycle order: it is not called again (a call in progress is waited
+     * for), its held groups stay its own for the clean-up window and are then answered INVALID, and faults of its
+     * targets wait for a replacement during the hand-over window.
+     */
     public void unregister(long id) {
         pipeline.removeHandler(id);
     }

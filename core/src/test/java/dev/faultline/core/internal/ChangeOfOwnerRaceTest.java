@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Owners answering (inline and deferred, from several threads) while the owner changes again and again, for
  * each kind of change: every group gets exactly one response, and no accepted answer ever reaches the backend
- * after the change of its group's owner returned.
+ * after the change of its group's owner returned. A handler's departure is not such a barrier: the groups it holds
+ * stay its own for its clean-up window, so their answers are accepted after it returns.
  */
 class ChangeOfOwnerRaceTest {
     private static final DeviceId DEV = DeviceId.parse("0000:00:07.0");
@@ -158,7 +159,9 @@ class ChangeOfOwnerRaceTest {
         assertThat(responses).hasSize(reported);
         assertThat(responses.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
         overlapping.forEach(lateAnswers::remove);
-        assertThat(lateAnswers).isEmpty();
+        if (change != Change.HANDLER_DEPARTS) {
+            assertThat(lateAnswers).isEmpty();
+        }
         FaultCounts c = pipeline.totals();
         assertThat(c.pending()).isZero();
         assertThat(c.balanced()).isTrue();

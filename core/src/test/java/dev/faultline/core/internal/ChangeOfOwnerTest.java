@@ -166,7 +166,7 @@ class ChangeOfOwnerTest {
     @Test
     void reAttachingANestedPasidlessDomainAnswersTheGroupsOfThePasidsThatFellBackToItOnly() {
         Handlers.Deferring own = new Handlers.Deferring();
-        f.register(oldOwner, HandlerProperties.DOMAIN, "guest");
+        f.register(oldOwner, HandlerProperties.DOMAIN, "guest", HandlerProperties.GUEST, "vm1");
         f.register(own, HandlerProperties.DOMAIN, "own");
         DevicePort d = f.device(DEV);
         d.attach(Pasid.NONE, Domain.nested("guest", "vm1"));
@@ -214,6 +214,9 @@ class ChangeOfOwnerTest {
         d.attach(PASID_A, Domain.sva("old"));
         request(d, PASID_A, 1, LAST, 0x1000);
         f.pipeline.removeHandler(service);
+        // what the departed handler still holds when its clean-up window ends is answered at departure
+        f.ticker.advance(HandlerPolicy.DEFAULTS.cleanupNanos() + 1, TimeUnit.NANOSECONDS);
+        f.pipeline.expireDeadlines();
         f.register(oldOwner, HandlerProperties.DOMAIN, "old");
         request(d, PASID_A, 2, LAST, 0x2000);
 

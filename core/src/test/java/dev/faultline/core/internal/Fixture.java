@@ -18,6 +18,8 @@ final class Fixture implements AutoCloseable {
     static final DeviceId DEV = DeviceId.parse("0000:00:03.0");
     static final DeviceId DEV2 = DeviceId.parse("0000:00:04.0");
     static final int LAST = PageRequest.FLAG_LAST_PAGE;
+    /** The bundle of the handlers {@link #register} registers. */
+    static final String BUNDLE = "test.bundle";
 
     final ManualTicker ticker = new ManualTicker();
     final CapturingLog log = new CapturingLog();
@@ -31,7 +33,13 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(Settings settings) {
-        pipeline = new Pipeline(settings, ticker, log, false);
+        this(settings, HandlerPolicy.DEFAULTS);
+    }
+
+    /** A pipeline with {@code policy}; its test bundle may also register guests' vIOMMUs. */
+    Fixture(Settings settings, HandlerPolicy policy) {
+        pipeline = new Pipeline(settings, policy.withGuestHandlers(BUNDLE, HandlerPolicy.VIOMMU_BUNDLE), ticker, log,
+                false);
         iommu = pipeline.connect(backend);
     }
 
@@ -46,7 +54,17 @@ final class Fixture implements AutoCloseable {
         for (int i = 0; i < keyValues.length; i += 2) {
             props.put((String) keyValues[i], keyValues[i + 1]);
         }
-        return pipeline.addHandler(handler, props, "test.bundle");
+        return pipeline.addHandler(handler, props, BUNDLE);
+    }
+
+    /** Registers {@code handler} as bundle {@code bundle} would; returns its service id. */
+    long registerAs(String bundle, FaultHandler handler, Object... keyValues) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("service.id", serviceIds.incrementAndGet());
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return pipeline.addHandler(handler, props, bundle);
     }
 
     long registerForDevice(FaultHandler handler, DeviceId device) {

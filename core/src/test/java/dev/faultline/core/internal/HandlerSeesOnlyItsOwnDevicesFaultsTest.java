@@ -20,6 +20,7 @@ import dev.faultline.api.fault.UnrecoverableFault;
 import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.api.stats.HandlerStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -121,8 +122,12 @@ class HandlerSeesOnlyItsOwnDevicesFaultsTest {
         assertThat(last(f.device(DEV2), 2, 0x1000)).isEqualTo(ReportOutcome.NO_HANDLER);
 
         assertThat(greedy.devices).isEmpty();
-        assertThat(f.pipeline.handlers()).singleElement().satisfies(h -> assertThat(h.devices()).isEmpty());
-        assertThat(f.log.count("faultline.device")).isGreaterThanOrEqualTo(5);
+        assertThat(f.pipeline.handlers()).singleElement().satisfies(h -> {
+            assertThat(h.state()).isEqualTo(HandlerStatus.State.REFUSED);
+            assertThat(h.reason()).contains("'*' is not a device id", "'0000:00' is not a device id",
+                    "'0000:00:03' is not a device id", "'.*' is not a device id", "'' is not a device id");
+        });
+        assertThat(f.log.count("REFUSED")).isEqualTo(1);
     }
 
     @Test

@@ -72,7 +72,7 @@ class HostLogTest {
 
     @Test
     void neverNamesAGuestOwnedFaultWhenItsHandlerThrows() {
-        f.register(new Handlers.Throwing(), HandlerProperties.DOMAIN, "vm1-s1");
+        f.register(new Handlers.Throwing(), HandlerProperties.DOMAIN, "vm1-s1", HandlerProperties.GUEST, "vm1");
         DevicePort d = f.device(DEV);
         d.attach(Pasid.NONE, Domain.nested("vm1-s1", "vm1"));
 

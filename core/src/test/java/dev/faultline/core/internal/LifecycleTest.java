@@ -12,6 +12,7 @@ import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.stats.FaultCounts;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -117,12 +118,15 @@ class LifecycleTest {
     }
 
     @Test
-    void aDepartingHandlerAnswersItsDeferredGroupsInvalidAtOnce() {
+    void theDeferredGroupsADepartedHandlerLeftAreAnsweredInvalidWhenItsCleanUpWindowEnds() {
         long id = f.registerForDevice(deferring, DEV);
         last(f.device(DEV), 1, 0x1000);
         last(f.device(DEV), 2, 0x1000);
 
         f.pipeline.removeHandler(id);
+        assertThat(f.backend.sent).isEmpty();
+        f.ticker.advance(HandlerPolicy.DEFAULT_CLEANUP_MS, TimeUnit.MILLISECONDS);
+        f.pipeline.expireDeadlines();
 
         assertThat(f.backend.codes()).containsExactly(ResponseCode.INVALID, ResponseCode.INVALID);
         assertThat(f.pipeline.pending()).isEmpty();
@@ -141,11 +145,11 @@ class LifecycleTest {
         last(f.device(DEV), 2, 0x1000);
 
         assertThat(next.seen).containsExactly("group 2 pasid -1 addrs 1000");
-        assertThat(f.backend.codes()).containsExactly(ResponseCode.INVALID, ResponseCode.SUCCESS);
+        assertThat(f.backend.codes()).containsExactly(ResponseCode.SUCCESS);
     }
 
     @Test
-    void aGroupDeferredAfterItsHandlerDepartedIsAnsweredInvalidAtOnce() {
+    void aGroupDeferredByAHandlerThatUnregisteredItselfIsAnsweredInvalidWhenItsCleanUpWindowEnds() {
         long[] id = new long[1];
         id[0] = f.registerForDevice(group -> {
             f.pipeline.removeHandler(id[0]);
@@ -153,6 +157,9 @@ class LifecycleTest {
         }, DEV);
 
         last(f.device(DEV), 1, 0x1000);
+        assertThat(f.backend.sent).isEmpty();
+        f.ticker.advance(HandlerPolicy.DEFAULT_CLEANUP_MS, TimeUnit.MILLISECONDS);
+        f.pipeline.expireDeadlines();
 
         assertThat(f.backend.codes()).containsExactly(ResponseCode.INVALID);
         assertThat(f.pipeline.pending()).isEmpty();

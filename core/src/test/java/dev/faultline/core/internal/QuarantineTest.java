@@ -30,7 +30,8 @@ class QuarantineTest {
 
             assertThat(f.backend.codes()).containsExactly(ResponseCode.FAILURE, ResponseCode.FAILURE,
                     ResponseCode.FAILURE, ResponseCode.SUCCESS);
-            assertThat(f.log.count("handler flaky (bundle test.bundle, service.id 101) quarantined after 3"))
+            assertThat(f.log.count("handler flaky (bundle test.bundle, service.id 101) quarantined: 3 consecutive"
+                    + " throwing calls"))
                     .isEqualTo(1);
             assertThat(f.pipeline.handlers()).extracting(HandlerStatus::name, HandlerStatus::state)
                     .contains(org.assertj.core.groups.Tuple.tuple("flaky", HandlerStatus.State.QUARANTINED));
@@ -99,7 +100,8 @@ class QuarantineTest {
 
             assertThat(f.pipeline.totals().slowCalls()).isEqualTo(2);
             assertThat(f.log.count("inline handler sleepy (bundle test.bundle")).isEqualTo(2);
-            assertThat(f.log.count("sleepy (bundle test.bundle, service.id 101) quarantined after 2")).isEqualTo(1);
+            assertThat(f.log.count("sleepy (bundle test.bundle, service.id 101) quarantined: 2 consecutive inline"
+                    + " calls blocking")).isEqualTo(1);
             assertThat(f.backend.codes()).containsExactly(ResponseCode.SUCCESS, ResponseCode.SUCCESS);
             assertThat(last(d, 3, 0x1000)).isEqualTo(ReportOutcome.NO_HANDLER);
         }

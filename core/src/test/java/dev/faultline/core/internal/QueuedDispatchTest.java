@@ -74,17 +74,26 @@ class QueuedDispatchTest {
     }
 
     @Test
-    void aDepartingQueuedHandlerAnswersItsQueuedGroupsInvalid() throws Exception {
+    void aDepartingQueuedHandlerFinishesItsCallAndTheGroupsItNeverSawGoToItsReplacement() throws Exception {
         long id = registerSlowQueued();
         last(f.device(DEV), 1, 0x1000);
         assertThat(slow.entered.await(10, TimeUnit.SECONDS)).isTrue();
         last(f.device(DEV), 2, 0x1000);
+        Thread departure = new Thread(() -> f.pipeline.removeHandler(id));
+        departure.start();
+        Await.until(() -> !f.pipeline.handlers().stream().anyMatch(h -> h.serviceId() == id));
 
-        f.pipeline.removeHandler(id);
-
-        assertThat(f.backend.sent).extracting(RecordingBackend.Sent::groupId).containsExactlyInAnyOrder(1, 2);
-        assertThat(f.backend.codes()).containsOnly(ResponseCode.INVALID);
         slow.release.countDown();
+        departure.join(10_000);
+        Handlers.Answering replacement = new Handlers.Answering(ResponseCode.SUCCESS);
+        f.register(replacement, HandlerProperties.DEVICE, DEV.toString(), HandlerProperties.DISPATCH, "queued");
+        Await.until(() -> f.backend.sent.size() == 2);
+
+        assertThat(departure.isAlive()).isFalse();
+        assertThat(replacement.seen).containsExactly("group 2 pasid -1 addrs 1000");
+        assertThat(f.backend.codes()).containsExactly(ResponseCode.SUCCESS, ResponseCode.SUCCESS);
+        assertThat(f.pipeline.totals().noHandler()).isZero();
+        assertThat(f.pipeline.totals().duplicates()).isZero();
         assertThat(f.pipeline.totals().balanced()).isTrue();
     }
 

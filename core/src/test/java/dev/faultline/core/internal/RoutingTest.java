@@ -48,7 +48,7 @@ class RoutingTest {
 
     @Test
     void fallsBackToANestedPasidLessAttachmentForAnUnattachedPasid() {
-        f.register(gpu, HandlerProperties.DOMAIN, "guest-s1");
+        f.register(gpu, HandlerProperties.DOMAIN, "guest-s1", HandlerProperties.GUEST, "vm1");
         DevicePort d = f.device(DEV);
         d.attach(Pasid.NONE, Domain.nested("guest-s1", "vm1"));
 
@@ -177,13 +177,16 @@ class RoutingTest {
     }
 
     @Test
-    void logsUnusableHandlerPropertiesAndKeepsTheUsableOnes() {
+    void refusesTheWholeRegistrationWhenAnyPropertyIsUnusableAndNamesEach() {
         f.register(byDevice, HandlerProperties.DEVICE, new String[] {"not-a-device", DEV.toString()},
                 HandlerProperties.DISPATCH, "sideways", HandlerProperties.TIMEOUT_MS, "soon");
 
-        assertThat(last(f.device(DEV), 1, 0x1000)).isEqualTo(ReportOutcome.DISPATCHED);
-        assertThat(f.log.count("not a device id: 'not-a-device'")).isEqualTo(1);
-        assertThat(f.log.count("'sideways' is neither inline nor queued")).isEqualTo(1);
-        assertThat(f.log.count("'soon' is not a number")).isEqualTo(1);
+        assertThat(last(f.device(DEV), 1, 0x1000)).isEqualTo(ReportOutcome.NO_HANDLER);
+        assertThat(byDevice.seen).isEmpty();
+        assertThat(f.log.count("REFUSED")).isEqualTo(1);
+        assertThat(f.log.count("faultline.device 'not-a-device' is not a device id")).isEqualTo(1);
+        assertThat(f.log.count("faultline.dispatch 'sideways' is not a dispatch mode (expected: inline or queued)"))
+                .isEqualTo(1);
+        assertThat(f.log.count("faultline.timeout.ms 'soon' is not a deadline")).isEqualTo(1);
     }
 }

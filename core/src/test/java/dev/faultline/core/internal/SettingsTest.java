@@ -3,9 +3,9 @@ package dev.faultline.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.api.fault.ResponseCode;
-import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SettingsTest {
@@ -13,67 +13,12 @@ class SettingsTest {
     /** A configuration with every value given. */
     private static CoreConfig config(int perDevice, int total, long timeout, String timeoutResponse, int depth,
             String fullResponse, int quarantine, long block, int burst, long interval, boolean precise) {
-        return new CoreConfig() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return CoreConfig.class;
-            }
-
-            @Override
-            public int partials_per_device() {
-                return perDevice;
-            }
-
-            @Override
-            public int partials_total() {
-                return total;
-            }
-
-            @Override
-            public long timeout_default_ms() {
-                return timeout;
-            }
-
-            @Override
-            public String timeout_response() {
-                return timeoutResponse;
-            }
-
-            @Override
-            public int queue_depth() {
-                return depth;
-            }
-
-            @Override
-            public String queue_full_response() {
-                return fullResponse;
-            }
-
-            @Override
-            public int quarantine_after() {
-                return quarantine;
-            }
-
-            @Override
-            public long inline_block_ms() {
-                return block;
-            }
-
-            @Override
-            public int log_burst() {
-                return burst;
-            }
-
-            @Override
-            public long log_interval_ms() {
-                return interval;
-            }
-
-            @Override
-            public boolean timestamps_precise() {
-                return precise;
-            }
-        };
+        return Configs.of(Map.ofEntries(Map.entry("partials_per_device", perDevice), Map.entry("partials_total", total),
+                Map.entry("timeout_default_ms", timeout), Map.entry("timeout_response", timeoutResponse),
+                Map.entry("queue_depth", depth), Map.entry("queue_full_response", fullResponse),
+                Map.entry("quarantine_after", quarantine), Map.entry("inline_block_ms", block),
+                Map.entry("log_burst", burst), Map.entry("log_interval_ms", interval),
+                Map.entry("timestamps_precise", precise)));
     }
 
     @Test

@@ -14,13 +14,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * group and queues it; its own worker thread runs the {@link SlowPath} and answers the
  * {@link DeferredGroup}. Unrecoverable faults need no answer and are only counted.
  *
- * <p>What it guarantees: every group it defers is answered once: by the worker, or {@code INVALID} when the
- * handler is {@linkplain #close() closed} before the worker got to it. An answer the core rejects (the group's
- * deadline passed and the core answered it) is counted in {@link #late()}.
+ * <p>What it guarantees: every group it defers is answered once: by the worker, or, when the handler is
+ * {@linkplain #close() closed} before the worker got to it, by the handler that replaces it (the group is
+ * {@linkplain DeferredGroup#handBack() handed back} to the core, which answers it {@code INVALID} only if no
+ * replacement comes). An answer the core rejects (the group's deadline passed and the core answered it) is counted
+ * in {@link #late()}.
  *
  * <p>Register it as a {@link FaultHandler} service with the properties of
  * {@link dev.faultline.api.handler.HandlerProperties} (a deadline in {@code faultline.timeout.ms} that covers
- * the slow path), and close it when unregistering.
+ * the slow path), and close it after unregistering it: in a DS component, from {@code @Deactivate}, which runs
+ * after the core stopped calling {@code handle} (the service is unregistered first) and while the core still
+ * accepts the component's answers and hand-backs as its own (the clean-up window).
+ * <pre>{@code
+ * @Deactivate
+ * void deactivate() {
+ *     faults.close(); // hands what the worker has not started back to the replacement; nothing is answered twice
+ * }
+ * }</pre>
  */
 public final class DeferredFaults implements FaultHandler, AutoCloseable {
     private final SlowPath slowPath;
@@ -28,6 +38,7 @@ public final class DeferredFaults implements FaultHandler, AutoCloseable {
     private final AtomicLong answered = new AtomicLong();
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong unrecoverable = new AtomicLong();
+    private final AtomicLong handedBack = new AtomicLong();
 
     /**
      * @param slowPath what decides each answer
@@ -94,13 +105,22 @@ public final class DeferredFaults implements FaultHandler, AutoCloseable {
         return unrecoverable.get();
     }
 
-    /** Stops the worker and answers the groups still queued {@code INVALID}; later groups too. */
+    /**
+     * Stops the worker and hands the groups it has not started back to the core, for the handler that replaces this
+     * one; the group the worker is resolving is still answered by it. A group that still reaches a closed handler is
+     * answered {@code INVALID}.
+     */
     @Override
     public void close() {
         for (Runnable queued : worker.shutdownNow()) {
-            if (queued instanceof Answer answer) {
-                answer(answer.group(), ResponseCode.INVALID);
+            if (queued instanceof Answer answer && answer.group().handBack()) {
+                handedBack.incrementAndGet();
             }
         }
+    }
+
+    /** Groups handed back to the core by {@link #close()}. */
+    public long handedBack() {
+        return handedBack.get();
     }
 }

@@ -61,7 +61,7 @@ class DeferredFaultsTest {
     }
 
     @Test
-    void answersQueuedGroupsInvalidWhenClosedAndLaterOnesAtOnce() throws Exception {
+    void handsQueuedGroupsBackWhenClosedAndAnswersLaterOnesInvalidAtOnce() throws Exception {
         CountDownLatch busy = new CountDownLatch(1);
         handler = new DeferredFaults(group -> {
             busy.countDown();
@@ -78,7 +78,9 @@ class DeferredFaultsTest {
         RecordingFaultGroup afterClose = RecordingFaultGroup.pageRequest(DEVICE, 1, 0x3000, Permissions.READ);
         handler.handle(afterClose);
 
-        assertThat(queued.answers()).containsExactly(ResponseCode.INVALID);
+        assertThat(queued.answers()).as("a handed-back group is answered by the replacement, not here").isEmpty();
+        assertThat(queued.handedBack()).isTrue();
+        assertThat(handler.handedBack()).isEqualTo(1);
         assertThat(afterClose.answers()).containsExactly(ResponseCode.INVALID);
         assertThat(running.awaitAnswer(10)).as("the interrupted slow path still answers once").isTrue();
         assertThat(running.answers()).hasSize(1);

@@ -212,5 +212,21 @@ public final class RecordingFaultGroup implements FaultGroup {
         public boolean answered() {
             return RecordingFaultGroup.this.answered();
         }
+
+        @Override
+        public boolean handBack() {
+            if (handedBack || RecordingFaultGroup.this.answered()) {
+                return false;
+            }
+            handedBack = true;
+            return true;
+        }
+    }
+
+    private volatile boolean handedBack;
+
+    /** Whether the deferred handle was handed back to the core. */
+    public boolean handedBack() {
+        return handedBack;
     }
 }

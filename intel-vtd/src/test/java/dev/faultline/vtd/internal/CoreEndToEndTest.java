@@ -141,7 +141,7 @@ class CoreEndToEndTest {
         driver.attach(VF, Pasid.NONE, Domain.nested("vm1-vf", "vm1"), guestTable.root());
         List<Long> guestSaw = new CopyOnWriteArrayList<>();
         long id = core.register(group -> guestSaw.add(group.address(0)),
-                Map.of(HandlerProperties.DOMAIN, "vm1-vf"));
+                Map.of(HandlerProperties.DOMAIN, "vm1-vf", HandlerProperties.GUEST, "vm1"));
         DmaDevice vf = DmaDevice.of("vf", VF.rid(), unit, memory);
         vf.read(Pasid.NONE, 0x1234_5000L, 8, WAIT);
         await("the guest's handler", () -> guestSaw.size() == 1);

@@ -82,7 +82,7 @@ class CoreServicesOSGiTest {
                 "(&(osgi.command.scope=faultline)(osgi.command.function=stats))");
         assertThat(refs).hasSize(1);
         assertThat((String[]) refs[0].getProperty("osgi.command.function"))
-                .containsExactlyInAnyOrder("stats", "pending", "handlers");
+                .containsExactlyInAnyOrder("stats", "pending", "handlers", "release");
 
         assertThat((String) Services.shell(context, "faultline:stats")).startsWith("totals:\n")
                 .contains("balanced               yes\n", "devices:\ndevice ");

@@ -16,6 +16,7 @@ import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.itests.Services;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -102,9 +103,12 @@ class FaultPipelineOSGiTest {
             assertThat(statistics.pending()).hasSize(2);
 
             deferring.unregister();
+            // the departed handler's clean-up window: its held groups are still its own to answer
+            assertThat(held.get(1).respond(ResponseCode.SUCCESS)).isTrue();
+            Services.await(() -> backend.sent.size() == 2);
 
             assertThat(backend.sent).extracting(RecordingBackend.Sent::code)
-                    .containsExactly(ResponseCode.INVALID, ResponseCode.INVALID);
+                    .containsExactly(ResponseCode.SUCCESS, ResponseCode.INVALID);
             assertThat(statistics.pending()).isEmpty();
             assertThat(held.get(0).respond(ResponseCode.SUCCESS)).isFalse();
 
@@ -117,6 +121,8 @@ class FaultPipelineOSGiTest {
 
     @Test
     void answersInvalidWhenNoHandlerServesTheDomain() {
+        gpu.attach(Pasid.NONE, Domain.unmanaged("served-by-nobody"));
+
         assertThat(reportLast(7)).isEqualTo(ReportOutcome.NO_HANDLER);
 
         assertThat(backend.sent).containsExactly(new RecordingBackend.Sent(GPU, 7, ResponseCode.INVALID));

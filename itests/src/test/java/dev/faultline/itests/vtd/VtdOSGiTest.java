@@ -9,6 +9,8 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.itests.Services;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.dma.DmaResult;
@@ -21,6 +23,8 @@ import dev.faultline.platform.x86.FirstLevelPageTable;
 import dev.faultline.platform.x86.PageProtection;
 import dev.faultline.vtd.VtdIommu;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +36,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.log.LogListener;
 import org.osgi.service.log.LogReaderService;
@@ -159,20 +165,47 @@ class VtdOSGiTest {
     }
 
     @Test
-    void aGuestsFaultsReachItsHandlerAndNeverTheHostLog() {
+    void aGuestsFaultsReachItsHandlerAndNeverTheHostLog() throws Exception {
         FirstLevelPageTable guestTable = new FirstLevelPageTable(machine.frames(), FirstLevelPageTable.PAGE_4K);
         iommu().attach(VF, Pasid.NONE, Domain.nested("itest-vm1-vf", "itest-vm1"), guestTable.root());
         List<Long> guestSaw = new CopyOnWriteArrayList<>();
-        handler(group -> guestSaw.add(group.address(0)), HandlerProperties.DOMAIN, "itest-vm1-vf");
-        DmaDevice vf = DmaDevice.of("vf", VF.rid(), unit, machine.memory());
+        // the test bundle stands in for a vIOMMU: the core must trust it with guests (guest.handlers)
+        Configuration core = admin.getConfiguration("dev.faultline.core", "?");
+        Dictionary<String, Object> before = core.getProperties();
+        Hashtable<String, Object> trusting = new Hashtable<>();
+        if (before != null) {
+            Collections.list(before.keys()).forEach(k -> trusting.put(k, before.get(k)));
+        }
+        trusting.put("guest.handlers", new String[] {"dev.faultline.viommu", context.getBundle().getSymbolicName()});
+        core.update(trusting);
+        try {
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(HandlerProperties.DOMAIN, "itest-vm1-vf");
+            props.put(HandlerProperties.GUEST, "itest-vm1");
+            ServiceRegistration<FaultHandler> guestHandler =
+                    context.registerService(FaultHandler.class, group -> guestSaw.add(group.address(0)), props);
+            handlers.add(guestHandler);
+            // the configuration reaches the core asynchronously: until it does, the registration is refused
+            long serviceId = (Long) guestHandler.getReference().getProperty(Constants.SERVICE_ID);
+            FaultStatistics statistics = Services.service(context, FaultStatistics.class);
+            Services.await(() -> statistics.handlers().stream()
+                    .anyMatch(h -> h.serviceId() == serviceId && h.state() == HandlerStatus.State.ACTIVE));
+            DmaDevice vf = DmaDevice.of("vf", VF.rid(), unit, machine.memory());
 
-        assertThat(vf.read(Pasid.NONE, 0xabc000, 8, WAIT).status()).isEqualTo(DmaStatus.ABORTED);
-        Services.await(() -> guestSaw.size() == 1);
-        handlers.remove(0).unregister();
-        assertThat(vf.read(Pasid.NONE, 0xabd000, 8, WAIT).status()).isEqualTo(DmaStatus.ABORTED);
+            assertThat(vf.read(Pasid.NONE, 0xabc000, 8, WAIT).status()).isEqualTo(DmaStatus.ABORTED);
+            Services.await(() -> guestSaw.size() == 1);
+            handlers.remove(0).unregister();
+            assertThat(vf.read(Pasid.NONE, 0xabd000, 8, WAIT).status()).isEqualTo(DmaStatus.ABORTED);
 
-        assertThat(guestSaw).containsExactly(0xabc000L);
-        assertThat(lines).noneMatch(l -> l.contains("[06:02.0]") || l.contains(VF.toString()));
+            assertThat(guestSaw).containsExactly(0xabc000L);
+            assertThat(lines).noneMatch(l -> l.contains("[06:02.0]") || l.contains(VF.toString()));
+        } finally {
+            if (before == null) {
+                core.delete();
+            } else {
+                core.update(before);
+            }
+        }
     }
 
     @Test

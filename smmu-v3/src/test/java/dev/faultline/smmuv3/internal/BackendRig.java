@@ -65,6 +65,11 @@ final class BackendRig implements AutoCloseable {
         return register(handler, HandlerProperties.DOMAIN, domain);
     }
 
+    /** Registers {@code guest}'s vIOMMU handler for its domain (the only handler a guest-owned domain reaches). */
+    long handleGuestDomain(String domain, String guest, FaultHandler handler) {
+        return core.register(handler, Map.of(HandlerProperties.DOMAIN, domain, HandlerProperties.GUEST, guest));
+    }
+
     TranslationTable stage1() {
         return TranslationTable.stage1(machine.frames(), 48);
     }

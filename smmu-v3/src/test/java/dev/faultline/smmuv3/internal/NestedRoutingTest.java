@@ -53,7 +53,7 @@ class NestedRoutingTest {
         }
         rig.driver.attachNested(VF, Domain.nested("vm1-vf0", "vm1"), GuestStage1.single(cd), Stage2Tables.of(s2));
         if (guestHandler) {
-            rig.handleDomain("vm1-vf0", g -> {
+            rig.handleGuestDomain("vm1-vf0", "vm1", g -> {
                 guestSaw.add(EndToEndTest.Seen.of(g));
                 if (g.recoverable()) {
                     guestS1.map(g.address(0) & ~0xfffL, window + 0x80_0000L, 0x1000, Protection.READ_WRITE);

@@ -96,7 +96,8 @@ class GuestFollowsThePhysicalDeviceTest {
     void anUnpluggedDeviceLeavesItsGuestAndComesBackOnlyWhenTheVmmAddsItAgain() {
         host.addMachine(machine);
         VirtualIommu vm1 = guestWithTheNic();
-        core.register((GuestViommu) vm1, Map.of(HandlerProperties.DOMAIN, "vm1-nested"));
+        core.register((GuestViommu) vm1,
+                Map.of(HandlerProperties.DOMAIN, "vm1-nested", HandlerProperties.GUEST, "vm1"));
         DevicePort nic = plugIn();
         GuestsOnOneIommu.pageRequest(nic, Pasid.NONE, 1, 0x1000);
         List<PageRequestEvent> read = pageRequests(vm1);
@@ -124,7 +125,8 @@ class GuestFollowsThePhysicalDeviceTest {
     @Test
     void aNestedReAttachAnswersTheGroupsTheGuestHoldsAndTheGuestsLateAnswerNeverReachesTheDevice() {
         VirtualIommu vm1 = guestWithTheNic();
-        core.register((GuestViommu) vm1, Map.of(HandlerProperties.DOMAIN, "vm1-nested"));
+        core.register((GuestViommu) vm1,
+                Map.of(HandlerProperties.DOMAIN, "vm1-nested", HandlerProperties.GUEST, "vm1"));
         DevicePort nic = plugIn();
         GuestsOnOneIommu.pageRequest(nic, Pasid.NONE, 1, 0x1000);
         GuestsOnOneIommu.pageRequest(nic, 7, 2, 0x2000);

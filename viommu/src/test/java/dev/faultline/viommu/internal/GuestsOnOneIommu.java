@@ -61,7 +61,8 @@ final class GuestsOnOneIommu implements AutoCloseable {
         GuestViommu g = new GuestViommu(name, Set.of(name + "-nested"), ram, LIMITS, System::nanoTime,
                 vm -> core.unregister(registration[0]));
         g.addDevice(device, VIRTUAL_ID);
-        registration[0] = core.register(g, Map.of(HandlerProperties.DOMAIN, name + "-nested"));
+        registration[0] = core.register(g, Map.of(HandlerProperties.DOMAIN, name + "-nested",
+                HandlerProperties.GUEST, name));
         return g;
     }
 

@@ -162,4 +162,16 @@ final class RecordingFaultGroup implements FaultGroup, DeferredGroup {
     private Fault last() {
         return faults.get(faults.size() - 1);
     }
+
+    /** Handed back to the core (the test double only records it). */
+    boolean handedBack;
+
+    @Override
+    public boolean handBack() {
+        if (!answers.isEmpty() || handedBack) {
+            return false;
+        }
+        handedBack = true;
+        return true;
+    }
 }

@@ -6,6 +6,7 @@ import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.api.stats.PendingGroup;
+import dev.faultline.core.internal.HandlerControl;
 import dev.faultline.core.shell.CommandArguments;
 import dev.faultline.core.shell.Table;
 import java.util.ArrayList;
@@ -17,22 +18,25 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * Gogo commands of scope {@code faultline}: {@code stats}, {@code pending}, {@code handlers}. Each prints a
- * table, or JSON with {@code --json}.
+ * Gogo commands of scope {@code faultline}: {@code stats}, {@code pending}, {@code handlers}, {@code release}. Each
+ * prints a table, or JSON with {@code --json}.
  */
 @Component(service = FaultlineCommands.class)
-@ShellCommands(scope = "faultline", function = {"stats", "pending", "handlers"})
+@ShellCommands(scope = "faultline", function = {"stats", "pending", "handlers", "release"})
 public final class FaultlineCommands {
     static final String STATS = "[--json] [--all] [<device>]";
     static final String PENDING = "[--json]";
     static final String HANDLERS = "[--json]";
+    static final String RELEASE = "[--json] <handler>";
 
     private final FaultStatistics statistics;
+    private final HandlerControl control;
 
-    /** Commands over {@code statistics}. */
+    /** Commands over {@code statistics}; releasing works when it is the core's own (a {@link HandlerControl}). */
     @Activate
     public FaultlineCommands(@Reference FaultStatistics statistics) {
         this.statistics = statistics;
+        this.control = statistics instanceof HandlerControl c ? c : handler -> List.of();
     }
 
     /** The totals and the per-device counters. */
@@ -114,26 +118,54 @@ public final class FaultlineCommands {
     }
 
     /** The registered handlers. */
-    @Descriptor("registered fault handlers: targets, dispatch mode, state and counters")
+    @Descriptor("registered fault handlers: targets, dispatch mode, state (ACTIVE, QUARANTINED, REFUSED) and why,"
+            + " standing per target (serves, or behind which handler), counters")
     public String handlers(@Descriptor(HANDLERS) String... arguments) {
         CommandArguments args = CommandArguments.parse("faultline:handlers", HANDLERS, arguments);
-        Table table = args.json()
+        return Table.render(args.json(), handlerTable(statistics.handlers(), args.json()));
+    }
+
+    private static Table handlerTable(List<HandlerStatus> handlers, boolean json) {
+        Table table = json
                 ? Table.of("name", "bundle", "service id", "ranking", "domains", "devices", "pasids", "dispatch",
-                        "timeout ms", "state", "groups", "answered", "timed out", "errors")
-                : Table.of("handler", "bundle", "serves", "dispatch", "state", "groups", "answered", "timed out",
-                        "errors");
-        for (HandlerStatus h : statistics.handlers()) {
+                        "timeout ms", "state", "reason", "standing", "handed over", "groups", "answered", "timed out",
+                        "errors")
+                : Table.of("handler", "bundle", "serves", "dispatch", "state", "standing", "groups", "answered",
+                        "timed out", "errors");
+        for (HandlerStatus h : handlers) {
             FaultCounts c = h.counts();
-            if (args.json()) {
+            if (json) {
                 table.row(h.name(), h.bundle(), h.serviceId(), h.ranking(), h.domains(), h.devices(), h.pasids(),
-                        h.dispatch(), h.timeoutMillis(), h.state().name(), c.groups(), c.answered(), c.timedOut(),
-                        c.handlerErrors());
+                        h.dispatch(), h.timeoutMillis(), h.state().name(), h.reason(), h.standing(), h.handedOver(),
+                        c.groups(), c.answered(), c.timedOut(), c.handlerErrors());
             } else {
-                table.row(h.name(), h.bundle(), serves(h), h.dispatch(), h.state().name(), c.groups(), c.answered(),
-                        c.timedOut(), c.handlerErrors());
+                table.row(h.name(), h.bundle(), serves(h), h.dispatch(), h.state().name(), standing(h), c.groups(),
+                        c.answered(), c.timedOut(), c.handlerErrors());
             }
         }
-        return Table.render(args.json(), table);
+        return table;
+    }
+
+    /** Releases a quarantined handler by hand. */
+    @Descriptor("release a quarantined handler now (no probation), by name or service id")
+    public String release(@Descriptor(RELEASE) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:release", RELEASE, arguments);
+        String handler = args.text("handler");
+        List<HandlerStatus> released = control.release(handler);
+        if (released.isEmpty()) {
+            throw new IllegalArgumentException("no quarantined handler named or numbered " + handler
+                    + " (faultline:handlers lists them)");
+        }
+        return Table.render(args.json(), handlerTable(released, args.json()));
+    }
+
+    /** Why it is refused or quarantined; else "serves", or the targets where another handler outranks it. */
+    private static String standing(HandlerStatus h) {
+        if (!h.reason().isEmpty()) {
+            return h.reason();
+        }
+        List<String> behind = h.standing().stream().filter(s -> !s.endsWith(": serves")).toList();
+        return behind.isEmpty() ? "serves" : String.join("; ", behind);
     }
 
     private static String serves(HandlerStatus h) {

@@ -112,10 +112,10 @@ class FaultlineCommandsTest {
                                  0              0                    0                      0
                 """);
         assertThat(commands.handlers()).isEqualTo("""
-                handler            bundle       serves                         dispatch  state   groups  answered\
-                  timed out  errors
-                dev.example.Pager  dev.example  domain sva-5, pasids 0x5,0x1f  INLINE    ACTIVE       2         1\
-                          0       0
+                handler            bundle       serves                         dispatch  state   standing  groups\
+                  answered  timed out  errors
+                dev.example.Pager  dev.example  domain sva-5, pasids 0x5,0x1f  INLINE    ACTIVE  serves         2\
+                         1          0       0
                 """);
         assertThat(commands.handlers("--json")).contains("\"pasids\": [5, 31]", "\"service id\": 42");
     }
