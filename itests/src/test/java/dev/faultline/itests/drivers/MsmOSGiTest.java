@@ -7,6 +7,7 @@ import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.drivers.msm.AdrenoGpu;
 import dev.faultline.drivers.msm.ContextStatus;
 import dev.faultline.drivers.msm.FaultType;
@@ -76,12 +77,23 @@ class MsmOSGiTest {
         Services.factory(admin, "dev.faultline.drivers.msm", "faultline.device",
                 Map.of("faultline.device", GPU.toString(), "name", "a660", "run.period.ms", 2L));
         gpu = Services.service(context, AdrenoGpu.class, "(faultline.device=" + GPU + ")");
+        awaitServing(GPU);
         logReader.addLogListener(listener);
     }
 
     @AfterEach
     void stopListening() {
         logReader.removeLogListener(listener);
+    }
+
+    /**
+     * Waits until the core routes the GPU's faults to its driver: the service is visible to this test before the
+     * core has taken the registration in, and a fault before that is answered by the core, without the driver.
+     */
+    private void awaitServing(DeviceId device) {
+        String serves = "device " + device + ": serves";
+        Services.await(() -> statistics.handlers().stream().anyMatch(h -> h.state() == HandlerStatus.State.ACTIVE
+                && h.standing().contains(serves)));
     }
 
     private int context() {
@@ -216,6 +228,7 @@ class MsmOSGiTest {
                 Map.of("faultline.device", COOLING_GPU.toString(), "name", "a740", "run.period.ms", 2L,
                         "stall.cooldown.ms", LONG_COOLDOWN_MS));
         AdrenoGpu cooling = Services.service(context, AdrenoGpu.class, "(faultline.device=" + COOLING_GPU + ")");
+        awaitServing(COOLING_GPU);
         Smmu smmu = Services.service(context, Smmu.class, "(iommu.name=" + SMMU + ")");
         assertThat(cooling.status().stallControl()).isTrue();
         int ctx = cooling.createContext();

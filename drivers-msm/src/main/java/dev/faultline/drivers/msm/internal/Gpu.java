@@ -94,6 +94,9 @@ public final class Gpu implements AdrenoGpu {
     private GpuContext abortedContext;
     private GpuBlock abortedBlock;
     private long abortedPage = -1;
+    /** The last job whose access was terminated, and that access's page; recovery does not clear them. */
+    private Job terminatedJob;
+    private long terminatedPage = -1;
     private boolean stallEnabled;
     private long stallReenableNanos;
     private GpuSnapshot crashState;
@@ -299,6 +302,8 @@ public final class Gpu implements AdrenoGpu {
                     abortedContext = ctx;
                     abortedBlock = step.block();
                     abortedPage = inflightPage;
+                    terminatedJob = job;
+                    terminatedPage = inflightPage;
                 }
                 inflightContext = null;
                 inflightBlock = null;
@@ -358,7 +363,7 @@ public final class Gpu implements AdrenoGpu {
             stallEnabled = false;
             stallReenableNanos = now + cooldownNanos;
             expireCrashState(now);
-            job = current;
+            job = faultingJob(ctx, iova);
             capture = stalled && crashState == null && job != null && job.context == ctx && !job.faultDumped;
             if (capture) {
                 job.faultDumped = true;
@@ -436,6 +441,20 @@ public final class Gpu implements AdrenoGpu {
             return abortedBlock.name();
         }
         return "unknown";
+    }
+
+    /**
+     * The job whose access faulted: the running one, else the one whose access at that page was terminated (its
+     * wait timed out before this fault thread got to the fault, and recovery may have run already).
+     */
+    private Job faultingJob(GpuContext ctx, long iova) {
+        if (current != null) {
+            return current;
+        }
+        if (terminatedJob != null && terminatedJob.context == ctx && terminatedPage == (iova & ~0xfffL)) {
+            return terminatedJob;
+        }
+        return null;
     }
 
     /** {@code adreno_check_and_reenable_stall}, at each job start. */

@@ -148,6 +148,33 @@ class GpuTest {
     }
 
     @Test
+    void aStalledFaultReachingTheHandlerAfterItsJobWasRecoveredIsStillSnapshottedForThatJob() {
+        Gpu gpu = gpu(true);
+        int a = context(gpu);
+        smmu.holdReports = true; // the fault thread gets to the report only after the access gave up
+        long job = gpu.submit(a, faultingJob());
+        gpu.run(1);
+        recovery.runAll();
+        assertThat(gpu.job(job)).isEqualTo(JobState.FAULTED);
+        long next = gpu.submit(a, List.of(GpuCommand.write(GpuBlock.CP, BUFFER, 1)));
+        gpu.run(1);
+        assertThat(gpu.job(next)).isEqualTo(JobState.COMPLETED);
+
+        smmu.held.forEach(smmu.handler::handle);
+
+        assertThat(gpu.status().snapshots()).isEqualTo(1);
+        GpuSnapshot s = gpu.snapshots().get(0);
+        assertThat(s.job()).isEqualTo(job);
+        assertThat(s.iova()).isEqualTo(HOLE + 0x20);
+        assertThat(s.completedSteps()).isEqualTo(2);
+        smmu.held.clear();
+        smmu.held.add(RecordingGroup.stalled(SID, a, 7, BUFFER + 0x2000, Permissions.READ));
+        gpu.readCrashState();
+        smmu.held.forEach(smmu.handler::handle);
+        assertThat(gpu.status().snapshots()).as("a fault at another page is not that job's").isEqualTo(1);
+    }
+
+    @Test
     void aFaultTurnsStallOffUntilTheCooldownAfterTheLastFaultHasPassed() {
         Gpu gpu = gpu(true);
         int a = context(gpu);

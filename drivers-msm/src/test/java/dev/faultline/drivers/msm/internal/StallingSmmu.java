@@ -38,6 +38,9 @@ final class StallingSmmu implements TranslationPort, GpuSmmu {
     FaultHandler handler;
     /** Called while an access is stalled, before the handler is: other blocks fault meanwhile. */
     Consumer<RecordingGroup> duringStall = g -> { };
+    /** Whether reports wait in {@link #held} (a slow fault thread) instead of reaching the handler at once. */
+    boolean holdReports;
+    final List<RecordingGroup> held = new ArrayList<>();
     private boolean stall;
     private int nextStag;
 
@@ -119,7 +122,9 @@ final class StallingSmmu implements TranslationPort, GpuSmmu {
         synchronized (this) {
             delivered.add(group);
         }
-        if (handler != null) {
+        if (holdReports) {
+            held.add(group);
+        } else if (handler != null) {
             handler.handle(group);
         }
     }
