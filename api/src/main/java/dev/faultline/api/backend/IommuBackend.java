@@ -36,4 +36,18 @@ public interface IommuBackend {
     default boolean printsUnhandledFaults() {
         return false;
     }
+
+    /**
+     * Called by the core (on its watchdog thread) when a report call this backend made is held by an inline
+     * handler past the core's blocking threshold ({@code inline.block.ms}). A backend that drains its queues on
+     * one thread should go on with them on a fresh thread, leaving the blocked one to its handler, so that the
+     * IOMMU's other devices are not held up (see {@code dev.faultline.core.queue.QueuePass}). The blocked call's
+     * group is answered on the handler's behalf at its deadline either way. Must not block.
+     *
+     * <p>The default does nothing: the IOMMU's other faults wait until the handler returns.
+     *
+     * @since 1.2
+     */
+    default void reportingThreadBlocked() {
+    }
 }

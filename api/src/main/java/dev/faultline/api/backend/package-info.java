@@ -14,7 +14,7 @@
  *       {@link dev.faultline.api.backend.ReportOutcome}: values.</li>
  * </ul>
  *
- * <p>Backends import {@code [1.1,2.0)} for the consumer side; the core imports {@code [1.1,1.2)}.
+ * <p>Backends import {@code [1.2,2.0)} for the consumer side; the core imports {@code [1.2,1.3)}.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.1.0")

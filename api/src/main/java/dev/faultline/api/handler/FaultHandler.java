@@ -51,7 +51,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p><b>Threading.</b> {@code handle} is called on a core or backend thread, possibly concurrently for
  * different devices, never concurrently for the same group. By default ({@link HandlerProperties#DISPATCH}
  * {@code inline}) it runs on the IOMMU's fault thread and must return quickly without blocking: defer anything
- * slow, or register {@code queued} to be called on a thread of the handler's own. The {@link FaultGroup} passed in
+ * slow, or register {@code queued} to be called on a thread of the handler's own. A call that blocks anyway is
+ * counted slow after {@code inline.block.ms} (100 ms by default), when the backend is told to go on with the
+ * IOMMU's other faults on a fresh thread; its group is answered on its behalf at its deadline. The {@link FaultGroup} passed in
  * is valid only during the call, on the calling thread; a {@link DeferredGroup} may be used from any thread.
  *
  * <p><b>Lifecycle.</b> In this order, which a Declarative Services component can rely on:

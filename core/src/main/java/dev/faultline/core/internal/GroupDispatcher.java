@@ -236,6 +236,8 @@ final class GroupDispatcher implements GroupHolder {
                 d.count(Counter.SLOW_CALLS, h);
                 log.slowCall(h, now - start);
                 failureStreak(h, HandlerProxy.Failure.BLOCK);
+                // the reporting thread is the IOMMU's: its backend may go on with the queues on a fresh one
+                reportingThreadBlocked(d);
             }
             // past its deadline the device gets its answer now; the call itself is left to the handler
             if (!h.registration().noDeadline() && now - start >= h.timeoutNanos(current)
@@ -244,6 +246,14 @@ final class GroupDispatcher implements GroupHolder {
                 failureStreak(h, HandlerProxy.Failure.TIMEOUT);
             }
         });
+    }
+
+    private void reportingThreadBlocked(DeviceState d) {
+        try {
+            d.iommu().backend().reportingThreadBlocked();
+        } catch (RuntimeException e) {
+            log.backendFailed(d, "reportingThreadBlocked", e);
+        }
     }
 
     @Override

@@ -112,6 +112,13 @@ final class HostLog {
         }
     }
 
+    /** A backend threw from a notification (it must not). */
+    void backendFailed(DeviceState device, String call, RuntimeException error) {
+        if (admit(device.logLimiter(), device.id())) {
+            sink.error(device.iommu().name() + ": backend threw from " + call, error);
+        }
+    }
+
     /** A group found the hand-over of a departed handler's target full. */
     void handoverFull(DeviceState device, HandlerProxy stand, int capacity) {
         if (admit(stand.errorLog, stand)) {

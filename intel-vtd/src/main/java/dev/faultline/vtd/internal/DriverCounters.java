@@ -26,10 +26,14 @@ package dev.faultline.vtd.internal;
  *     Invalid when the descriptor was its last)
  * @param pasidDrains PASID teardowns and device removals that drained the page request queue before the core was
  *     told (VT-d spec 7.10)
+ * @param reportsAbandoned reports a handler held past the core's blocking threshold, whose interrupt thread was
+ *     left to the handler while a fresh one went on with the fault records and the page request queue
+ * @param threadsBlocked of those threads, how many the handlers still hold
+ * @param abandonsRefused blocked reports that kept the queues because too many threads were held already
  */
 public record DriverCounters(long pageRequestsReported, long badPageRequests, long stopMarkers, long queueOverflows,
         long faultsReported, long faultsDelivered, long faultsPrinted, long faultsPrintSuppressed,
         long faultsGuestSilenced, long faultsHostOwnedOfGuests, long faultRecordOverflows, long responsesSent,
         long responsesLost, long responsesRefused, long invalidationErrors, long reservedDescriptors,
-        long pasidDrains) {
+        long pasidDrains, long reportsAbandoned, int threadsBlocked, long abandonsRefused) {
 }

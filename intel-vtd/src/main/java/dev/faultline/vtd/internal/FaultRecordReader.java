@@ -7,6 +7,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permission;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.UnrecoverableFault;
+import dev.faultline.core.queue.QueuePass;
 import dev.faultline.platform.vtd.Capability;
 import dev.faultline.platform.vtd.FaultReason;
 import dev.faultline.platform.vtd.FaultRecord;
@@ -38,6 +39,11 @@ final class FaultRecordReader {
     private final int firstRecord;
     private final int records;
     private int resumeAt = -1;
+    /** Outcomes of {@link #drain()}. */
+    static final int DONE = 0;
+    static final int AGAIN = 1;
+    static final int ABANDONED = 2;
+    private final QueuePass pass;
     volatile long reported;
     volatile long delivered;
     volatile long printed;
@@ -47,7 +53,8 @@ final class FaultRecordReader {
     volatile long overflows;
     volatile long interruptRemapping;
 
-    FaultRecordReader(RemappingUnit unit, DeviceTable devices, DmarLog log) {
+    FaultRecordReader(RemappingUnit unit, DeviceTable devices, DmarLog log, QueuePass pass) {
+        this.pass = pass;
         this.unit = unit;
         this.devices = devices;
         this.log = log;
@@ -57,11 +64,14 @@ final class FaultRecordReader {
     }
 
     /**
-     * One pass.
+     * One pass, by the holder of the unit's {@link QueuePass}. A record is cleared (F written) before it is
+     * reported, so a successor that takes the pass over from a blocked report starts with the next one.
      *
-     * @return whether faults are still pending (another pass is needed)
+     * @return {@link #AGAIN} if faults are still pending (another pass is needed), {@link #DONE}, or
+     *     {@link #ABANDONED} if a handler held a report so long that the pass went to a fresh thread (leave the
+     *     registers alone)
      */
-    boolean drain() {
+    int drain() {
         int status = unit.read32(RegisterMap.FSTS);
         if ((status & RegisterMap.FSTS_PPF) != 0) {
             int index = resumeAt >= 0 ? resumeAt : (status >>> RegisterMap.FSTS_FRI_SHIFT) & 0xff;
@@ -84,7 +94,19 @@ final class FaultRecordReader {
                 long low = unit.read64(offset);
                 long high = unit.read64(offset + 8);
                 unit.write32(offset + 12, RegisterMap.FRCD_F);
-                handle(low, high);
+                pass.reportStarts();
+                RuntimeException failure = null;
+                try {
+                    handle(low, high);
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                if (!pass.reportEnded()) {
+                    return ABANDONED;
+                }
+                if (failure != null) {
+                    throw failure;
+                }
                 handled++;
                 index = (index + 1) % records;
             }
@@ -95,7 +117,7 @@ final class FaultRecordReader {
             overflows++; // faults the hardware dropped: counted and visible
         }
         unit.write32(RegisterMap.FSTS, overflow | RegisterMap.FSTS_PPF | RegisterMap.FSTS_PRO);
-        return resumeAt >= 0 || (unit.read32(RegisterMap.FSTS) & RegisterMap.FSTS_PPF) != 0;
+        return resumeAt >= 0 || (unit.read32(RegisterMap.FSTS) & RegisterMap.FSTS_PPF) != 0 ? AGAIN : DONE;
     }
 
     /** Whether FRCD[index] holds a fault (F in the dword at +12). */

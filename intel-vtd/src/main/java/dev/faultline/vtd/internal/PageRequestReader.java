@@ -6,14 +6,13 @@ import dev.faultline.api.fault.PageRequest;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permission;
 import dev.faultline.api.fault.Permissions;
+import dev.faultline.core.queue.QueuePass;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
 import dev.faultline.platform.vtd.PageGroupResponse;
 import dev.faultline.platform.vtd.PageRequestDescriptor;
 import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.vtd.RemappingUnit;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Drains the page request queue into the core, as Linux's {@code prq_event_thread} (intel/prq.c;
@@ -26,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       {@link DevicePort#reportPageRequest} (last page, PASID with response-needs-PASID, read / write /
  *       execute / privilege, private data when PDP is set);</li>
  *   <li>write PQH past each descriptor as soon as it is handled (Linux writes the tail once, at the end), so a
- *       failure in one never has those before it handled again; a descriptor with reserved bits set is refused,
+ *       failure in one (logged) never has those before it handled again, and those after it are handled in the
+ *       same pass; a descriptor with reserved bits set is refused,
  *       counted, and answered Invalid only if it ends a group;</li>
  *   <li>on PRS.PRO: print "PRQ overflow detected"; only if the queue is now empty, discard the core's partial
  *       requests (their last request may have been lost), clear PRO and print "PRQ overflow cleared".</li>
@@ -34,7 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Decodes in place: nothing is allocated per request.
  *
  * <p>Called from the unit's interrupt thread, and from a teardown that drains the queue of one PASID
- * (passes hold a lock; a teardown waits for a running pass only so long).
+ * (passes hold the unit's {@link QueuePass}; a teardown waits for a running pass only so long). A successor that
+ * takes the pass over from a report a handler blocks steps past that descriptor ({@link #stepPastInFlight()}).
  */
 final class PageRequestReader {
     /** {@link #holds} of every PASID of a requester. */
@@ -55,9 +56,9 @@ final class PageRequestReader {
     volatile long foreignDescriptors;
     volatile long reservedDescriptors;
     /** Held during a pass over the queue: by the interrupt thread, or by a teardown. */
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Whether a pass is running (on the thread holding {@link #lock}). */
-    private boolean draining;
+    private final QueuePass pass;
+    /** PQH past the descriptor being reported, or -1 (written by the pass's holder). */
+    private long inFlightNext = -1;
 
     /** Sends a page group response the core knows nothing of (for requests the driver rejects itself). */
     interface Responder {
@@ -69,8 +70,9 @@ final class PageRequestReader {
      * requests queued before the takeover are drained).
      */
     PageRequestReader(RemappingUnit unit, FrameAllocator allocator, DeviceTable devices, DmarLog log,
-            Responder responder, int order) {
+            Responder responder, int order, QueuePass pass) {
         this.unit = unit;
+        this.pass = pass;
         this.memory = allocator.memory();
         this.devices = devices;
         this.log = log;
@@ -94,80 +96,89 @@ final class PageRequestReader {
     }
 
     /**
-     * One pass over the queue.
+     * One pass over the queue, by the holder of the unit's {@link QueuePass}.
      *
-     * @return whether another pass is needed at once (an overflow could not be cleared because requests
-     *     remain)
+     * @return {@link FaultRecordReader#AGAIN} if another pass is needed at once (an overflow could not be cleared
+     *     because requests remain), {@link FaultRecordReader#DONE}, or {@link FaultRecordReader#ABANDONED} if a
+     *     handler held a report so long that the pass went to a fresh thread (leave the queue alone)
      */
-    boolean drain(IommuPort port) {
-        lock.lock();
-        try {
-            return passUnlessRunning(port);
-        } finally {
-            lock.unlock();
-        }
+    int drain(IommuPort port) {
+        return pass(port);
     }
 
     /**
      * A teardown's pass: like {@link #drain}, but waits at most {@code timeoutNanos} for a pass the interrupt
-     * thread is in (a handler call may hold it up).
+     * thread is in (a handler call may hold it up until the core has the thread replaced).
      *
      * @return whether the pass ran (or this thread is inside the running pass, which goes on by itself)
      */
     boolean drainWithin(IommuPort port, long timeoutNanos) {
-        try {
-            if (!lock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
-                return false;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        try {
-            passUnlessRunning(port);
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean passUnlessRunning(IommuPort port) {
-        if (draining) {
+        if (pass.heldByCurrentThread()) {
             return false; // a teardown from inside a handler call of this pass: the pass goes on by itself
         }
-        draining = true;
-        try {
-            return pass(port);
-        } finally {
-            draining = false;
+        long deadline = System.nanoTime() + timeoutNanos;
+        int outcome;
+        do {
+            try {
+                if (!pass.enter(Math.max(0, deadline - System.nanoTime()))) {
+                    return false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            outcome = pass(port); // abandoned: a successor took the rest; take the pass again after it
+        } while (outcome == FaultRecordReader.ABANDONED);
+        pass.leave();
+        return true;
+    }
+
+    /** By a successor that took the pass over from a blocked report: PQH past that descriptor. */
+    void stepPastInFlight() {
+        if (inFlightNext >= 0) {
+            unit.write64(RegisterMap.PQH, inFlightNext);
+            inFlightNext = -1;
         }
     }
 
-    private boolean pass(IommuPort port) {
+    private int pass(IommuPort port) {
         unit.write32(RegisterMap.PRS, RegisterMap.PRS_PPR);
         long head = unit.read64(RegisterMap.PQH) % size;
         long tail = unit.read64(RegisterMap.PQT) % size;
         while (head != tail) {
             long at = base + head;
             head = (head + PageRequestDescriptor.SIZE) % size;
+            inFlightNext = head;
+            pass.reportStarts();
+            RuntimeException failure = null;
             try {
                 handle(at);
-            } finally {
-                unit.write64(RegisterMap.PQH, head);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            if (!pass.reportEnded()) {
+                return FaultRecordReader.ABANDONED;
+            }
+            inFlightNext = -1;
+            unit.write64(RegisterMap.PQH, head);
+            if (failure != null) {
+                // the descriptors behind it are handled in this pass still; none before it is handled again
+                log.problem("DMAR: " + unit.name() + ": page request at 0x" + Long.toHexString(at)
+                        + " not handled: " + failure);
             }
         }
         if ((unit.read32(RegisterMap.PRS) & RegisterMap.PRS_PRO) == 0) {
-            return false;
+            return FaultRecordReader.DONE;
         }
         overflows++;
         log.overflowDetected(unit.name());
         if (unit.read64(RegisterMap.PQH) % size != unit.read64(RegisterMap.PQT) % size) {
-            return true;
+            return FaultRecordReader.AGAIN;
         }
         port.discardPartials();
         unit.write32(RegisterMap.PRS, RegisterMap.PRS_PRO);
         log.overflowCleared(unit.name());
-        return false;
+        return FaultRecordReader.DONE;
     }
 
     /** Whether the queue (PQH to PQT) holds a request of {@code rid} with {@code pasid} (or {@link #ANY_PASID}). */

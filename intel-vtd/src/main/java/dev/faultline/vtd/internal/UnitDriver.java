@@ -9,6 +9,7 @@ import dev.faultline.api.backend.PageResponse;
 import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.PciRequesterId;
+import dev.faultline.core.queue.QueuePass;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.vtd.Capability;
 import dev.faultline.platform.vtd.ExtendedCapability;
@@ -67,7 +68,12 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     private final Map<String, Integer> domainIds = new HashMap<>();
     private final AtomicBoolean faultEvent = new AtomicBoolean(true);
     private final AtomicBoolean pageRequestEvent = new AtomicBoolean(true);
-    private final Thread thread;
+    /** Held while the fault records and the page request queue are consumed (interrupt thread or teardown). */
+    private final QueuePass pass = new QueuePass();
+    /** Guards {@link #thread} against a successor started as the driver stops. */
+    private final Object successorLock = new Object();
+    private volatile Thread thread;
+    private int successors;
     private volatile boolean running;
     private final AtomicLong responsesSent = new AtomicLong();
     private final AtomicLong responsesLost = new AtomicLong();
@@ -114,8 +120,8 @@ final class UnitDriver implements IommuBackend, VtdIommu {
             awaitStatus(RegisterMap.GCMD_TE, ticker, settings.invalidationTimeoutNanos());
         }
         this.pageRequests = new PageRequestReader(unit, allocator, devices, log, this::respond,
-                settings.pageRequestQueueOrder());
-        this.faults = new FaultRecordReader(unit, devices, log);
+                settings.pageRequestQueueOrder(), pass);
+        this.faults = new FaultRecordReader(unit, devices, log, pass);
         this.port = pipeline.connect(this);
         if (tookOver) {
             List<Integer> present = tables.presentDevices();
@@ -146,6 +152,10 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         unit.write32(RegisterMap.FECTL, RegisterMap.EVENT_IM);
         unit.write32(RegisterMap.PECTL, RegisterMap.EVENT_IM);
         running = false;
+        Thread thread;
+        synchronized (successorLock) {
+            thread = this.thread;
+        }
         LockSupport.unpark(thread);
         try {
             thread.join(TimeUnit.NANOSECONDS.toMillis(JOIN_NANOS));
@@ -172,7 +182,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
                 pageRequests.overflows, faults.reported, faults.delivered, faults.printed, faults.printSuppressed,
                 faults.guestSilenced, faults.hostOwnedGuestFaults, faults.overflows, responsesSent.get(),
                 responsesLost.get(), responsesRefused.get(), queue.errors(), pageRequests.reservedDescriptors,
-                pasidDrains.get());
+                pasidDrains.get(), pass.abandoned(), pass.blocked(), pass.refused());
     }
 
     /** The unit and driver as the shell shows them. */
@@ -209,27 +219,80 @@ final class UnitDriver implements IommuBackend, VtdIommu {
 
     private void run() {
         while (running) {
-            boolean worked = false;
+            pass.enter();
+            int outcome;
             try {
-                if (faultEvent.getAndSet(false)) {
-                    worked = true;
-                    if (faults.drain()) {
-                        faultEvent.set(true);
-                    }
-                }
-                if (pageRequestEvent.getAndSet(false)) {
-                    worked = true;
-                    if (pageRequests.drain(port)) {
-                        pageRequestEvent.set(true);
-                    }
-                }
+                outcome = passOverQueues();
             } catch (RuntimeException e) {
                 log.problem("DMAR: " + unit.name() + ": interrupt thread: " + e);
+                outcome = FaultRecordReader.AGAIN;
             }
-            if (!worked && running) {
+            if (outcome == FaultRecordReader.ABANDONED) {
+                return; // a handler holds this thread: a successor goes on with the queues
+            }
+            pass.leave();
+            if (outcome == FaultRecordReader.DONE && running) {
                 LockSupport.park(this);
             }
         }
+    }
+
+    /**
+     * One pass over the fault records and the page request queue, each if its event is pending.
+     *
+     * @return {@link FaultRecordReader#AGAIN} if there was work, {@link FaultRecordReader#DONE} if none, or
+     *     {@link FaultRecordReader#ABANDONED} if the pass went to a fresh thread
+     */
+    private int passOverQueues() {
+        int outcome = FaultRecordReader.DONE;
+        if (faultEvent.getAndSet(false)) {
+            outcome = FaultRecordReader.AGAIN;
+            int drained = faults.drain();
+            if (drained == FaultRecordReader.ABANDONED) {
+                faultEvent.set(true); // the successor looks again
+                return drained;
+            }
+            if (drained == FaultRecordReader.AGAIN) {
+                faultEvent.set(true);
+            }
+        }
+        if (pageRequestEvent.getAndSet(false)) {
+            outcome = FaultRecordReader.AGAIN;
+            int drained = pageRequests.drain(port);
+            if (drained == FaultRecordReader.ABANDONED) {
+                pageRequestEvent.set(true);
+                return drained;
+            }
+            if (drained == FaultRecordReader.AGAIN) {
+                pageRequestEvent.set(true);
+            }
+        }
+        return outcome;
+    }
+
+    /**
+     * The core found a report of this driver held by an inline handler past its blocking threshold: unless too
+     * many threads are held already, the interrupt thread is left to the handler and a fresh one steps past the
+     * descriptor in flight (reported once; the core answers its group) and goes on with the fault records and
+     * the page request queue, so the unit's other devices are not held up.
+     */
+    @Override
+    public void reportingThreadBlocked() {
+        synchronized (successorLock) {
+            Thread successor = running ? pass.handOver(unit.name() + "-prq-" + (successors + 1),
+                    pageRequests::stepPastInFlight, () -> {
+                        faultEvent.set(true);
+                        pageRequestEvent.set(true);
+                        run();
+                    }) : null;
+            if (successor == null) {
+                return;
+            }
+            successors++;
+            thread = successor;
+        }
+        log.problem("DMAR: " + unit.name() + ": a handler holds the interrupt thread; the fault records and the"
+                + " page request queue go on on a fresh thread");
     }
 
     // ---------------------------------------------------------------- responses
@@ -374,7 +437,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
 
     /**
      * Waits until the page request queue holds no request of {@code (rid, pasid)}: drains it on this thread (under
-     * the reader's lock, shared with the interrupt thread), then an invalidation wait with PD; again while the
+     * the unit's queue pass, shared with the interrupt thread), then an invalidation wait with PD; again while the
      * queue shows such requests or PRS.PRO was set meanwhile.
      */
     private void drainPageRequests(int rid, int pasid) {

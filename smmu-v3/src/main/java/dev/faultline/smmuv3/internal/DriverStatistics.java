@@ -23,10 +23,15 @@ package dev.faultline.smmuv3.internal;
  * @param teardownDrainsTimedOut of those, drains that did not get the queues within the sync timeout (a handler
  *     call blocked the fault thread's pass) and went on without draining
  * @param stallsTerminated CMD_STALL_TERMs issued for removed devices (stalls left after the drain)
+ * @param reportsAbandoned reports a handler held past the core's blocking threshold, whose thread was left to
+ *     the handler while a fresh fault thread went on with the queues
+ * @param threadsBlocked of those threads, how many the handlers still hold
+ * @param abandonsRefused blocked reports that kept the queues because too many threads were held already
  */
 public record DriverStatistics(long stallsReported, long pageRequestsReported, long unrecoverableReported,
         long guestFaultsForwarded, long unassignedRecords, long stopMarkers, long eventOverflows, long priOverflows,
         long malformedRecords, long eventsPrinted, long printsSuppressed, long lostResponses, long commandTimeouts,
         long commandErrors, boolean tookOver, long teardownDrains,
-        long teardownDrainsTimedOut, long stallsTerminated) {
+        long teardownDrainsTimedOut, long stallsTerminated, long reportsAbandoned, int threadsBlocked,
+        long abandonsRefused) {
 }

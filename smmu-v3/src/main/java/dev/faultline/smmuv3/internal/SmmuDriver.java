@@ -16,6 +16,7 @@ import dev.faultline.api.fault.Permission;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.UnrecoverableFault;
+import dev.faultline.core.queue.QueuePass;
 import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.machine.TopologyListener;
@@ -41,7 +42,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -84,6 +84,9 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     private final QueueReader events;
     private final QueueReader pageRequests;
     private final EventPrinter printer;
+    private static final int DRAINED = 0;
+    private static final int OVERFLOWED = 1;
+    private static final int ABANDONED = 2;
     private final Semaphore kick = new Semaphore(0);
     private final Map<DeviceId, Stream> byDevice = new ConcurrentHashMap<>();
     /** Streams of unplugged devices: a handler call running at the unplug still answers through them. */
@@ -135,7 +138,12 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     private final AtomicLong teardownDrainsTimedOut = new AtomicLong();
     private final long syncTimeoutNanos;
     /** Held while the event and PRI queues are consumed: by the fault thread, or by a teardown draining them. */
-    private final ReentrantLock queues = new ReentrantLock();
+    private final QueuePass queues = new QueuePass();
+    /** The queue whose entry is being reported (written by the pass's holder before each report). */
+    private QueueReader inFlight;
+    /** Guards {@link #faultThread} against a successor started as the driver stops. */
+    private final Object successorLock = new Object();
+    private int successors;
     private volatile long malformedRecords;
     private volatile long lostResponses;
 
@@ -194,9 +202,11 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
             addStream(node, adopted);
         }
         machine.addTopologyListener(topology);
-        faultThread = new Thread(this::faultLoop, smmu.name() + "-evtq");
-        faultThread.setDaemon(true);
-        faultThread.start();
+        synchronized (successorLock) {
+            faultThread = new Thread(this::faultLoop, smmu.name() + "-evtq");
+            faultThread.setDaemon(true);
+            faultThread.start();
+        }
         smmu.connectInterrupts(line -> kick.release());
         smmu.write32(SmmuRegisters.IRQ_CTRL, SmmuRegisters.IRQ_CTRL_EVTQ_IRQEN | SmmuRegisters.IRQ_CTRL_GERROR_IRQEN
                 | (priQueue ? SmmuRegisters.IRQ_CTRL_PRIQ_IRQEN : 0));
@@ -283,6 +293,8 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
             machine.removeTopologyListener(topology);
             smmu.write32(SmmuRegisters.IRQ_CTRL, 0);
             smmu.connectInterrupts(null);
+        }
+        synchronized (successorLock) {
             thread = faultThread;
         }
         thread.interrupt();
@@ -670,22 +682,59 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
             if (!running) {
                 break;
             }
-            service();
+            if (!service()) {
+                return; // a handler holds this thread: a successor goes on with the queues
+            }
         }
     }
 
-    /** One pass over the event queue, the PRI queue and GERROR. */
-    void service() {
-        queues.lock();
-        try {
-            drainEvents();
-            if (priQueue) {
-                drainPageRequests();
-            }
-            checkGlobalErrors();
-        } finally {
-            queues.unlock();
+    /**
+     * One pass over the event queue, the PRI queue and GERROR.
+     *
+     * @return {@code false} if a handler held a report of this pass so long that the pass went to a fresh thread
+     */
+    boolean service() {
+        queues.enter();
+        if (!passOverQueues()) {
+            return false;
         }
+        queues.leave();
+        return true;
+    }
+
+    private boolean passOverQueues() {
+        if (!drainEvents()) {
+            return false;
+        }
+        if (priQueue && !drainPageRequests()) {
+            return false;
+        }
+        checkGlobalErrors();
+        return true;
+    }
+
+    /**
+     * The core found a report of this driver held by an inline handler past its blocking threshold: unless too
+     * many threads are held already, the fault thread is left to the handler and a fresh one steps past the
+     * record in flight (reported once; the core answers its group) and goes on with the queues, so the other
+     * devices behind this SMMU are not held up.
+     */
+    @Override
+    public void reportingThreadBlocked() {
+        synchronized (successorLock) {
+            QueueReader stuck = inFlight;
+            Thread successor = running ? queues.handOver(smmu.name() + "-evtq-" + (successors + 1), () -> stuck.advance(),
+                    () -> {
+                        kick.release();
+                        faultLoop();
+                    }) : null;
+            if (successor == null) {
+                return;
+            }
+            successors++;
+            faultThread = successor;
+        }
+        log.warn(prefix + "a handler holds the fault thread; the event and PRI queues go on on a fresh thread");
     }
 
     /**
@@ -699,52 +748,62 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
      */
     private void drainForTeardown() {
         teardownDrains.incrementAndGet();
-        if (queues.isHeldByCurrentThread() || !running) {
+        if (queues.heldByCurrentThread() || !running) {
             return;
         }
-        try {
-            if (!queues.tryLock(syncTimeoutNanos, TimeUnit.NANOSECONDS)) {
-                teardownDrainsTimedOut.incrementAndGet();
-                log.error(prefix + "teardown: the fault thread's pass over the queues did not end in time;"
-                        + " records of the old owner may reach the next one");
+        long deadline = System.nanoTime() + syncTimeoutNanos;
+        boolean abandoned = false;
+        do {
+            try {
+                if (!queues.enter(Math.max(0, deadline - System.nanoTime()))) {
+                    teardownDrainsTimedOut.incrementAndGet();
+                    log.error(prefix + "teardown: the fault thread's pass over the queues did not end in time;"
+                            + " records of the old owner may reach the next one");
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        try {
-            service();
-        } finally {
-            queues.unlock();
-        }
+            // a handler may hold a report of this pass so long that a successor takes the rest: wait for it
+            abandoned = !passOverQueues();
+        } while (abandoned);
+        queues.leave();
     }
 
     /** Whether a teardown waits for the fault thread's pass over the queues (for tests). */
     boolean teardownWaitsForTheFaultThread() {
-        return queues.hasQueuedThreads();
+        return queues.contended();
     }
 
-    private void drainEvents() {
-        if (drain(events, EventRecord.BYTES, "EVTQ overflow detected -- events lost")) {
+    /** @return {@code false} if the pass was abandoned to a successor */
+    private boolean drainEvents() {
+        int drained = drain(events, EventRecord.BYTES, "EVTQ overflow detected -- events lost");
+        if (drained == OVERFLOWED) {
             eventOverflows++;
         }
+        return drained != ABANDONED;
     }
 
-    private void drainPageRequests() {
-        if (drain(pageRequests, PriEntry.BYTES, "PRIQ overflow detected -- requests lost")) {
+    /** @return {@code false} if the pass was abandoned to a successor */
+    private boolean drainPageRequests() {
+        int drained = drain(pageRequests, PriEntry.BYTES, "PRIQ overflow detected -- requests lost");
+        if (drained == OVERFLOWED) {
             priOverflows++;
             port.discardPartials(); // groups whose last request may have been lost (IHI 0070 §8.1.1)
         }
+        return drained != ABANDONED;
     }
 
     /**
      * Consumes every entry of {@code queue} until it stays empty, publishing CONS after each batch (which also
-     * acknowledges an overflow). An overflow episode is logged once, when first seen.
+     * acknowledges an overflow). An overflow episode is logged once, when first seen. Each entry is reported
+     * inside {@link QueuePass#reportStarts()} / {@link QueuePass#reportEnded()}.
      *
-     * @return whether a new overflow episode was seen
+     * @return {@link #DRAINED}, {@link #OVERFLOWED} (a new overflow episode was seen), or {@link #ABANDONED} (a
+     *     handler held an entry's report so long that the pass went to a fresh thread: leave the queue alone)
      */
-    private boolean drain(QueueReader queue, int entryBytes, String overflowLine) {
+    private int drain(QueueReader queue, int entryBytes, String overflowLine) {
         boolean overflow = false;
         while (true) {
             if (queue.syncProducer()) {
@@ -753,10 +812,12 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
             }
             if (!queue.hasEntry()) {
                 queue.publish();
-                return overflow;
+                return overflow ? OVERFLOWED : DRAINED;
             }
             while (queue.hasEntry()) {
                 long at = queue.entry();
+                inFlight = queue;
+                queues.reportStarts();
                 try {
                     if (entryBytes == EventRecord.BYTES) {
                         handleEvent(memory.read64(at), memory.read64(at + 8), memory.read64(at + 16),
@@ -767,6 +828,9 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
                 } catch (RuntimeException e) {
                     malformedRecords++;
                     log.error(prefix + "queue entry at 0x" + Long.toHexString(at) + " not handled: " + e);
+                }
+                if (!queues.reportEnded()) {
+                    return ABANDONED;
                 }
                 queue.advance();
             }
@@ -956,6 +1020,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         return new DriverStatistics(stallsReported, pageRequestsReported, unrecoverableReported,
                 guestFaultsForwarded, unassignedRecords, stopMarkers, eventOverflows, priOverflows, malformedRecords,
                 printed[0], printed[1], lostResponses, cmd[0], cmd[1], adopted, teardownDrains.get(),
-                teardownDrainsTimedOut.get(), stallsTerminated.get());
+                teardownDrainsTimedOut.get(), stallsTerminated.get(), queues.abandoned(), queues.blocked(),
+                queues.refused());
     }
 }

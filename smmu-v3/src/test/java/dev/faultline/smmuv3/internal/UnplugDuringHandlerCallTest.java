@@ -64,6 +64,10 @@ class UnplugDuringHandlerCallTest {
         assertThat(rig.driver.statistics().lostResponses()).isZero();
         BackendRig.await(() -> rig.core.statistics().totals().staleAnswers() == 1, "the handler's late answer");
         assertThat(rig.core.statistics().totals().answeredAtRemoval()).isEqualTo(1);
-        assertThat(rig.driver.statistics().teardownDrainsTimedOut()).isEqualTo(1);
+        DriverStatistics s = rig.driver.statistics();
+        assertThat(s.teardownDrainsTimedOut() + s.reportsAbandoned())
+                .as("the removal's drain gave up after the sync timeout, or got the queues from the fault thread's"
+                        + " successor once the core found the call blocked; it never waited for the handler")
+                .isPositive();
     }
 }

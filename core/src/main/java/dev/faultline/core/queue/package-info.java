@@ -1,0 +1,12 @@
+/**
+ * For backends that drain an IOMMU's hardware fault queues on a thread of their own and report each record
+ * into the core: {@link dev.faultline.core.queue.QueuePass}, the right to consume those queues, which moves to a
+ * fresh thread when a handler holds a report call past the core's blocking threshold
+ * ({@link dev.faultline.api.backend.IommuBackend#reportingThreadBlocked()}), so one blocked handler never stalls
+ * the other devices behind the same IOMMU.
+ *
+ * <p>Consumers import {@code [1.0,2.0)}.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package dev.faultline.core.queue;
