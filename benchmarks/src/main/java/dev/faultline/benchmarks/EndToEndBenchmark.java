@@ -29,12 +29,19 @@ public class EndToEndBenchmark {
     @Param({"smmuv3-stall", "smmuv3-pri", "vtd-prq"})
     public String protocol;
 
+    /**
+     * {@code none}, or {@code blocked}: a second device behind the same IOMMU has a handler call blocked for the
+     * whole trial (the backend went on with its queues on a fresh thread when the core found the call blocked).
+     */
+    @Param({"none", "blocked"})
+    public String neighbour;
+
     private EndToEndRig rig;
 
     /** Builds the machine, driver and core, and checks that one access is one fault that completes. */
     @Setup(Level.Trial)
     public void start() {
-        rig = new EndToEndRig(EndToEndRig.Protocol.parse(protocol));
+        rig = new EndToEndRig(EndToEndRig.Protocol.parse(protocol), neighbour.equals("blocked"));
         for (int i = 0; i < 100; i++) {
             rig.faultOnce();
         }

@@ -29,6 +29,8 @@ import dev.faultline.vtd.internal.StandaloneVtdDriver;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
@@ -39,6 +41,10 @@ import java.util.function.LongConsumer;
  * writes the response command (CMD_RESUME, CMD_PRI_RESP, page group response); the device retries and the access
  * completes. Each {@link #faultOnce()} is one such fault; the page is unmapped again afterwards (the models cache
  * no translations, so no invalidation is needed).
+ *
+ * <p>With a blocked neighbour, a second device behind the same IOMMU faulted once at the start into a handler that
+ * blocks until {@link #close()}: the measured device then goes on through the fresh fault thread the backend
+ * started when the core found that call blocked.
  */
 final class EndToEndRig implements AutoCloseable {
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -46,6 +52,7 @@ final class EndToEndRig implements AutoCloseable {
     private static final long PAGE = ADDRESS & ~0xfffL;
     private static final int PAGE_SIZE = 0x1000;
     private static final String DOMAIN = "bench-process";
+    private static final String NEIGHBOUR = "blocked-neighbour";
 
     /** The hardware path. */
     enum Protocol {
@@ -69,11 +76,21 @@ final class EndToEndRig implements AutoCloseable {
     private final int pasid;
     private final LongConsumer unmap;
     private final byte[] data = {1, 2, 3, 4};
+    private final CountDownLatch neighbourRelease = new CountDownLatch(1);
+    private final CountDownLatch neighbourBlocks = new CountDownLatch(1);
+    private Thread neighbourAccess;
 
     EndToEndRig(Protocol protocol) {
+        this(protocol, false);
+    }
+
+    /** The rig, with a neighbour device whose handler blocks until {@link #close()} if {@code blockedNeighbour}. */
+    EndToEndRig(Protocol protocol, boolean blockedNeighbour) {
         this.protocol = protocol;
         core = StandaloneCore.builder().start();
         try {
+            DmaDevice neighbour;
+            int neighbourPasid;
             LongConsumer map;
             if (protocol == Protocol.VTD_PRQ) {
                 PhysicalMemory memory = new PhysicalMemory();
@@ -89,6 +106,11 @@ final class EndToEndRig implements AutoCloseable {
                 map = page -> table.map(page, frame, PAGE_SIZE, PageProtection.READ_WRITE);
                 unmap = page -> table.unmap(page, PAGE_SIZE);
                 device = DmaDevice.withPri("gpu", gpu.rid(), unit, memory, enabledPri(64));
+                PciRequesterId nic = new PciRequesterId(0, 4, 0, 0);
+                neighbourPasid = pasid;
+                vtd.iommu().attach(nic, neighbourPasid, Domain.sva(NEIGHBOUR),
+                        new FirstLevelPageTable(frames, FirstLevelPageTable.PAGE_4K).root());
+                neighbour = DmaDevice.withPri("nic", nic.rid(), unit, memory, enabledPri(64));
             } else {
                 Machine machine = Machine.create("bench", 0x4000_0000L, 0x1000_0000L);
                 Smmu smmu = new Smmu("smmuv3.0", SmmuFeatures.defaults(), machine.memory());
@@ -96,6 +118,8 @@ final class EndToEndRig implements AutoCloseable {
                 boolean stall = protocol == Protocol.SMMUV3_STALL;
                 String node = stall ? "platform:gpu0@smmuv3.0:0x42:stall" : "0000:03:00.0@smmuv3.0:0x300:pri";
                 machine.addDevice(DeviceNode.parse(node));
+                String neighbourNode = stall ? "platform:gpu1@smmuv3.0:0x43:stall" : "0000:04:00.0@smmuv3.0:0x400:pri";
+                machine.addDevice(DeviceNode.parse(neighbourNode));
                 StandaloneSmmuDriver smmuDriver = new StandaloneSmmuDriver(smmu, machine, core.pipeline());
                 driver = smmuDriver;
                 DeviceId id = DeviceId.parse(node.substring(0, node.indexOf('@')));
@@ -107,11 +131,42 @@ final class EndToEndRig implements AutoCloseable {
                 unmap = page -> table.unmap(page, PAGE_SIZE);
                 device = stall ? DmaDevice.of("gpu0", 0x42, smmu, machine.memory())
                         : DmaDevice.withPri("nic", 0x300, smmu, machine.memory(), enabledPri(32));
+                neighbourPasid = pasid;
+                smmuDriver.domains().attachStage1(DeviceId.parse(neighbourNode.substring(0, neighbourNode.indexOf('@'))),
+                        neighbourPasid, Domain.sva(NEIGHBOUR), TranslationTable.stage1(machine.frames(), 48));
+                neighbour = stall ? DmaDevice.of("gpu1", 0x43, smmu, machine.memory())
+                        : DmaDevice.withPri("nic1", 0x400, smmu, machine.memory(), enabledPri(32));
             }
             core.register(group -> pageIn(group, map), Map.of(HandlerProperties.DOMAIN, DOMAIN));
+            if (blockedNeighbour) {
+                blockNeighbour(neighbour, neighbourPasid);
+            }
         } catch (RuntimeException e) {
             core.close();
             throw e;
+        }
+    }
+
+    /** Faults the neighbour once into a handler that blocks until {@link #close()}, and waits until it does. */
+    private void blockNeighbour(DmaDevice neighbour, int neighbourPasid) {
+        core.register(group -> {
+            neighbourBlocks.countDown();
+            try {
+                neighbourRelease.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, Map.of(HandlerProperties.DOMAIN, NEIGHBOUR));
+        neighbourAccess = new Thread(() -> neighbour.read(neighbourPasid, ADDRESS, 8, WAIT), "blocked-neighbour");
+        neighbourAccess.setDaemon(true);
+        neighbourAccess.start();
+        try {
+            if (!neighbourBlocks.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(protocol + ": the neighbour's fault did not reach its handler");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -143,6 +198,14 @@ final class EndToEndRig implements AutoCloseable {
 
     @Override
     public void close() {
+        neighbourRelease.countDown();
+        try {
+            if (neighbourAccess != null) {
+                neighbourAccess.join(WAIT.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             driver.close();
         } catch (Exception e) {

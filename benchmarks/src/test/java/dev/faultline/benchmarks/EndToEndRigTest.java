@@ -21,4 +21,16 @@ class EndToEndRigTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(EndToEndRig.Protocol.class)
+    void withANeighbourBlockedInItsHandlerForTheWholeRunEveryAccessStillCompletes(EndToEndRig.Protocol protocol) {
+        try (EndToEndRig rig = new EndToEndRig(protocol, true)) {
+            for (int i = 0; i < 50; i++) {
+                DmaResult r = rig.faultOnce();
+                assertThat(r.status()).isEqualTo(DmaStatus.COMPLETED);
+                assertThat(r.stalls() + r.pageRequests()).isEqualTo(1);
+            }
+        }
+    }
 }

@@ -39,7 +39,9 @@ public interface VtdIommu {
      *
      * @param pasid a PASID from 1 to the unit's width, or {@link dev.faultline.api.fault.Pasid#NONE}
      * @throws IllegalArgumentException for a device on another segment, PASID 0 (reserved as RID_PASID) or a
-     *     PASID the unit does not support, or a table that is not 4 KiB aligned
+     *     PASID the unit does not support, a table that is not 4 KiB aligned, or an SVA domain (whose faults are
+     *     page requests) on a device the firmware describes without PRI (Linux refuses
+     *     {@code IOMMU_DEV_FEAT_IOPF} without {@code pri_supported})
      * @throws IllegalStateException once the backend has stopped
      */
     void attach(PciRequesterId device, int pasid, Domain domain, long firstLevelTable);

@@ -33,7 +33,9 @@ public interface SmmuDomains {
      * Attaches {@code domain} with stage-1 {@code tables} at {@code pasid} ({@link dev.faultline.api.fault.Pasid#NONE}
      * for the device's PASID-less transactions), replacing what was attached there. Stage 2 stays as attached.
      *
-     * @throws IllegalArgumentException for an unknown device, a nested domain, or a PASID the SMMU cannot hold
+     * @throws IllegalArgumentException for an unknown device, a nested domain, a PASID the SMMU cannot hold, or an
+     *     SVA domain (whose faults are I/O page faults) on a device that cannot fault recoverably: neither PRI nor
+     *     stall (Linux refuses {@code IOMMU_DEV_FEAT_IOPF} for such a master)
      */
     void attachStage1(DeviceId device, int pasid, Domain domain, Stage1Tables tables);
 

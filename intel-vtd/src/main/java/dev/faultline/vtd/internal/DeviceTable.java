@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -21,6 +22,8 @@ final class DeviceTable {
     private final int segment;
     private final AtomicReferenceArray<DevicePort> ports = new AtomicReferenceArray<>(1 << 16);
     private final Map<Long, Domain> domains = new ConcurrentHashMap<>();
+    /** Requester ids the firmware announced without a PRI capability. */
+    private final Set<Integer> withoutPri = ConcurrentHashMap.newKeySet();
 
     DeviceTable(int segment) {
         this.segment = segment;
@@ -41,6 +44,20 @@ final class DeviceTable {
         return port;
     }
 
+    /** Records whether the firmware announced {@code rid} with a PRI capability. */
+    void pri(int rid, boolean pri) {
+        if (pri) {
+            withoutPri.remove(rid);
+        } else {
+            withoutPri.add(rid);
+        }
+    }
+
+    /** Whether the firmware announced {@code rid} without a PRI capability (it cannot send page requests). */
+    boolean withoutPri(int rid) {
+        return withoutPri.contains(rid);
+    }
+
     /** Records that {@code (rid, pasid)} is attached to {@code domain}. */
     void attached(int rid, int pasid, Domain domain) {
         domains.put(key(rid, pasid), domain);
@@ -54,6 +71,7 @@ final class DeviceTable {
     /** Forgets the device; returns its port, or {@code null}. */
     synchronized DevicePort removed(int rid) {
         domains.keySet().removeIf(k -> (k >>> 32) == rid);
+        withoutPri.remove(rid);
         return ports.getAndSet(rid, null);
     }
 

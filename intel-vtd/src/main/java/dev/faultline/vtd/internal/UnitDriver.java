@@ -2,6 +2,7 @@ package dev.faultline.vtd.internal;
 
 import dev.faultline.api.backend.DevicePort;
 import dev.faultline.api.backend.Domain;
+import dev.faultline.api.backend.DomainType;
 import dev.faultline.api.backend.FaultPipeline;
 import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
@@ -368,6 +369,11 @@ final class UnitDriver implements IommuBackend, VtdIommu {
             throw new IllegalArgumentException(String.format("first-level table 0x%x is not a 4 KiB aligned address",
                     firstLevelTable));
         }
+        if (domain.type() == DomainType.SVA && devices.withoutPri(device.rid())) {
+            // Linux intel_iommu_enable_iopf: -ENODEV unless the device's PRI capability is supported
+            throw new IllegalArgumentException("SVA domain " + domain.name() + " needs page requests, but " + device
+                    + " has no PRI capability (" + unit.name() + ")");
+        }
         PasidEntry entry = PasidEntry.firstLevel(firstLevelTable, domainId(domain), false);
         // The core learns the domain first, so a fault on the new tables already finds its handler.
         DevicePort devicePort = devices.portFor(port, device);
@@ -397,10 +403,14 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         tables.setPasidEntry(device.rid(), index, entry);
     }
 
-    /** Announces a device to the core without attaching it (firmware lists it behind this unit). */
-    void addDevice(PciRequesterId device) {
+    /**
+     * Announces a device to the core without attaching it (firmware lists it behind this unit, with or without a
+     * PRI capability; an SVA domain is refused on a device announced without one).
+     */
+    void addDevice(PciRequesterId device, boolean pri) {
         checkDevice(device);
         devices.portFor(port, device);
+        devices.pri(device.rid(), pri);
     }
 
     /**

@@ -82,7 +82,7 @@ public final class VtdBackendComponent {
     private void announce(DeviceNode node, Logger logger) {
         if (node.id() instanceof PciRequesterId pci && pci.rid() == node.requesterId()
                 && pci.segment() == driver.segment()) {
-            driver.addDevice(pci);
+            driver.addDevice(pci, node.pri());
         } else {
             logger.warn("{}: device node {} is not a PCI function of segment {} with its requester id",
                     driver.name(), node, driver.segment());

@@ -79,6 +79,22 @@ class UnitDriverTest {
     }
 
     @Test
+    void anSvaDomainIsRefusedOnADeviceTheFirmwareAnnouncedWithoutPri() {
+        rig.start();
+        FirstLevelPageTable table = new FirstLevelPageTable(rig.os, FirstLevelPageTable.PAGE_4K);
+        PciRequesterId nic = new PciRequesterId(0, 4, 0, 0);
+        rig.driver.addDevice(nic, false);
+        rig.driver.addDevice(GPU, true);
+
+        assertThatThrownBy(() -> rig.driver.attach(nic, 5, Domain.sva("proc"), table.root()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no PRI capability");
+        assertThat(rig.driver.pasidEntry(nic, 5)).as("nothing programmed").isNull();
+        rig.driver.attach(nic, Pasid.NONE, Domain.dma("dma"), table.root());
+        rig.driver.attach(GPU, 5, Domain.sva("proc"), table.root());
+        assertThat(rig.driver.pasidEntry(GPU, 5)).isNotNull();
+    }
+
+    @Test
     void rejectsAttachmentsItCannotProgram() {
         rig.start();
         FirstLevelPageTable table = new FirstLevelPageTable(rig.os, FirstLevelPageTable.PAGE_4K);

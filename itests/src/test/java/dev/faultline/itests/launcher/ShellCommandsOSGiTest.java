@@ -3,7 +3,11 @@ package dev.faultline.itests.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.core.shell.UsageException;
 import dev.faultline.itests.Services;
 import dev.faultline.launcher.Main;
@@ -167,6 +171,34 @@ class ShellCommandsOSGiTest {
         List<String> served = statistics.handlers().stream().flatMap(h -> h.domains().stream()).sorted().toList();
         assertThat(domains).containsExactlyElementsOf(served);
         assertThat(served).as("the demo's remote processor").contains("mpss");
+    }
+
+    @Test
+    void domainsShowsWhichHandlerWinsAndWhatPutsTheOthersBehindIt() throws Exception {
+        List<ServiceRegistration<FaultHandler>> registrations = new ArrayList<>();
+        try {
+            for (int ranking : new int[] {1, 5}) {
+                Hashtable<String, Object> props = new Hashtable<>();
+                props.put(HandlerProperties.DOMAIN, "ranked-domain");
+                props.put("service.ranking", ranking);
+                props.put("component.name", "ranked-" + ranking);
+                registrations.add(context.registerService(FaultHandler.class, g -> g.respond(ResponseCode.INVALID),
+                        props));
+            }
+            long winner = (Long) registrations.get(1).getReference().getProperty("service.id");
+            Services.await(() -> statistics.handlers().stream().filter(h -> h.domains().contains("ranked-domain")
+                    && h.state() == HandlerStatus.State.ACTIVE).count() == 2);
+
+            List<String> lines = shell("faultline:domains").lines().filter(l -> l.startsWith("ranked-domain ")).toList();
+
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).contains("ranked-5").containsPattern(" 5 +" + winner + " +ACTIVE +serves ");
+            assertThat(lines.get(1)).contains("ranked-1").contains("behind ranked-5 (ranking 5, service.id " + winner
+                    + ")");
+            assertThat(shell("faultline:domains --json")).contains("\"standing\": \"serves\"");
+        } finally {
+            registrations.forEach(ServiceRegistration::unregister);
+        }
     }
 
     @Test

@@ -470,6 +470,11 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         if (pasid == 0) {
             throw new IllegalArgumentException("PASID 0 is the PASID-less context: attach at Pasid.NONE");
         }
+        if (domain.type() == DomainType.SVA && s.mode == FaultMode.TERMINATE) {
+            // Linux arm_smmu_master_enable_iopf: I/O page faults need a stall-enabled master or PRI
+            throw new IllegalArgumentException("SVA domain " + domain.name() + " needs I/O page faults, but " + device
+                    + " can neither stall nor send page requests (no PRI) on " + smmu.name());
+        }
         if (s.contexts == null) {
             s.contexts = new ContextTable(memory, frames, commands, s.sid, Math.min(ssidBits, 20), cd2l);
         }

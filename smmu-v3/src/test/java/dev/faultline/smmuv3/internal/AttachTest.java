@@ -68,6 +68,17 @@ class AttachTest {
     }
 
     @Test
+    void anSvaDomainIsRefusedOnADeviceThatCanNeitherStallNorSendPageRequests() {
+        assertThatThrownBy(() -> rig.driver.attachStage1(DSP, Pasid.NONE, Domain.sva("proc"), rig.stage1()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("neither stall nor send page requests");
+        assertThat(rig.ste(0x60).config()).as("nothing programmed").isEqualTo(StreamTableEntry.CFG_ABORT);
+        rig.driver.attachStage1(GPU, Pasid.NONE, Domain.sva("proc-on-stall"), rig.stage1());
+        rig.driver.attachStage1(NIC, 9, Domain.sva("proc-on-pri"), rig.stage1());
+        rig.driver.attachStage1(DSP, Pasid.NONE, Domain.unmanaged("dsp0"), rig.stage1());
+        assertThat(rig.ste(0x60).config()).isEqualTo(StreamTableEntry.CFG_S1_TRANS);
+    }
+
+    @Test
     void terminatingDeviceGetsS1StalldAndPriDeviceGetsAts() {
         rig.driver.attachStage1(DSP, Pasid.NONE, Domain.unmanaged("dsp0"), rig.stage1());
         assertThat(rig.ste(0x60).s1Stalld()).isTrue();

@@ -111,20 +111,48 @@ public final class MachineCommands {
         return Table.render(args.json(), table);
     }
 
-    /** The domains handlers serve. */
-    @Descriptor("the domains fault handlers serve, with the handler, its bundle and the groups it answered")
+    /**
+     * The domains handlers serve: per domain, every handler registered for it, the one that gets its faults first
+     * ({@code serves}), then those it outranks ({@code behind ...}, with the ranking and service id that decide),
+     * then refused or quarantined ones with their reason.
+     */
+    @Descriptor("the domains fault handlers serve: per domain the handler that wins (serves), the ones behind it"
+            + " with the ranking that decides, refused or quarantined ones with why, and the groups each answered")
     public String domains(@Descriptor(LIST) String... arguments) {
         CommandArguments args = CommandArguments.parse("faultline:domains", LIST, arguments);
-        List<Object[]> rows = new ArrayList<>();
+        List<DomainRow> rows = new ArrayList<>();
         for (HandlerStatus handler : statistics.handlers()) {
             for (String domain : handler.domains()) {
-                rows.add(new Object[] {domain, handler.name(), handler.bundle(), handler.counts().answered()});
+                rows.add(new DomainRow(domain, handler, standing(handler, domain)));
             }
         }
-        rows.sort(Comparator.comparing(r -> (String) r[0]));
-        Table table = Table.of("domain", "handler", "bundle", "answered");
-        rows.forEach(table::row);
+        rows.sort(Comparator.comparing(DomainRow::domain).thenComparingInt(DomainRow::order)
+                .thenComparing(r -> -r.handler().ranking()).thenComparingLong(r -> r.handler().serviceId()));
+        Table table = Table.of("domain", "handler", "bundle", "ranking", "service id", "state", "standing",
+                "answered");
+        for (DomainRow r : rows) {
+            HandlerStatus h = r.handler();
+            table.row(r.domain(), h.name(), h.bundle(), h.ranking(), h.serviceId(), h.state().name(), r.standing(),
+                    h.counts().answered());
+        }
         return Table.render(args.json(), table);
+    }
+
+    /** "serves", "behind ..." for an active handler, else why it gets nothing. */
+    private static String standing(HandlerStatus handler, String domain) {
+        if (handler.state() != HandlerStatus.State.ACTIVE) {
+            return handler.reason();
+        }
+        String prefix = "domain " + domain + ": ";
+        return handler.standing().stream().filter(s -> s.startsWith(prefix)).map(s -> s.substring(prefix.length()))
+                .findFirst().orElse("serves");
+    }
+
+    /** One handler of one domain; {@link #order} puts the winner first, refused and quarantined ones last. */
+    private record DomainRow(String domain, HandlerStatus handler, String standing) {
+        int order() {
+            return handler.state() != HandlerStatus.State.ACTIVE ? 2 : standing.equals("serves") ? 0 : 1;
+        }
     }
 
     /** One DMA access, with or without a PASID. */
