@@ -60,7 +60,7 @@ final class GroupDispatcher implements GroupHolder {
                 }
                 h = null;
             }
-            if (h != null && (h.state() == HandlerProxy.State.GONE || !h.queued() && !h.enter())) {
+            if (h != null && (h.state() == HandlerProxy.State.GONE || !h.queued() && !g.enterCall(h))) {
                 // it departed after the route was read: route again (to its stand-in or its replacement), once
                 HandlerProxy next = mayRouteAgain ? d.route(g.faults.lastPasid(), g.attachment) : null;
                 return dispatchTo(d, g, next == h ? null : next, now, false);
@@ -83,7 +83,7 @@ final class GroupDispatcher implements GroupHolder {
                     g.open(d, h, now);
                     call(h, g);
                 } finally {
-                    h.exit();
+                    g.exitCall(h);
                 }
             }
             return recoverable ? ReportOutcome.DISPATCHED : ReportOutcome.DELIVERED;

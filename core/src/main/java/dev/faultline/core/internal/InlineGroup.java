@@ -33,6 +33,7 @@ final class InlineGroup extends AnswerableGroup {
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(InlineGroup.class, "state", long.class);
+            CALLING = MethodHandles.lookup().findVarHandle(InlineGroup.class, "calling", HandlerProxy.class);
             SENT = MethodHandles.lookup().findVarHandle(InlineGroup.class, "sentSerial", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -56,11 +57,53 @@ final class InlineGroup extends AnswerableGroup {
      * answering a call past its deadline on the handler's behalf.
      */
     private volatile Thread claimer;
+    /**
+     * The handler this listed slot is calling, from just before its state is checked to the end of the call
+     * ({@link #enterCall}); a departure reads it from every listed slot ({@link InlineSlots}).
+     */
+    private volatile HandlerProxy calling;
+    private static final VarHandle CALLING;
+    /** Whether the slot is listed for the watchdog and departures (a nested report's slot is not). */
+    final boolean listed;
 
-    InlineGroup(int capacity, GroupHolder holder, Thread owner) {
+    InlineGroup(int capacity, GroupHolder holder, Thread owner, boolean listed) {
         super(new FaultBuffer(capacity));
         this.holder = holder;
         this.owner = owner;
+        this.listed = listed;
+    }
+
+    /**
+     * Announces a call of {@code h} on this slot's thread; false (and nothing announced) if {@code h} departed. A
+     * listed slot writes {@link #calling} and then reads the handler's state, and a departure sets the state and
+     * then reads every listed slot's {@link #calling} (both volatile): either the call sees the departure or the
+     * departure sees the call, and waits for it. That costs one fenced store per call instead of the two atomic
+     * updates of a shared counter ({@link HandlerProxy#enter()}), which a nested report's unlisted slot uses.
+     */
+    boolean enterCall(HandlerProxy h) {
+        if (!listed) {
+            return h.enter();
+        }
+        calling = h;
+        if (h.state() == HandlerProxy.State.GONE) {
+            CALLING.setRelease(this, null);
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends the call {@link #enterCall} announced. */
+    void exitCall(HandlerProxy h) {
+        if (listed) {
+            CALLING.setRelease(this, null);
+        } else {
+            h.exit();
+        }
+    }
+
+    /** The handler this listed slot is calling now, or {@code null}. */
+    HandlerProxy calling() {
+        return calling;
     }
 
     private static int bits(long word) {

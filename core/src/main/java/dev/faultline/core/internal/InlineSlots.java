@@ -40,7 +40,7 @@ final class InlineSlots {
 
     /** A fresh slot for a report made from inside a handler call on this thread (not listed). */
     private InlineGroup nested() {
-        return new InlineGroup(4, holder, Thread.currentThread());
+        return new InlineGroup(4, holder, Thread.currentThread(), false);
     }
 
     /** Visits every listed slot. */
@@ -52,7 +52,7 @@ final class InlineSlots {
 
     private InlineGroup newSlot() {
         all.removeIf(g -> !g.owner.isAlive() && g.idle());
-        InlineGroup g = new InlineGroup(4, holder, Thread.currentThread());
+        InlineGroup g = new InlineGroup(4, holder, Thread.currentThread(), true);
         all.add(g);
         return g;
     }

@@ -312,24 +312,26 @@ final class Pipeline implements PipelineControl, HandlerControl {
         // real time: this thread really waits
         long limit = System.nanoTime() + (proxy.registration().noDeadline() ? settings.defaultTimeoutNanos()
                 : proxy.timeoutNanos(settings));
-        while (proxy.inFlight() > callsOnThisThread(proxy) && System.nanoTime() - limit < 0) {
+        while (callsElsewhere(proxy) && System.nanoTime() - limit < 0) {
             LockSupport.parkNanos(50_000);
         }
     }
 
-    /** Calls of {@code proxy} the current thread is inside (a handler that unregisters itself from its call). */
-    private int callsOnThisThread(HandlerProxy proxy) {
+    /**
+     * Whether a call of {@code proxy} runs on another thread: an inline call announced in a listed slot
+     * ({@link InlineGroup#enterCall}), or one counted by {@link HandlerProxy#enter()} (queued calls and nested
+     * reports) beyond the queue worker this thread may be (a handler that unregisters itself from its call).
+     */
+    private boolean callsElsewhere(HandlerProxy proxy) {
         Thread me = Thread.currentThread();
-        int[] n = {0};
+        boolean[] elsewhere = {false};
         slots.forEach(s -> {
-            if (s.owner == me && !s.idle() && s.handler == proxy) {
-                n[0]++;
+            if (s.owner != me && s.calling() == proxy) {
+                elsewhere[0] = true;
             }
         });
-        if (proxy.queued() && proxy.queue().isWorker(me)) {
-            n[0]++;
-        }
-        return n[0];
+        int mine = proxy.queued() && proxy.queue().isWorker(me) ? 1 : 0;
+        return elsewhere[0] || proxy.inFlight() > mine;
     }
 
     /** The departed handler's clean-up window ended: the core answers what it left INVALID. */
