@@ -11,6 +11,7 @@ import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.api.stats.PendingGroup;
+import dev.faultline.core.control.HandlerControl;
 import dev.faultline.core.log.RateLimiter;
 import java.util.ArrayList;
 import java.util.List;

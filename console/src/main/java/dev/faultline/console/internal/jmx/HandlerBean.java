@@ -3,15 +3,30 @@ package dev.faultline.console.internal.jmx;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.core.control.HandlerControl;
+import java.util.List;
+import java.util.function.Supplier;
 
 /** One handler registration, found by service id at each read; its fixed properties are kept from registration. */
 final class HandlerBean extends CountsBean implements HandlerMXBean {
     private final FaultStatistics statistics;
     private final HandlerStatus registered;
+    private final Supplier<HandlerControl> control;
 
-    HandlerBean(FaultStatistics statistics, HandlerStatus registered) {
+    HandlerBean(FaultStatistics statistics, HandlerStatus registered, Supplier<HandlerControl> control) {
         this.statistics = statistics;
         this.registered = registered;
+        this.control = control;
+    }
+
+    @Override
+    public String release() {
+        HandlerControl c = control.get();
+        if (c == null) {
+            return "no core to release it (the HandlerControl service is gone)";
+        }
+        List<HandlerStatus> released = c.release(Long.toString(registered.serviceId()));
+        return released.isEmpty() ? "not quarantined: " + getState() : released.get(0).state().name();
     }
 
     private HandlerStatus status() {

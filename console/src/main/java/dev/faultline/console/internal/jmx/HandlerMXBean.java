@@ -25,4 +25,11 @@ public interface HandlerMXBean extends CountsMXBean {
 
     /** The devices it serves. */
     String[] getDevices();
+
+    /**
+     * Releases the handler from quarantine now, without probation ({@code faultline:release}).
+     *
+     * @return its state afterwards, or why nothing was released
+     */
+    String release();
 }

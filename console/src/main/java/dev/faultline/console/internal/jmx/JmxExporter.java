@@ -5,6 +5,7 @@ import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.console.internal.state.GuestView;
 import dev.faultline.console.internal.state.Observer;
+import dev.faultline.core.control.HandlerControl;
 import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,6 +27,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
@@ -51,6 +54,10 @@ public final class JmxExporter {
     private final Map<ObjectName, Object> registered = new HashMap<>();
     private final Set<ObjectName> foreign = new HashSet<>();
     private final ScheduledExecutorService refresher;
+
+    /** The core's handler controls, for the handler MBeans' {@code release} operation. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile HandlerControl control;
 
     /** The component. */
     @Activate
@@ -103,7 +110,7 @@ public final class JmxExporter {
                 ObjectName name = name("type=Handler,name=" + ObjectName.quote(handler.name()) + ",id="
                         + handler.serviceId());
                 wanted.add(name);
-                register(name, () -> new HandlerBean(statistics, handler));
+                register(name, () -> new HandlerBean(statistics, handler, () -> control));
             }
             for (GuestView guest : observer.guests()) {
                 ObjectName name = name("type=Guest,name=" + ObjectName.quote(guest.name()));

@@ -1,8 +1,10 @@
 package dev.faultline.console.internal.web;
 
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.console.internal.state.Observation;
 import dev.faultline.console.internal.state.Observer;
+import dev.faultline.core.control.HandlerControl;
 import dev.faultline.platform.machine.Machine;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
@@ -47,6 +50,9 @@ public final class ConsolePlugin extends HttpServlet {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private transient volatile Machine machine;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private transient volatile HandlerControl control;
 
     /** The component. */
     @Activate
@@ -89,7 +95,7 @@ public final class ConsolePlugin extends HttpServlet {
             case "iommus" -> Pages.iommus(out, root, o, machine, actions, token);
             case "devices" -> Pages.devices(out, o, machine);
             case "domains" -> Pages.domains(out, o);
-            case "handlers" -> Pages.handlers(out, o);
+            case "handlers" -> Pages.handlers(out, root, o, token);
             case "guests" -> Pages.guests(out, o);
             default -> Pages.pending(out, o);
         }
@@ -119,10 +125,30 @@ public final class ConsolePlugin extends HttpServlet {
                 back = "/iommus";
                 outcome = swap(request.getParameter("target"));
             }
+            case "release" -> {
+                back = "/handlers";
+                outcome = release(request.getParameter("target"));
+            }
             default -> outcome = "unknown action '" + action + "'";
         }
         response.sendRedirect(pluginRoot(request) + back + "?done="
                 + java.net.URLEncoder.encode(outcome, StandardCharsets.UTF_8));
+    }
+
+    /** Releases the quarantined handler of service id {@code target} ({@code faultline:release}). */
+    private String release(String target) {
+        HandlerControl c = control;
+        if (c == null) {
+            return "the core is not running";
+        }
+        try {
+            long id = Long.parseLong(String.valueOf(target));
+            List<HandlerStatus> released = c.release(Long.toString(id));
+            return released.isEmpty() ? "handler " + id + " is not quarantined"
+                    : "released " + released.get(0).name() + " (service id " + id + "): " + released.get(0).state();
+        } catch (NumberFormatException e) {
+            return "not a service id: '" + target + "'";
+        }
     }
 
     private String swap(String target) {

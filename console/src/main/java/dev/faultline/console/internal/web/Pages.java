@@ -189,12 +189,12 @@ final class Pages {
                 + " nested domains are served by its virtual IOMMU.</p>\n");
     }
 
-    static void handlers(StringBuilder out, Observation o) {
+    static void handlers(StringBuilder out, String root, Observation o, String token) {
         out.append("<h3>Handlers</h3>\n<table class='nicetable' id='fl-handlers'><tr><th>handler</th><th>bundle</th>"
                 + "<th>service id</th><th>state</th><th>dispatch</th><th>deadline ms</th><th>targets</th>"
                 + "<th>routed</th><th>SUCCESS</th><th>INVALID</th><th>FAILURE</th><th>pending</th>"
                 + "<th>timed out</th><th>abandoned</th><th>errors</th><th>slow calls</th><th>duplicates</th>"
-                + "<th>queue full</th></tr>\n");
+                + "<th>queue full</th><th></th></tr>\n");
         for (HandlerStatus h : o.handlers()) {
             FaultCounts c = h.counts();
             out.append("<tr data-row='").append(Html.escape(h.name())).append("'><td>").append(Html.escape(h.name()))
@@ -213,7 +213,11 @@ final class Pages {
             cell(out, "slowCalls", c.slowCalls());
             cell(out, "duplicates", c.duplicates());
             cell(out, "queueFull", c.queueFull());
-            out.append("</tr>\n");
+            out.append("<td>");
+            if (h.state() == HandlerStatus.State.QUARANTINED) {
+                form(out, root, token, "release", Long.toString(h.serviceId()), "Release");
+            }
+            out.append("</td></tr>\n");
         }
         out.append("</table>\n");
     }

@@ -6,7 +6,7 @@ import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.api.stats.PendingGroup;
-import dev.faultline.core.internal.HandlerControl;
+import dev.faultline.core.control.HandlerControl;
 import dev.faultline.core.shell.CommandArguments;
 import dev.faultline.core.shell.Table;
 import java.util.ArrayList;

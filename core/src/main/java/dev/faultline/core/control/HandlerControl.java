@@ -1,13 +1,14 @@
-package dev.faultline.core.internal;
+package dev.faultline.core.control;
 
 import dev.faultline.api.stats.HandlerStatus;
 import java.util.List;
 
 /**
- * The core's handler controls for the shell ({@code faultline:release}). Not a service of its own: the core's
- * {@link dev.faultline.api.stats.FaultStatistics} service object implements it, and only the core bundle's own
- * commands (same class loader) use it.
+ * The core's handler controls, registered as a service by the core (with {@code FaultPipeline} and
+ * {@code FaultStatistics}) for management tools: {@code faultline:release}, the Web Console's Release button and
+ * the handler MBeans' {@code release} operation.
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface HandlerControl {
 
     /**
