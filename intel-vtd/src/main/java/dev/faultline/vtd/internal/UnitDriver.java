@@ -55,6 +55,16 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     private static final long JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** Drain passes a teardown makes before it gives up and logs (each pass empties the queue once). */
     private static final int MAX_DRAIN_ROUNDS = 8;
+    /** {@code QI_CC_TYPE}: context-cache invalidate; {@code DMA_CCMD_DEVICE_INVL} as its granularity (3). */
+    private static final long QI_CC_TYPE = 0x1;
+    private static final long QI_CC_DEVICE = 3;
+    /** {@code QI_PC_TYPE}: PASID-cache invalidate; granularities {@code QI_PC_PASID_SEL} and {@code QI_PC_GLOBAL}. */
+    private static final long QI_PC_TYPE = 0x7;
+    private static final long QI_PC_PASID_SEL = 1;
+    private static final long QI_PC_GLOBAL = 3;
+    /** {@code QI_EIOTLB_TYPE}: PASID-based IOTLB invalidate; {@code QI_GRAN_NONG_PASID} (2). */
+    private static final long QI_EIOTLB_TYPE = 0x6;
+    private static final long QI_GRAN_NONG_PASID = 2;
 
     private final RemappingUnit unit;
     private final DmarLog log;
@@ -379,7 +389,27 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         DevicePort devicePort = devices.portFor(port, device);
         devices.attached(device.rid(), pasid, domain);
         devicePort.attach(pasid, domain);
-        tables.setPasidEntry(device.rid(), index, entry);
+        replacePasidEntry(device.rid(), index, entry);
+    }
+
+    /**
+     * Writes a PASID entry; if one was present, invalidates the unit's PASID cache for it (its old domain id)
+     * and its PASID-based IOTLB entries, so the unit stops using the old entry (Linux
+     * {@code pasid_cache_invalidation_with_pasid}, {@code qi_flush_piotlb}).
+     */
+    private void replacePasidEntry(int rid, int index, PasidEntry entry) {
+        PasidEntry old = tables.pasidEntry(rid, index);
+        tables.setPasidEntry(rid, index, entry);
+        if (old != null && old.present()) {
+            invalidatePasid(old.domainId(), index);
+        }
+    }
+
+    /** PASID-selective PASID-cache invalidation, then all non-global IOTLB entries of the PASID. */
+    private void invalidatePasid(int did, int pasidIndex) {
+        queue.submit(QI_PC_TYPE | QI_PC_PASID_SEL << 4 | (long) did << 16 | (long) pasidIndex << 32, 0, 0, 0);
+        queue.submit(QI_EIOTLB_TYPE | QI_GRAN_NONG_PASID << 4 | (long) did << 16 | (long) pasidIndex << 32, 0, 0,
+                0);
     }
 
     @Override
@@ -400,7 +430,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         DevicePort devicePort = devices.portFor(port, device);
         devices.attached(device.rid(), pasid, domain);
         devicePort.attach(pasid, domain);
-        tables.setPasidEntry(device.rid(), index, entry);
+        replacePasidEntry(device.rid(), index, entry);
     }
 
     /**
@@ -424,7 +454,11 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     @Override
     public void detach(PciRequesterId device, int pasid) {
         int index = pasidIndex(device, pasid);
+        PasidEntry old = tables.pasidEntry(device.rid(), index);
         tables.clearPasidEntry(device.rid(), index);
+        if (old != null && old.present()) {
+            invalidatePasid(old.domainId(), index);
+        }
         drainPageRequests(device.rid(), pasid);
         if (devices.detached(device.rid(), pasid)) {
             DevicePort devicePort = devices.port(device.rid());
@@ -438,6 +472,9 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     public void removeDevice(PciRequesterId device) {
         checkDevice(device);
         tables.clearContext(device.rid());
+        // device-selective context-cache invalidation, then the PASID cache of every PASID (VT-d §6.5)
+        queue.submit(QI_CC_TYPE | QI_CC_DEVICE << 4 | (long) device.rid() << 32, 0, 0, 0);
+        queue.submit(QI_PC_TYPE | QI_PC_GLOBAL << 4, 0, 0, 0);
         drainPageRequests(device.rid(), PageRequestReader.ANY_PASID);
         DevicePort devicePort = devices.removed(device.rid());
         if (devicePort != null) {

@@ -12,10 +12,13 @@ import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.StreamId;
 import dev.faultline.api.fault.UnrecoverableFault;
+import dev.faultline.platform.dma.AccessType;
+import dev.faultline.platform.dma.DmaAccess;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.dma.DmaStatus;
 import dev.faultline.platform.dma.PrgResponseMessage;
 import dev.faultline.platform.dma.PriCapability;
+import dev.faultline.platform.dma.TranslationOutcome;
 import dev.faultline.platform.vtd.ExtendedCapability;
 import dev.faultline.platform.vtd.PasidEntry;
 import dev.faultline.platform.vtd.PasidTranslationType;
@@ -76,6 +79,35 @@ class UnitDriverTest {
         rig.driver.removeDevice(GPU);
         assertThat(device.removed).isTrue();
         assertThat(rig.driver.pasidEntry(GPU, Pasid.NONE)).isNull();
+    }
+
+    private TranslationOutcome read(int pasid, long va) {
+        return rig.unit.issue(new DmaAccess(GPU.rid(), pasid, va, AccessType.READ, false, 8, false)).outcome();
+    }
+
+    @Test
+    void detachAndReplaceInvalidateThePasidCacheSoTheUnitStopsUsingTheOldEntry() {
+        rig.start();
+        long va = 0x7f00_0040_1000L;
+        FirstLevelPageTable old = new FirstLevelPageTable(rig.os, FirstLevelPageTable.PAGE_4K);
+        old.map(va, rig.pages.allocatePage(), 0x1000, PageProtection.READ_WRITE);
+        rig.driver.attach(GPU, 5, Domain.sva("old"), old.root());
+        assertThat(read(5, va)).isEqualTo(TranslationOutcome.TRANSLATED); // the unit caches the entry now
+
+        FirstLevelPageTable empty = new FirstLevelPageTable(rig.os, FirstLevelPageTable.PAGE_4K);
+        rig.driver.attach(GPU, 5, Domain.sva("new"), empty.root());
+        assertThat(read(5, va)).as("the replaced entry no longer translates").isEqualTo(TranslationOutcome.ABORTED);
+
+        rig.driver.attach(GPU, 6, Domain.sva("other"), old.root());
+        assertThat(read(6, va)).isEqualTo(TranslationOutcome.TRANSLATED);
+        rig.driver.detach(GPU, 6);
+        assertThat(read(6, va)).as("the detached PASID no longer translates").isEqualTo(TranslationOutcome.ABORTED);
+
+        rig.driver.attach(GPU, 6, Domain.sva("other"), old.root());
+        assertThat(read(6, va)).isEqualTo(TranslationOutcome.TRANSLATED);
+        rig.driver.removeDevice(GPU);
+        assertThat(read(6, va)).as("the removed device no longer translates").isEqualTo(TranslationOutcome.ABORTED);
+        assertThat(rig.unit.counters().invalidationErrors()).isZero();
     }
 
     @Test

@@ -43,8 +43,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *       and PPR is set, raising the event only if PPR and PRO were clear. Requests from a device whose context
  *       entry is absent or has PRE = 0 are recorded as faults (0x47 for PRE).</li>
  *   <li><b>Invalidation queue</b> (§3.8): processed when IQT is written, synchronously; page group responses
- *       go to the device as PCIe PRG Responses; wait descriptors write their status and set ICS.IWC; the
- *       cache invalidations complete at once (the model caches nothing). An unknown type, reserved bits in a
+ *       go to the device as PCIe PRG Responses; wait descriptors write their status and set ICS.IWC; present
+ *       PASID entries are cached (§6.5) until a PASID-cache invalidation (domain, PASID or global granularity) or
+ *       a context-cache invalidation of their device, domain or the unit drops them, so a driver that changes a
+ *       PASID entry without invalidating keeps translating through the old one; the other invalidations
+ *       complete at once (no IOTLB is modelled). An unknown type, reserved bits in a
  *       page group response, a misaligned tail or a fetch beyond memory sets FSTS.IQE and stops the queue at
  *       the bad descriptor until software clears IQE.</li>
  * </ul>
@@ -162,7 +165,7 @@ public final class RemappingUnit implements TranslationPort {
         synchronized (lock) {
             return new UnitCounters(faultsRecorded, faultsOverflowed, faultsSuppressed, pageRequestsQueued,
                     pageRequestsDiscarded, automaticResponses, responsesSent, responsesUndeliverable,
-                    invalidationErrors);
+                    invalidationErrors, lookup.pasidCacheSize(), lookup.pasidCacheHits());
         }
     }
 
@@ -748,6 +751,20 @@ public final class RemappingUnit implements TranslationPort {
                 pendingResponses.add(new PrgResponseMessage(response.requesterId(),
                         response.pasidPresent() ? response.pasid() : Pasid.NONE, response.groupIndex(),
                         response.responseCode()));
+            } else if (type == InvalidationType.PASID_CACHE) {
+                // pc_inv_dsc: G qw0 [5:4], DID [31:16], PASID [51:32] (Linux QI_PC_GRAN, QI_PC_DID, QI_PC_PASID)
+                if (!lookup.invalidatePasidCache((int) (qw0 >>> 4) & 3, (int) (qw0 >>> 16) & 0xffff,
+                        (int) (qw0 >>> 32) & 0xfffff)) {
+                    invalidationError();
+                    return;
+                }
+            } else if (type == InvalidationType.CONTEXT_CACHE) {
+                // cc_inv_dsc: G qw0 [5:4], DID [31:16], SID [47:32] (Linux QI_CC_GRAN, QI_CC_DID, QI_CC_SID)
+                if (!lookup.invalidateContextCache((int) (qw0 >>> 4) & 3, (int) (qw0 >>> 16) & 0xffff,
+                        (int) (qw0 >>> 32) & 0xffff)) {
+                    invalidationError();
+                    return;
+                }
             } else if (type == InvalidationType.WAIT) {
                 InvalidationWait wait = InvalidationWait.decode(qw0, qw1);
                 if (wait.statusWrite()) {

@@ -2,10 +2,16 @@ package dev.faultline.platform.vtd;
 
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.platform.memory.PhysicalMemory;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Reads the scalable-mode entries a request goes through, root to PASID entry, and names the first fault
- * (VT-d scalable-mode entries, VT-d first-level faults). Not thread-safe: the unit calls it under its lock.
+ * (VT-d scalable-mode entries, VT-d first-level faults). Present PASID entries are cached, as the PASID cache of
+ * VT-d §6.5 does: a PASID entry software changes keeps translating as it was until a PASID-cache invalidation
+ * ({@link #invalidatePasidCache}) or a context-cache invalidation of its device drops it. Not thread-safe: the
+ * unit calls it under its lock.
  */
 final class TableLookup {
     /** {@link #reason} when the lookup succeeded. */
@@ -13,6 +19,10 @@ final class TableLookup {
 
     private final PhysicalMemory memory;
     private final UnitConfiguration configuration;
+    /** Cached PASID entries by {@code rid << 20 | pasid}: the 8 words, then FPD of the directory or entry (0/1). */
+    private final Map<Long, long[]> pasidCache = new HashMap<>();
+    private long pasidCacheHits;
+    private int rid;
 
     // The result of the last lookup, reused to keep the model's fast path free of allocation.
     int reason;
@@ -33,6 +43,7 @@ final class TableLookup {
      * @return whether it succeeded; else {@link #reason} holds the fault reason
      */
     boolean context(long rootTable, int rid) {
+        this.rid = rid;
         faultProcessingDisable = false;
         long rootAddress = (rootTable & ~0xfffL) + RootEntry.offset(rid >>> 8);
         if (!reachable(rootAddress + RootEntry.SIZE)) {
@@ -85,6 +96,16 @@ final class TableLookup {
         if (pasid >= pasidLimit) {
             return fail(FaultReason.SM_PASID_TOO_LARGE);
         }
+        long key = (long) rid << 20 | pasid;
+        long[] cached = pasidCache.get(key);
+        if (cached != null) {
+            System.arraycopy(cached, 0, pasidEntry, 0, pasidEntry.length);
+            faultProcessingDisable |= cached[pasidEntry.length] != 0;
+            pasidCacheHits++;
+            reason = OK;
+            return true;
+        }
+        boolean belowContextFpd;
         long directoryAddress = (contextLow & ~0xfffL) + PasidDirectoryEntry.offset(pasid);
         if (!reachable(directoryAddress + PasidDirectoryEntry.SIZE)) {
             return fail(FaultReason.SM_PASID_DIR_ACCESS);
@@ -93,7 +114,8 @@ final class TableLookup {
         if ((directory & 1) == 0) {
             return fail(FaultReason.SM_PASID_DIR_NOT_PRESENT);
         }
-        faultProcessingDisable |= (directory & 2) != 0;
+        belowContextFpd = (directory & 2) != 0;
+        faultProcessingDisable |= belowContextFpd;
         if ((directory & PasidDirectoryEntry.RESERVED) != 0) {
             return fail(FaultReason.SM_PASID_DIR_RESERVED);
         }
@@ -107,7 +129,8 @@ final class TableLookup {
         if ((pasidEntry[0] & 1) == 0) {
             return fail(FaultReason.SM_PASID_ENTRY_NOT_PRESENT);
         }
-        faultProcessingDisable |= (pasidEntry[0] & 2) != 0;
+        belowContextFpd |= (pasidEntry[0] & 2) != 0;
+        faultProcessingDisable |= belowContextFpd;
         if (pasidEntryReserved()) {
             return fail(FaultReason.SM_PASID_ENTRY_RESERVED);
         }
@@ -121,8 +144,64 @@ final class TableLookup {
         if (nested && ((pasidEntry[0] >>> 2) & 7) != PasidEntry.SECOND_LEVEL_4_LEVEL) {
             return fail(FaultReason.SM_PASID_ENTRY_INVALID); // only a 4-level second level is modelled
         }
+        long[] entry = Arrays.copyOf(pasidEntry, pasidEntry.length + 1);
+        entry[pasidEntry.length] = belowContextFpd ? 1 : 0;
+        pasidCache.put(key, entry);
         reason = OK;
         return true;
+    }
+
+    /**
+     * A PASID-cache invalidation ({@code pc_inv_dsc}, Linux {@code QI_PC_*}): granularity 0 drops the entries of
+     * domain {@code did}, 1 those of {@code did} at {@code pasid}, 3 all.
+     *
+     * @return false for the reserved granularity 2
+     */
+    boolean invalidatePasidCache(int granularity, int did, int pasid) {
+        switch (granularity) {
+            case 0 -> pasidCache.values().removeIf(e -> domainId(e) == did);
+            case 1 -> pasidCache.entrySet().removeIf(e -> domainId(e.getValue()) == did
+                    && (e.getKey() & 0xfffff) == pasid);
+            case 3 -> pasidCache.clear();
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A context-cache invalidation ({@code cc_inv_dsc}): in scalable mode it drops the PASID-cache entries under
+     * the contexts it names (model choice; Linux follows each with a PASID-cache invalidation anyway): granularity
+     * 1 all, 2 those of domain {@code did}, 3 those of device {@code sid}.
+     *
+     * @return false for the reserved granularity 0
+     */
+    boolean invalidateContextCache(int granularity, int did, int sid) {
+        switch (granularity) {
+            case 1 -> pasidCache.clear();
+            case 2 -> pasidCache.values().removeIf(e -> domainId(e) == did);
+            case 3 -> pasidCache.keySet().removeIf(k -> (k >>> 20) == sid);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** PASID entries cached now. */
+    int pasidCacheSize() {
+        return pasidCache.size();
+    }
+
+    /** Lookups the PASID cache answered. */
+    long pasidCacheHits() {
+        return pasidCacheHits;
+    }
+
+    /** The domain id of a cached PASID entry (bits 79:64, qw1 [15:0]). */
+    private static int domainId(long[] entry) {
+        return (int) entry[1] & 0xffff;
     }
 
     /**

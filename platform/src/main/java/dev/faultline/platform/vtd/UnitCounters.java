@@ -12,8 +12,11 @@ package dev.faultline.platform.vtd;
  * @param responsesSent PRG responses delivered to a device
  * @param responsesUndeliverable PRG responses for a requester id with no device connected
  * @param invalidationErrors invalidation queue errors (FSTS.IQE)
+ * @param pasidCacheEntries PASID entries cached now (§6.5)
+ * @param pasidCacheHits translations that took their PASID entry from the cache
  */
 public record UnitCounters(long faultsRecorded, long faultsOverflowed, long faultsSuppressed, long pageRequestsQueued,
         long pageRequestsDiscarded, long automaticResponses, long responsesSent, long responsesUndeliverable,
-        long invalidationErrors) {
+        long invalidationErrors, int pasidCacheEntries,
+        long pasidCacheHits) {
 }

@@ -46,7 +46,7 @@ class InvalidationQueueTest {
     @Test
     void completesCacheInvalidationsAtOnce() {
         InvalidationWait wait = InvalidationWait.statusWrite(fixture.statusWord, false);
-        fixture.submit(0x7 | 1L << 4, 0, 0x6, 0, 0x1, 0, wait.qw0(), wait.qw1());
+        fixture.submit(0x7 | 1L << 4, 0, 0x6, 0, 0x1 | 1L << 4, 0, wait.qw0(), wait.qw1());
         assertThat(fixture.memory.read32(fixture.statusWord)).isEqualTo(InvalidationWait.QI_DONE);
         assertThat(fixture.faultStatus().invalidationQueueError()).isFalse();
     }

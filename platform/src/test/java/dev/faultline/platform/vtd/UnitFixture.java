@@ -83,10 +83,19 @@ final class UnitFixture {
     }
 
     void writePasidEntry(long address, PasidEntry entry) {
+        writePasidEntryOnly(address, entry);
+        submit(GLOBAL_PASID_CACHE_INVALIDATION, 0); // as software must after changing an entry (VT-d §6.5)
+    }
+
+    /** Writes the entry without invalidating the PASID cache (a driver bug, for the tests that catch it). */
+    void writePasidEntryOnly(long address, PasidEntry entry) {
         for (int i = 0; i < 8; i++) {
             memory.write64(address + 8L * i, entry.word(i));
         }
     }
+
+    /** {@code pc_inv_dsc} with global granularity (Linux {@code QI_PC_TYPE | QI_PC_GRAN(QI_PC_GLOBAL)}). */
+    static final long GLOBAL_PASID_CACHE_INVALIDATION = 0x7 | 3L << 4;
 
     /** Attaches {@code (rid, pasid)} to a new first-level table and returns it. */
     FirstLevelPageTable attach(int rid, int pasid) {
