@@ -10,6 +10,9 @@ import dev.faultline.viommu.GuestLimits;
 import dev.faultline.viommu.GuestMemory;
 import dev.faultline.viommu.VirtualIommu;
 import dev.faultline.viommu.VirtualIommus;
+import dev.faultline.viommu.VirtualSmmuV3;
+import dev.faultline.viommu.StreamBinder;
+import dev.faultline.viommu.WritableGuestMemory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -184,6 +187,18 @@ public final class VirtualIommuHost implements VirtualIommus {
         } catch (IllegalStateException alreadyGone) {
             // the framework already withdrew it (our bundle is stopping)
         }
+    }
+
+    @Override
+    public VirtualSmmuV3 createSmmuV3(VirtualIommu guest, WritableGuestMemory memory, StreamBinder binder) {
+        Objects.requireNonNull(guest, "guest");
+        synchronized (guests) {
+            Guest entry = guests.get(guest.name());
+            if (entry == null || entry.viommu != guest || guest.closed()) {
+                throw new IllegalArgumentException(guest + " is not an open virtual IOMMU of this service");
+            }
+        }
+        return new GuestSmmuV3(guest, memory, binder, guest.limits().maxPendingGroups());
     }
 
     @Override
