@@ -27,7 +27,6 @@ import static dev.faultline.platform.smmuv3.SmmuRegisters.STRTAB_BASE_CFG;
 
 import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.HardwareRecord;
-import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.platform.smmuv3.Command;
 import dev.faultline.platform.smmuv3.EventRecord;
