@@ -532,8 +532,13 @@ final class GuestSmmuV3 implements VirtualSmmuV3 {
                 viommu.clearStage1(s.sid, pasid);
             }
         }
-        for (Map.Entry<Integer, ArmStage1Context> e : now.entrySet()) {
-            viommu.setStage1(s.sid, e.getKey(), e.getValue());
+        try {
+            for (Map.Entry<Integer, ArmStage1Context> e : now.entrySet()) {
+                viommu.setStage1(s.sid, e.getKey(), e.getValue());
+            }
+        } catch (IllegalArgumentException | IllegalStateException gone) {
+            // the device left the guest (unplugged from the machine, or the guest closed): nothing to diagnose
+            now = Map.of();
         }
         s.contexts = now;
     }

@@ -254,6 +254,15 @@ class HostileGuestSmmuV3Test {
         assertThat(rig.smmu.statistics().registerWritesRefused()).isEqualTo(5);
     }
 
+    @Test
+    void theGuestProgrammingADeviceThatLeftTheMachineCrashesNothing() {
+        rig.guest.reset();
+        rig.viommu.removeDevice(NIC);                          // unplugged: the vIOMMU retired its virtual id
+        rig.guest.attach(VSID_NIC, false, false);
+        assertThat(rig.smmu.read32(CMDQ_CONS)).isEqualTo(rig.guest.cmdqProd());
+        assertThat(rig.smmu.statistics().commandErrors()).isZero();
+    }
+
     // ---- the event queue ------------------------------------------------------------------------------------
 
     @Test
