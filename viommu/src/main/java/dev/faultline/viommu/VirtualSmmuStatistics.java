@@ -17,8 +17,9 @@ package dev.faultline.viommu;
  * @param eventsDiscarded non-stall records discarded: queue full (overflow), queue disabled, or no record in the
  *     SMMUv3 format (the guest had no CD for the PASID)
  * @param overflows times EVENTQ_PROD.OVFLG was toggled
- * @param stallsTerminated stalls answered INVALID for the guest: event queue disabled, multi-request groups
- *     (the virtual SMMU has no PRI), no free STAG, or its stream reprogrammed or removed
+ * @param stallsTerminated stalls answered INVALID for the guest: by its CMD_STALL_TERM, or because its event
+ *     queue is disabled, the group has several requests (the virtual SMMU has no PRI), its PASID has no CD, or no
+ *     STAG is free (a reprogrammed stream's stalls are answered by the host's change of owner, not counted here)
  * @param resumes CMD_RESUMEs that answered a stall
  * @param resumesRefused CMD_RESUMEs naming no stall of that stream (forged, stale, already answered)
  * @param stallsWaiting stall records now waiting for room in the guest's event queue
