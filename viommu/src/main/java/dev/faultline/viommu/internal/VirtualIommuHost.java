@@ -65,6 +65,8 @@ public final class VirtualIommuHost implements VirtualIommus {
         final GuestViommu viommu;
         ServiceRegistration<FaultHandler> registration;
         boolean closedEarly;
+        /** The guest's virtual SMMUv3, if the VMM created one. */
+        GuestSmmuV3 smmuV3;
 
         Guest(GuestViommu viommu) {
             this.viommu = viommu;
@@ -197,8 +199,21 @@ public final class VirtualIommuHost implements VirtualIommus {
             if (entry == null || entry.viommu != guest || guest.closed()) {
                 throw new IllegalArgumentException(guest + " is not an open virtual IOMMU of this service");
             }
+            if (entry.smmuV3 != null) {
+                // two front ends would take each other's events from the one queue
+                throw new IllegalArgumentException("guest " + guest.name() + " already has a virtual SMMUv3");
+            }
+            entry.smmuV3 = new GuestSmmuV3(guest, memory, binder, guest.limits().maxPendingGroups());
+            return entry.smmuV3;
         }
-        return new GuestSmmuV3(guest, memory, binder, guest.limits().maxPendingGroups());
+    }
+
+    @Override
+    public Optional<VirtualSmmuV3> smmuV3(String guest) {
+        synchronized (guests) {
+            Guest entry = guests.get(guest);
+            return entry == null ? Optional.empty() : Optional.ofNullable(entry.smmuV3);
+        }
     }
 
     @Override
