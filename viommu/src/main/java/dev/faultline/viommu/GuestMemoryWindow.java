@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param base host physical address of guest-physical address 0; 4 KiB aligned
  * @param size bytes of guest RAM; a positive multiple of 4 KiB
  */
-public record GuestMemoryWindow(PhysicalMemory memory, long base, long size) implements GuestMemory {
+public record GuestMemoryWindow(PhysicalMemory memory, long base, long size) implements WritableGuestMemory {
 
     /**
      * Validates the window.
@@ -47,6 +47,15 @@ public record GuestMemoryWindow(PhysicalMemory memory, long base, long size) imp
                     "guest-physical address 0x%x is outside guest RAM [0, 0x%x)", ipa, size));
         }
         return memory.read64(base + ipa);
+    }
+
+    @Override
+    public void write64(long ipa, long value) {
+        if (!contains(ipa) || (ipa & (Long.BYTES - 1)) != 0) {
+            throw new IllegalArgumentException(String.format(
+                    "guest-physical address 0x%x is not an aligned word of guest RAM [0, 0x%x)", ipa, size));
+        }
+        memory.write64(base + ipa, value);
     }
 
     /** The host physical address of guest-physical {@code ipa} (for VMMs and tests writing guest tables). */

@@ -42,6 +42,27 @@ public interface VirtualIommus {
     /** All open virtual IOMMUs, by name. */
     List<VirtualIommu> guests();
 
+    /**
+     * Puts a virtual SMMUv3 that the guest programs itself in front of its virtual IOMMU: the VMM hands it the
+     * guest's register accesses and the guest's stream table, CDs and queues are read from (and events written
+     * to) {@code memory}.
+     *
+     * @param guest an open virtual IOMMU of this service
+     * @param memory the guest's RAM, the same space {@code guest} reads its tables from
+     * @param binder makes a host device follow the STE the guest programmed for it
+     * @throws IllegalArgumentException if {@code guest} is not an open virtual IOMMU of this service, or already has
+     *     a virtual SMMUv3 (two would take each other's events)
+     * @since 1.1
+     */
+    VirtualSmmuV3 createSmmuV3(VirtualIommu guest, WritableGuestMemory memory, StreamBinder binder);
+
+    /**
+     * The virtual SMMUv3 of an open guest, if its VMM created one; it goes when the guest closes.
+     *
+     * @since 1.1
+     */
+    Optional<VirtualSmmuV3> smmuV3(String guest);
+
     /** The limits {@link #create(String, Set, GuestMemory)} uses: the {@code dev.faultline.viommu} configuration. */
     GuestLimits defaultLimits();
 }

@@ -20,10 +20,15 @@
  *       stage-1 table: {@link dev.faultline.viommu.ArmStage1Fault}, {@link dev.faultline.viommu.FirstLevelFault}
  *       or {@link dev.faultline.viommu.UnresolvedFault}.</li>
  *   <li>{@link dev.faultline.viommu.VirtioIommuFault}: the permission-only message in its standard form.</li>
+ *   <li>{@link dev.faultline.viommu.VirtualSmmuV3} ({@code @ProviderType}, since 1.1): a virtual SMMUv3 the guest
+ *       programs through its registers and memory (stream table, CDs, command and event queues), with
+ *       {@link dev.faultline.viommu.StreamBinder} ({@code @ConsumerType}) making host devices follow the guest's
+ *       {@link dev.faultline.viommu.VirtualSte}s, {@link dev.faultline.viommu.VirtualSmmuStatistics} its counters,
+ *       and {@link dev.faultline.viommu.WritableGuestMemory} ({@code @ConsumerType}) the guest RAM it writes.</li>
  * </ul>
  *
- * <p>Consumers import {@code [1.0,2.0)}; providers {@code [1.0,1.1)}.
+ * <p>Consumers import {@code [1.0,2.0)}; providers {@code [1.1,1.2)}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.faultline.viommu;

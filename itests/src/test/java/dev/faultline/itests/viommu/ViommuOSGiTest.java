@@ -19,7 +19,11 @@ import dev.faultline.platform.dma.PriCapability;
 import dev.faultline.platform.dma.TranslationOutcome;
 import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.machine.Machine;
+import dev.faultline.platform.smmuv3.Command;
 import dev.faultline.platform.smmuv3.EventRecord;
+import dev.faultline.platform.smmuv3.EventType;
+import dev.faultline.platform.smmuv3.SmmuRegisters;
+import dev.faultline.platform.smmuv3.StreamTableEntry;
 import dev.faultline.platform.vtd.FaultRecord;
 import dev.faultline.platform.x86.FirstLevelPageTable;
 import dev.faultline.smmuv3.GuestStage1;
@@ -38,6 +42,8 @@ import dev.faultline.viommu.PageRequestEvent;
 import dev.faultline.viommu.UnrecoverableEvent;
 import dev.faultline.viommu.VirtualIommu;
 import dev.faultline.viommu.VirtualIommus;
+import dev.faultline.viommu.VirtualSmmuV3;
+import dev.faultline.viommu.VirtualSte;
 import dev.faultline.vtd.VtdIommu;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -289,6 +295,87 @@ class ViommuOSGiTest {
         assertThat(b.respond(request.cookie(), 0)).isEqualTo(AnswerOutcome.LATE);
         assertThat(b.statistics().late()).isEqualTo(1);
         assertThat(b.statistics().accepted()).isZero();
+    }
+
+    // ---- SMMUv3: a guest that programs its virtual SMMUv3 -------------------------------------------------
+
+    @Test
+    void aGuestProgramsItsVirtualSmmuV3AndAnswersItsDevicesStallWithCmdResumeFromItsOwnQueues() throws Exception {
+        GuestRam ram = new GuestRam(machine, true);
+        VirtualIommu b = guest("vm-b", "vm-b-gpu", ram.window, LIMITS);
+        VirtualSmmuV3 vsmmu = viommus.createSmmuV3(b, ram.window, (device, ste) -> {
+            if (ste.mode() == VirtualSte.Mode.STAGE1) {
+                smmuDomains().attachNested(device, Domain.nested("vm-b-gpu", "vm-b"), new GuestStage1(
+                        ste.contextTable(), ste.s1Fmt(), ste.s1CdMax(), ste.s1Dss()), ram.stage2);
+            } else {
+                smmuDomains().detach(device, Pasid.NONE);
+            }
+        });
+        vsmmu.addStream(STALLER, VSID_STALLER);
+        // the guest kernel: stream table, command and event queues in its RAM; the STE points at its CD (IPA 0)
+        long strtab = ram.frame();
+        long cmdq = ram.frame();
+        long evtq = ram.frame();
+        vsmmu.write64(SmmuRegisters.STRTAB_BASE, strtab);
+        vsmmu.write32(SmmuRegisters.STRTAB_BASE_CFG, 6);
+        vsmmu.write64(SmmuRegisters.CMDQ_BASE, cmdq | 8);
+        vsmmu.write64(SmmuRegisters.EVENTQ_BASE, evtq | 7);
+        int enables = SmmuRegisters.CR0_SMMUEN | SmmuRegisters.CR0_EVTQEN | SmmuRegisters.CR0_CMDQEN;
+        vsmmu.write32(SmmuRegisters.CR0, enables);
+        assertThat(vsmmu.read32(SmmuRegisters.CR0ACK)).isEqualTo(enables);
+        long[] ste = StreamTableEntry.builder().config(true, StreamTableEntry.CFG_S1_TRANS).contextTable(0, 0, 0)
+                .stage1Controls(StreamTableEntry.S1DSS_TERMINATE, false, 0).build().encode();
+        for (int i = 0; i < ste.length; i++) {
+            ram.write(strtab + 64L * VSID_STALLER + 8L * i, ste[i]);
+        }
+        int[] prod = {0};
+        submit(vsmmu, ram, cmdq, prod, Command.ConfigInvalidation.ste(VSID_STALLER), Command.Sync.sev());
+        assertThat(vsmmu.statistics().stesInstalled()).isEqualTo(1);
+
+        DmaDevice gpu = DmaDevice.of("staller", 0xb08, port(SMMU), machine.memory());
+        long va = 0x5000_0000L;
+        DmaTransaction stalled = gpu.start(new DmaAccess(0xb08, Pasid.NONE, va + 0x10, AccessType.WRITE, false, 4,
+                false));
+        Services.await(() -> {
+            try {
+                return vsmmu.deliver(100, TimeUnit.MILLISECONDS) == 1;
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(vsmmu.read32(SmmuRegisters.EVENTQ_PROD)).isEqualTo(1);
+        EventRecord record = EventRecord.decode(ram.read(evtq), ram.read(evtq + 8), ram.read(evtq + 16),
+                ram.read(evtq + 24));
+        vsmmu.write32(SmmuRegisters.EVENTQ_CONS, 1);
+        assertThat(record.stall()).isTrue();
+        assertThat(record.sid()).as("the virtual StreamID, not 0xb08").isEqualTo(VSID_STALLER);
+        assertThat(record.type()).isEqualTo(EventType.F_TRANSLATION);
+        assertThat(record.inputAddress()).isEqualTo(va + 0x10);
+        assertThat(record.read()).isFalse();
+        assertThat(stalled.outcome()).isEqualTo(TranslationOutcome.STALLED);
+
+        submit(vsmmu, ram, cmdq, prod, new Command.Resume(VSID_STALLER, record.stag() ^ 1, true, false));
+        assertThat(vsmmu.statistics().resumesRefused()).as("a STAG the guest was never shown").isEqualTo(1);
+        long page = ram.map(va);
+        submit(vsmmu, ram, cmdq, prod, new Command.Resume(record.sid(), record.stag(), true, false));
+        assertThat(stalled.await(20, TimeUnit.SECONDS)).isEqualTo(TranslationOutcome.TRANSLATED);
+        assertThat(stalled.physicalAddress()).isEqualTo(ram.window.hostAddress(page) + 0x10);
+        assertThat(b.statistics().accepted()).isEqualTo(1);
+        assertThat(vsmmu.statistics().commandErrors()).isZero();
+        assertThat(hostLog).noneMatch(l -> l.contains("0xb08") || l.contains(STALLER.toString()));
+        assertThat(console.toString()).isEmpty();
+    }
+
+    /** The guest's driver writes commands at its PROD and publishes it; the virtual SMMU consumes them at once. */
+    private static void submit(VirtualSmmuV3 vsmmu, GuestRam ram, long cmdq, int[] prod, Command... commands) {
+        for (Command c : commands) {
+            long slot = cmdq + 16L * (prod[0] & 0xff);
+            ram.write(slot, c.dw0());
+            ram.write(slot + 8, c.dw1());
+            prod[0] = (prod[0] + 1) & 0x1ff;
+        }
+        vsmmu.write32(SmmuRegisters.CMDQ_PROD, prod[0]);
+        assertThat(vsmmu.read32(SmmuRegisters.CMDQ_CONS)).isEqualTo(prod[0]);
     }
 
     // ---- VT-d: page requests and fault records of a guest's first-level tables --------------------------

@@ -8,8 +8,11 @@ import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.machine.TopologyListener;
 import dev.faultline.viommu.GuestLimits;
 import dev.faultline.viommu.GuestMemory;
+import dev.faultline.viommu.StreamBinder;
 import dev.faultline.viommu.VirtualIommu;
 import dev.faultline.viommu.VirtualIommus;
+import dev.faultline.viommu.VirtualSmmuV3;
+import dev.faultline.viommu.WritableGuestMemory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -62,6 +65,8 @@ public final class VirtualIommuHost implements VirtualIommus {
         final GuestViommu viommu;
         ServiceRegistration<FaultHandler> registration;
         boolean closedEarly;
+        /** The guest's virtual SMMUv3, if the VMM created one. */
+        GuestSmmuV3 smmuV3;
 
         Guest(GuestViommu viommu) {
             this.viommu = viommu;
@@ -183,6 +188,31 @@ public final class VirtualIommuHost implements VirtualIommus {
             registration.unregister();
         } catch (IllegalStateException alreadyGone) {
             // the framework already withdrew it (our bundle is stopping)
+        }
+    }
+
+    @Override
+    public VirtualSmmuV3 createSmmuV3(VirtualIommu guest, WritableGuestMemory memory, StreamBinder binder) {
+        Objects.requireNonNull(guest, "guest");
+        synchronized (guests) {
+            Guest entry = guests.get(guest.name());
+            if (entry == null || entry.viommu != guest || guest.closed()) {
+                throw new IllegalArgumentException(guest + " is not an open virtual IOMMU of this service");
+            }
+            if (entry.smmuV3 != null) {
+                // two front ends would take each other's events from the one queue
+                throw new IllegalArgumentException("guest " + guest.name() + " already has a virtual SMMUv3");
+            }
+            entry.smmuV3 = new GuestSmmuV3(guest, memory, binder, guest.limits().maxPendingGroups());
+            return entry.smmuV3;
+        }
+    }
+
+    @Override
+    public Optional<VirtualSmmuV3> smmuV3(String guest) {
+        synchronized (guests) {
+            Guest entry = guests.get(guest);
+            return entry == null ? Optional.empty() : Optional.ofNullable(entry.smmuV3);
         }
     }
 

@@ -49,7 +49,7 @@ class GuestFollowsThePhysicalDeviceTest {
     }
 
     /** A bundle context that accepts the guests' handler registrations (the test registers them with the core). */
-    private static BundleContext frameworkContext() {
+    static BundleContext frameworkContext() {
         ServiceRegistration<?> registration = (ServiceRegistration<?>) Proxy.newProxyInstance(
                 GuestFollowsThePhysicalDeviceTest.class.getClassLoader(), new Class<?>[] {ServiceRegistration.class},
                 (proxy, method, args) -> null);
@@ -58,7 +58,7 @@ class GuestFollowsThePhysicalDeviceTest {
                         .equals("registerService") ? registration : null);
     }
 
-    private static ViommuConfiguration configuration() {
+    static ViommuConfiguration configuration() {
         return (ViommuConfiguration) Proxy.newProxyInstance(GuestFollowsThePhysicalDeviceTest.class.getClassLoader(),
                 new Class<?>[] {ViommuConfiguration.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "event_queue_depth", "pending_groups_max" -> 64;

@@ -3,6 +3,7 @@ package dev.faultline.launcher.internal.demo;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
 import dev.faultline.viommu.GuestMemory;
+import dev.faultline.viommu.WritableGuestMemory;
 
 /**
  * One guest's RAM on the simulated machine: a block of host memory that the guest sees at the same addresses
@@ -10,7 +11,7 @@ import dev.faultline.viommu.GuestMemory;
  * table builders, and its vIOMMU reads them through {@link GuestMemory}. Nothing outside the block is the
  * guest's: a table pointing there is a walk abort for the vIOMMU, as for the host's stage 2.
  */
-final class GuestRam implements GuestMemory {
+final class GuestRam implements WritableGuestMemory {
     private final PhysicalMemory memory;
     private final long base;
     private final long size;
@@ -38,10 +39,11 @@ final class GuestRam implements GuestMemory {
         return size;
     }
 
-    /** The guest writes one 64-bit word of its RAM. */
-    void write64(long ipa, long value) {
-        if (!contains(ipa)) {
-            throw new IllegalArgumentException(String.format("0x%x is not guest RAM", ipa));
+    /** The guest (or its virtual IOMMU) writes one 64-bit word of its RAM. */
+    @Override
+    public void write64(long ipa, long value) {
+        if (!contains(ipa) || (ipa & (Long.BYTES - 1)) != 0) {
+            throw new IllegalArgumentException(String.format("0x%x is not an aligned word of guest RAM", ipa));
         }
         memory.write64(ipa, value);
     }

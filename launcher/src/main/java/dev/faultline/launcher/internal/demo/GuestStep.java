@@ -14,24 +14,23 @@ import dev.faultline.platform.dma.PriCapability;
 import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.memory.PhysicalMemory;
-import dev.faultline.platform.smmuv3.ContextDescriptor;
 import dev.faultline.platform.smmuv3.EventRecord;
+import dev.faultline.platform.smmuv3.EventType;
 import dev.faultline.platform.x86.FirstLevelPageTable;
 import dev.faultline.platform.x86.PageProtection;
 import dev.faultline.smmuv3.GuestStage1;
 import dev.faultline.smmuv3.SmmuDomains;
 import dev.faultline.smmuv3.Stage2Tables;
 import dev.faultline.viommu.AnswerOutcome;
-import dev.faultline.viommu.ArmStage1Context;
-import dev.faultline.viommu.ArmStage1Fault;
-import dev.faultline.viommu.FaultReason;
 import dev.faultline.viommu.FirstLevelContext;
 import dev.faultline.viommu.GuestEvent;
 import dev.faultline.viommu.GuestStatistics;
 import dev.faultline.viommu.PageRequestEvent;
-import dev.faultline.viommu.UnrecoverableEvent;
 import dev.faultline.viommu.VirtualIommu;
 import dev.faultline.viommu.VirtualIommus;
+import dev.faultline.viommu.VirtualSmmuStatistics;
+import dev.faultline.viommu.VirtualSmmuV3;
+import dev.faultline.viommu.VirtualSte;
 import dev.faultline.vtd.VtdIommu;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,9 +49,10 @@ import org.osgi.service.log.LogReaderService;
  * faults from its virtual IOMMU ({@code viommu}):
  *
  * <ul>
- *   <li>an Arm guest's NIC VF behind the SMMUv3 writes to a page its guest mapped read-only and reads one it did
- *       not map: the guest reads two unrecoverable events naming the VF's virtual stream id, with the reason its
- *       vIOMMU derived by walking the guest's stage 1 (F_PERMISSION, F_TRANSLATION);</li>
+ *   <li>an Arm guest programs its virtual SMMUv3 itself (stream table, CD, command and event queues in its RAM);
+ *       its NIC VF behind the SMMUv3 writes to a page the guest mapped read-only and reads one it did not map: the
+ *       guest reads two event records from its own event queue naming the VF's virtual stream id, with the reason
+ *       its tables give (F_PERMISSION, F_TRANSLATION), built from the access's permissions and address alone;</li>
  *   <li>an x86 guest's accelerator behind VT-d sends page requests (PASID 1): the guest maps the page it was
  *       asked for and answers SUCCESS, and refuses (INVALID) a write to a page its tables map read-only.</li>
  * </ul>
@@ -72,9 +72,6 @@ final class GuestStep implements DemoStep {
     private static final String ARM_GUEST = "vm1";
     private static final DeviceId VF = DeviceId.parse(DemoTopology.GUEST_VF);
     private static final int VF_VIRTUAL_SID = 0x8;
-    /** CD.IPS encoding of a 48-bit output size (Arm ARM VMSAv8-64 levels). */
-    private static final int IPS_48_BITS = 5;
-    private static final int ASID = 1;
     private static final long BUFFER = 0x4000_0000L;
     private static final long RING = 0x4001_0000L;
     private static final long UNMAPPED = 0x4002_0000L;
@@ -126,7 +123,7 @@ final class GuestStep implements DemoStep {
         }
         Checks checks = new Checks();
         try (HostLogWatch hostLog = new HostLogWatch(log.get(), GuestStep::namesAGuestDevice)) {
-            armGuest(machine.get(), viommus.get(), smmu.get(), smmuPort.get(), services, checks);
+            armGuest(machine.get(), viommus.get(), smmu.get(), smmuPort.get(), checks);
             x86Guest(machine.get(), viommus.get(), vtd.get(), dmarPort.get(), services, checks);
             List<String> printed = hostLog.lines(services);
             counts.addHostPrints(printed.size());
@@ -136,68 +133,92 @@ final class GuestStep implements DemoStep {
         return checks.result(TITLE);
     }
 
-    /** The Arm guest: unrecoverable faults through the SMMUv3, with the reasons its vIOMMU derives. */
+    /**
+     * The Arm guest: its kernel programs its virtual SMMUv3 (stream table, CD, queues in its RAM); the VMM's
+     * binder nested-attaches the VF as the guest's STE says; the VF's faults land in the guest's event queue.
+     */
     private void armGuest(Machine machine, VirtualIommus viommus, SmmuDomains smmu, TranslationPort port,
-            DemoServices services, Checks checks) {
-        // The guest kernel's side: a stage-1 table with a buffer and a read-only ring, and a CD pointing at it.
+            Checks checks) throws InterruptedException {
+        // The guest kernel's side: a stage-1 table with a buffer and a read-only ring.
         GuestRam ram = new GuestRam(machine.frames(), GUEST_RAM);
         TranslationTable stage1 = TranslationTable.stage1(ram.frames(), 48);
         stage1.map(BUFFER, ram.frames().allocatePage(), PAGE, Protection.READ_WRITE);
         stage1.map(RING, ram.frames().allocatePage(), PAGE, Protection.READ | Protection.CACHE);
-        long cd = ram.frames().allocatePage();
-        long[] words = ContextDescriptor.linux(48, IPS_48_BITS, ASID, stage1.root(), false).encode();
-        for (int i = 0; i < words.length; i++) {
-            ram.write64(cd + (long) Long.BYTES * i, words[i]);
-        }
-        // The VMM's side: stage 2 maps the guest's RAM, the vIOMMU learns the guest's CD, the VF is attached.
+        // The VMM's side: stage 2 maps the guest's RAM; the guest's STEs reach the host through the binder.
         TranslationTable stage2 = TranslationTable.stage2(machine.frames(), 48);
         stage2.map(ram.base(), ram.base(), ram.size(), Protection.READ_WRITE);
         String domain = ARM_GUEST + "-vf";
         VirtualIommu guest = viommus.create(ARM_GUEST, Set.of(domain), ram);
         try {
-            guest.addDevice(VF, VF_VIRTUAL_SID);
-            guest.setStage1(VF_VIRTUAL_SID, Pasid.NONE, ArmStage1Context.readCd(ram, cd));
-            smmu.attachNested(VF, Domain.nested(domain, ARM_GUEST), GuestStage1.single(cd),
-                    Stage2Tables.of(stage2));
+            VirtualSmmuV3 vsmmu = viommus.createSmmuV3(guest, ram, (device, ste) -> {
+                if (ste.mode() == VirtualSte.Mode.STAGE1) {
+                    smmu.attachNested(device, Domain.nested(domain, ARM_GUEST), new GuestStage1(ste.contextTable(),
+                            ste.s1Fmt(), ste.s1CdMax(), ste.s1Dss()), Stage2Tables.of(stage2));
+                } else {
+                    smmu.detach(device, Pasid.NONE);
+                }
+            });
+            vsmmu.addStream(VF, VF_VIRTUAL_SID);
+            ArmGuestKernel kernel = new ArmGuestKernel(ram, vsmmu);
+            boolean programmed = kernel.probe() && kernel.attach(VF_VIRTUAL_SID, stage1);
+            checks.expect(programmed, ARM_GUEST + " (Arm) programs its virtual SMMUv3: stream table, CD, command and"
+                    + " event queues in its RAM, CMD_CFGI_STE + CMD_SYNC; the VMM attaches " + VF + " nested");
             try {
                 DmaDevice vf = DmaDevice.of(domain, DemoTopology.GUEST_VF_SID, port, machine.memory());
                 boolean works = vf.write(Pasid.NONE, BUFFER + 8, new byte[] {1}, DMA_TIMEOUT).completed()
                         && vf.read(Pasid.NONE, RING, 8, DMA_TIMEOUT).completed();
-                checks.expect(works, ARM_GUEST + " (Arm, vSMMUv3): its VF " + VF + " writes its buffer and reads its"
-                        + " ring through the guest's stage 1 over the host's stage 2");
+                checks.expect(works, "its VF writes its buffer and reads its ring through the guest's stage 1 over"
+                        + " the host's stage 2");
                 DmaStatus write = vf.write(Pasid.NONE, RING + 0x40, new byte[] {2}, DMA_TIMEOUT).status();
                 DmaStatus read = vf.read(Pasid.NONE, UNMAPPED, 8, DMA_TIMEOUT).status();
                 checks.expect(write == DmaStatus.ABORTED && read == DmaStatus.ABORTED,
                         "a write to the read-only ring and a read of an unmapped page abort");
-                List<GuestEvent> events = take(guest, 2, services);
-                expectEvent(checks, events, 0, RING + 0x40, true, ArmStage1Fault.PERMISSION);
-                expectEvent(checks, events, 1, UNMAPPED, false, ArmStage1Fault.TRANSLATION);
+                List<EventRecord> events = readEvents(vsmmu, kernel, 2);
+                expectEvent(checks, events, 0, RING + 0x40, false, EventType.F_PERMISSION);
+                expectEvent(checks, events, 1, UNMAPPED, true, EventType.F_TRANSLATION);
             } finally {
                 smmu.detach(VF, Pasid.NONE);
             }
             GuestStatistics s = guest.statistics();
             counts.add(s);
-            checks.expect(s.routed() == 2 && s.lost() == 0 && s.reasonDisagreements() == 0, s.routed()
-                    + " faults forwarded to " + ARM_GUEST + ", " + s.lost() + " lost; its derived reasons agree with"
-                    + " the SMMU's records (" + s.reasonDisagreements() + " disagreements)");
+            VirtualSmmuStatistics v = vsmmu.statistics();
+            checks.expect(s.routed() == 2 && s.lost() == 0 && s.reasonDisagreements() == 0
+                    && v.stesRefused() == 0 && v.commandErrors() == 0, s.routed() + " faults forwarded to "
+                    + ARM_GUEST + ", " + s.lost() + " lost; its derived reasons agree with the SMMU's records ("
+                    + s.reasonDisagreements() + " disagreements); " + v.commands() + " guest commands, "
+                    + v.commandErrors() + " refused");
         } finally {
             guest.close();
         }
     }
 
-    /** One unrecoverable event the guest read, as expected, its message and derived reason as a fact. */
-    private static void expectEvent(Checks checks, List<GuestEvent> events, int index, long address, boolean write,
-            FaultReason reason) {
-        if (events.size() <= index || !(events.get(index) instanceof UnrecoverableEvent e)) {
-            checks.expect(false, "event " + (index + 1) + " read by " + ARM_GUEST + ": "
-                    + (events.size() <= index ? "none" : events.get(index)));
+    /**
+     * The VMM's event thread writes the guest's events into its event queue; the guest's interrupt handler reads
+     * them, until {@code count} records are read or the wait passes.
+     */
+    private static List<EventRecord> readEvents(VirtualSmmuV3 vsmmu, ArmGuestKernel kernel, int count)
+            throws InterruptedException {
+        List<EventRecord> events = new ArrayList<>();
+        long deadline = System.nanoTime() + DMA_TIMEOUT.toNanos();
+        while (events.size() < count && System.nanoTime() < deadline) {
+            vsmmu.deliver(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            events.addAll(kernel.readEvents());
+        }
+        return events;
+    }
+
+    /** One record the guest read from its event queue, as expected. */
+    private static void expectEvent(Checks checks, List<EventRecord> events, int index, long address, boolean read,
+            EventType type) {
+        if (events.size() <= index) {
+            checks.expect(false, "event " + (index + 1) + " read by " + ARM_GUEST + " from its event queue: none");
             return;
         }
-        int recordSid = EventRecord.decode(e.virtualRecord().words()).sid();
-        checks.expect(e.virtualDevice() == VF_VIRTUAL_SID && recordSid == VF_VIRTUAL_SID && e.address() == address
-                && e.permissions().write() == write && e.reason() == reason, String.format(
-                "%s reads \"%s\", reason %s (0x%02x) from walking its stage 1; event record sid 0x%x",
-                ARM_GUEST, e.virtioFault().linuxMessage(), e.reason(), e.reason().code(), recordSid));
+        EventRecord e = events.get(index);
+        checks.expect(e.sid() == VF_VIRTUAL_SID && e.inputAddress() == address && e.read() == read
+                && e.type() == type && !e.s2(), String.format("%s reads from its event queue %s (0x%02x) at 0x%x"
+                + " %s, sid 0x%x: the reason its own stage 1 gives, nothing of the host's record",
+                ARM_GUEST, e.type(), e.id(), e.inputAddress(), e.read() ? "[R]" : "[W]", e.sid()));
     }
 
     /** The x86 guest: page requests through VT-d, answered by the guest. */

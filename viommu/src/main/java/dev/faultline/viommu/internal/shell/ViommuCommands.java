@@ -5,6 +5,7 @@ import dev.faultline.core.shell.Table;
 import dev.faultline.viommu.GuestStatistics;
 import dev.faultline.viommu.VirtualIommu;
 import dev.faultline.viommu.VirtualIommus;
+import dev.faultline.viommu.VirtualSmmuStatistics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.felix.service.command.Descriptor;
@@ -13,13 +14,15 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * Gogo commands {@code faultline:viommus} and {@code faultline:viommu}: guests' virtual IOMMU counters, a column
- * per guest (JSON with {@code --json}: a row per guest).
+ * Gogo commands {@code faultline:viommus} and {@code faultline:viommu}: guests' virtual IOMMU counters, and
+ * {@code faultline:vsmmus}: the counters of the virtual SMMUv3s guests program; a column per guest (JSON with
+ * {@code --json}: a row per guest).
  */
 @Component(service = ViommuCommands.class, property = {
     "osgi.command.scope=faultline",
     "osgi.command.function=viommus",
-    "osgi.command.function=viommu"
+    "osgi.command.function=viommu",
+    "osgi.command.function=vsmmus"
 })
 public final class ViommuCommands {
     static final String ALL = "[--json]";
@@ -52,6 +55,18 @@ public final class ViommuCommands {
         GuestStatistics statistics = viommus.guest(guest).map(VirtualIommu::statistics)
                 .orElseThrow(() -> new IllegalArgumentException("no open virtual IOMMU for guest " + guest));
         return render(args, Map.of(guest, statistics));
+    }
+
+    /** The counters of every open guest's virtual SMMUv3. */
+    @Descriptor("counters of the virtual SMMUv3 each guest programs (commands, refusals, events, stalls)")
+    public String vsmmus(@Descriptor(ALL) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:vsmmus", ALL, arguments);
+        Map<String, VirtualSmmuStatistics> smmus = new LinkedHashMap<>();
+        for (VirtualIommu guest : viommus.guests()) {
+            viommus.smmuV3(guest.name()).ifPresent(s -> smmus.put(guest.name(), s.statistics()));
+        }
+        Table table = Table.ofRecords("guest", VirtualSmmuStatistics.class, smmus);
+        return Table.render(args.json(), args.json() ? table : table.transposed("counter"));
     }
 
     private static String render(CommandArguments args, Map<String, GuestStatistics> guests) {
