@@ -9,6 +9,8 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.itests.Services;
 import dev.faultline.platform.arm.Protection;
 import dev.faultline.platform.arm.TranslationTable;
@@ -27,7 +29,9 @@ import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,6 +112,53 @@ class SmmuV3OSGiTest {
         assertThat(r.stalls()).isEqualTo(1);
         assertThat(machine.memory().read8(frame + 0x10)).isEqualTo(42);
         assertThat(smmu.stalledTransactions()).isZero();
+    }
+
+    @Test
+    void aHandlerBlockedForeverDoesNotHoldUpAnotherDeviceOnTheSameSmmu() throws Exception {
+        Services.plug(context, "platform:itest-blocker@" + SMMU + ":0x143:stall");
+        DeviceId blocker = DeviceId.parse("platform:itest-blocker");
+        Services.await(() -> domains().devices().contains(blocker));
+        TranslationTable table = TranslationTable.stage1(machine.frames(), 48);
+        long frame = machine.frames().allocatePage();
+        domains().attachStage1(GPU, Pasid.NONE, Domain.unmanaged("itest-gpu0"), table);
+        domains().attachStage1(blocker, Pasid.NONE, Domain.unmanaged("itest-blocker"),
+                TranslationTable.stage1(machine.frames(), 48));
+        handler(pager(table, frame), HandlerProperties.DOMAIN, "itest-gpu0");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        handler(g -> {
+            blocked.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, HandlerProperties.DOMAIN, "itest-blocker");
+        FaultStatistics statistics = Services.service(context, FaultStatistics.class);
+        for (String serves : List.of("domain itest-gpu0: serves", "domain itest-blocker: serves")) {
+            Services.await(() -> statistics.handlers().stream().anyMatch(h -> h.state() == HandlerStatus.State.ACTIVE
+                    && h.standing().contains(serves)));
+        }
+        DmaDevice stuck = DmaDevice.of("itest-blocker", 0x143, smmu, machine.memory());
+        CompletableFuture<DmaResult> stuckWrite = CompletableFuture.supplyAsync(
+                () -> stuck.write(Pasid.NONE, 0x9000, new byte[] {1}, WAIT));
+        try {
+            assertThat(blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+            DmaResult r = DmaDevice.of("itest-gpu0", 0x142, smmu, machine.memory())
+                    .write(Pasid.NONE, 0x6_0010L, new byte[] {43}, WAIT);
+
+            assertThat(r.status()).as("served while the other handler blocks the fault thread it was called on")
+                    .isEqualTo(DmaStatus.COMPLETED);
+            assertThat(blocked.getCount()).isZero();
+            assertThat(release.getCount()).isOne();
+            assertThat(stuckWrite.get(WAIT.toSeconds(), TimeUnit.SECONDS).status())
+                    .as("the blocked call's stall answered on its behalf at the deadline").isEqualTo(DmaStatus.ABORTED);
+        } finally {
+            release.countDown();
+            machine.removeDevice(blocker);
+        }
     }
 
     @Test
