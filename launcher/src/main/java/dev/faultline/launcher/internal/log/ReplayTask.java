@@ -1,7 +1,7 @@
 package dev.faultline.launcher.internal.log;
 
 import dev.faultline.api.backend.FaultPipeline;
-import dev.faultline.platform.log.ReplayCommand;
+import dev.faultline.faultlog.ReplayCommand;
 import java.util.function.ToIntFunction;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
