@@ -13,9 +13,10 @@ import java.util.regex.Pattern;
  */
 final class ContextFaultParser implements ReportParser {
     private static final String SUMMARY_START = "Unhandled context fault:";
-    private static final Pattern SUMMARY = Pattern.compile("Unhandled context fault: fsr=0x([0-9a-fA-F]{1,8}),"
-            + " iova=0x([0-9a-fA-F]{1,16}), fsynr=0x([0-9a-fA-F]{1,8}),(?: cbfrsynra=0x([0-9a-fA-F]{1,8}),)?"
-            + " cb=(\\d{1,3})\\b.*");
+    /** The kernel prints ", " between fields; a line wrapped by hand may move the comma: {@code fsr=0x402 / ,iova=}. */
+    private static final Pattern SUMMARY = Pattern.compile("Unhandled context fault: fsr=0x([0-9a-fA-F]{1,8})\\s*,"
+            + "\\s*iova=0x([0-9a-fA-F]{1,16})\\s*,\\s*fsynr=0x([0-9a-fA-F]{1,8})\\s*,"
+            + "(?:\\s*cbfrsynra=0x([0-9a-fA-F]{1,8})\\s*,)?\\s*cb=(\\d{1,3})\\b.*");
     private static final Pattern FSR_LINE = Pattern.compile("FSR\\s+=\\s+([0-9a-fA-F]{8}) \\[[^\\]]*\\],"
             + " SID=0x([0-9a-fA-F]{1,8}).*");
     private static final Pattern FSYNR_LINE = Pattern.compile("FSYNR0\\s+=\\s+([0-9a-fA-F]{8}) \\[[^\\]]*\\].*");
@@ -88,16 +89,27 @@ final class ContextFaultParser implements ReportParser {
      */
     private static boolean registersWithoutSummary(LogLine line, DeviceMessage dm, LogLines more, Reports out) {
         Matcher fsrLine = FSR_LINE.matcher(dm.message());
-        LogLine next = more.peek();
-        DeviceMessage nextDm = next == null ? null : DeviceMessage.parse(next.text());
+        List<LogLine> next = more.peek(1 + Continuation.MAX_LINES);
+        DeviceMessage nextDm = next.isEmpty() ? null : DeviceMessage.parse(next.get(0).text());
         if (!fsrLine.matches() || nextDm == null || !nextDm.device().equals(dm.device())) {
             return false;
         }
-        Matcher fsynrLine = FSYNR_LINE.matcher(nextDm.message());
+        // The FSYNR0 line, joined with the lines a mail client wrapped it onto ("[S1CBNDX=0" / "PNU PLVL=1]").
+        String text = nextDm.message();
+        int taken = 1;
+        int nextLines = next.get(0).nonBlankInputLines();
+        Matcher fsynrLine = FSYNR_LINE.matcher(text);
+        while (!fsynrLine.matches() && text.startsWith("FSYNR0") && taken < next.size()
+                && !next.get(taken).text().isEmpty()) {
+            text = text + " " + next.get(taken).text();
+            nextLines += next.get(taken).nonBlankInputLines();
+            taken++;
+            fsynrLine = FSYNR_LINE.matcher(text);
+        }
         if (!fsynrLine.matches()) {
             return false;
         }
-        more.next();
+        more.skip(taken);
         long fsr = Long.parseLong(fsrLine.group(1), 16);
         long fsynr = Long.parseLong(fsynrLine.group(1), 16);
         FaultBuilder b = new FaultBuilder().text(FaultField.DEVICE, dm.device());
@@ -105,7 +117,7 @@ final class ContextFaultParser implements ReportParser {
         b.number(FaultField.SID, Long.parseLong(fsrLine.group(2), 16));
         fsynr(b, fsynr);
         out.add(b.build(FaultFormat.SMMU_CONTEXT_FAULT, line.number(), HardwareRecord.NONE),
-                line.nonBlankInputLines() + next.nonBlankInputLines());
+                line.nonBlankInputLines() + nextLines);
         return true;
     }
 

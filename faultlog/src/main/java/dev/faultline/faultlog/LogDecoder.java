@@ -121,11 +121,11 @@ public final class LogDecoder {
         if (line.width() < MIN_WRAPPED_WIDTH) {
             return;
         }
-        List<LogLine> next = more.peek(Continuation.MAX_LINES);
+        List<LogLine> next = more.peek(2 * Continuation.MAX_LINES);
         LogLine joined = line;
-        for (int i = 0; i < next.size(); i++) {
+        for (int i = 0; i < Math.min(Continuation.MAX_LINES, next.size()); i++) {
             LogLine piece = next.get(i);
-            if (piece.text().isEmpty() || aMessageOfItsOwn(piece)) {
+            if (piece.text().isEmpty() || aMessageOfItsOwn(piece, next.subList(i + 1, next.size()))) {
                 return;
             }
             joined = joined.join(piece);
@@ -142,9 +142,14 @@ public final class LogDecoder {
         }
     }
 
-    /** Whether fresh parsers take {@code line} alone (it is then no continuation of the line before). */
-    private static boolean aMessageOfItsOwn(LogLine line) {
-        return offer(parsers(), line, new LogLines(java.util.Collections.emptyIterator()), new Reports());
+    /**
+     * Whether fresh parsers take {@code line}, with the lines {@code after} it, as a report of its own (it is then no
+     * continuation of the line before): a report wrapped in its turn ({@code ... [IO_PAGE_FAULT domain=0x0000} /
+     * {@code address=... flags=0x0010]}) starts a message too.
+     */
+    private static boolean aMessageOfItsOwn(LogLine line, List<LogLine> after) {
+        LogLines following = new LogLines(after.stream().map(LogLine::text).iterator());
+        return offer(parsers(), line, following, new Reports());
     }
 
     /** Counts the lines taken from the input. */

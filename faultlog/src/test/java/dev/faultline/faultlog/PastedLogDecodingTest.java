@@ -135,4 +135,45 @@ class PastedLogDecodingTest {
         });
         assertThat(log.ignoredLines()).isZero();
     }
+
+    @Test
+    void aSummaryWrappedByHandBeforeItsCommaIsJoinedBack() {
+        // smmu-context-fault-19: the author moved the comma to the continuation line.
+        DecodedLog log = decode("> [  157.563136] arm-smmu 15000000.iommu: Unhandled context fault: fsr=0x402",
+                "> ,iova=0xd65504710, fsynr=0x100011, cbfrsynra=0x0, cb=6");
+        assertThat(log.faults()).singleElement().satisfies(f -> {
+            assertThat(f.number(FaultField.ADDRESS)).hasValue(0xd65504710L);
+            assertThat(f.number(FaultField.CB)).hasValue(6);
+            assertThat(f.isTrue(FaultField.WRITE)).isTrue();
+        });
+        assertThat(log.problems()).isEmpty();
+        assertThat(log.ignoredLines()).isZero();
+    }
+
+    @Test
+    void aLongUnrelatedLineIsNotJoinedToAWrappedReportAfterIt() {
+        // amd-io-page-fault-17: a register dump line, then a fault wrapped before "address=". The dump line stays
+        // ignored: the report starts on the next line even though it needs its own continuation.
+        DecodedLog log = decode(">R10: ffffed10bfcd120d R11: ffff8885fe68906b R12: 0000000000000000",
+                ">smartpqi 0000:23:00.0: AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x0000",
+                ">address=0xffffffffffec1a00 flags=0x0010]");
+        assertThat(log.faults()).singleElement().satisfies(f -> {
+            assertThat(f.number(FaultField.ADDRESS)).hasValue(0xffffffffffec1a00L);
+            assertThat(f.line()).isEqualTo(2);
+        });
+        assertThat(log.ignoredLines()).isEqualTo(1);
+    }
+
+    @Test
+    void registersWithoutTheirSummaryWrappedByAMailClientAreStillTheReport() {
+        // smmu-context-fault-23 wrapped at 72 columns: both register lines continue on the next line.
+        DecodedLog log = decode(">>>> [    4.911422] arm-smmu cd00000.iommu: FSR    = 00000402 [Format=2",
+                "TF], SID=0x0", ">>>> [    4.923353] arm-smmu cd00000.iommu: FSYNR0 = 00000021 [S1CBNDX=0",
+                "PNU PLVL=1]");
+        assertThat(log.faults()).singleElement().satisfies(f -> {
+            assertThat(f.number(FaultField.FSYNR)).hasValue(0x21);
+            assertThat(f.isTrue(FaultField.PRIV)).isTrue();
+        });
+        assertThat(log.ignoredLines()).isZero();
+    }
 }

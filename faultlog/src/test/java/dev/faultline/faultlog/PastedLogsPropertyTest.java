@@ -23,7 +23,10 @@ class PastedLogsPropertyTest {
     @Test
     @SuppressWarnings("unchecked")
     void aPastedLogDecodesToTheSameFaults() throws IOException {
-        List<Map<String, Object>> cases = RealFaultLogsTest.cases().map(a -> (Map<String, Object>) a.get()[1]).toList();
+        // A log still in quoted-printable (soft breaks: lines ending in a single '=') is the mail's source, not text a
+        // person pastes: a mail client quotes and wraps the decoded text, so re-wrapping the encoded lines is no paste.
+        List<Map<String, Object>> cases = RealFaultLogsTest.cases().map(a -> (Map<String, Object>) a.get()[1])
+                .filter(c -> !((String) c.get("log")).matches("(?s).*[^=]=\\n.*")).toList();
         Property.tries(TRIES).cover(List.of(PastedLogs.Quote.values())).check(s -> {
             Map<String, Object> testCase = s.draw("case", Gens.elements(cases));
             PastedLogs.Quote quote = s.draw("quote", Gens.enums(PastedLogs.Quote.class));

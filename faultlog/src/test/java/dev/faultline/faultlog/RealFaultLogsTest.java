@@ -55,7 +55,7 @@ class RealFaultLogsTest {
 
     @Test
     void testDataIsPresentAndNotEmpty() throws IOException {
-        assertThat(cases()).hasSizeGreaterThanOrEqualTo(51);
+        assertThat(cases()).hasSizeGreaterThanOrEqualTo(67);
     }
 
     @ParameterizedTest(name = "{0}")

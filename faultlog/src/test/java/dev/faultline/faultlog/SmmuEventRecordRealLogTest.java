@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -38,7 +39,7 @@ class SmmuEventRecordRealLogTest {
         return cases.stream();
     }
 
-    /** The records of a log: each header followed by four dword lines. */
+    /** The records of a log: each header followed by its dword lines (four, or fewer where the log cuts it short). */
     static List<long[]> records(String log) {
         List<long[]> out = new ArrayList<>();
         String[] lines = log.split("\n");
@@ -55,9 +56,9 @@ class SmmuEventRecordRealLogTest {
                     dw[found++] = Long.parseUnsignedLong(d.group(1).replace(" ", ""), 16);
                 }
             }
-            assertThat(found).as("dwords after header %d", i).isEqualTo(4);
+            assertThat(found).as("dwords after header %d", i).isPositive();
             assertThat(EventRecord.id(dw[0])).isEqualTo(Integer.parseInt(h.group(1), 16));
-            out.add(dw);
+            out.add(Arrays.copyOf(dw, found));
         }
         return out;
     }
@@ -70,13 +71,19 @@ class SmmuEventRecordRealLogTest {
         List<long[]> records = records((String) c.get("log"));
         assertThat(records).as((String) c.get("id")).hasSameSizeAs(expected);
         for (int n = 0; n < records.size(); n++) {
-            EventRecord e = EventRecord.decode(records.get(n));
+            long[] dwords = records.get(n);
+            EventRecord e = EventRecord.decode(Arrays.copyOf(dwords, 4));
             Map<String, Object> x = expected.get(n);
             String at = c.get("id") + "#" + n;
             check(x, "event_id", (long) e.id(), at);
             check(x, "event", e.eventId().specName(), at);
             check(x, "sid", e.sid() & 0xffff_ffffL, at);
             check(x, "ssid", e.ssv() ? (Object) (long) e.ssid() : null, at);
+            if (dwords.length < 4) {
+                // A record the log cuts short: only dword 0's fields are determinable, and expected has no others.
+                assertThat(x).as(at).containsOnlyKeys("format", "device", "event_id", "event", "sid", "ssid");
+                continue;
+            }
             check(x, "stag", (long) e.stag(), at);
             check(x, "stall", e.stall(), at);
             check(x, "priv", e.privileged(), at);
