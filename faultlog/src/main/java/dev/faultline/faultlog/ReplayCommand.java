@@ -6,12 +6,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * {@code faultline replay [--attach <domain>] [--domain-type dma|unmanaged|sva] [--timeout <seconds>]
- * <file|->}: decodes a kernel log and replays its faults through a running core ({@link Replayer}), then
- * prints the replay report.
+ * {@code faultline replay [--map <log device>=<machine device>]... [--attach <domain>]
+ * [--domain-type dma|unmanaged|sva] [--timeout <seconds>] <file|->}: decodes a kernel log and replays it
+ * ({@link IncidentReplay}): the mapped devices' reports into the simulated machine's drivers, the others through
+ * the running core in the replay namespace; then prints the report.
  *
  * <p>Exit codes: {@value #OK} replayed and every owed page response came once, {@value #FAILED} the input
  * could not be read or the replay was not clean (see {@link ReplayReport#clean()}), {@value #USAGE} bad
@@ -25,15 +29,22 @@ public final class ReplayCommand {
     /** Exit code: bad arguments. */
     public static final int USAGE = 2;
 
-    static final String USAGE_TEXT = "usage: faultline replay [--attach <domain>] [--domain-type dma|unmanaged|sva]"
-            + " [--timeout <seconds>] <file|->";
+    static final String USAGE_TEXT = "usage: faultline replay [--map <log device>=<machine device>]..."
+            + " [--attach <domain>] [--domain-type dma|unmanaged|sva] [--timeout <seconds>] <file|->";
 
     private final LogDecoder decoder = new LogDecoder();
     private final FaultPipeline pipeline;
+    private final Optional<DriverReplayer> drivers;
 
-    /** A command replaying into {@code pipeline}. */
+    /** A command replaying into {@code pipeline} only ({@code --map} is refused). */
     public ReplayCommand(FaultPipeline pipeline) {
+        this(pipeline, Optional.empty());
+    }
+
+    /** A command replaying into {@code pipeline}, and into the machine's drivers for {@code --map}. */
+    public ReplayCommand(FaultPipeline pipeline, Optional<DriverReplayer> drivers) {
         this.pipeline = pipeline;
+        this.drivers = drivers;
     }
 
     /**
@@ -50,6 +61,8 @@ public final class ReplayCommand {
         String domain = null;
         String type = "dma";
         ReplayOptions options = ReplayOptions.defaults();
+        List<String> maps = new ArrayList<>();
+        DeviceMap map;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -58,6 +71,7 @@ public final class ReplayCommand {
                         return OK;
                     }
                     case "--attach" -> domain = value(args, ++i);
+                    case "--map" -> maps.add(value(args, ++i));
                     case "--domain-type" -> type = value(args, ++i).toLowerCase(Locale.ROOT);
                     case "--timeout" -> options = options.withResponseTimeout(seconds(value(args, ++i)));
                     default -> {
@@ -74,6 +88,10 @@ public final class ReplayCommand {
             if (domain != null) {
                 options = options.attachEveryDevice(domain(type, domain));
             }
+            map = DeviceMap.parse(maps);
+            if (!map.isEmpty() && drivers.isEmpty()) {
+                throw new IllegalArgumentException("--map needs the simulated machine, and none is running");
+            }
         } catch (IllegalArgumentException e) {
             err.println("replay: " + e.getMessage());
             err.println(USAGE_TEXT);
@@ -86,7 +104,7 @@ public final class ReplayCommand {
             err.println("replay: cannot read " + LogInput.describe(file, e));
             return FAILED;
         }
-        ReplayReport report = new Replayer(pipeline).replay(log, options);
+        IncidentReport report = new IncidentReplay(pipeline, drivers).replay(log, options, map);
         out.print(report.render());
         out.flush();
         return report.clean() ? OK : FAILED;

@@ -22,6 +22,10 @@ class LogCommandsTest {
 
     private final LogCommands commands = new LogCommands();
 
+    {
+        commands.drivers = new MachineDrivers();
+    }
+
     private String file() throws IOException {
         return Files.writeString(dir.resolve("log"), LOG).toString();
     }
@@ -45,7 +49,7 @@ class LogCommandsTest {
         assertThatThrownBy(() -> commands.replay(file)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("core is not running");
         commands.pipeline = new FakePipeline();
-        ReplayReport report = commands.replay("--attach", "host", file);
+        ReplayReport report = commands.replay("--attach", "host", file).replay();
         assertThat(report.replayed()).isEqualTo(1);
         assertThat(report.clean()).isTrue();
     }
@@ -65,9 +69,13 @@ class LogCommandsTest {
         assertThatThrownBy(() -> commands.decode(file, file)).hasMessageStartingWith("too many arguments: ");
         commands.pipeline = new FakePipeline();
         assertThatThrownBy(() -> commands.replay("--attach")).hasMessage(
-                "--attach needs a <domain>\nusage: faultline:replay [--attach <domain>] <file>");
+                "--attach needs a <domain>\nusage: " + LogCommands.REPLAY);
         assertThatThrownBy(() -> commands.replay("--attach", "host")).hasMessage(
-                "missing <file>\nusage: faultline:replay [--attach <domain>] <file>");
-        assertThat(commands.replay(file, "--attach", "host").replayed()).isEqualTo(1);
+                "missing <file>\nusage: " + LogCommands.REPLAY);
+        assertThat(commands.replay(file, "--attach", "host").replay().replayed()).isEqualTo(1);
+        assertThatThrownBy(() -> commands.replay("--map", "sid:0x1", file)).hasMessageStartingWith(
+                "map entry 'sid:0x1' is not <log device>=<machine device>\nusage: ");
+        assertThatThrownBy(() -> commands.replay("--map", "00:0d.0=0000:00:0d.0", file))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs the simulated machine");
     }
 }
