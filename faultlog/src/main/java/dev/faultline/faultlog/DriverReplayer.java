@@ -36,8 +36,8 @@ import java.util.function.Function;
  *       machine device's access at the logged address, with the logged direction, PASID and privilege, issued to
  *       its IOMMU model. If that address is not mapped for the device, the model records the fault in its queue,
  *       its backend reports it and the core routes it to the device's driver (the remoteproc handler crashes and
- *       recovers the processor, the msm handler stalls, prints and snapshots, a device without handler, such as a
- *       usNIC VF, has its fault printed by the IOMMU driver). The access only translates, it moves no data.</li>
+ *       recovers the processor; a device without handler, such as a usNIC VF, has its fault printed by the IOMMU
+ *       driver). The access only translates, it moves no data.</li>
  *   <li>A remote processor crash line ({@code crash detected in ...: type watchdog}) is reported to the remote
  *       processor that drives the machine device ({@code rproc_report_crash}), with the logged crash type.</li>
  * </ul>
@@ -85,9 +85,13 @@ public final class DriverReplayer {
             DeviceId device = target.get();
             Map<Delivery, Integer> counts = deliveries.computeIfAbsent(device, d -> new EnumMap<>(Delivery.class));
             try {
-                deliver(f, device, deadline).fold(
-                        delivery -> counts.merge(delivery, 1, Integer::sum),
+                Result r = deliver(f, device, deadline);
+                r.fold(delivery -> counts.merge(delivery, 1, Integer::sum),
                         why -> notDelivered.merge(why, 1, Integer::sum));
+                if (r.delivery() == Delivery.FAULTED) {
+                    // in log order: the driver takes this fault in before the next report reaches it
+                    awaitCore(Map.of(device, counts), before, deadline);
+                }
             } catch (RuntimeException e) {
                 errors.add("delivering line " + f.line() + " to " + device + " failed: " + e);
             }
@@ -99,7 +103,7 @@ public final class DriverReplayer {
             FaultCounts was = before.get(device);
             FaultCounts now = after.get(device);
             rows.add(new DriverReplayReport.Row(device, driverOf(device), counts,
-                    delta(now, was, FaultCounts::delivered), delta(now, was, FaultCounts::noHandler)));
+                    delta(now, was, c -> c.dispatched() + c.delivered()), delta(now, was, FaultCounts::noHandler)));
         });
         return new DriverReplayReport(rows, notDelivered, errors);
     }
@@ -158,7 +162,10 @@ public final class DriverReplayer {
         return Result.not("remoteproc crash type '" + logged + "' is not one Linux reports");
     }
 
-    /** Waits until the core counted, for each device, at least the faults its IOMMU recorded. */
+    /**
+     * Waits until the core took in, for each device, at least the faults its IOMMU recorded: handed each to a
+     * handler, or found none, or rejected it.
+     */
     private void awaitCore(Map<DeviceId, Map<Delivery, Integer>> deliveries, Map<DeviceId, FaultCounts> before,
             long deadline) {
         if (statistics.isEmpty()) {
@@ -167,7 +174,7 @@ public final class DriverReplayer {
         while (System.nanoTime() < deadline) {
             Map<DeviceId, FaultCounts> now = counts();
             boolean all = deliveries.entrySet().stream().allMatch(e -> delta(now.get(e.getKey()),
-                    before.get(e.getKey()), FaultCounts::reported) >= e.getValue().getOrDefault(Delivery.FAULTED, 0));
+                    before.get(e.getKey()), DriverReplayer::takenIn) >= e.getValue().getOrDefault(Delivery.FAULTED, 0));
             if (all) {
                 return;
             }
@@ -190,6 +197,10 @@ public final class DriverReplayer {
             }
         });
         return counts;
+    }
+
+    private static long takenIn(FaultCounts c) {
+        return c.dispatched() + c.delivered() + c.noHandler() + c.rejected();
     }
 
     private static long delta(FaultCounts now, FaultCounts was, java.util.function.ToLongFunction<FaultCounts> field) {

@@ -3,7 +3,9 @@ package dev.faultline.faultlog;
 import dev.faultline.api.backend.FaultPipeline;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -42,6 +44,14 @@ public final class IncidentReplay {
         }
         Duration timeout = options.responseTimeout();
         DriverReplayReport driverReport = machine.replay(mapped, map, timeout);
-        return new IncidentReport(new Replayer(pipeline).replay(rest, options), Optional.of(driverReport));
+        ReplayReport r = new Replayer(pipeline).replay(rest, options);
+        Map<String, Integer> notReplayed = new LinkedHashMap<>();
+        if (!mapped.isEmpty()) {
+            notReplayed.put("mapped to the machine's devices", mapped.size());
+        }
+        notReplayed.putAll(r.notReplayed());
+        ReplayReport core = new ReplayReport(log.faults().size(), r.devices(), r.replayed(), notReplayed, r.outcomes(),
+                r.responses(), r.awaitedResponses(), r.unanswered(), r.extraResponses(), r.errors());
+        return new IncidentReport(core, Optional.of(driverReport));
     }
 }

@@ -76,11 +76,11 @@ public final class LogCommands {
      * @throws IllegalArgumentException if the arguments do not fit the usage line
      * @throws IllegalStateException if the core's fault pipeline is not running
      */
-    @Descriptor("replay the IOMMU faults of a kernel log file through the running core (--map: deliver a logged"
-            + " device's reports to that machine device's driver; --attach: attach every replayed device to that DMA"
-            + " domain)")
-    public IncidentReport replay(@Descriptor("[--map <log device>=<machine device>]... [--attach <domain>] <file>")
-            String... arguments) throws IOException {
+    @Descriptor("replay the IOMMU faults of a kernel log file through the running core (--map <log device>=<machine"
+            + " device>: deliver that logged device's reports to the machine device's driver; --attach: attach every"
+            + " replayed device to that DMA domain)")
+    public IncidentReport replay(@Descriptor("[--map <a>=<b>]... [--attach <domain>] <file>") String... arguments)
+            throws IOException {
         String domain = null;
         String file = null;
         List<String> maps = new ArrayList<>();

@@ -6,8 +6,8 @@ import dev.faultline.drivers.remoteproc.RemoteProcessor;
 import dev.faultline.faultlog.DriverReplayer;
 import dev.faultline.platform.machine.Machine;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -31,7 +31,7 @@ public final class MachineDrivers {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    final List<RemoteProcessor> processors = new CopyOnWriteArrayList<>();
+    volatile List<Map.Entry<Map<String, Object>, RemoteProcessor>> processors = List.of();
 
     /** A replayer into the running machine's drivers, or empty while no machine runs. */
     public Optional<DriverReplayer> replayer() {
@@ -40,7 +40,9 @@ public final class MachineDrivers {
                 : Optional.of(new DriverReplayer(m, this::processorOf, Optional.ofNullable(statistics)));
     }
 
+    /** The processor whose configuration names {@code device} (its {@code device} service property). */
     private Optional<RemoteProcessor> processorOf(DeviceId device) {
-        return processors.stream().filter(p -> p.status().device().equals(device.toString())).findFirst();
+        return processors.stream().filter(p -> device.toString().equals(String.valueOf(p.getKey().get("device"))))
+                .map(Map.Entry::getValue).findFirst();
     }
 }
