@@ -1,7 +1,7 @@
 package dev.faultline.platform.machine;
 
 import dev.faultline.api.fault.DeviceId;
-import dev.faultline.platform.log.ReplayNamespace;
+import dev.faultline.api.fault.PlatformDeviceName;
 import java.util.Objects;
 
 /**
@@ -16,17 +16,23 @@ import java.util.Objects;
  * @param stallCapable whether it tolerates stalled transactions (firmware {@code dma-can-stall})
  */
 public record DeviceNode(DeviceId id, String iommu, int requesterId, boolean pri, boolean stallCapable) {
+    /**
+     * The platform device name prefix no machine uses: names under it are kept for devices of other machines that
+     * tools add to the fault core beside this machine's (a replayed kernel log's devices), so that they never take
+     * one of this machine's ids.
+     */
+    public static final String FOREIGN_PREFIX = "replay/";
 
     /**
      * Validates the node.
      *
-     * @throws IllegalArgumentException for a blank IOMMU name, or a platform name under {@code replay/} (the
-     *     namespace of replayed logs' devices, {@link ReplayNamespace})
+     * @throws IllegalArgumentException for a blank IOMMU name, or a platform name under {@value #FOREIGN_PREFIX}
+     *     (kept for other machines' devices, {@link #isForeign})
      */
     public DeviceNode {
         Objects.requireNonNull(id, "id");
-        if (ReplayNamespace.isReserved(id)) {
-            throw new IllegalArgumentException("device " + id + ": platform names under " + ReplayNamespace.PREFIX
+        if (isForeign(id)) {
+            throw new IllegalArgumentException("device " + id + ": platform names under " + FOREIGN_PREFIX
                     + " are reserved for replayed logs' devices");
         }
         if (iommu == null || iommu.isBlank()) {
@@ -70,6 +76,11 @@ public record DeviceNode(DeviceId id, String iommu, int requesterId, boolean pri
             throw new IllegalArgumentException("device node '" + text + "': requester id does not fit 32 bits");
         }
         return new DeviceNode(DeviceId.parse(text.substring(0, at)), rest[0], (int) rid, pri, stall);
+    }
+
+    /** Whether {@code device} is a platform name under {@value #FOREIGN_PREFIX}, which no machine may use. */
+    public static boolean isForeign(DeviceId device) {
+        return device instanceof PlatformDeviceName p && p.name().startsWith(FOREIGN_PREFIX);
     }
 
     /** The text form {@link #parse} reads. */
