@@ -83,11 +83,6 @@ public final class SoakVtdDriver implements AutoCloseable {
         return c.queueOverflows() + c.faultRecordOverflows();
     }
 
-    /** Announces a device behind the unit to the core (what firmware enumeration does in a framework). */
-    public void addDevice(dev.faultline.api.fault.PciRequesterId device) {
-        driver.addDevice(device);
-    }
-
     /** Quiesces and disconnects; the unit keeps running and queueing for the next one. */
     @Override
     public void close() {
