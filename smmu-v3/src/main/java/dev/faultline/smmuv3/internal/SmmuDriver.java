@@ -771,13 +771,13 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
                 }
                 startSuccessor.accept(() -> {
                     queues.adopt();
-                    stuck.advance();
+                    stepPast(stuck);
                     queues.leave();
                     kicked.run();
                 });
             } else {
                 Thread successor = running ? queues.handOver(smmu.name() + "-evtq-" + (successors + 1),
-                        () -> stuck.advance(), () -> {
+                        () -> stepPast(stuck), () -> {
                             kick.release();
                             faultLoop();
                         }) : null;
@@ -789,6 +789,15 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
             successors++;
         }
         log.warn(prefix + "a handler holds the fault thread; the event and PRI queues go on on a fresh thread");
+    }
+
+    /**
+     * A successor's first step: past the record in flight, published at once (CONS), so that a driver started
+     * after this one stops before the successor's first pass does not read that record again and report it twice.
+     */
+    private static void stepPast(QueueReader stuck) {
+        stuck.advance();
+        stuck.publish();
     }
 
     /**
