@@ -323,6 +323,9 @@ final class Pipeline implements PipelineControl, HandlerControl {
      * is left to the handler; its group is answered on its behalf at the deadline).
      */
     private void awaitCallsOf(HandlerProxy proxy) {
+        if (!callsElsewhere(proxy)) {
+            return; // nothing to wait for (and no clock to read: a simulation runs every call on one thread)
+        }
         // real time: this thread really waits
         long limit = System.nanoTime() + (proxy.registration().noDeadline() ? settings.defaultTimeoutNanos()
                 : proxy.timeoutNanos(settings));
