@@ -1,7 +1,6 @@
 package dev.faultline.soak;
 
 import dev.faultline.api.fault.DeviceId;
-import dev.faultline.platform.dma.PageRequestMessage;
 import dev.faultline.platform.dma.PrgResponseMessage;
 import dev.faultline.platform.dma.PrgResponseReceiver;
 import dev.faultline.platform.dma.TranslationPort;
@@ -15,17 +14,13 @@ import java.util.concurrent.TimeUnit;
  * thread, including the sender's own (an IOMMU answering by itself on overflow).
  */
 final class PriFunction implements PrgResponseReceiver {
-    private static final int INDICES = PageRequestMessage.PRG_INDEX_MASK + 1;
-
     final DeviceId id;
     final int requesterId;
     final int pasid;
     private final TranslationPort port;
     private final int window;
-    private final boolean[] outstanding = new boolean[INDICES];
+    private final PrgIndices indices = new PrgIndices();
     private final long[] answers = new long[16];
-    private int outstandingCount;
-    private int nextIndex;
     private long groups;
     private long pages;
     private long duplicates;
@@ -50,41 +45,29 @@ final class PriFunction implements PrgResponseReceiver {
     boolean send(long firstPage, int count, long deadlineNanos) throws InterruptedException {
         int index;
         synchronized (this) {
-            while (outstandingCount >= window) {
+            while (indices.outstanding() >= window) {
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-            index = nextIndex;
-            while (outstanding[index]) {
-                index = (index + 1) % INDICES;
-            }
-            nextIndex = (index + 1) % INDICES;
-            outstanding[index] = true;
-            outstandingCount++;
+            index = indices.take();
             groups++;
             pages += count;
         }
         // outside the lock: the IOMMU may answer on this thread while holding its own lock
-        for (int i = 0; i < count; i++) {
-            port.pageRequest(new PageRequestMessage(requesterId, pasid, false, false, true, (i & 1) == 1,
-                    i == count - 1, index, firstPage + ((long) i << 20)));
-        }
+        PrgIndices.send(port, requesterId, pasid, index, firstPage, count);
         return true;
     }
 
     @Override
     public void receive(PrgResponseMessage response) {
         synchronized (this) {
-            int index = response.prgIndex();
-            if (!outstanding[index]) {
+            if (!indices.answer(response.prgIndex())) {
                 duplicates++;
                 return;
             }
-            outstanding[index] = false;
-            outstandingCount--;
             answers[response.responseCode()]++;
             if (response.hasPasid() && response.pasid() != pasid) {
                 pasidMismatches++;
@@ -100,7 +83,7 @@ final class PriFunction implements PrgResponseReceiver {
      * @throws InterruptedException if interrupted
      */
     synchronized boolean awaitAnswers(long deadlineNanos) throws InterruptedException {
-        while (outstandingCount > 0) {
+        while (indices.outstanding() > 0) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -112,7 +95,7 @@ final class PriFunction implements PrgResponseReceiver {
 
     /** The device's ledger now. */
     synchronized Ledger ledger() {
-        return new Ledger(groups, pages, answers.clone(), outstandingCount, duplicates, pasidMismatches);
+        return new Ledger(groups, pages, answers.clone(), indices.outstanding(), duplicates, pasidMismatches);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.faultline.core.internal;
 import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.ResponseCode;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +26,8 @@ final class GroupDispatcher implements GroupHolder {
     private final Ticker ticker;
     /** Groups waiting for replacement handlers, over all targets (bounded by {@code handover.capacity}). */
     private final AtomicInteger waitingForReplacements = new AtomicInteger();
+    /** Numbers the held groups in the order they are made (their hash codes; see {@link HeldGroup#hashCode()}). */
+    private final AtomicLong heldSerials = new AtomicLong();
     private DeadlineWatchdog watchdog;
 
     GroupDispatcher(Supplier<Settings> settings, Supplier<HandlerPolicy> policy, Ticker ticker, PendingGroups pending,
@@ -259,7 +262,7 @@ final class GroupDispatcher implements GroupHolder {
     @Override
     public HeldGroup copyOf(AnswerableGroup group, boolean queued) {
         long deadline = group.reportedNanos + group.handler.timeoutNanos(settings.get());
-        return new HeldGroup(group.faults.copy(), group, deadline, queued, this);
+        return new HeldGroup(group.faults.copy(), group, deadline, queued, this, heldSerials.incrementAndGet());
     }
 
     @Override
@@ -288,7 +291,8 @@ final class GroupDispatcher implements GroupHolder {
 
     @Override
     public void handBack(HeldGroup original) {
-        HeldGroup again = new HeldGroup(original.faults, original, original.deadlineNanos(), true, this);
+        HeldGroup again = new HeldGroup(original.faults, original, original.deadlineNanos(), true, this,
+                heldSerials.incrementAndGet());
         hold(again);
         routeAgain(again, null);
     }

@@ -35,9 +35,13 @@ final class HeldGroup extends AnswerableGroup implements DeferredGroup {
     /** Set once the winning answer has been handed to the backend. */
     private volatile boolean sent;
     private volatile boolean deferred;
+    private final long serial;
 
-    HeldGroup(FaultBuffer faults, AnswerableGroup original, long deadlineNanos, boolean queued, GroupHolder holder) {
+    /** A held copy of {@code original}; {@code serial} numbers it among the groups its core held so far. */
+    HeldGroup(FaultBuffer faults, AnswerableGroup original, long deadlineNanos, boolean queued, GroupHolder holder,
+            long serial) {
         super(faults);
+        this.serial = serial;
         this.device = original.device;
         this.handler = original.handler;
         this.attachment = original.attachment;
@@ -143,5 +147,21 @@ final class HeldGroup extends AnswerableGroup implements DeferredGroup {
 
     HandlerProxy handlerProxy() {
         return handler;
+    }
+
+    /**
+     * The group's serial, not its identity: a set of held groups (the pending groups a barrier answers) then iterates
+     * in an order that depends only on which groups were held in which order, so a run replayed with the same inputs
+     * and interleaving (the deterministic simulation) answers them in the same order.
+     */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(serial);
+    }
+
+    /** Identity, as {@link Object#equals}: every held group is its own (its serial is unique in its core). */
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
     }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -53,6 +54,8 @@ final class Pipeline implements PipelineControl, HandlerControl {
     private volatile Settings settings;
     private volatile HandlerPolicy policy;
     private volatile boolean closed;
+    /** Told of each group queued for a queued handler when no thread of the handler's own serves it, else null. */
+    private volatile Consumer<HandlerQueue> queueServer;
 
     /**
      * A pipeline; {@code watchdogThread} starts the deadline thread (tests leave it off and call
@@ -83,6 +86,15 @@ final class Pipeline implements PipelineControl, HandlerControl {
 
     Settings settings() {
         return settings;
+    }
+
+    /**
+     * Queued handlers registered from now on get no thread of their own: {@code server} is told of each group
+     * queued and serves it with {@link HandlerQueue#serveOne()} (a deterministic simulation's scheduler, which
+     * also drives the watchdog through {@link #expireDeadlines()} and {@link #scanForBlockedHandlers()}).
+     */
+    void serveQueuesBy(Consumer<HandlerQueue> server) {
+        queueServer = Objects.requireNonNull(server, "server");
     }
 
     HandlerPolicy policy() {
@@ -238,7 +250,8 @@ final class Pipeline implements PipelineControl, HandlerControl {
         HandlerProxy proxy = new HandlerProxy(handler, r,
                 new RateLimiter(s.logBurst(), s.logIntervalNanos(), ticker::nanoTime));
         if (r.queued() && !r.refused()) {
-            HandlerQueue q = new HandlerQueue(r.name(), s.queueDepth(), g -> dispatcher.runQueued(proxy, g));
+            HandlerQueue q = new HandlerQueue(r.name(), s.queueDepth(), g -> dispatcher.runQueued(proxy, g),
+                    queueServer);
             proxy.useQueue(q);
             q.start();
         }
@@ -310,6 +323,9 @@ final class Pipeline implements PipelineControl, HandlerControl {
      * is left to the handler; its group is answered on its behalf at the deadline).
      */
     private void awaitCallsOf(HandlerProxy proxy) {
+        if (!callsElsewhere(proxy)) {
+            return; // nothing to wait for (and no clock to read: a simulation runs every call on one thread)
+        }
         // real time: this thread really waits
         long limit = System.nanoTime() + (proxy.registration().noDeadline() ? settings.defaultTimeoutNanos()
                 : proxy.timeoutNanos(settings));

@@ -26,17 +26,7 @@ public final class Pipelines {
                 .withLogRate(atLeast("log.burst", logBurst, 0, Settings.DEFAULT_LOG_BURST, problems),
                         atLeast("log.interval.ms", logIntervalMillis, 0, Settings.DEFAULT_LOG_INTERVAL_MS, problems))
                 .withPreciseTimestamps(preciseTimestamps);
-        LogSink sink = new LogSink() {
-            @Override
-            public void warn(String line) {
-                log.accept(line);
-            }
-
-            @Override
-            public void error(String line, Throwable cause) {
-                log.accept(cause == null ? line : line + ": " + cause);
-            }
-        };
+        LogSink sink = LogSink.lines(log);
         // outside a framework every handler is the embedder's own: it may serve guests too
         return new Pipeline(s, HandlerPolicy.DEFAULTS.withGuestHandlers(STANDALONE_BUNDLE), Ticker.SYSTEM, sink,
                 true);

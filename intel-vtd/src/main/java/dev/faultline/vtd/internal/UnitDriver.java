@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -85,6 +86,10 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     private final Object successorLock = new Object();
     private volatile Thread thread;
     private int successors;
+    /** Runs on each interrupt instead of waking the interrupt thread (a simulation without threads), else null. */
+    private final Runnable kicked;
+    /** Starts a successor of a held interrupt thread in a simulation without threads, else null. */
+    private final Consumer<Runnable> startSuccessor;
     private volatile boolean running;
     private final AtomicLong responsesSent = new AtomicLong();
     private final AtomicLong responsesLost = new AtomicLong();
@@ -102,6 +107,20 @@ final class UnitDriver implements IommuBackend, VtdIommu {
      */
     UnitDriver(RemappingUnit unit, FrameAllocator allocator, FaultPipeline pipeline, DriverSettings settings,
             LogSink sink, LongSupplier ticker) {
+        this(unit, allocator, pipeline, settings, sink, ticker, null, null);
+    }
+
+    /**
+     * A driver whose interrupt threads are its own ({@code kicked} null), or, for a deterministic simulation, a
+     * driver without threads: each interrupt (and the start) runs {@code kicked}, and the simulation's scheduler then
+     * calls {@link #pass()} where the interrupt thread would run its pass; where a fresh thread would take over the
+     * queues from one a handler holds, {@code successor} gets what that thread would run first, and runs it as a
+     * thread of the simulation's.
+     */
+    UnitDriver(RemappingUnit unit, FrameAllocator allocator, FaultPipeline pipeline, DriverSettings settings,
+            LogSink sink, LongSupplier ticker, Runnable kicked, Consumer<Runnable> successor) {
+        this.kicked = kicked;
+        this.startSuccessor = successor;
         this.unit = Objects.requireNonNull(unit, "unit");
         ExtendedCapability ecap = new ExtendedCapability(unit.read64(RegisterMap.ECAP));
         long required = ExtendedCapability.SCALABLE_MODE | ExtendedCapability.FIRST_LEVEL
@@ -142,17 +161,24 @@ final class UnitDriver implements IommuBackend, VtdIommu {
             log.notice("DMAR: " + unit.name() + ": took over a running unit with " + present.size()
                     + " device(s) present");
         }
-        this.thread = new Thread(this::run, unit.name() + "-prq");
-        thread.setDaemon(true);
+        if (kicked == null) {
+            this.thread = new Thread(this::run, unit.name() + "-prq");
+            thread.setDaemon(true);
+        }
     }
 
     /** Unmasks the unit's events and starts the interrupt thread. */
     void start() {
         running = true;
         unit.connectInterrupts(this::interrupt);
-        thread.start();
+        if (kicked == null) {
+            thread.start();
+        }
         unit.write32(RegisterMap.FECTL, 0);
         unit.write32(RegisterMap.PECTL, 0);
+        if (kicked != null) {
+            kicked.run();
+        }
     }
 
     /** Quiesces and disconnects, leaving the unit running for the next driver. Idempotent. */
@@ -166,6 +192,11 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         Thread thread;
         synchronized (successorLock) {
             thread = this.thread;
+        }
+        if (thread == null) {
+            port.close();
+            unit.disconnectInterrupts();
+            return;
         }
         LockSupport.unpark(thread);
         try {
@@ -225,27 +256,49 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         } else if (interrupt == UnitInterrupt.PAGE_REQUEST_EVENT) {
             pageRequestEvent.set(true);
         }
-        LockSupport.unpark(thread);
+        if (kicked != null) {
+            kicked.run();
+        } else {
+            LockSupport.unpark(thread);
+        }
     }
 
     private void run() {
         while (running) {
-            pass.enter();
-            int outcome;
-            try {
-                outcome = passOverQueues();
-            } catch (RuntimeException e) {
-                log.problem("DMAR: " + unit.name() + ": interrupt thread: " + e);
-                outcome = FaultRecordReader.AGAIN;
-            }
+            int outcome = pass();
             if (outcome == FaultRecordReader.ABANDONED) {
                 return; // a handler holds this thread: a successor goes on with the queues
             }
-            pass.leave();
             if (outcome == FaultRecordReader.DONE && running) {
                 LockSupport.park(this);
             }
         }
+    }
+
+    /**
+     * One pass of the interrupt thread over the events latched since the last one (what the thread does when woken;
+     * a simulation without threads calls it after {@code kicked}).
+     *
+     * @return {@link FaultRecordReader#AGAIN} if there was work (the thread looks again at once),
+     *     {@link FaultRecordReader#DONE} if none, {@link FaultRecordReader#ABANDONED} if the pass went to a fresh
+     *     thread while a handler held this one
+     */
+    int pass() {
+        if (!running) {
+            return FaultRecordReader.DONE;
+        }
+        pass.enter();
+        int outcome;
+        try {
+            outcome = passOverQueues();
+        } catch (RuntimeException e) {
+            log.problem("DMAR: " + unit.name() + ": interrupt thread: " + e);
+            outcome = FaultRecordReader.AGAIN;
+        }
+        if (outcome != FaultRecordReader.ABANDONED) {
+            pass.leave();
+        }
+        return outcome;
     }
 
     /**
@@ -290,17 +343,32 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     @Override
     public void reportingThreadBlocked() {
         synchronized (successorLock) {
-            Thread successor = running ? pass.handOver(unit.name() + "-prq-" + (successors + 1),
-                    pageRequests::stepPastInFlight, () -> {
-                        faultEvent.set(true);
-                        pageRequestEvent.set(true);
-                        run();
-                    }) : null;
-            if (successor == null) {
-                return;
+            if (startSuccessor != null) {
+                // a simulation: its scheduler runs the successor, which takes the pass as a fresh thread would
+                if (!running || !pass.abandonReport()) {
+                    return;
+                }
+                startSuccessor.accept(() -> {
+                    pass.adopt();
+                    pageRequests.stepPastInFlight();
+                    pass.leave();
+                    faultEvent.set(true);
+                    pageRequestEvent.set(true);
+                    kicked.run();
+                });
+            } else {
+                Thread successor = running ? pass.handOver(unit.name() + "-prq-" + (successors + 1),
+                        pageRequests::stepPastInFlight, () -> {
+                            faultEvent.set(true);
+                            pageRequestEvent.set(true);
+                            run();
+                        }) : null;
+                if (successor == null) {
+                    return;
+                }
+                thread = successor;
             }
             successors++;
-            thread = successor;
         }
         log.problem("DMAR: " + unit.name() + ": a handler holds the interrupt thread; the fault records and the"
                 + " page request queue go on on a fresh thread");

@@ -92,11 +92,17 @@ final class CommandQueue {
     }
 
     private boolean reserve(int entries) {
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = 0;
+        boolean waiting = false;
         while (true) {
             int cons = consumer();
             if ((1 << log2) - QueuePointer.used(prod, cons, log2) >= entries) {
                 return true;
+            }
+            if (!waiting) {
+                // the clock is read only when the SMMU has not made room at once
+                waiting = true;
+                deadline = System.nanoTime() + timeoutNanos;
             }
             if (System.nanoTime() - deadline > 0) {
                 timeouts++;
@@ -108,6 +114,9 @@ final class CommandQueue {
     }
 
     private boolean awaitDrained() {
+        if (QueuePointer.empty(prod, consumer(), log2)) {
+            return true; // consumed at once: no clock to read
+        }
         long deadline = System.nanoTime() + timeoutNanos;
         while (!QueuePointer.empty(prod, consumer(), log2)) {
             if (System.nanoTime() - deadline > 0) {

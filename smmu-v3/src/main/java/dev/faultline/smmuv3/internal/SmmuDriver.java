@@ -42,6 +42,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -88,6 +89,10 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     private static final int OVERFLOWED = 1;
     private static final int ABANDONED = 2;
     private final Semaphore kick = new Semaphore(0);
+    /** Runs on each interrupt instead of waking the fault thread (a simulation without threads), else null. */
+    private final Runnable kicked;
+    /** Starts a successor of a held fault thread in a simulation without threads, else null. */
+    private final Consumer<Runnable> startSuccessor;
     private final Map<DeviceId, Stream> byDevice = new ConcurrentHashMap<>();
     /** Streams of unplugged devices: a handler call running at the unplug still answers through them. */
     private final Map<DeviceId, Stream> departed = new ConcurrentHashMap<>();
@@ -149,6 +154,20 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
 
     SmmuDriver(Smmu smmu, Machine machine, FaultPipeline pipeline, DriverSettings settings, DriverLog log,
             LongSupplier ticker) {
+        this(smmu, machine, pipeline, settings, log, ticker, null, null);
+    }
+
+    /**
+     * A driver whose fault threads are its own ({@code kicked} null), or, for a deterministic simulation, a driver
+     * without threads: each interrupt (and the start) runs {@code kicked}, and the simulation's scheduler then calls
+     * {@link #pass()} where the fault thread would run its pass; where a fresh fault thread would take over the
+     * queues from one a handler holds, {@code successor} gets what that thread would run first, and runs it as a
+     * thread of the simulation's.
+     */
+    SmmuDriver(Smmu smmu, Machine machine, FaultPipeline pipeline, DriverSettings settings, DriverLog log,
+            LongSupplier ticker, Runnable kicked, Consumer<Runnable> successor) {
+        this.kicked = kicked;
+        this.startSuccessor = successor;
         this.smmu = smmu;
         this.machine = machine;
         this.pipeline = pipeline;
@@ -202,15 +221,23 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
             addStream(node, adopted);
         }
         machine.addTopologyListener(topology);
-        synchronized (successorLock) {
-            faultThread = new Thread(this::faultLoop, smmu.name() + "-evtq");
-            faultThread.setDaemon(true);
-            faultThread.start();
+        if (kicked == null) {
+            synchronized (successorLock) {
+                faultThread = new Thread(this::faultLoop, smmu.name() + "-evtq");
+                faultThread.setDaemon(true);
+                faultThread.start();
+            }
+            smmu.connectInterrupts(line -> kick.release());
+        } else {
+            smmu.connectInterrupts(line -> kicked.run());
         }
-        smmu.connectInterrupts(line -> kick.release());
         smmu.write32(SmmuRegisters.IRQ_CTRL, SmmuRegisters.IRQ_CTRL_EVTQ_IRQEN | SmmuRegisters.IRQ_CTRL_GERROR_IRQEN
                 | (priQueue ? SmmuRegisters.IRQ_CTRL_PRIQ_IRQEN : 0));
-        kick.release();
+        if (kicked == null) {
+            kick.release();
+        } else {
+            kicked.run();
+        }
     }
 
     /** Linux {@code arm_smmu_device_reset}: tables and queues, invalidate everything, enable. */
@@ -297,14 +324,16 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         synchronized (successorLock) {
             thread = faultThread;
         }
-        thread.interrupt();
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            log.error(prefix + "fault thread did not stop within 10 s");
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                log.error(prefix + "fault thread did not stop within 10 s");
+            }
         }
         port.close();
         byDevice.clear();
@@ -693,6 +722,13 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         }
     }
 
+    /** What the fault thread does after a kick, for a driver without threads: a pass, unless it stopped. */
+    void pass() {
+        if (running) {
+            service();
+        }
+    }
+
     /**
      * One pass over the event queue, the PRI queue and GERROR.
      *
@@ -728,18 +764,40 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
     public void reportingThreadBlocked() {
         synchronized (successorLock) {
             QueueReader stuck = inFlight;
-            Thread successor = running ? queues.handOver(smmu.name() + "-evtq-" + (successors + 1), () -> stuck.advance(),
-                    () -> {
-                        kick.release();
-                        faultLoop();
-                    }) : null;
-            if (successor == null) {
-                return;
+            if (startSuccessor != null) {
+                // a simulation: its scheduler runs the successor, which takes the pass as a fresh thread would
+                if (!running || !queues.abandonReport()) {
+                    return;
+                }
+                startSuccessor.accept(() -> {
+                    queues.adopt();
+                    stepPast(stuck);
+                    queues.leave();
+                    kicked.run();
+                });
+            } else {
+                Thread successor = running ? queues.handOver(smmu.name() + "-evtq-" + (successors + 1),
+                        () -> stepPast(stuck), () -> {
+                            kick.release();
+                            faultLoop();
+                        }) : null;
+                if (successor == null) {
+                    return;
+                }
+                faultThread = successor;
             }
             successors++;
-            faultThread = successor;
         }
         log.warn(prefix + "a handler holds the fault thread; the event and PRI queues go on on a fresh thread");
+    }
+
+    /**
+     * A successor's first step: past the record in flight, published at once (CONS), so that a driver started
+     * after this one stops before the successor's first pass does not read that record again and report it twice.
+     */
+    private static void stepPast(QueueReader stuck) {
+        stuck.advance();
+        stuck.publish();
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.smmuv3.SmmuDomains;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The production SMMUv3 driver on a plain class path, as the soak runs it: brought up (or, on an SMMU a previous
@@ -22,6 +23,18 @@ public final class SoakSmmuDriver implements AutoCloseable {
      */
     public SoakSmmuDriver(Smmu smmu, Machine machine, FaultPipeline pipeline, int queueLog2,
             Consumer<String> problems) {
+        this(smmu, machine, pipeline, queueLog2, problems, System::nanoTime, null, null);
+    }
+
+    /**
+     * Starts a driver as above whose fault threads are its own ({@code kicked} null) or, for the deterministic
+     * simulation, none: each interrupt runs {@code kicked}, and the simulation calls {@link #pass()}; where a fresh
+     * fault thread would take the queues over from one a handler holds, {@code successor} is given what it runs.
+     *
+     * @param clock the driver's time (its print rate limit)
+     */
+    public SoakSmmuDriver(Smmu smmu, Machine machine, FaultPipeline pipeline, int queueLog2,
+            Consumer<String> problems, LongSupplier clock, Runnable kicked, Consumer<Runnable> successor) {
         DriverLog log = new DriverLog() {
             @Override
             public void error(String line) {
@@ -38,8 +51,13 @@ public final class SoakSmmuDriver implements AutoCloseable {
             }
         };
         driver = new SmmuDriver(smmu, machine, pipeline, new DriverSettings(queueLog2, queueLog2, 8, 10, 5000, true,
-                1000), log, System::nanoTime);
+                1000), log, clock, kicked, successor);
         driver.start();
+    }
+
+    /** What the fault thread does when kicked (a driver without a thread). */
+    public void pass() {
+        driver.pass();
     }
 
     /** The driver's domain service. */

@@ -5,6 +5,7 @@ import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.vtd.RemappingUnit;
 import dev.faultline.vtd.VtdIommu;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The production VT-d driver on a plain class path, as the soak runs it: programs the unit (or takes over a unit
@@ -21,6 +22,18 @@ public final class SoakVtdDriver implements AutoCloseable {
      */
     public SoakVtdDriver(RemappingUnit unit, FrameAllocator allocator, FaultPipeline pipeline,
             Consumer<String> problems) {
+        this(unit, allocator, pipeline, problems, System::nanoTime, null, null);
+    }
+
+    /**
+     * Starts a driver as above whose interrupt threads are its own ({@code kicked} null) or, for the deterministic
+     * simulation, none: each interrupt runs {@code kicked}, and the simulation calls {@link #pass()}; where a fresh
+     * thread would take the queues over from one a handler holds, {@code successor} is given what it runs.
+     *
+     * @param clock the driver's time (its print rate limit and invalidation timeouts)
+     */
+    public SoakVtdDriver(RemappingUnit unit, FrameAllocator allocator, FaultPipeline pipeline,
+            Consumer<String> problems, LongSupplier clock, Runnable kicked, Consumer<Runnable> successor) {
         LogSink sink = new LogSink() {
             @Override
             public void error(String line) {
@@ -37,8 +50,17 @@ public final class SoakVtdDriver implements AutoCloseable {
             }
         };
         driver = new UnitDriver(unit, allocator, pipeline, new DriverSettings(0, 1_000_000_000L, 10, 5_000_000_000L),
-                sink, System::nanoTime);
+                sink, clock, kicked, successor);
         driver.start();
+    }
+
+    /**
+     * What the interrupt thread does when woken (a driver without a thread).
+     *
+     * @return whether there was work and the pass is still this thread's (the thread then looks again at once)
+     */
+    public boolean pass() {
+        return driver.pass() == FaultRecordReader.AGAIN;
     }
 
     /** The driver's attach service. */

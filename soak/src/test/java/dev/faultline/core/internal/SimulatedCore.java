@@ -1,0 +1,103 @@
+package dev.faultline.core.internal;
+
+import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.stats.FaultStatistics;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The production pipeline as the deterministic simulation runs it: its time read from the simulation's virtual
+ * clock, and none of its threads started. The simulation's scheduler does what the threads would: it calls
+ * {@link #expireDeadlines()} and {@link #scanForBlockedHandlers()} as the watchdog thread would, and serves each
+ * queued handler's queue when told that a group was queued. Reports read the clock (there is no clock thread).
+ *
+ * <p>{@link #scanWithoutClaim()} is a deliberately broken watchdog scan, for the test that shows the simulation
+ * finds a real bug class: it answers an inline call past its deadline on the handler's behalf without claiming the
+ * call's group first, as a watchdog without the claim would, so the handler's own later answer is sent too.
+ */
+public final class SimulatedCore implements AutoCloseable {
+    private final Pipeline pipeline;
+    /** The call serial each slot was last answered for by the broken scan (that scan answers each call once). */
+    private final Map<InlineGroup, Long> answeredWithoutClaim = new IdentityHashMap<>();
+
+    /**
+     * A core reading {@code clock} (nanoseconds) with the given deadline of held groups and queue depth; its host log
+     * lines go to {@code log}; {@code queued} is told of each group queued for a queued handler, with the queue (an
+     * opaque key) and the action that serves the queue's oldest group.
+     */
+    public SimulatedCore(LongSupplier clock, long timeoutMillis, int queueDepth, long inlineBlockMillis,
+            Consumer<String> log, BiConsumer<Object, BooleanSupplier> queued) {
+        Settings s = new Settings(64, 1024, timeoutMillis, ResponseCode.INVALID, queueDepth, ResponseCode.FAILURE,
+                Settings.DEFAULTS.quarantineAfter(), inlineBlockMillis, Settings.DEFAULTS.logBurst(),
+                Settings.DEFAULTS.logIntervalMillis(), false);
+        pipeline = new Pipeline(s, HandlerPolicy.DEFAULTS.withGuestHandlers(Pipelines.STANDALONE_BUNDLE),
+                clock::getAsLong, LogSink.lines(log), false);
+        pipeline.serveQueuesBy(q -> queued.accept(q, q::serveOne));
+    }
+
+    /** The service backends connect to. */
+    public FaultPipeline pipeline() {
+        return pipeline;
+    }
+
+    /** The counters, pending groups and handlers. */
+    public FaultStatistics statistics() {
+        return pipeline;
+    }
+
+    /** Registers a handler as a standalone core does. */
+    public long register(FaultHandler handler, Map<String, ?> properties) {
+        return pipeline.addHandler(handler, properties, Pipelines.STANDALONE_BUNDLE);
+    }
+
+    /** Unregisters a handler in the core's lifecycle order. */
+    public void unregister(long id) {
+        pipeline.removeHandler(id);
+    }
+
+    /** What the watchdog thread does at each wake-up: answers held groups past their deadline, ends departures. */
+    public void expireDeadlines() {
+        pipeline.expireDeadlines();
+    }
+
+    /** What the watchdog thread does every half blocking threshold: blocked inline calls, quarantines, departures. */
+    public void scanForBlockedHandlers() {
+        pipeline.scanForBlockedHandlers();
+    }
+
+    /**
+     * The broken scan: answers each inline call past its deadline once, sending the answer straight away instead of
+     * claiming the group first; the rest of the watchdog's periodic work as usual.
+     */
+    public void scanWithoutClaim() {
+        long now = pipeline.ticker().nanoTime();
+        Settings settings = pipeline.settings();
+        pipeline.slots().forEach(s -> {
+            HandlerProxy h = s.handler;
+            long start = s.callStartNanos();
+            long serial = s.openSerial();
+            if (start == -1 || h == null || !s.openRecoverable() || h.registration().noDeadline()
+                    || now - start < h.timeoutNanos(settings)) {
+                return;
+            }
+            Long done = answeredWithoutClaim.put(s, serial);
+            if (done == null || done != serial) {
+                s.complete(settings.timeoutResponse(), Counter.TIMED_OUT);
+            }
+        });
+        pipeline.releaseQuarantines();
+        pipeline.expireDeadlines();
+    }
+
+    /** Disconnects every IOMMU (answering their pending groups) and departs every handler. */
+    @Override
+    public void close() {
+        pipeline.close();
+    }
+}
