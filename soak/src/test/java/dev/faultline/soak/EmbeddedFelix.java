@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
@@ -279,13 +280,24 @@ final class EmbeddedFelix implements AutoCloseable {
         }
     }
 
-    /** The version of the bundle that registered the service of {@code type} matching {@code filter}. */
+    /**
+     * The version of the bundle that registered the service of {@code type} matching {@code filter}, waiting
+     * ({@link #WAIT} at most) for it: a bundle started after an update and refresh registers its components' services
+     * on the component runtime's own thread, possibly after {@code start} returned.
+     */
     String providerVersion(Class<?> type, String filter) throws InvalidSyntaxException {
-        var refs = context.getServiceReferences(type.getName(), filter);
-        if (refs == null || refs.length == 0) {
-            throw new IllegalStateException("no " + type.getSimpleName() + " " + filter);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            var refs = context.getServiceReferences(type.getName(), filter);
+            if (refs != null && refs.length > 0) {
+                return refs[0].getBundle().getVersion().toString();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("no " + type.getSimpleName() + " " + filter + " within " + WAIT
+                        + "; services: " + services());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-        return refs[0].getBundle().getVersion().toString();
     }
 
     @Override

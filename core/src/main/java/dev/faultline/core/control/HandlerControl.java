@@ -4,8 +4,7 @@ import dev.faultline.api.stats.HandlerStatus;
 import java.util.List;
 
 /**
- * The core's handler controls, registered as a service by the core (with {@code FaultPipeline} and
- * {@code FaultStatistics}) for management tools: {@code faultline:release}, the Web Console's Release button and
+ * The core's handler controls, registered as a service of its own by the core bundle, for management tools: {@code faultline:release}, the Web Console's Release button and
  * the handler MBeans' {@code release} operation.
  */
 @org.osgi.annotation.versioning.ProviderType
