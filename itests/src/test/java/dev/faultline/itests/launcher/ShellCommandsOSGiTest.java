@@ -316,7 +316,24 @@ class ShellCommandsOSGiTest {
         assertThatThrownBy(() -> shell("faultline:swap " + LAUNCHER)).hasMessage(
                 "cannot swap dev.faultline.launcher: it runs the framework or this command");
         assertThatThrownBy(() -> shell("faultline:swap")).isInstanceOf(UsageException.class)
-                .hasMessage("missing <bundle>\nusage: faultline:swap [--json] <bundle> [<jar>]");
+                .hasMessage("missing <bundle>\nusage: faultline:swap [--json] <bundle> <jar>");
+    }
+
+    @Test
+    void swapWithoutAJarRefusesAndSaysWhyInsteadOfReinstallingWhatTheBundleWasInstalledFrom() {
+        Bundle smmu = Arrays.stream(context.getBundles())
+                .filter(b -> "dev.faultline.smmu-v3".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        long modified = smmu.getLastModified();
+
+        assertThatThrownBy(() -> shell("faultline:swap dev.faultline.smmu-v3")).isInstanceOf(UsageException.class)
+                .hasMessage("missing <jar>: dev.faultline.smmu-v3 is not swapped for the content it was installed"
+                        + " from (" + smmu.getLocation() + "), which would undo any earlier swap\nusage:"
+                        + " faultline:swap [--json] <bundle> <jar>");
+        assertThatThrownBy(() -> shell("faultline:swap --json 0x" + Long.toHexString(smmu.getBundleId())))
+                .isInstanceOf(UsageException.class).hasMessageStartingWith("missing <jar>: dev.faultline.smmu-v3 ");
+
+        assertThat(smmu.getLastModified()).isEqualTo(modified);
+        assertThat(smmu.getState()).isEqualTo(Bundle.ACTIVE);
     }
 
     private static Path bundleJar(Path file, String version, String importPackage) throws Exception {
