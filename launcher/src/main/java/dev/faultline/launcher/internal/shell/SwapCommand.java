@@ -74,10 +74,7 @@ public final class SwapCommand {
         long start = System.nanoTime();
         String before = target.getVersion().toString();
         try {
-            target.stop();
-            target.update(new ByteArrayInputStream(content));
-            refresh(target);
-            target.start();
+            replace(target, content);
         } catch (BundleException | RuntimeException e) {
             throw new IllegalStateException("swap of " + target.getSymbolicName() + " failed: " + oneLine(e) + "; "
                     + rollBack(target, running));
@@ -106,14 +103,27 @@ public final class SwapCommand {
             if (target.getState() == Bundle.ACTIVE) {
                 target.stop();
             }
-            target.update(new ByteArrayInputStream(running));
-            refresh(target);
-            target.start();
+            replace(target, running);
             return "rolled back to " + target.getSymbolicName() + " " + target.getVersion() + ", "
                     + state(target.getState());
         } catch (BundleException | RuntimeException e) {
             return "the roll-back failed too: " + oneLine(e) + " (state " + state(target.getState()) + ")";
         }
+    }
+
+    /**
+     * Stop, update, start; refreshed only when the bundles wired to the running revision's packages cannot keep
+     * their wiring ({@link PackageUsers}): a backend whose exported API is unchanged is replaced without
+     * restarting the launcher, the drivers or anything else that imports its API.
+     */
+    private void replace(Bundle target, byte[] content) throws BundleException, InterruptedException {
+        PackageUsers users = PackageUsers.of(target);
+        target.stop();
+        target.update(new ByteArrayInputStream(content));
+        if (!users.keptBy(target, context.getBundle(0).adapt(FrameworkWiring.class))) {
+            refresh(target);
+        }
+        target.start();
     }
 
     private void refresh(Bundle target) throws BundleException, InterruptedException {
