@@ -61,7 +61,8 @@ public final class DemoRunner implements DemoScenario {
         FaultCounts before;
         FaultCounts after;
         boolean balanced;
-        try (DemoServices services = new DemoServices(context, WAIT_MILLIS)) {
+        try (DemoServices services = new DemoServices(context, WAIT_MILLIS);
+                Departures departures = new Departures(context)) {
             progress.accept("[0/" + steps.size() + "] configuring the machine");
             Optional<FaultStatistics> statistics = prepare(services);
             if (statistics.isEmpty()) {
@@ -77,7 +78,7 @@ public final class DemoRunner implements DemoScenario {
                 progress.accept("[" + label + "] " + step.title());
                 expectedLog.expect(label, step.expectedLogSources(), System.currentTimeMillis());
                 try {
-                    results.add(run(step, services));
+                    results.add(run(step, services, departures));
                 } finally {
                     expectedLog.end(System.currentTimeMillis());
                 }
@@ -133,13 +134,13 @@ public final class DemoRunner implements DemoScenario {
      * under it, whose stale service then refuses) runs again with the services registered now, until it passes,
      * fails with nothing replaced meanwhile, or {@link #RERUN_MILLIS} have passed. The facts say how often.
      */
-    private static StepResult run(DemoStep step, DemoServices services) {
+    private static StepResult run(DemoStep step, DemoServices services, Departures departures) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RERUN_MILLIS);
         int reruns = 0;
         while (true) {
-            long departuresBefore = services.departures();
+            long departuresBefore = departures.count();
             StepResult result = attempt(step, services);
-            boolean disturbed = services.departures() != departuresBefore;
+            boolean disturbed = departures.count() != departuresBefore;
             if (result.outcome() != StepResult.Outcome.FAILED || !disturbed || System.nanoTime() - deadline > 0) {
                 return reruns == 0 ? result : withReruns(result, reruns);
             }

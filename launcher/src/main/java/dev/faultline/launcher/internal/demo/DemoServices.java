@@ -10,51 +10,25 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.concurrent.atomic.AtomicLong;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceEvent;
-import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The services one demo run uses: found through the registry with a bounded wait (components start
- * asynchronously), and released, with the handlers the run registered, when the run ends. It also counts the
- * services of other bundles that went away during the run ({@link #departures()}): a backend or a driver being
- * replaced (a {@code faultline:swap}) while a step used it.
+ * asynchronously), and released, with the handlers the run registered, when the run ends.
  */
 final class DemoServices implements AutoCloseable {
     private final BundleContext context;
     private final long waitMillis;
     private final List<ServiceTracker<?, ?>> trackers = new ArrayList<>();
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
-    private final AtomicLong departures = new AtomicLong();
-    private final ServiceListener departureCounter;
 
     DemoServices(BundleContext context, long waitMillis) {
         this.context = context;
         this.waitMillis = waitMillis;
-        Bundle own = context.getBundle();
-        this.departureCounter = event -> {
-            if (event.getType() == ServiceEvent.UNREGISTERING
-                    && !own.equals(event.getServiceReference().getBundle())) {
-                departures.incrementAndGet();
-            }
-        };
-        context.addServiceListener(departureCounter);
-    }
-
-    /** Services of other bundles unregistered since the run began. */
-    long departures() {
-        return departures.get();
-    }
-
-    /** The wait for a service or an outcome, in milliseconds. */
-    long waitMillis() {
-        return waitMillis;
     }
 
     /**
@@ -113,11 +87,6 @@ final class DemoServices implements AutoCloseable {
     /** Unregisters the run's handlers and releases its services. */
     @Override
     public void close() {
-        try {
-            context.removeServiceListener(departureCounter);
-        } catch (IllegalStateException stopping) {
-            // the framework is stopping
-        }
         unregisterHandlers();
         trackers.forEach(ServiceTracker::close);
     }
