@@ -62,7 +62,7 @@ class BackendSwapOSGiTest {
         assertThat(serviceId("(objectClass=" + DemoScenario.class.getName() + ")")).isEqualTo(demoService);
         assertThat(context.getBundle(0).adapt(FrameworkWiring.class).getRemovalPendingBundles())
                 .as("each backend's first revision stays as its API's provider; later ones go")
-                .hasSizeLessThanOrEqualTo(BACKENDS.size());
+                .filteredOn(b -> BACKENDS.contains(b.getSymbolicName())).hasSizeLessThanOrEqualTo(BACKENDS.size());
         Services.await(() -> shell("faultline:iommus").lines().filter(l -> l.endsWith(" running")).count() == 2);
     }
 

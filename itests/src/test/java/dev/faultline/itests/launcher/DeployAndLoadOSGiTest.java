@@ -50,9 +50,9 @@ import org.osgi.test.common.annotation.InjectService;
  * removing it uninstalls the bundle.
  */
 class DeployAndLoadOSGiTest {
-    private static final String SMMU_PRI = "0000:0c:00.0";
-    private static final String SMMU_STALL = "platform:stall0";
-    private static final String VTD_PRI = "0000:0d:00.0";
+    private static final String SMMU_PRI = "0000:3c:00.0";
+    private static final String SMMU_STALL = "platform:deploystall0";
+    private static final String VTD_PRI = "0000:3d:00.0";
     private static final int PASID = 5;
     private static final String BSN = "itest.deployed.handler";
     private static final AtomicBoolean MACHINE_READY = new AtomicBoolean();
@@ -73,9 +73,9 @@ class DeployAndLoadOSGiTest {
             DemoReport report = demo.run(line -> { });
             assertThat(report.passed()).as(report.steps().toString()).isTrue();
         }
-        Services.plug(context, SMMU_PRI + "@smmuv3.0:0xc00:pri");
-        Services.plug(context, SMMU_STALL + "@smmuv3.0:0xc10:stall");
-        Services.plug(context, VTD_PRI + "@dmar0:0xd00:pri");
+        Services.plug(context, SMMU_PRI + "@smmuv3.0:0x3c00:pri");
+        Services.plug(context, SMMU_STALL + "@smmuv3.0:0x3c08:stall");
+        Services.plug(context, VTD_PRI + "@dmar0:0x3d00:pri");
         Services.await(() -> statistics.devices().stream().filter(DeviceStatus::present).map(DeviceStatus::device)
                 .toList().containsAll(List.of(SMMU_PRI, SMMU_STALL, VTD_PRI)));
     }

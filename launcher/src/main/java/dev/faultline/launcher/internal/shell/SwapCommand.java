@@ -53,8 +53,9 @@ public final class SwapCommand {
     @Descriptor("replace a running bundle (id or symbolic name) with a new jar (path or URL): stop, update,"
             + " refresh, start; a failure puts the running bundle back")
     public String swap(@Descriptor(USAGE) String... arguments) throws InterruptedException {
-        List<String> positional = Arrays.stream(arguments).filter(a -> !a.equals("--json")).toList();
-        if (positional.size() == 1) {
+        List<String> positional = Arrays.stream(arguments).filter(a -> !a.startsWith("--")).toList();
+        boolean knownOptions = Arrays.stream(arguments).allMatch(a -> !a.startsWith("--") || a.equals("--json"));
+        if (positional.size() == 1 && knownOptions) {
             Bundle named = swappable(positional.get(0));
             throw new UsageException("missing <jar>: " + named.getSymbolicName() + " is not swapped for the content"
                     + " it was installed from (" + named.getLocation() + "), which would undo any earlier swap",
