@@ -2,6 +2,7 @@ package dev.faultline.launcher;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
@@ -61,17 +63,22 @@ public final class EmbeddedFramework implements AutoCloseable {
     }
 
     /**
-     * Creates the framework in a fresh storage directory, installs every bundle of {@code distribution} and
-     * starts them all but the component bundles ({@link #startComponents()}) and the shell ({@link #startShell()}).
+     * Creates the framework, installs every bundle of {@code distribution} and starts them all but the component
+     * bundles ({@link #startComponents()}), the deploy directory's watcher and the shell ({@link #startShell()}).
      *
      * @param properties framework properties added to the defaults (storage, clean on first init)
+     * @param deploy the directory Felix FileInstall watches (created if absent)
+     * @param storage the framework storage to keep across runs; empty for a temporary one deleted at exit
      * @throws LaunchException naming the bundle that failed to install, resolve or start
      */
-    public static EmbeddedFramework start(Distribution distribution, Map<String, String> properties)
-            throws LaunchException {
+    public static EmbeddedFramework start(Distribution distribution, Map<String, String> properties, Path deploy,
+            Optional<Path> storage) throws LaunchException {
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow(() ->
                 new LaunchException(Main.STARTUP_FAILED, "no OSGi framework on the class path (lib/ is missing"
                         + " org.apache.felix.framework.jar)"));
+        Optional<Path> kept = storage.isPresent()
+                ? Optional.of(directory(storage.get(), "framework storage")) : Optional.empty();
+        Path watched = directory(deploy, "deploy");
         Path home;
         try {
             home = Files.createTempDirectory("faultline-felix-");
@@ -80,15 +87,21 @@ public final class EmbeddedFramework implements AutoCloseable {
             throw new LaunchException(Main.STARTUP_FAILED, "cannot create the framework storage directory", e);
         }
         Map<String, String> config = new HashMap<>();
-        config.put(Constants.FRAMEWORK_STORAGE, home.resolve("cache").toString());
+        if (kept.isPresent()) {
+            config.put(Constants.FRAMEWORK_STORAGE, kept.get().toString());
+        } else {
+            config.put(Constants.FRAMEWORK_STORAGE, home.resolve("cache").toString());
+            config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        }
         config.put("gosh.home", home.resolve("gosh").toString());
-        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        config.putAll(DeployDirectory.properties(watched));
         config.putAll(properties);
         Framework framework = factory.newFramework(config);
         EmbeddedFramework embedded = new EmbeddedFramework(framework, home);
         try {
             framework.init();
             List<Bundle> installed = embedded.install(distribution.bundleLocations());
+            embedded.holdBack(installed);
             framework.start();
             embedded.startAll(installed);
             return embedded;
@@ -98,6 +111,17 @@ public final class EmbeddedFramework implements AutoCloseable {
         } catch (LaunchException | RuntimeException e) {
             embedded.close();
             throw e;
+        }
+    }
+
+    /** {@code path} as an absolute directory, created if absent. */
+    private static Path directory(Path path, String what) throws LaunchException {
+        Path absolute = path.toAbsolutePath();
+        try {
+            return Files.createDirectories(absolute);
+        } catch (IOException e) {
+            throw new LaunchException(Main.USAGE, "cannot use " + absolute + " as the " + what + " directory ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
         }
     }
 
@@ -111,12 +135,20 @@ public final class EmbeddedFramework implements AutoCloseable {
         }
     }
 
+    /**
+     * Installs each location; in a kept storage, a bundle already installed from that location is updated when
+     * its file is newer than what the storage holds (the distribution was rebuilt).
+     */
     private List<Bundle> install(List<String> locations) throws LaunchException {
         BundleContext context = framework.getBundleContext();
         List<Bundle> installed = new ArrayList<>();
         for (String location : locations) {
             try {
-                installed.add(context.installBundle(location));
+                Bundle bundle = context.installBundle(location);
+                if (newerThanInstalled(location, bundle)) {
+                    bundle.update();
+                }
+                installed.add(bundle);
             } catch (BundleException e) {
                 throw new LaunchException(Main.STARTUP_FAILED, "cannot install " + location, e);
             }
@@ -124,10 +156,41 @@ public final class EmbeddedFramework implements AutoCloseable {
         return installed;
     }
 
+    private static boolean newerThanInstalled(String location, Bundle bundle) {
+        if (!location.startsWith("file:")) {
+            return false;
+        }
+        try {
+            return Files.getLastModifiedTime(Path.of(URI.create(location))).toMillis() > bundle.getLastModified();
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Clears the persistent start of the bundles {@link #startAll} leaves for later, which a kept storage
+     * remembers from the last run: the framework's start would otherwise start them before the configuration.
+     */
+    private void holdBack(List<Bundle> installed) throws BundleException {
+        Bundle launcher = installed.get(installed.size() - 1);
+        for (Bundle bundle : installed) {
+            if (bundle != launcher && startsLater(bundle)) {
+                bundle.stop();
+            }
+        }
+    }
+
+    private static boolean startsLater(Bundle bundle) {
+        return bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null
+                && (SHELL_BUNDLE.equals(bundle.getSymbolicName())
+                        || DeployDirectory.WATCHER_BUNDLE.equals(bundle.getSymbolicName())
+                        || bundle.getHeaders().get(SERVICE_COMPONENT) != null);
+    }
+
     /**
      * Starts every bundle but fragments, the shell, whose console {@link #startShell()} opens later, and the
-     * bundles with Declarative Services components other than the launcher's own (installed last), which
-     * {@link #startComponents()} starts once the configuration is written.
+     * bundles with Declarative Services components other than the launcher's own (installed last) and the deploy
+     * directory's watcher, which {@link #startComponents()} starts once the configuration is written.
      */
     private void startAll(List<Bundle> bundles) throws LaunchException {
         Bundle launcher = bundles.get(bundles.size() - 1);
@@ -136,7 +199,7 @@ public final class EmbeddedFramework implements AutoCloseable {
                     || SHELL_BUNDLE.equals(bundle.getSymbolicName())) {
                 continue;
             }
-            if (bundle != launcher && bundle.getHeaders().get(SERVICE_COMPONENT) != null) {
+            if (bundle != launcher && startsLater(bundle)) {
                 components.add(bundle);
             } else {
                 start(bundle);
@@ -146,13 +209,21 @@ public final class EmbeddedFramework implements AutoCloseable {
 
     /**
      * Starts the bundles with Declarative Services components (in install order), after the configuration was
-     * written: their components activate with it.
+     * written: their components activate with it; then the deploy directory's watcher, whose bundles thus find
+     * the core and the machine configured.
      *
      * @throws LaunchException naming the bundle that did not start
      */
     public void startComponents() throws LaunchException {
         for (Bundle bundle : components) {
-            start(bundle);
+            if (!DeployDirectory.WATCHER_BUNDLE.equals(bundle.getSymbolicName())) {
+                start(bundle);
+            }
+        }
+        for (Bundle bundle : components) {
+            if (DeployDirectory.WATCHER_BUNDLE.equals(bundle.getSymbolicName())) {
+                start(bundle);
+            }
         }
     }
 
@@ -243,7 +314,7 @@ public final class EmbeddedFramework implements AutoCloseable {
         }
     }
 
-    /** Stops the framework, waits for it (bounded) and deletes its storage. Idempotent. */
+    /** Stops the framework, waits for it (bounded) and deletes its temporary directory. Idempotent. */
     @Override
     public void close() {
         try {

@@ -122,7 +122,8 @@ public final class Main {
         Map<String, String> properties = new HashMap<>();
         properties.put("gosh.args", line.isTask() ? "--nointeractive" : "--quiet");
         properties.putAll(httpDefaults());
-        try (EmbeddedFramework framework = EmbeddedFramework.start(distribution, properties)) {
+        try (EmbeddedFramework framework = EmbeddedFramework.start(distribution, properties,
+                line.deploy(), line.storage())) {
             Thread hook = new Thread(framework::close, SHUTDOWN_HOOK);
             Runtime.getRuntime().addShutdownHook(hook);
             try {

@@ -26,6 +26,21 @@ class CommandLineTest {
     }
 
     @Test
+    void readsTheDeployDirectoryAndAStorageToKeepDefaultingToDeployAndATemporaryOne() {
+        CommandLine line = CommandLine.parse("--storage", "state", "--deploy", "/srv/bundles", "demo");
+
+        assertThat(line.deploy()).isEqualTo(Path.of("/srv/bundles"));
+        assertThat(line.storage()).contains(Path.of("state"));
+        assertThat(line.command()).isEqualTo("demo");
+        assertThat(CommandLine.parse().deploy()).isEqualTo(Path.of("deploy"));
+        assertThat(CommandLine.parse().storage()).isEmpty();
+        assertThatIllegalArgumentException().isThrownBy(() -> CommandLine.parse("--storage"))
+                .withMessage("--storage needs a directory");
+        assertThatIllegalArgumentException().isThrownBy(() -> CommandLine.parse("--deploy", "", "demo"))
+                .withMessage("--deploy needs a directory");
+    }
+
+    @Test
     void readsHelpFromEitherForm() {
         assertThat(CommandLine.parse("--help").command()).isEqualTo("help");
         assertThat(CommandLine.parse("help").command()).isEqualTo("help");

@@ -2,9 +2,14 @@ package dev.faultline.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +54,7 @@ class LauncherDistributionTest {
         String out = result.out();
         assertThat(out).contains("command ").containsPattern("\nfaultline:stats +\\[--json\\] \\[--all\\] "
                         + "\\[<device>\\] +fault counters")
-                .containsPattern("\nfaultline:swap +\\[--json\\] <bundle> \\[<jar>\\] +replace a running bundle")
+                .containsPattern("\nfaultline:swap +\\[--json\\] <bundle> <jar> +replace a running bundle")
                 .doesNotContain("No methods found");
         assertThat(out).contains("gogo: UsageException: missing <device>\nusage: faultline:dma [--json] <device>"
                 + " <r|w|x> <address> [<pasid>]");
@@ -166,5 +171,49 @@ class LauncherDistributionTest {
 
         assertThat(result.exitStatus()).as(result.err()).isZero();
         assertThat(result.err()).doesNotContain("bad configuration");
+    }
+
+    @Test
+    void theDeployDirectoryInstallsAndUpdatesAtStartAndAKeptStorageKeepsBundlesAcrossRuns(@TempDir Path dir)
+            throws Exception {
+        Path deploy = Files.createDirectories(dir.resolve("deploy"));
+        Path storage = dir.resolve("storage");
+        Path deployed = deploy.resolve("deployed.jar");
+        Path byHand = bundleJar(dir.resolve("by-hand.jar"), "itest.byhand", "1.0.0");
+        bundleJar(deployed, "itest.deployed", "1.0.0");
+
+        LauncherProcess.Result first = LauncherProcess.run("install " + byHand.toUri() + "\nlb\nexit\n",
+                "--storage", storage.toString(), "--deploy", deploy.toString());
+        assertThat(first.exitStatus()).as(first.out() + first.err()).isZero();
+        assertThat(first.out()).containsPattern("\\|Active +\\| +1\\|itest.deployed \\(1.0.0\\)")
+                .containsPattern("\\|Installed +\\| +1\\|itest.byhand \\(1.0.0\\)");
+
+        bundleJar(deployed, "itest.deployed", "2.0.0");
+        LauncherProcess.Result second = LauncherProcess.run("lb\n", "--storage", storage.toString(), "--deploy",
+                deploy.toString());
+        assertThat(second.out()).as("kept, and the replaced jar updated its bundle")
+                .containsPattern("\\|Installed +\\| +1\\|itest.byhand \\(1.0.0\\)")
+                .containsPattern("\\|Active +\\| +1\\|itest.deployed \\(2.0.0\\)")
+                .doesNotContain("itest.deployed (1.0.0)");
+
+        LauncherProcess.Result temporary = LauncherProcess.run("lb\n", "--deploy", deploy.toString());
+        assertThat(temporary.out()).as("a temporary storage keeps nothing").contains("|Faultline launcher")
+                .doesNotContain("itest.byhand");
+        assertThat(first.err() + second.err() + temporary.err()).doesNotContain("ERROR")
+                .doesNotContain("Exception");
+    }
+
+    private static Path bundleJar(Path file, String symbolicName, String version) throws Exception {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+        manifest.getMainAttributes().putValue("Bundle-SymbolicName", symbolicName);
+        manifest.getMainAttributes().putValue("Bundle-Version", version);
+        Path written = Files.createTempFile(file.getParent(), "bundle", ".tmp");
+        try (OutputStream out = Files.newOutputStream(written); JarOutputStream jar = new JarOutputStream(out, manifest)) {
+            jar.flush();
+        }
+        // replaced in one step, as a user's copy or build ends: the watcher never reads half a jar
+        return Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

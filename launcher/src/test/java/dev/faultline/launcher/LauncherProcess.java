@@ -31,8 +31,13 @@ final class LauncherProcess {
         command.add("-Dorg.osgi.service.http.port=0");
         command.add("-jar");
         command.add(jar().toString());
-        command.addAll(List.of(args));
         Path dir = Files.createTempDirectory("faultline-run-");
+        if (!List.of(args).contains("--deploy")) {
+            // a deploy directory of the run's own, not ./deploy in the module
+            command.add("--deploy");
+            command.add(dir.resolve("deploy").toString());
+        }
+        command.addAll(List.of(args));
         Path out = dir.resolve("out");
         Path err = dir.resolve("err");
         Path in = Files.writeString(dir.resolve("in"), stdin);

@@ -10,6 +10,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.UnrecoverableFault;
+import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.core.log.RateLimiter;
 import java.util.Objects;
 import java.util.function.IntPredicate;
@@ -36,6 +37,8 @@ final class DeviceState implements DevicePort {
     /** Attachments made so far (guarded by this): each attachment's generation. */
     private long attachCount;
     private volatile RateLimiter logLimiter;
+    /** The counters of this device under the previous backend instance of its IOMMU, or {@code null}. */
+    private volatile FaultCounts countsBefore;
 
     DeviceState(DeviceId id, IommuConnection iommu, Pipeline pipeline) {
         this.id = id;
@@ -138,6 +141,16 @@ final class DeviceState implements DevicePort {
     }
 
     /** This device's attachments, to carry over to the next backend instance of its IOMMU. */
+    /** Continues the counters of this device as they were under the previous backend instance of its IOMMU. */
+    void continueFrom(FaultCounts previous) {
+        countsBefore = previous;
+    }
+
+    /** The counters carried from the previous backend instance, or {@code null}. */
+    FaultCounts countsBefore() {
+        return countsBefore;
+    }
+
     synchronized CarriedAttachments attachments() {
         return new CarriedAttachments(noPasid, byPasid);
     }

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Closing keeps the devices' attachments: the hardware goes on translating with them while no backend runs,
  * so when a backend connects the same IOMMU (by name) again and adds a device, the device gets its attachments
- * back, and faults queued in the gap route (and are kept off the host log) as before the swap.
+ * back, and faults queued in the gap route (and are kept off the host log) as before the swap. Its counters go
+ * on from where they were: one device in the statistics, before and after the swap.
  */
 final class IommuConnection implements IommuPort {
     private final IommuBackend backend;
@@ -54,7 +55,12 @@ final class IommuConnection implements IommuPort {
         }
         DeviceState d = new DeviceState(device, this, pipeline);
         pipeline.claim(d);
-        pipeline.takeCarriedOver(name, device).ifPresent(d::restore);
+        pipeline.takeCarriedOver(name, device).ifPresent(carried -> {
+            pipeline.continueCounts(carried.previous()).ifPresent(d::continueFrom);
+            if (!carried.attachments().isEmpty()) {
+                d.restore(carried.attachments());
+            }
+        });
         devices.put(device, d);
         if (closing) {
             d.remove();
@@ -92,7 +98,7 @@ final class IommuConnection implements IommuPort {
             closing = true;
         }
         for (DeviceState d : devices()) {
-            pipeline.carryOver(name, d.id(), d.attachments());
+            pipeline.carryOver(name, d, d.attachments());
             d.remove();
         }
         closed = true;

@@ -41,7 +41,7 @@ final class Pipeline implements PipelineControl, HandlerControl {
     private final DeadlineWatchdog watchdog;
     private final PartialBudget partialBudget;
     private final Map<String, IommuConnection> iommus = new ConcurrentHashMap<>();
-    private final Map<String, Map<DeviceId, CarriedAttachments>> carried = new ConcurrentHashMap<>();
+    private final Map<String, Map<DeviceId, CarriedDevice>> carried = new ConcurrentHashMap<>();
     private final Map<DeviceId, DeviceState> present = new ConcurrentHashMap<>();
     /** Removed devices whose counters are still listed; older ones are folded into {@link #retired}. */
     private final Queue<DeviceState> removed = new ConcurrentLinkedQueue<>();
@@ -188,17 +188,31 @@ final class Pipeline implements PipelineControl, HandlerControl {
         return c;
     }
 
-    /** Keeps a device's attachments for the next backend instance of IOMMU {@code iommu}. */
-    void carryOver(String iommu, DeviceId device, CarriedAttachments attachments) {
-        if (!attachments.isEmpty()) {
-            carried.computeIfAbsent(iommu, k -> new ConcurrentHashMap<>()).put(device, attachments);
-        }
+    /**
+     * Keeps a device's attachments, and the device itself for its counters, for the next backend instance of
+     * IOMMU {@code iommu}.
+     */
+    void carryOver(String iommu, DeviceState device, CarriedAttachments attachments) {
+        carried.computeIfAbsent(iommu, k -> new ConcurrentHashMap<>()).put(device.id(),
+                new CarriedDevice(device, attachments));
     }
 
-    /** The attachments a device of IOMMU {@code iommu} had when its previous backend instance disconnected. */
-    Optional<CarriedAttachments> takeCarriedOver(String iommu, DeviceId device) {
-        Map<DeviceId, CarriedAttachments> byDevice = carried.get(iommu);
+    /** What a device of IOMMU {@code iommu} had when its previous backend instance disconnected. */
+    Optional<CarriedDevice> takeCarriedOver(String iommu, DeviceId device) {
+        Map<DeviceId, CarriedDevice> byDevice = carried.get(iommu);
         return Optional.ofNullable(byDevice == null ? null : byDevice.remove(device));
+    }
+
+    /**
+     * The counters of {@code previous}, the same device under the previous backend instance of its IOMMU, for
+     * {@code next} to continue from; {@code previous} is no longer listed among the removed devices, so that the
+     * totals count it once. Empty when its counters were already summed into the retired devices' total.
+     */
+    synchronized Optional<FaultCounts> continueCounts(DeviceState previous) {
+        if (!removed.remove(previous)) {
+            return Optional.empty();
+        }
+        return Optional.of(countsOf(previous));
     }
 
     void disconnected(IommuConnection c) {
@@ -449,7 +463,9 @@ final class Pipeline implements PipelineControl, HandlerControl {
     }
 
     private FaultCounts countsOf(DeviceState d) {
-        return d.counters.snapshot(pendingWhere(g -> g.deviceState() == d, s -> s.device == d));
+        FaultCounts own = d.counters.snapshot(pendingWhere(g -> g.deviceState() == d, s -> s.device == d));
+        FaultCounts before = d.countsBefore();
+        return before == null ? own : Counters.sum(List.of(before, own));
     }
 
     private FaultCounts countsOf(HandlerProxy h) {

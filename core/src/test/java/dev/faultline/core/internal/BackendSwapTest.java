@@ -69,4 +69,57 @@ class BackendSwapTest {
             assertThat(last(elsewhere, 7, 0x1000)).isEqualTo(ReportOutcome.NO_HANDLER);
         }
     }
+
+    @Test
+    void aDevicesCountersGoOnAcrossASwapAndTheTotalsCountThemOnce() {
+        try (Fixture f = new Fixture()) {
+            f.register(g -> g.respond(ResponseCode.SUCCESS), HandlerProperties.DOMAIN, "gpu0");
+            f.device(DEV).attach(Pasid.NONE, Domain.unmanaged("gpu0"));
+            last(f.device(DEV), 1, 0x1000);
+            last(f.device(DEV), 2, 0x2000);
+            f.iommu.close();
+            assertThat(f.pipeline.devices()).singleElement().satisfies(d -> assertThat(d.present()).isFalse());
+
+            DevicePort again = f.pipeline.connect(new RecordingBackend("iommu0")).addDevice(DEV);
+            last(again, 3, 0x3000);
+
+            assertThat(f.pipeline.devices()).as("one device, before and after the swap").singleElement()
+                    .satisfies(d -> {
+                        assertThat(d.present()).isTrue();
+                        assertThat(d.counts().reported()).isEqualTo(3);
+                        assertThat(d.counts().answeredSuccess()).isEqualTo(3);
+                        assertThat(d.counts().balanced()).isTrue();
+                    });
+            assertThat(f.pipeline.totals().reported()).isEqualTo(3);
+            assertThat(f.pipeline.totals().balanced()).isTrue();
+        }
+    }
+
+    @Test
+    void countersGoOnAcrossManySwapsAndADeviceOnAnotherIommuStartsItsOwn() {
+        try (Fixture f = new Fixture()) {
+            last(f.device(DEV), 1, 0x1000);
+            IommuPort current = f.iommu;
+            for (int swap = 0; swap < 5; swap++) {
+                current.close();
+                current = f.pipeline.connect(new RecordingBackend("iommu0"));
+                last(current.addDevice(DEV), 1, 0x1000);
+            }
+            assertThat(f.pipeline.devices()).singleElement()
+                    .satisfies(d -> assertThat(d.counts().noHandler()).isEqualTo(6));
+
+            current.close();
+            DevicePort elsewhere = f.pipeline.connect(new RecordingBackend("iommu1")).addDevice(DEV);
+            last(elsewhere, 1, 0x1000);
+            assertThat(f.pipeline.devices()).hasSize(2).anySatisfy(d -> {
+                assertThat(d.present()).isTrue();
+                assertThat(d.iommu()).isEqualTo("iommu1");
+                assertThat(d.counts().reported()).isEqualTo(1);
+            }).anySatisfy(d -> {
+                assertThat(d.present()).isFalse();
+                assertThat(d.counts().reported()).isEqualTo(6);
+            });
+            assertThat(f.pipeline.totals().reported()).isEqualTo(7);
+        }
+    }
 }

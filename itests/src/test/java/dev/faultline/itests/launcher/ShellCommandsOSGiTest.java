@@ -92,13 +92,13 @@ class ShellCommandsOSGiTest {
     void helpFaultlineListsEveryFaultlineCommandOfEveryBundleWithItsArgumentsAndDescription() throws Exception {
         String help = shell("faultline:help faultline");
 
-        assertThat(help.lines().findFirst()).hasValue("command                  arguments"
-                + "                                      description");
+        assertThat(help.lines().findFirst()).hasValueSatisfying(header -> assertThat(header)
+                .matches("command +arguments +description"));
         for (String function : allFunctions()) {
             assertThat(help).as(function).containsPattern("\nfaultline:" + function + " +.* [a-z]");
         }
-        assertThat(help).contains("faultline:dma            [--json] <device> <r|w|x> <address> [<pasid>]  one 8-byte"
-                + " DMA access");
+        assertThat(help).containsPattern("\nfaultline:dma +\\[--json\\] <device> <r\\|w\\|x> <address> \\[<pasid>\\] +one"
+                + " 8-byte DMA access");
         assertThat(shell("faultline:help dma")).contains("faultline:dma").doesNotContain("faultline:stats");
         assertThat(shell("faultline:help --json faultline:stats")).startsWith("[\n  {\"command\": \"faultline:stats\","
                 + " \"arguments\": \"[--json] [--all] [<device>]\"");
@@ -316,7 +316,24 @@ class ShellCommandsOSGiTest {
         assertThatThrownBy(() -> shell("faultline:swap " + LAUNCHER)).hasMessage(
                 "cannot swap dev.faultline.launcher: it runs the framework or this command");
         assertThatThrownBy(() -> shell("faultline:swap")).isInstanceOf(UsageException.class)
-                .hasMessage("missing <bundle>\nusage: faultline:swap [--json] <bundle> [<jar>]");
+                .hasMessage("missing <bundle>\nusage: faultline:swap [--json] <bundle> <jar>");
+    }
+
+    @Test
+    void swapWithoutAJarRefusesAndSaysWhyInsteadOfReinstallingWhatTheBundleWasInstalledFrom() {
+        Bundle smmu = Arrays.stream(context.getBundles())
+                .filter(b -> "dev.faultline.smmu-v3".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        long modified = smmu.getLastModified();
+
+        assertThatThrownBy(() -> shell("faultline:swap dev.faultline.smmu-v3")).isInstanceOf(UsageException.class)
+                .hasMessage("missing <jar>: dev.faultline.smmu-v3 is not swapped for the content it was installed"
+                        + " from (" + smmu.getLocation() + "), which would undo any earlier swap\nusage:"
+                        + " faultline:swap [--json] <bundle> <jar>");
+        assertThatThrownBy(() -> shell("faultline:swap --json 0x" + Long.toHexString(smmu.getBundleId())))
+                .isInstanceOf(UsageException.class).hasMessageStartingWith("missing <jar>: dev.faultline.smmu-v3 ");
+
+        assertThat(smmu.getLastModified()).isEqualTo(modified);
+        assertThat(smmu.getState()).isEqualTo(Bundle.ACTIVE);
     }
 
     private static Path bundleJar(Path file, String version, String importPackage) throws Exception {

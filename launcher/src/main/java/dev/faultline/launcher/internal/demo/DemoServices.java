@@ -72,9 +72,8 @@ final class DemoServices implements AutoCloseable {
         return true;
     }
 
-    /** Unregisters the run's handlers and releases its services. */
-    @Override
-    public void close() {
+    /** Unregisters the handlers registered so far (before a step runs again, so its new handlers serve alone). */
+    void unregisterHandlers() {
         for (ServiceRegistration<?> registration : registrations) {
             try {
                 registration.unregister();
@@ -82,6 +81,13 @@ final class DemoServices implements AutoCloseable {
                 // the framework is stopping
             }
         }
+        registrations.clear();
+    }
+
+    /** Unregisters the run's handlers and releases its services. */
+    @Override
+    public void close() {
+        unregisterHandlers();
         trackers.forEach(ServiceTracker::close);
     }
 }

@@ -10,7 +10,6 @@ import dev.faultline.core.shell.Table;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.dma.DmaResult;
 import dev.faultline.platform.dma.DmaStatus;
-import dev.faultline.platform.dma.PriCapability;
 import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.machine.Machine;
@@ -105,7 +104,7 @@ public final class MachineCommands {
             DeviceStatus status = core.get(node.id().toString());
             table.row(node.id().toString(), node.iommu(), args.json() ? (Object) node.requesterId()
                     : String.format(Locale.ROOT, "0x%04x", node.requesterId()),
-                    node.pri() ? "pri" : node.stallCapable() ? "stall" : "terminate",
+                    MachineDevices.faultsVia(node),
                     status == null ? 0L : status.counts().reported(), status == null ? 0L : status.counts().pending());
         }
         return Table.render(args.json(), table);
@@ -159,24 +158,15 @@ public final class MachineCommands {
     @Descriptor("one 8-byte DMA access from a device through its IOMMU (faults go through the pipeline)")
     public String dma(@Descriptor(DMA) String... arguments) {
         CommandArguments args = CommandArguments.parse("faultline:dma", DMA, arguments);
-        DeviceId id;
-        try {
-            id = DeviceId.parse(args.text("device"));
-        } catch (IllegalArgumentException e) {
-            throw args.error("<device> is a device id such as 0000:05:00.2 or platform:gpu0, not '"
-                    + args.text("device") + "'");
-        }
+        DeviceNode node = MachineDevices.node(machine, args);
+        DeviceId id = node.id();
         String access = args.text("r|w|x").toLowerCase(Locale.ROOT);
         if (!List.of("r", "w", "x").contains(access)) {
             throw args.error("access is r, w or x, not '" + args.text("r|w|x") + "'");
         }
         long at = args.number("address");
         int pasid = (int) args.optionalNumber("pasid", 0, Pasid.MAX).orElse(Pasid.NONE);
-        DeviceNode node = machine.devices().stream().filter(n -> n.id().equals(id)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no device " + id + " on the machine (see"
-                        + " faultline:devices)"));
-        TranslationPort port = machine.iommu(node.iommu()).orElseThrow(() -> new IllegalStateException(
-                "IOMMU " + node.iommu() + " of " + id + " is not installed"));
+        TranslationPort port = MachineDevices.port(machine, node);
         DmaResult result = access(node, port, access, pasid, at);
         boolean completed = result.status() == DmaStatus.COMPLETED;
         Table table = Table.of("device", "access", "address", "pasid", "status", "physical address", "page requests",
@@ -193,14 +183,7 @@ public final class MachineCommands {
     }
 
     private DmaResult access(DeviceNode node, TranslationPort port, String access, int pasid, long at) {
-        DmaDevice dma;
-        if (node.pri()) {
-            PriCapability pri = new PriCapability(32, pasid != Pasid.NONE);
-            pri.enable();
-            dma = DmaDevice.withPri("shell-" + node.id(), node.requesterId(), port, machine.memory(), pri);
-        } else {
-            dma = DmaDevice.of("shell-" + node.id(), node.requesterId(), port, machine.memory());
-        }
+        DmaDevice dma = MachineDevices.master(machine, node, port, "shell-" + node.id(), pasid != Pasid.NONE);
         try {
             return switch (access) {
                 case "r" -> dma.read(pasid, at, 8, DMA_TIMEOUT);

@@ -2,12 +2,14 @@ package dev.faultline.launcher.internal.shell;
 
 import dev.faultline.core.shell.CommandArguments;
 import dev.faultline.core.shell.Table;
+import dev.faultline.core.shell.UsageException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +25,8 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * {@code faultline:swap}: replaces a running bundle (a backend, a driver, a handler bundle) without restarting
- * anything else: stop, update (from a new jar, or its own location), refresh its wiring, start. While it is
+ * anything else: stop, update from a new jar, refresh its wiring, start. The jar is required: the content at the
+ * bundle's own location is what was installed, and taking it again would silently undo an earlier swap. While it is
  * stopped its handlers are unregistered, and the core answers their pending groups; once it is started again
  * its handlers receive faults.
  *
@@ -34,7 +37,7 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = SwapCommand.class)
 @ShellCommand(function = "swap")
 public final class SwapCommand {
-    static final String USAGE = "[--json] <bundle> [<jar>]";
+    static final String USAGE = "[--json] <bundle> <jar>";
 
     private static final long REFRESH_TIMEOUT_SECONDS = 30;
 
@@ -46,17 +49,21 @@ public final class SwapCommand {
         this.context = context;
     }
 
-    /** Swaps a bundle for the jar given, or for the content at its own location (after a rebuild in place). */
-    @Descriptor("replace a running bundle (id or symbolic name) with a new jar (path or URL; default: its own"
-            + " location): stop, update, refresh, start; a failure puts the running bundle back")
+    /** Swaps a bundle for the jar given. */
+    @Descriptor("replace a running bundle (id or symbolic name) with a new jar (path or URL): stop, update,"
+            + " refresh, start; a failure puts the running bundle back")
     public String swap(@Descriptor(USAGE) String... arguments) throws InterruptedException {
-        CommandArguments args = CommandArguments.parse("faultline:swap", USAGE, arguments);
-        Bundle target = find(args.text("bundle"));
-        if (target.getBundleId() == 0 || target.equals(context.getBundle())) {
-            throw new IllegalArgumentException("cannot swap " + target.getSymbolicName()
-                    + ": it runs the framework or this command");
+        List<String> positional = Arrays.stream(arguments).filter(a -> !a.startsWith("--")).toList();
+        boolean knownOptions = Arrays.stream(arguments).allMatch(a -> !a.startsWith("--") || a.equals("--json"));
+        if (positional.size() == 1 && knownOptions) {
+            Bundle named = swappable(positional.get(0));
+            throw new UsageException("missing <jar>: " + named.getSymbolicName() + " is not swapped for the content"
+                    + " it was installed from (" + named.getLocation() + "), which would undo any earlier swap",
+                    "faultline:swap " + USAGE);
         }
-        String source = args.optional("jar").orElse(target.getLocation());
+        CommandArguments args = CommandArguments.parse("faultline:swap", USAGE, arguments);
+        Bundle target = swappable(args.text("bundle"));
+        String source = args.text("jar");
         byte[] content;
         try (InputStream in = open(source)) {
             content = in.readAllBytes();
@@ -68,10 +75,7 @@ public final class SwapCommand {
         long start = System.nanoTime();
         String before = target.getVersion().toString();
         try {
-            target.stop();
-            target.update(new ByteArrayInputStream(content));
-            refresh(target);
-            target.start();
+            replace(target, content);
         } catch (BundleException | RuntimeException e) {
             throw new IllegalStateException("swap of " + target.getSymbolicName() + " failed: " + oneLine(e) + "; "
                     + rollBack(target, running));
@@ -84,20 +88,43 @@ public final class SwapCommand {
         return Table.render(args.json(), table);
     }
 
+    /** The bundle {@code text} names, unless it is the framework or the bundle of this command. */
+    private Bundle swappable(String text) {
+        Bundle target = find(text);
+        if (target.getBundleId() == 0 || target.equals(context.getBundle())) {
+            throw new IllegalArgumentException("cannot swap " + target.getSymbolicName()
+                    + ": it runs the framework or this command");
+        }
+        return target;
+    }
+
     /** Puts back the content that ran before the swap and starts it; says what came of it. */
     private String rollBack(Bundle target, byte[] running) throws InterruptedException {
         try {
             if (target.getState() == Bundle.ACTIVE) {
                 target.stop();
             }
-            target.update(new ByteArrayInputStream(running));
-            refresh(target);
-            target.start();
+            replace(target, running);
             return "rolled back to " + target.getSymbolicName() + " " + target.getVersion() + ", "
                     + state(target.getState());
         } catch (BundleException | RuntimeException e) {
             return "the roll-back failed too: " + oneLine(e) + " (state " + state(target.getState()) + ")";
         }
+    }
+
+    /**
+     * Stop, update, start; refreshed only when the bundles wired to the running revision's packages cannot keep
+     * their wiring ({@link PackageUsers}): a backend whose exported API is unchanged is replaced without
+     * restarting the launcher, the drivers or anything else that imports its API.
+     */
+    private void replace(Bundle target, byte[] content) throws BundleException, InterruptedException {
+        PackageUsers users = PackageUsers.of(target);
+        target.stop();
+        target.update(new ByteArrayInputStream(content));
+        if (!users.keptBy(target, context.getBundle(0).adapt(FrameworkWiring.class))) {
+            refresh(target);
+        }
+        target.start();
     }
 
     private void refresh(Bundle target) throws BundleException, InterruptedException {

@@ -1,0 +1,272 @@
+package dev.faultline.itests.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faultline.api.stats.DeviceStatus;
+import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.core.shell.UsageException;
+import dev.faultline.itests.Services;
+import dev.faultline.itests.deploy.handler.DeployedHandlerActivator;
+import dev.faultline.launcher.demo.DemoReport;
+import dev.faultline.launcher.demo.DemoScenario;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/**
+ * An outside driver author's path: a handler bundle dropped into the deploy directory (Felix FileInstall) handles
+ * the faults {@code faultline:load} makes a device raise through each real backend, SMMUv3 (PCIe PRI and stall)
+ * and VT-d (page requests), after {@code faultline:attach} gave the device to the handler's domain; replacing the
+ * jar updates the bundle under load with no group answered "no handler" and the device counters continuous;
+ * removing it uninstalls the bundle.
+ */
+class DeployAndLoadOSGiTest {
+    private static final String SMMU_PRI = "0000:3c:00.0";
+    private static final String SMMU_STALL = "platform:deploystall0";
+    private static final String VTD_PRI = "0000:3d:00.0";
+    private static final int PASID = 5;
+    private static final String BSN = "itest.deployed.handler";
+    private static final AtomicBoolean MACHINE_READY = new AtomicBoolean();
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService(timeout = 20_000)
+    DemoScenario demo;
+
+    @InjectService
+    FaultStatistics statistics;
+
+    @BeforeEach
+    void machineWithFreshDevices() {
+        if (!MACHINE_READY.getAndSet(true)) {
+            // the demo configures the machine's IOMMUs and backends (one SMMUv3, one VT-d unit)
+            DemoReport report = demo.run(line -> { });
+            assertThat(report.passed()).as(report.steps().toString()).isTrue();
+        }
+        Services.plug(context, SMMU_PRI + "@smmuv3.0:0x3c00:pri");
+        Services.plug(context, SMMU_STALL + "@smmuv3.0:0x3c08:stall");
+        Services.plug(context, VTD_PRI + "@dmar0:0x3d00:pri");
+        Services.await(() -> statistics.devices().stream().filter(DeviceStatus::present).map(DeviceStatus::device)
+                .toList().containsAll(List.of(SMMU_PRI, SMMU_STALL, VTD_PRI)));
+    }
+
+    @Test
+    void loadThroughEachBackendWithoutAHandlerAnswersEveryGroupAndCountsItAsNoHandler() {
+        String domain = "load-unserved";
+        for (String device : List.of(SMMU_PRI, SMMU_STALL, VTD_PRI)) {
+            String attached = shell("faultline:attach --sva " + device + " " + domain + " " + PASID);
+            assertThat(attached).containsPattern("\n" + Pattern.quote(device) + " +(smmuv3.0|dmar0) +0x5 +" + domain
+                    + " +SVA +(pri|stall) +0x[0-9a-f]+\n");
+        }
+        try {
+            Map<String, Long> pri = load(SMMU_PRI, "w", 50, 1, "");
+            assertThat(pri.get("PAGE_REQUEST_INVALID")).isEqualTo(pri.get("accesses")).isPositive();
+            assertThat(pri).containsEntry("groups", pri.get("accesses")).containsEntry("no handler", pri.get("groups"))
+                    .containsEntry("INVALID", pri.get("groups")).containsEntry("page requests", pri.get("accesses"));
+            Map<String, Long> stall = load(SMMU_STALL, "r", 50, 1, "--same");
+            assertThat(stall.get("ABORTED")).isEqualTo(stall.get("accesses")).isPositive();
+            assertThat(stall).containsEntry("groups", stall.get("accesses")).containsEntry("stalls",
+                    stall.get("accesses")).containsEntry("INVALID", stall.get("accesses"));
+            Map<String, Long> vtd = load(VTD_PRI, "r", 50, 1, "--random");
+            assertThat(vtd.get("PAGE_REQUEST_INVALID")).isEqualTo(vtd.get("accesses")).isPositive();
+            assertThat(vtd).containsEntry("groups", vtd.get("accesses")).containsEntry("no handler", vtd.get("groups"));
+        } finally {
+            detachAll();
+        }
+    }
+
+    @Test
+    void aHandlerDroppedIntoTheDeployDirectoryHandlesLoadThroughBothBackendsAndIsUpdatedByReplacingItsJar()
+            throws Exception {
+        String domain = "deployed-dom";
+        Path deploy = Files.createDirectories(Path.of(context.getProperty("felix.fileinstall.dir")));
+        Path jar = deploy.resolve("handler.jar");
+        List<String> devices = List.of(SMMU_PRI, SMMU_STALL, VTD_PRI);
+        devices.forEach(d -> shell("faultline:attach --sva " + d + " " + domain + " " + PASID));
+        Map<String, FaultCounts> before = new java.util.HashMap<>();
+        devices.forEach(d -> before.put(d, counts(d)));
+        Map<String, Long> reportedByLoads = new java.util.concurrent.ConcurrentHashMap<>();
+        try {
+            drop(jar, "1.0.0", domain, "INVALID");
+            awaitServing(domain, "1.0.0");
+            for (String device : devices) {
+                Map<String, Long> run = load(device, "r", 50, 1, device.equals(SMMU_STALL) ? "--same" : "");
+                assertThat(run.get("groups")).as(device).isEqualTo(run.get("accesses")).isPositive();
+                assertThat(run).as(device).containsEntry("INVALID", run.get("groups")).containsEntry("no handler", 0L);
+                reportedByLoads.merge(device, run.get("reported"), Long::sum);
+            }
+
+            // the update, under load through both backends: replace the jar while the devices page-request
+            List<CompletableFuture<Map<String, Long>>> loads = new ArrayList<>();
+            for (String device : List.of(SMMU_PRI, VTD_PRI)) {
+                loads.add(CompletableFuture.supplyAsync(() -> load(device, "r", 100, 3, "")));
+            }
+            Services.await(() -> counts(SMMU_PRI).reported() > before.get(SMMU_PRI).reported()
+                    + reportedByLoads.get(SMMU_PRI) && counts(VTD_PRI).reported() > before.get(VTD_PRI).reported()
+                    + reportedByLoads.get(VTD_PRI));
+            drop(jar, "2.0.0", domain, "SUCCESS");
+            awaitServing(domain, "2.0.0");
+            for (int i = 0; i < loads.size(); i++) {
+                Map<String, Long> run = loads.get(i).get(Services.WAIT.toSeconds(), TimeUnit.SECONDS);
+                String device = List.of(SMMU_PRI, VTD_PRI).get(i);
+                assertThat(run).as(device + " during the update").containsEntry("no handler", 0L)
+                        .containsEntry("FAILURE", 0L).containsEntry("timed out", 0L);
+                assertThat(run.get("groups")).as(device).isEqualTo(run.get("SUCCESS") + run.get("INVALID"));
+                reportedByLoads.merge(device, run.get("reported"), Long::sum);
+            }
+            for (String device : List.of(SMMU_PRI, VTD_PRI)) {
+                Map<String, Long> run = load(device, "w", 20, 1, "");
+                assertThat(run.get("SUCCESS")).as(device + ": version 2 answers").isEqualTo(run.get("groups"))
+                        .isPositive();
+                assertThat(run).containsEntry("no handler", 0L);
+                reportedByLoads.merge(device, run.get("reported"), Long::sum);
+            }
+            for (String device : devices) {
+                FaultCounts after = counts(device);
+                assertThat(after.reported() - before.get(device).reported()).as(device + ": counters continuous")
+                        .isEqualTo(reportedByLoads.get(device));
+                assertThat(after.noHandler()).as(device).isEqualTo(before.get(device).noHandler());
+                assertThat(after.balanced()).isTrue();
+            }
+
+            Files.delete(jar);
+            Services.await(() -> deployed().isEmpty());
+        } finally {
+            Files.deleteIfExists(jar);
+            Services.await(() -> deployed().isEmpty());
+            detachAll();
+        }
+    }
+
+    @Test
+    void attachAndLoadAnswerWrongArgumentsWithTheirUsage() {
+        assertThatThrownBy(() -> shell("faultline:attach " + SMMU_PRI)).isInstanceOf(UsageException.class)
+                .hasMessage("missing <domain>\nusage: faultline:attach [--json] [--sva] <device> <domain> [<pasid>]");
+        assertThatThrownBy(() -> shell("faultline:attach --sva " + SMMU_PRI + " d")).isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("--sva attaches a PASID: give the <pasid> (1 to 0xfffff)");
+        assertThatThrownBy(() -> shell("faultline:attach 0000:7f:00.0 d")).hasMessage(
+                "no device 0000:7f:00.0 on the machine (see faultline:devices)");
+        assertThatThrownBy(() -> shell("faultline:load " + SMMU_PRI + " r 0 1")).isInstanceOf(UsageException.class)
+                .hasMessageContaining("usage: faultline:load [--json] [--quiet] [--random] [--same] <device> <r|w|x>"
+                        + " <rate> <seconds> [<pasid>] [<address>]");
+        assertThatThrownBy(() -> shell("faultline:load --random --same " + SMMU_PRI + " r 1 1"))
+                .isInstanceOf(UsageException.class).hasMessageStartingWith("--random and --same exclude each other");
+        assertThatThrownBy(() -> shell("faultline:load " + SMMU_PRI + " r 1 1 5 0x1001"))
+                .isInstanceOf(UsageException.class).hasMessageStartingWith("<address> is the first page");
+        assertThatThrownBy(() -> shell("faultline:load " + SMMU_PRI + " q 1 1")).isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("access is r, w or x, not 'q'");
+    }
+
+    /** Runs a quiet load and returns its figures by name (accesses by outcome, the core's answers, the totals). */
+    private Map<String, Long> load(String device, String access, int rate, int seconds, String flag) {
+        String json = shell("faultline:load --json --quiet " + flag + " " + device + " " + access + " " + rate + " "
+                + seconds + " " + PASID);
+        Map<String, Long> figures = new java.util.HashMap<>();
+        Matcher outcome = Pattern.compile("\\{\"outcome\": \"([A-Z_]+)\", \"accesses\": (\\d+)}").matcher(json);
+        while (outcome.find()) {
+            figures.put(outcome.group(1), Long.parseLong(outcome.group(2)));
+        }
+        Matcher number = Pattern.compile("\"(accesses|page requests|stalls|reported|groups|SUCCESS|INVALID|FAILURE"
+                + "|no handler|timed out)\": (\\d+)").matcher(json);
+        while (number.find()) {
+            figures.putIfAbsent(number.group(1), Long.parseLong(number.group(2)));
+        }
+        return figures;
+    }
+
+    private FaultCounts counts(String device) {
+        return statistics.devices().stream().filter(d -> d.device().equals(device) && d.present())
+                .map(DeviceStatus::counts).findFirst().orElseThrow();
+    }
+
+    private void awaitServing(String domain, String version) {
+        Services.await(() -> deployed().filter(b -> b.getVersion().toString().equals(version)
+                && b.getState() == Bundle.ACTIVE).isPresent() && statistics.handlers().stream().anyMatch(h ->
+                        h.bundle().equals(BSN) && h.state() == HandlerStatus.State.ACTIVE
+                        && h.standing().contains("domain " + domain + ": serves")));
+    }
+
+    private Optional<Bundle> deployed() {
+        return Arrays.stream(context.getBundles()).filter(b -> BSN.equals(b.getSymbolicName())).findFirst();
+    }
+
+    private void detachAll() {
+        for (String device : List.of(SMMU_PRI, SMMU_STALL, VTD_PRI)) {
+            shell("faultline:detach " + device + " " + PASID);
+        }
+    }
+
+    /** Writes the handler bundle, version {@code version}, into the deploy directory in one step. */
+    private void drop(Path jar, String version, String domain, String answer) throws Exception {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue(Constants.BUNDLE_MANIFESTVERSION, "2");
+        main.putValue(Constants.BUNDLE_SYMBOLICNAME, BSN);
+        main.putValue(Constants.BUNDLE_VERSION, version);
+        main.putValue(Constants.BUNDLE_ACTIVATOR, DeployedHandlerActivator.class.getName());
+        main.putValue(Constants.IMPORT_PACKAGE, "dev.faultline.api.fault;version=\"[1.0,2)\","
+                + "dev.faultline.api.handler;version=\"[1.0,2)\",org.osgi.framework");
+        main.putValue(DeployedHandlerActivator.DOMAIN, domain);
+        main.putValue(DeployedHandlerActivator.ANSWER, answer);
+        String dir = DeployedHandlerActivator.class.getPackageName().replace('.', '/');
+        Bundle tests = context.getBundle();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
+            for (URL entry : Collections.list(tests.findEntries(dir, "*.class", false))) {
+                String path = entry.getPath().startsWith("/") ? entry.getPath().substring(1) : entry.getPath();
+                out.putNextEntry(new JarEntry(path));
+                try (InputStream in = entry.openStream()) {
+                    in.transferTo(out);
+                }
+                out.closeEntry();
+            }
+        }
+        // written beside the deploy directory, then moved in: the watcher never sees a partial jar
+        Path written = Files.createTempFile(jar.getParent().getParent(), "handler", ".part");
+        try (OutputStream out = Files.newOutputStream(written)) {
+            out.write(bytes.toByteArray());
+        }
+        Files.move(written, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private String shell(String line) {
+        try {
+            return (String) Services.shell(context, line);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AssertionError(line + ": " + e.getMessage(), e);
+        }
+    }
+}
