@@ -7,7 +7,8 @@ import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.UnrecoverableFault;
 import dev.faultline.examples.testing.Deadline;
-import dev.faultline.examples.testing.RecordingFaultGroup;
+import dev.faultline.testkit.group.RecordingFaultGroup;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,14 +35,14 @@ class DeferredFaultsTest {
             release.await(10, TimeUnit.SECONDS);
             return ResponseCode.SUCCESS;
         }, WORKER);
-        RecordingFaultGroup group = RecordingFaultGroup.pageRequest(DEVICE, 3, 0x7000, Permissions.READ);
+        RecordingFaultGroup group = RecordingFaultGroup.pageRequest(DEVICE, 3, 7, 0x7000, Permissions.READ);
 
         handler.handle(group);
 
         assertThat(group.deferred()).isTrue();
         assertThat(group.answers()).as("nothing answered before the slow path finishes").isEmpty();
         release.countDown();
-        assertThat(group.awaitAnswer(10)).isTrue();
+        assertThat(group.awaitAnswer(Duration.ofSeconds(10))).isTrue();
         assertThat(group.answers()).containsExactly(ResponseCode.SUCCESS);
         assertThat(group.answeringThreads()).containsExactly(WORKER);
         assertThat(Deadline.await(() -> handler.answered() == 1, 10)).as("counted as answered").isTrue();
@@ -52,11 +53,11 @@ class DeferredFaultsTest {
         handler = new DeferredFaults(group -> {
             throw new IllegalStateException("firmware did not answer");
         }, WORKER);
-        RecordingFaultGroup group = RecordingFaultGroup.pageRequest(DEVICE, 3, 0x7000, Permissions.READ);
+        RecordingFaultGroup group = RecordingFaultGroup.pageRequest(DEVICE, 3, 7, 0x7000, Permissions.READ);
 
         handler.handle(group);
 
-        assertThat(group.awaitAnswer(10)).isTrue();
+        assertThat(group.awaitAnswer(Duration.ofSeconds(10))).isTrue();
         assertThat(group.answers()).containsExactly(ResponseCode.FAILURE);
     }
 
@@ -68,21 +69,22 @@ class DeferredFaultsTest {
             release.await(10, TimeUnit.SECONDS);
             return ResponseCode.SUCCESS;
         }, WORKER);
-        RecordingFaultGroup running = RecordingFaultGroup.pageRequest(DEVICE, 1, 0x1000, Permissions.READ);
-        RecordingFaultGroup queued = RecordingFaultGroup.pageRequest(DEVICE, 1, 0x2000, Permissions.READ);
+        RecordingFaultGroup running = RecordingFaultGroup.pageRequest(DEVICE, 1, 7, 0x1000, Permissions.READ);
+        RecordingFaultGroup queued = RecordingFaultGroup.pageRequest(DEVICE, 1, 7, 0x2000, Permissions.READ);
         handler.handle(running);
         assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
         handler.handle(queued);
 
         handler.close();
-        RecordingFaultGroup afterClose = RecordingFaultGroup.pageRequest(DEVICE, 1, 0x3000, Permissions.READ);
+        RecordingFaultGroup afterClose = RecordingFaultGroup.pageRequest(DEVICE, 1, 7, 0x3000, Permissions.READ);
         handler.handle(afterClose);
 
         assertThat(queued.answers()).as("a handed-back group is answered by the replacement, not here").isEmpty();
         assertThat(queued.handedBack()).isTrue();
         assertThat(handler.handedBack()).isEqualTo(1);
         assertThat(afterClose.answers()).containsExactly(ResponseCode.INVALID);
-        assertThat(running.awaitAnswer(10)).as("the interrupted slow path still answers once").isTrue();
+        assertThat(running.awaitAnswer(Duration.ofSeconds(10))).as("the interrupted slow path still answers once")
+                .isTrue();
         assertThat(running.answers()).hasSize(1);
     }
 

@@ -7,7 +7,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.UnrecoverableFault;
-import dev.faultline.examples.testing.RecordingFaultGroup;
+import dev.faultline.testkit.group.RecordingFaultGroup;
 import org.junit.jupiter.api.Test;
 
 class DmaEngineFaultsTest {
@@ -17,7 +17,7 @@ class DmaEngineFaultsTest {
 
     @Test
     void answersItsPageRequestsInvalidOnceAndFlagsAReset() {
-        RecordingFaultGroup group = RecordingFaultGroup.pageRequest(ENGINE, Pasid.NONE, 0x4000_1000L,
+        RecordingFaultGroup group = RecordingFaultGroup.pageRequest(ENGINE, Pasid.NONE, 7, 0x4000_1000L,
                 Permissions.WRITE);
 
         driver.handle(group);

@@ -9,7 +9,7 @@ import dev.faultline.api.fault.PageRequestGroup;
 import dev.faultline.api.fault.Permission;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
-import dev.faultline.examples.testing.RecordingFaultGroup;
+import dev.faultline.testkit.group.RecordingFaultGroup;
 import dev.faultline.platform.arm.Descriptor;
 import dev.faultline.platform.arm.TranslationTable;
 import dev.faultline.platform.memory.FrameAllocator;
@@ -31,7 +31,7 @@ class DemandPagerTest {
 
     @Test
     void mapsARequestedPageInsideTheAreaAndAnswersSuccess() {
-        RecordingFaultGroup group = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA + 0x3040, Permissions.WRITE);
+        RecordingFaultGroup group = RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA + 0x3040, Permissions.WRITE);
 
         pager.handle(group);
 
@@ -54,12 +54,12 @@ class DemandPagerTest {
 
     @Test
     void makesAPageMappedForReadingWritableWhenTheDeviceWritesItKeepingItsFrame() {
-        RecordingFaultGroup read = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA + 0x10, Permissions.READ);
+        RecordingFaultGroup read = RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA + 0x10, Permissions.READ);
         pager.handle(read);
         long frame = table.lookup(AREA).orElseThrow();
         assertThat(armDescriptor(AREA) & Descriptor.AP_RDONLY).as("mapped read-only for a read").isNotZero();
 
-        RecordingFaultGroup write = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA + 0x18, Permissions.WRITE);
+        RecordingFaultGroup write = RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA + 0x18, Permissions.WRITE);
         pager.handle(write);
 
         assertThat(read.answers()).containsExactly(ResponseCode.SUCCESS);
@@ -75,11 +75,11 @@ class DemandPagerTest {
     void upgradesAnX86FirstLevelPageTheSameWay() {
         FirstLevelPageTable x86 = new FirstLevelPageTable(frames, FirstLevelPageTable.PAGE_4K);
         DemandPager x86Pager = new DemandPager(frames, ProcessPageTable.x86(x86), AREA, 0x10_0000);
-        x86Pager.handle(RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.READ));
+        x86Pager.handle(RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA, Permissions.READ));
         long frame = x86.translate(AREA).orElseThrow();
         assertThat(x86Pte(x86, AREA) & PagingEntry.WRITABLE).isZero();
 
-        RecordingFaultGroup write = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.READ_WRITE);
+        RecordingFaultGroup write = RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA, Permissions.READ_WRITE);
         x86Pager.handle(write);
 
         assertThat(write.answers()).containsExactly(ResponseCode.SUCCESS);
@@ -89,10 +89,10 @@ class DemandPagerTest {
 
     @Test
     void answersSuccessToARequestTheMappingAlreadyAllowsAndNeverTakesAPermissionAway() {
-        pager.handle(RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.WRITE));
+        pager.handle(RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA, Permissions.WRITE));
         long frame = table.lookup(AREA).orElseThrow();
-        RecordingFaultGroup readAgain = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.READ);
-        RecordingFaultGroup writeAgain = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.WRITE);
+        RecordingFaultGroup readAgain = RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA, Permissions.READ);
+        RecordingFaultGroup writeAgain = RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA, Permissions.WRITE);
 
         pager.handle(readAgain);
         pager.handle(writeAgain);
@@ -131,8 +131,8 @@ class DemandPagerTest {
 
     @Test
     void answersInvalidOutsideTheAreaAndForExecutionWithoutMappingAnything() {
-        RecordingFaultGroup outside = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA - 0x1000, Permissions.READ);
-        RecordingFaultGroup exec = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA,
+        RecordingFaultGroup outside = RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA - 0x1000, Permissions.READ);
+        RecordingFaultGroup exec = RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA,
                 Permissions.of(Permission.READ, Permission.EXEC));
 
         pager.handle(outside);
@@ -149,8 +149,8 @@ class DemandPagerTest {
         FrameAllocator tiny = new FrameAllocator(new PhysicalMemory(), 0x4000_0000L, 0x1000L);
         FirstLevelPageTable x86 = new FirstLevelPageTable(frames, FirstLevelPageTable.PAGE_4K);
         DemandPager starved = new DemandPager(tiny, ProcessPageTable.x86(x86), AREA, 0x10_0000);
-        starved.handle(RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.READ));
-        RecordingFaultGroup group = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA + 0x1000, Permissions.READ);
+        starved.handle(RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA, Permissions.READ));
+        RecordingFaultGroup group = RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA + 0x1000, Permissions.READ);
 
         starved.handle(group);
 
@@ -163,8 +163,8 @@ class DemandPagerTest {
 
     @Test
     void pagesADeferredGroupsFaultsLikeAnInlineGroup() {
-        RecordingFaultGroup inside = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA + 0x2000, Permissions.READ);
-        RecordingFaultGroup outside = RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA + 0x20_0000,
+        RecordingFaultGroup inside = RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA + 0x2000, Permissions.READ);
+        RecordingFaultGroup outside = RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA + 0x20_0000,
                 Permissions.READ);
 
         assertThat(pager.page(inside.faults())).isEqualTo(ResponseCode.SUCCESS);
@@ -174,9 +174,9 @@ class DemandPagerTest {
 
     @Test
     void pagesADeferredWriteAfterAReadLikeAnInlineOne() {
-        assertThat(pager.page(RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.READ).faults()))
+        assertThat(pager.page(RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA, Permissions.READ).faults()))
                 .isEqualTo(ResponseCode.SUCCESS);
-        assertThat(pager.page(RecordingFaultGroup.pageRequest(DEVICE, PASID, AREA, Permissions.WRITE).faults()))
+        assertThat(pager.page(RecordingFaultGroup.pageRequest(DEVICE, PASID, 7, AREA, Permissions.WRITE).faults()))
                 .isEqualTo(ResponseCode.SUCCESS);
         assertThat(armDescriptor(AREA) & Descriptor.AP_RDONLY).isZero();
     }

@@ -92,6 +92,18 @@ public final class RecordingFaultGroup implements FaultGroup {
         return new RecordingFaultGroup(List.of(fault));
     }
 
+    /**
+     * One unrecoverable fault at a valid {@code address}, without fetch address.
+     *
+     * @param pasid the PASID, or {@link dev.faultline.api.fault.Pasid#NONE}
+     * @param record the raw hardware record, or {@link HardwareRecord#NONE}
+     */
+    public static RecordingFaultGroup unrecoverable(DeviceId device, int pasid, long address, Permissions permissions,
+            HardwareRecord record) {
+        int flags = UnrecoverableFault.ADDR_VALID | (pasid >= 0 ? UnrecoverableFault.PASID_VALID : 0);
+        return unrecoverable(new UnrecoverableFault(device, flags, pasid, permissions, address, 0, record));
+    }
+
     /** One unrecoverable fault of {@code device} at a valid {@code address}, without PASID or fetch address. */
     public static RecordingFaultGroup unrecoverable(DeviceId device, long address, Permissions permissions) {
         return unrecoverable(UnrecoverableFault.at(device, address, permissions));
