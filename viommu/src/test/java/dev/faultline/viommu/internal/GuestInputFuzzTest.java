@@ -9,6 +9,7 @@ import dev.faultline.api.fault.HardwareRecord;
 import dev.faultline.api.fault.PageRequest;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
+import dev.faultline.testkit.group.RecordingFaultGroup;
 import dev.faultline.viommu.AnswerOutcome;
 import dev.faultline.viommu.GuestEvent;
 import dev.faultline.viommu.GuestLimits;

@@ -7,6 +7,7 @@ import dev.faultline.api.fault.HardwareRecord;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.testkit.group.RecordingFaultGroup;
 import dev.faultline.viommu.AnswerOutcome;
 import dev.faultline.viommu.GuestEvent;
 import dev.faultline.viommu.GuestLimits;
@@ -43,7 +44,7 @@ class GuestIsolationTest {
         GuestViommu flooder = guest("vm-a", FLOODER, new GuestLimits(4, 4, 1_000, 8, 0));
         GuestViommu quiet = guest("vm-b", QUIET, new GuestLimits(4, 4, 1_000, 8, 0));
         for (int i = 0; i < 4; i++) {
-            flooder.handle(RecordingFaultGroup.pageRequest(FLOODER, i, 0x1000, Permissions.READ));
+            flooder.handle(RecordingFaultGroup.pageRequest(FLOODER, Pasid.NONE, i, 0x1000, Permissions.READ));
         }
         ReusedFaultGroup flood = new ReusedFaultGroup(FLOODER);
         int quietFaults = 0;
@@ -51,7 +52,7 @@ class GuestIsolationTest {
             flooder.handle(flood.next(i % 2 == 0, 0x1000L * i));
             if (i % 5_000 == 4_999) {
                 clock.addAndGet(1_000_000);          // one token for each guest
-                RecordingFaultGroup group = RecordingFaultGroup.pageRequest(QUIET, quietFaults, 0x5000,
+                RecordingFaultGroup group = RecordingFaultGroup.pageRequest(QUIET, Pasid.NONE, quietFaults, 0x5000,
                         Permissions.WRITE);
                 quiet.handle(group);
                 List<GuestEvent> got = quiet.poll(8);
@@ -60,7 +61,7 @@ class GuestIsolationTest {
                 assertThat(event.sequence()).isEqualTo(quietFaults);
                 assertThat(event.last().address()).isEqualTo(0x5000);
                 assertThat(quiet.respond(event.cookie(), 0)).isEqualTo(AnswerOutcome.ACCEPTED);
-                assertThat(group.sent).isEqualTo(ResponseCode.SUCCESS);
+                assertThat(group.answer().orElse(null)).isEqualTo(ResponseCode.SUCCESS);
                 quietFaults++;
             }
         }

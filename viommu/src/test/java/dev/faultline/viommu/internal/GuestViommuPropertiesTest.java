@@ -7,6 +7,7 @@ import dev.faultline.api.fault.HardwareRecord;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.testkit.group.RecordingFaultGroup;
 import dev.faultline.testkit.property.Gen;
 import dev.faultline.testkit.property.Gens;
 import dev.faultline.testkit.property.Property;
@@ -69,15 +70,16 @@ class GuestViommuPropertiesTest {
         for (Op op : ops) {
             switch (op.kind()) {
                 case PAGE_REQUEST -> {
-                    RecordingFaultGroup g = RecordingFaultGroup.pageRequest(DEVICE, op.a(), 0x1000L * op.a(),
-                            Permissions.READ);
+                    RecordingFaultGroup g = RecordingFaultGroup.pageRequest(DEVICE, Pasid.NONE, op.a(),
+                            0x1000L * op.a(), Permissions.READ);
                     groups.add(g);
                     vm.handle(g);
                 }
                 case FAULT -> vm.handle(RecordingFaultGroup.unrecoverable(DEVICE, Pasid.NONE, 0x1000L * op.a(),
                         Permissions.WRITE, HardwareRecord.NONE));
                 case STRANGER_FAULT -> {
-                    RecordingFaultGroup g = RecordingFaultGroup.pageRequest(STRANGER, op.a(), 0, Permissions.READ);
+                    RecordingFaultGroup g = RecordingFaultGroup.pageRequest(STRANGER, Pasid.NONE, op.a(), 0,
+                            Permissions.READ);
                     groups.add(g);
                     vm.handle(g);
                 }
@@ -95,7 +97,7 @@ class GuestViommuPropertiesTest {
                 }
                 case EXPIRE -> {
                     // the core times out only groups that were deferred and are still unanswered
-                    List<RecordingFaultGroup> waiting = groups.stream().filter(g -> g.deferred && !g.answered())
+                    List<RecordingFaultGroup> waiting = groups.stream().filter(g -> g.deferred() && !g.answered())
                             .toList();
                     if (!waiting.isEmpty()) {
                         waiting.get(op.a() % waiting.size()).expire();
@@ -112,7 +114,7 @@ class GuestViommuPropertiesTest {
                 }
                 default -> throw new AssertionError(op);
             }
-            assertThat(groups).allSatisfy(g -> assertThat(g.duplicates).as("no group answered twice").isZero());
+            assertThat(groups).allSatisfy(g -> assertThat(g.duplicates()).as("no group answered twice").isZero());
         }
 
         read.addAll(vm.poll(Integer.MAX_VALUE));
@@ -134,10 +136,11 @@ class GuestViommuPropertiesTest {
 
         vm.close();
         assertThat(groups).allSatisfy(g -> {
-            assertThat(g.sent).as("answered by the time the guest is gone").isNotNull();
-            assertThat(g.duplicates).isZero();
+            assertThat(g.answer().orElse(null)).as("answered by the time the guest is gone").isNotNull();
+            assertThat(g.duplicates()).isZero();
         });
-        long byGuest = groups.stream().filter(g -> g.answers.size() == 1 && g.sent == ResponseCode.SUCCESS).count();
+        long byGuest = groups.stream()
+                .filter(g -> g.answers().size() == 1 && g.answer().orElse(null) == ResponseCode.SUCCESS).count();
         assertThat(byGuest).as("SUCCESS only ever comes from an accepted guest answer")
                 .isLessThanOrEqualTo(stats.accepted());
     }

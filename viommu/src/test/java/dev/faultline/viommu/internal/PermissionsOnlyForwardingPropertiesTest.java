@@ -9,6 +9,7 @@ import dev.faultline.api.fault.Permissions;
 import dev.faultline.platform.dma.TranslationOutcome;
 import dev.faultline.platform.smmuv3.EventRecord;
 import dev.faultline.platform.vtd.FaultRecord;
+import dev.faultline.testkit.group.RecordingFaultGroup;
 import dev.faultline.testkit.property.Gens;
 import dev.faultline.testkit.property.Property;
 import dev.faultline.viommu.GuestLimits;

@@ -16,9 +16,10 @@ import dev.faultline.drivers.msm.JobState;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.testkit.clock.ManualClock;
+import dev.faultline.testkit.group.RecordingFaultGroup;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class GpuTest {
@@ -31,14 +32,14 @@ class GpuTest {
     private final PhysicalMemory memory = new PhysicalMemory();
     private final StallingSmmu smmu = new StallingSmmu(SID, memory);
     private final ManualExecutor recovery = new ManualExecutor();
-    private final AtomicLong clock = new AtomicLong(10_000 * MS);
+    private final ManualClock clock = ManualClock.at(10_000 * MS);
     private final RecordingLog log = new RecordingLog();
 
     private Gpu gpu(boolean pasidContexts) {
         Gpu gpu = Gpu.builder("a660").device(SID.toString())
                 .dma(DmaDevice.of("gpu", SID.value(), smmu, memory), Duration.ofSeconds(1))
                 .memory(new FrameAllocator(memory, 0x8000_0000L, 64 << 20)).smmu(smmu).pasidContexts(pasidContexts)
-                .recoveryExecutor(recovery).clock(clock::get).log(log).build();
+                .recoveryExecutor(recovery).clock(clock).log(log).build();
         smmu.handler = new GpuFaultHandler(gpu);
         return gpu;
     }
@@ -90,9 +91,9 @@ class GpuTest {
         assertThat(gpu.run(10)).isZero();
 
         assertThat(smmu.delivered).hasSize(1);
-        RecordingGroup group = smmu.delivered.get(0);
+        RecordingFaultGroup group = smmu.delivered.get(0);
         assertThat(group.recoverable()).isTrue();
-        assertThat(group.answers).containsExactly(ResponseCode.INVALID);
+        assertThat(group.answers()).containsExactly(ResponseCode.INVALID);
         assertThat(gpu.readWord(a, BUFFER)).isEqualTo(0xaa);
         assertThat(gpu.readWord(a, BUFFER + 8)).isZero();
         assertThat(gpu.job(bad)).isEqualTo(JobState.RUNNING);
@@ -124,14 +125,14 @@ class GpuTest {
         // while the CCU's write is stalled, two more blocks of the same job fault
         smmu.duringStall = g -> {
             smmu.duringStall = x -> { };
-            smmu.deliver(RecordingGroup.stalled(SID, a, 100, HOLE + 0x40, Permissions.READ));
-            smmu.deliver(RecordingGroup.stalled(SID, a, 101, HOLE + 0x80, Permissions.READ));
+            smmu.deliver(RecordingFaultGroup.pageRequest(SID, a, 100, HOLE + 0x40, Permissions.READ));
+            smmu.deliver(RecordingFaultGroup.pageRequest(SID, a, 101, HOLE + 0x80, Permissions.READ));
         };
         long job = gpu.submit(a, faultingJob());
 
         gpu.run(1);
 
-        assertThat(smmu.delivered).hasSize(3).allSatisfy(g -> assertThat(g.answers).containsExactly(ResponseCode.INVALID));
+        assertThat(smmu.delivered).hasSize(3).allSatisfy(g -> assertThat(g.answers()).containsExactly(ResponseCode.INVALID));
         assertThat(gpu.status().snapshots()).isEqualTo(1);
         GpuSnapshot s = gpu.snapshots().get(0);
         assertThat(s.job()).isEqualTo(job);
@@ -168,7 +169,7 @@ class GpuTest {
         assertThat(s.iova()).isEqualTo(HOLE + 0x20);
         assertThat(s.completedSteps()).isEqualTo(2);
         smmu.held.clear();
-        smmu.held.add(RecordingGroup.stalled(SID, a, 7, BUFFER + 0x2000, Permissions.READ));
+        smmu.held.add(RecordingFaultGroup.pageRequest(SID, a, 7, BUFFER + 0x2000, Permissions.READ));
         gpu.readCrashState();
         smmu.held.forEach(smmu.handler::handle);
         assertThat(gpu.status().snapshots()).as("a fault at another page is not that job's").isEqualTo(1);
@@ -187,23 +188,23 @@ class GpuTest {
         assertThat(gpu.status().stallEnabled()).isFalse();
         assertThat(gpu.readCrashState()).isPresent();
 
-        clock.addAndGet(499 * MS);
+        clock.advanceNanos(499 * MS);
         long second = gpu.submit(a, faultingJob());
         gpu.run(1);
         recovery.runAll();
         assertThat(smmu.delivered).hasSize(2);
         assertThat(smmu.delivered.get(1).recoverable()).as("stall is off: the access is aborted at once").isFalse();
-        assertThat(smmu.delivered.get(1).answers).containsExactly(ResponseCode.INVALID);
+        assertThat(smmu.delivered.get(1).answers()).containsExactly(ResponseCode.INVALID);
         assertThat(gpu.job(second)).isEqualTo(JobState.FAULTED);
         assertThat(gpu.status().snapshots()).isEqualTo(1);
 
-        clock.addAndGet(500 * MS);
+        clock.advanceNanos(500 * MS);
         long good = gpu.submit(a, List.of(GpuCommand.write(GpuBlock.CP, BUFFER, 1)));
         gpu.run(1);
         assertThat(gpu.job(good)).isEqualTo(JobState.COMPLETED);
         assertThat(smmu.stall()).as("500 ms after the last fault is not yet after the cooldown").isFalse();
 
-        clock.addAndGet(1);
+        clock.advanceNanos(1);
         gpu.submit(a, faultingJob());
         gpu.run(1);
         assertThat(smmu.stallChanges).containsExactly(true, false, true, false);
@@ -219,13 +220,13 @@ class GpuTest {
         gpu.run(1);
         recovery.runAll();
 
-        clock.addAndGet(Duration.ofSeconds(10).toNanos());
+        clock.advanceNanos(Duration.ofSeconds(10).toNanos());
         gpu.submit(a, List.of(GpuCommand.write(GpuBlock.CP, BUFFER, 1)));
         gpu.run(1);
         assertThat(smmu.stall()).isFalse();
         assertThat(gpu.status().crashStatePending()).isTrue();
 
-        clock.addAndGet(Gpu.CRASH_STATE_TIMEOUT_NANOS);
+        clock.advanceNanos(Gpu.CRASH_STATE_TIMEOUT_NANOS);
         gpu.submit(a, List.of(GpuCommand.write(GpuBlock.CP, BUFFER, 2)));
         gpu.run(1);
         assertThat(smmu.stall()).isTrue();
@@ -268,7 +269,7 @@ class GpuTest {
         for (int i = 0; i < 25; i++) {
             gpu.handleFault(a, HOLE + 8L * i, Permissions.READ, false, false);
         }
-        clock.addAndGet(Duration.ofSeconds(5).toNanos() + 1);
+        clock.advanceNanos(Duration.ofSeconds(5).toNanos() + 1);
         gpu.handleFault(a, HOLE, Permissions.READ, false, false);
 
         assertThat(log.matching("***")).hasSize(11);
@@ -308,7 +309,7 @@ class GpuTest {
     void withoutStallFaultsAreNotSnapshottedButStillRecovered() {
         Gpu gpu = Gpu.builder("a660").dma(DmaDevice.of("gpu", SID.value(), smmu, memory), Duration.ofSeconds(1))
                 .memory(new FrameAllocator(memory, 0x8000_0000L, 64 << 20)).smmu(smmu)
-                .stallOnFault(false, Duration.ofMillis(500)).recoveryExecutor(recovery).clock(clock::get).log(log)
+                .stallOnFault(false, Duration.ofMillis(500)).recoveryExecutor(recovery).clock(clock).log(log)
                 .build();
         smmu.handler = new GpuFaultHandler(gpu);
         int a = context(gpu);

@@ -1,9 +1,11 @@
 package dev.faultline.drivers.msm.internal;
 
 import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.HardwareRecord;
 import dev.faultline.api.fault.Permission;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.fault.UnrecoverableFault;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.platform.arm.FaultKind;
 import dev.faultline.platform.arm.TableAddressTranslator;
@@ -16,6 +18,7 @@ import dev.faultline.platform.dma.PageRequestMessage;
 import dev.faultline.platform.dma.PrgResponseReceiver;
 import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.testkit.group.RecordingFaultGroup;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,15 +35,15 @@ final class StallingSmmu implements TranslationPort, GpuSmmu {
     private final DeviceId device;
     private final TableWalker walker;
     private final Map<Integer, TranslationTable> tables = new HashMap<>();
-    final List<RecordingGroup> delivered = new ArrayList<>();
+    final List<RecordingFaultGroup> delivered = new ArrayList<>();
     final List<Boolean> stallChanges = new ArrayList<>();
     final List<String> attachments = new ArrayList<>();
     FaultHandler handler;
     /** Called while an access is stalled, before the handler is: other blocks fault meanwhile. */
-    Consumer<RecordingGroup> duringStall = g -> { };
+    Consumer<RecordingFaultGroup> duringStall = g -> { };
     /** Whether reports wait in {@link #held} (a slow fault thread) instead of reaching the handler at once. */
     boolean holdReports;
-    final List<RecordingGroup> held = new ArrayList<>();
+    final List<RecordingFaultGroup> held = new ArrayList<>();
     private boolean stall;
     private int nextStag;
 
@@ -101,16 +104,16 @@ final class StallingSmmu implements TranslationPort, GpuSmmu {
             }
             if (!stallNow || walk.fault() == FaultKind.EXTERNAL_ABORT) {
                 tx.abort();
-                deliver(RecordingGroup.terminated(device, access.pasid(), access.address(), asked,
+                deliver(terminated(device, access.pasid(), access.address(), asked,
                         walk.fault() == FaultKind.EXTERNAL_ABORT ? walk.descriptorAddress() : 0));
                 return tx;
             }
             tx.stall();
-            RecordingGroup group = RecordingGroup.stalled(device, access.pasid(), nextStag++ & 0xffff,
-                    access.address(), asked);
+            RecordingFaultGroup group = RecordingFaultGroup.pageRequest(device, access.pasid(),
+                    nextStag++ & 0xffff, access.address(), asked);
             duringStall.accept(group);
             deliver(group);
-            if (group.answers.isEmpty() || group.answers.get(0) != ResponseCode.SUCCESS) {
+            if (group.answers().isEmpty() || group.answers().get(0) != ResponseCode.SUCCESS) {
                 tx.abort();
                 return tx;
             }
@@ -118,7 +121,16 @@ final class StallingSmmu implements TranslationPort, GpuSmmu {
         }
     }
 
-    void deliver(RecordingGroup group) {
+    /** A terminated access, as SMMUv3 reports it (the fetch address is the faulting descriptor's, if any). */
+    private static RecordingFaultGroup terminated(DeviceId device, int pasid, long address, Permissions access,
+            long fetch) {
+        int flags = UnrecoverableFault.ADDR_VALID | (pasid >= 0 ? UnrecoverableFault.PASID_VALID : 0)
+                | (fetch != 0 ? UnrecoverableFault.FETCH_ADDR_VALID : 0);
+        return RecordingFaultGroup.unrecoverable(new UnrecoverableFault(device, flags, pasid, access, address, fetch,
+                HardwareRecord.NONE));
+    }
+
+    void deliver(RecordingFaultGroup group) {
         synchronized (this) {
             delivered.add(group);
         }

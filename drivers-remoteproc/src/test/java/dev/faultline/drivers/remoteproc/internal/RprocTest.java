@@ -3,6 +3,7 @@ package dev.faultline.drivers.remoteproc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.StreamId;
@@ -18,12 +19,13 @@ import dev.faultline.platform.arm.TranslationTable;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.testkit.clock.ManualClock;
+import dev.faultline.testkit.group.RecordingFaultGroup;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RprocTest {
@@ -35,7 +37,7 @@ class RprocTest {
     private final StageOneMapping domain = new StageOneMapping(TranslationTable.stage1(frames, 48));
     private final WalkingIommu iommu = new WalkingIommu(SID, memory, domain.table());
     private final ManualExecutor recovery = new ManualExecutor();
-    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final ManualClock clock = ManualClock.at(1_000_000_000L);
     private final RecordingLog log = new RecordingLog();
     private final Map<String, FirmwareImage> firmware = new HashMap<>();
 
@@ -44,7 +46,7 @@ class RprocTest {
                 .memory(frames).mapping(domain)
                 .dma(DmaDevice.of("adsp", SID.value(), iommu, memory), Duration.ofSeconds(1))
                 .firmware(image, name -> Optional.ofNullable(firmware.get(name))).recoveryExecutor(recovery)
-                .clock(clock::get).crashLoopPolicy(maxRecoveries, Duration.ofSeconds(60)).log(log);
+                .clock(clock).crashLoopPolicy(maxRecoveries, Duration.ofSeconds(60)).log(log);
         HeartbeatFirmware.REGIONS.forEach(b::region);
         Rproc rproc = b.build();
         iommu.handler = new MmuFaultHandler(rproc);
@@ -97,7 +99,7 @@ class RprocTest {
         assertThat(crash.type()).isEqualTo(CrashType.MMUFAULT);
         assertThat(crash.deviceAddress()).isEqualTo(UNMAPPED);
         assertThat(crash.access()).isEqualTo(Permissions.WRITE);
-        assertThat(crash.reportedNanos()).isEqualTo(clock.get());
+        assertThat(crash.reportedNanos()).isEqualTo(clock.nanos());
 
         runSlices(rproc, 2);
         assertThat(rproc.readWord(HeartbeatFirmware.MAILBOX)).isEqualTo(HeartbeatFirmware.OUTPUT);
@@ -136,7 +138,7 @@ class RprocTest {
         MmuFaultHandler handler = new MmuFaultHandler(rproc);
         List<RecordingFaultGroup> late = List.of(
                 RecordingFaultGroup.unrecoverable(SID, UNMAPPED + 8, Permissions.WRITE),
-                RecordingFaultGroup.stalled(SID, 4, UNMAPPED + 16, Permissions.READ),
+                RecordingFaultGroup.pageRequest(SID, Pasid.NONE, 4, UNMAPPED + 16, Permissions.READ),
                 RecordingFaultGroup.unrecoverable(SID, UNMAPPED + 24, Permissions.WRITE));
         late.forEach(handler::handle);
 
@@ -195,7 +197,7 @@ class RprocTest {
         for (int i = 0; i < 10 && rproc.state() == RprocState.RUNNING; i++) {
             assertThat(rproc.tick(100)).isEqualTo(ProcessorCore.Exit.BUS_ERROR);
             recovery.runAll();
-            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+            clock.advanceNanos(Duration.ofSeconds(1).toNanos());
         }
 
         assertThat(rproc.state()).isEqualTo(RprocState.CRASHED);
@@ -220,7 +222,7 @@ class RprocTest {
             rproc.tick(100);
             recovery.runAll();
             rproc.tick(100);
-            clock.addAndGet(Duration.ofSeconds(21).toNanos());
+            clock.advanceNanos(Duration.ofSeconds(21).toNanos());
         }
 
         assertThat(rproc.state()).isEqualTo(RprocState.RUNNING);

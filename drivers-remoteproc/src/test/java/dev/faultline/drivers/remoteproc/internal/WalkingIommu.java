@@ -15,6 +15,7 @@ import dev.faultline.platform.dma.PageRequestMessage;
 import dev.faultline.platform.dma.PrgResponseReceiver;
 import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.testkit.group.RecordingFaultGroup;
 import java.util.ArrayList;
 import java.util.List;
 
