@@ -90,7 +90,7 @@ class AnswerRulesTest {
         Handlers.Deferring deferring = new Handlers.Deferring();
         f.registerForDevice(deferring, DEV);
         last(f.device(DEV), 9, 0x1000);
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
         assertThat(f.pipeline.pending()).singleElement().satisfies(p -> {
             assertThat(p.groupId()).isEqualTo(9);
             assertThat(p.queued()).isFalse();
@@ -171,7 +171,7 @@ class AnswerRulesTest {
         assertThat(outcome).isEqualTo(ReportOutcome.DELIVERED);
         assertThat(seen).singleElement().asString().startsWith("false -1 dead000 true false smmuv3-event")
                 .contains("UnrecoverableFault");
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
         FaultCounts c = f.pipeline.totals();
         assertThat(c.delivered()).isEqualTo(1);
         assertThat(c.groups()).isZero();
@@ -184,7 +184,7 @@ class AnswerRulesTest {
                 HardwareRecord.NONE);
 
         assertThat(outcome).isEqualTo(ReportOutcome.NO_HANDLER);
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
         assertThat(f.log.count("unhandled unrecoverable fault")).isEqualTo(1);
         assertThat(f.pipeline.totals().noHandler()).isEqualTo(1);
     }

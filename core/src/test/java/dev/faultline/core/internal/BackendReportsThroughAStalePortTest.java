@@ -12,6 +12,7 @@ import dev.faultline.api.fault.HardwareRecord;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.testkit.backend.RecordingBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +64,7 @@ class BackendReportsThroughAStalePortTest {
 
         assertThat(handler.seen).containsExactly("group 5 pasid -1 addrs 5000");
         assertThat(nextBackend.single().groupId()).isEqualTo(5);
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
         assertThat(f.pipeline.totals().rejected()).isEqualTo(2);
         assertThat(f.pipeline.totals().lostResponses()).isEqualTo(1);
     }

@@ -11,6 +11,7 @@ import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 

@@ -15,6 +15,7 @@ import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,8 +45,8 @@ class ChangeOfOwnerTest {
                 Permissions.READ, address, 0, 0);
     }
 
-    private List<RecordingBackend.Sent> sentFor(int pasid) {
-        return f.backend.sent.stream().filter(s -> s.pasid() == pasid).toList();
+    private List<RecordingBackend.Response> sentFor(int pasid) {
+        return f.backend.responses().stream().filter(s -> s.pasid() == pasid).toList();
     }
 
     @Test
@@ -67,7 +68,7 @@ class ChangeOfOwnerTest {
         assertThat(sentFor(PASID_A)).hasSize(1);
         assertThat(sentFor(PASID_B)).isEmpty();
         assertThat(oldOwner.held.get(1).respond(ResponseCode.SUCCESS)).isTrue();
-        assertThat(sentFor(PASID_B)).singleElement().extracting(RecordingBackend.Sent::code)
+        assertThat(sentFor(PASID_B)).singleElement().extracting(RecordingBackend.Response::code)
                 .isEqualTo(ResponseCode.SUCCESS);
 
         FaultCounts c = f.pipeline.totals();
@@ -132,13 +133,13 @@ class ChangeOfOwnerTest {
 
         d.detach(PASID_A);
 
-        assertThat(f.backend.sent).singleElement().satisfies(s -> {
+        assertThat(f.backend.responses()).singleElement().satisfies(s -> {
             assertThat(s.groupId()).isEqualTo(9);
             assertThat(s.code()).isEqualTo(ResponseCode.INVALID);
         });
         blocking.release.countDown();
         assertThat(report.get(10, TimeUnit.SECONDS)).isEqualTo(ReportOutcome.DISPATCHED);
-        assertThat(f.backend.sent).hasSize(1);
+        assertThat(f.backend.responses()).hasSize(1);
         FaultCounts c = f.pipeline.totals();
         assertThat(c.staleAnswers()).isEqualTo(1);
         assertThat(c.abandoned()).isZero();
@@ -177,11 +178,11 @@ class ChangeOfOwnerTest {
 
         d.attach(Pasid.NONE, Domain.nested("guest", "vm1"));
 
-        assertThat(f.backend.sent).extracting(RecordingBackend.Sent::groupId).containsExactlyInAnyOrder(1, 2);
+        assertThat(f.backend.responses()).extracting(RecordingBackend.Response::groupId).containsExactlyInAnyOrder(1, 2);
         assertThat(f.backend.codes()).containsOnly(ResponseCode.INVALID);
         assertThat(own.held.get(0).respond(ResponseCode.SUCCESS)).isTrue();
         assertThat(oldOwner.held).allSatisfy(g -> assertThat(g.respond(ResponseCode.SUCCESS)).isFalse());
-        assertThat(f.backend.sent).hasSize(3);
+        assertThat(f.backend.responses()).hasSize(3);
         FaultCounts c = f.pipeline.totals();
         assertThat(c.answeredAtDetach()).isEqualTo(2);
         assertThat(c.staleAnswers()).isEqualTo(2);
@@ -199,11 +200,11 @@ class ChangeOfOwnerTest {
 
         d.detach(PASID_A);
 
-        assertThat(f.backend.sent).extracting(RecordingBackend.Sent::groupId).containsExactlyInAnyOrder(1, 2);
+        assertThat(f.backend.responses()).extracting(RecordingBackend.Response::groupId).containsExactlyInAnyOrder(1, 2);
         assertThat(f.backend.codes()).containsOnly(ResponseCode.INVALID);
         blocking.release.countDown();
         Await.until(() -> f.pipeline.totals().staleAnswers() == 1);
-        assertThat(f.backend.sent).hasSize(2);
+        assertThat(f.backend.responses()).hasSize(2);
         assertThat(f.pipeline.totals().answeredAtDetach()).isEqualTo(2);
     }
 

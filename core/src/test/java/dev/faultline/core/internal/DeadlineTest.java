@@ -8,6 +8,7 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class DeadlineTest {
 
         f.ticker.advance(999, TimeUnit.MILLISECONDS);
         assertThat(f.pipeline.expireDeadlines()).isZero();
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
 
         f.ticker.advance(1, TimeUnit.MILLISECONDS);
         assertThat(f.pipeline.expireDeadlines()).isEqualTo(1);
@@ -111,7 +112,7 @@ class DeadlineTest {
             p.addHandler(h, java.util.Map.of("service.id", 1L, HandlerProperties.DEVICE, DEV.toString()), "b");
             last(d, 1, 0x1000);
 
-            Await.until(() -> backend.sent.size() == 1);
+            Await.until(() -> backend.responses().size() == 1);
             assertThat(backend.codes()).containsExactly(ResponseCode.INVALID);
             assertThat(p.totals().timedOut()).isEqualTo(1);
         } finally {

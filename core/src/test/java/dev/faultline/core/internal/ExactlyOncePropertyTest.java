@@ -15,6 +15,7 @@ import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.testkit.backend.RecordingBackend;
 import dev.faultline.testkit.property.Gen;
 import dev.faultline.testkit.property.Gens;
 import dev.faultline.testkit.property.Property;
@@ -201,7 +202,7 @@ class ExactlyOncePropertyTest {
     }
 
     private static Map<Long, Long> responsesPerRequest(Fixture f) {
-        return f.backend.sent.stream().collect(Collectors.groupingBy(RecordingBackend.Sent::privateData0,
+        return f.backend.responses().stream().collect(Collectors.groupingBy(RecordingBackend.Response::privateData0,
                 HashMap::new, Collectors.counting()));
     }
 

@@ -2,13 +2,14 @@ package dev.faultline.core.internal;
 
 import dev.faultline.api.backend.DevicePort;
 import dev.faultline.api.backend.IommuPort;
+import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.DeviceId;
-import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.PageRequest;
+import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
-import dev.faultline.api.backend.ReportOutcome;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;

@@ -13,6 +13,7 @@ import dev.faultline.api.fault.PageRequest;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.testkit.backend.RecordingBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ class GroupingTest {
         assertThat(partial(d, 5, 0x1000)).isEqualTo(ReportOutcome.PARKED);
         assertThat(partial(d, 5, 0x2000)).isEqualTo(ReportOutcome.PARKED);
         assertThat(handler.seen).isEmpty();
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
 
         assertThat(last(d, 5, 0x3000)).isEqualTo(ReportOutcome.DISPATCHED);
         assertThat(handler.seen).containsExactly("group 5 pasid -1 addrs 1000 2000 3000");
@@ -94,7 +95,7 @@ class GroupingTest {
         d.reportPageRequest(2, 8, PageRequest.FLAG_PASID_VALID, Permissions.READ, 0x1000, 11, 0);
         d.reportPageRequest(3, 8, LAST | PageRequest.FLAG_RESPONSE_NEEDS_PASID, Permissions.WRITE, 0x2000, 22, 0);
 
-        RecordingBackend.Sent r = f.backend.single();
+        RecordingBackend.Response r = f.backend.single();
         assertThat(r.pasid()).isEqualTo(3);
         assertThat(r.needsPasid()).isTrue();
         assertThat(r.privateData0()).isEqualTo(22);

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.FaultGroup;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -47,8 +48,8 @@ class HandlerAnswersAnotherDevicesGroupTest {
             assertThat(p.groupId()).isEqualTo(2);
         });
         assertThat(victim.held.get(0).respond(ResponseCode.SUCCESS)).isTrue();
-        assertThat(f.backend.sent).extracting(RecordingBackend.Sent::device, RecordingBackend.Sent::groupId,
-                RecordingBackend.Sent::code)
+        assertThat(f.backend.responses()).extracting(RecordingBackend.Response::device, RecordingBackend.Response::groupId,
+                RecordingBackend.Response::code)
                 .containsExactly(tuple(DEV, 1, ResponseCode.SUCCESS), tuple(DEV2, 2, ResponseCode.SUCCESS));
         assertThat(f.pipeline.totals().duplicates()).isEqualTo(1);
     }
@@ -68,8 +69,8 @@ class HandlerAnswersAnotherDevicesGroupTest {
         last(f.device(DEV2), 9, 0x2000);
 
         assertThat(attackerResults).containsExactly(true, false);
-        assertThat(f.backend.sent).extracting(RecordingBackend.Sent::device, RecordingBackend.Sent::groupId,
-                RecordingBackend.Sent::code)
+        assertThat(f.backend.responses()).extracting(RecordingBackend.Response::device, RecordingBackend.Response::groupId,
+                RecordingBackend.Response::code)
                 .containsExactly(tuple(DEV, 7, ResponseCode.FAILURE), tuple(DEV2, 9, ResponseCode.SUCCESS));
         assertThat(victim.held.get(0).respond(ResponseCode.SUCCESS)).isFalse();
         assertThat(f.pipeline.totals().duplicates()).isEqualTo(2);

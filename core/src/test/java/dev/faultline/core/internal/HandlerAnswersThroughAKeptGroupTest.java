@@ -56,7 +56,7 @@ class HandlerAnswersThroughAKeptGroupTest {
         last(f.device(DEV), 1, 0x1000);
 
         assertThat(kept.get(0).respond(ResponseCode.FAILURE)).isFalse();
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
         assertThat(f.pipeline.pending()).hasSize(1);
 
         assertThat(deferred.get(0).respond(ResponseCode.SUCCESS)).isTrue();

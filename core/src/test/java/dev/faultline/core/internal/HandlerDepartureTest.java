@@ -12,6 +12,7 @@ import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -70,7 +71,7 @@ class HandlerDepartureTest {
         f.pipeline.removeHandler(id);
         assertThat(last(d, 2, 0x2000)).isEqualTo(ReportOutcome.DISPATCHED);
         assertThat(last(d, 3, 0x3000)).isEqualTo(ReportOutcome.DISPATCHED);
-        assertThat(f.backend.sent).hasSize(1);
+        assertThat(f.backend.responses()).hasSize(1);
         assertThat(f.pipeline.pending()).extracting(p -> p.handler())
                 .containsOnly("(awaiting a replacement for dev.faultline.core.internal.Handlers$Answering)");
         Handlers.Answering replacement = new Handlers.Answering(ResponseCode.SUCCESS);
@@ -99,7 +100,7 @@ class HandlerDepartureTest {
 
         f.ticker.advance(999, TimeUnit.MILLISECONDS);
         f.pipeline.expireDeadlines();
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
         f.ticker.advance(1, TimeUnit.MILLISECONDS);
         f.pipeline.expireDeadlines();
 
@@ -120,7 +121,7 @@ class HandlerDepartureTest {
             last(f.device(DEV), g, 0x1000);
         }
 
-        assertThat(f.backend.sent).extracting(RecordingBackend.Sent::groupId).containsExactly(4);
+        assertThat(f.backend.responses()).extracting(RecordingBackend.Response::groupId).containsExactly(4);
         assertThat(f.pipeline.totals().noHandler()).isEqualTo(1);
         assertThat(f.log.count("handover.capacity (3) reached")).isEqualTo(1);
     }
@@ -224,7 +225,7 @@ class HandlerDepartureTest {
 
         assertThat(returnedDuringTheCall).isFalse();
         assertThat(enteredAfterDeparture).hasValue(0);
-        assertThat(f.backend.sent.get(0).code()).isEqualTo(ResponseCode.SUCCESS);
+        assertThat(f.backend.responses().get(0).code()).isEqualTo(ResponseCode.SUCCESS);
         assertThat(f.pipeline.totals().noHandler()).isZero();
     }
 }

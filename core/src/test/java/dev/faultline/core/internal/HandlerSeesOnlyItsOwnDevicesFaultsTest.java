@@ -21,6 +21,7 @@ import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,7 +69,7 @@ class HandlerSeesOnlyItsOwnDevicesFaultsTest {
         assertThat(last(f.device(DEV), 2, 0x2000)).isEqualTo(ReportOutcome.DISPATCHED);
 
         assertThat(own.devices).containsExactly(DEV);
-        assertThat(f.backend.sent).extracting(RecordingBackend.Sent::device, RecordingBackend.Sent::code)
+        assertThat(f.backend.responses()).extracting(RecordingBackend.Response::device, RecordingBackend.Response::code)
                 .containsExactly(tuple(DEV2, ResponseCode.INVALID), tuple(DEV, ResponseCode.SUCCESS));
         assertThat(f.pipeline.totals().noHandler()).isEqualTo(2);
     }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.FaultGroup;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -69,8 +70,8 @@ class HandlerUsesAKeptGroupFromAnotherThreadTest {
 
         assertThat(leaked).isEmpty();
         assertThat(refused).hasSize(5).allSatisfy(e -> assertThat(e).hasMessageContaining("defer()"));
-        assertThat(f.backend.sent).extracting(RecordingBackend.Sent::device, RecordingBackend.Sent::groupId,
-                RecordingBackend.Sent::code)
+        assertThat(f.backend.responses()).extracting(RecordingBackend.Response::device, RecordingBackend.Response::groupId,
+                RecordingBackend.Response::code)
                 .containsExactly(tuple(DEV, 1, ResponseCode.SUCCESS), tuple(DEV2, 2, ResponseCode.SUCCESS));
         assertThat(f.pipeline.pending()).isEmpty();
         assertThat(f.pipeline.totals().balanced()).isTrue();

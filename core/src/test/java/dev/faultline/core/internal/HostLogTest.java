@@ -15,6 +15,7 @@ import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.UnrecoverableFault;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,12 +39,7 @@ class HostLogTest {
 
     @Test
     void leavesUnhandledFaultsToABackendThatPrintsThemInItsOwnFormat() {
-        RecordingBackend printing = new RecordingBackend("smmu1") {
-            @Override
-            public boolean printsUnhandledFaults() {
-                return true;
-            }
-        };
+        RecordingBackend printing = RecordingBackend.printingUnhandledFaults("smmu1");
         DevicePort d = f.pipeline.connect(printing).addDevice(DEV2);
         assertThat(last(d, 3, 0x1000)).isEqualTo(dev.faultline.api.backend.ReportOutcome.NO_HANDLER);
         d.reportUnrecoverable(UnrecoverableFault.ADDR_VALID, Pasid.NONE, Permissions.WRITE, 0x2000, 0,
@@ -103,7 +99,7 @@ class HostLogTest {
 
         assertThat(f.log.count("0000:00:03.0: unhandled")).isEqualTo(10);
         assertThat(f.log.count("0000:00:04.0: unhandled")).isEqualTo(1);
-        assertThat(f.backend.sent).hasSize(26);
+        assertThat(f.backend.responses()).hasSize(26);
 
         f.ticker.advance(5, TimeUnit.SECONDS);
         last(d, 99, 0x1000);

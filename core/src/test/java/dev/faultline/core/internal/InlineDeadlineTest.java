@@ -36,14 +36,14 @@ class InlineDeadlineTest {
 
         f.ticker.advance(199, TimeUnit.MILLISECONDS);
         f.pipeline.scanForBlockedHandlers();
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
         f.ticker.advance(1, TimeUnit.MILLISECONDS);
         f.pipeline.scanForBlockedHandlers();
         assertThat(f.backend.codes()).containsExactly(ResponseCode.INVALID);
         blocking.release.countDown();
         faults.join(10_000);
 
-        assertThat(f.backend.sent).hasSize(1);
+        assertThat(f.backend.responses()).hasSize(1);
         FaultCounts c = f.pipeline.totals();
         assertThat(c.timedOut()).isEqualTo(1);
         assertThat(c.duplicates()).isEqualTo(1);
@@ -61,7 +61,7 @@ class InlineDeadlineTest {
         f.ticker.advance(1, TimeUnit.HOURS);
         f.pipeline.scanForBlockedHandlers();
         f.pipeline.expireDeadlines();
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
         blocking.release.countDown();
         faults.join(10_000);
 
@@ -78,7 +78,7 @@ class InlineDeadlineTest {
         last(f.device(DEV), 1, 0x1000);
         f.ticker.advance(1, TimeUnit.HOURS);
         f.pipeline.expireDeadlines();
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
 
         assertThat(deferring.held.get(0).respond(ResponseCode.SUCCESS)).isTrue();
         assertThat(f.backend.codes()).containsExactly(ResponseCode.SUCCESS);

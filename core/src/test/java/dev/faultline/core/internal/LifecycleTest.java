@@ -8,10 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faultline.api.backend.DevicePort;
+import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +39,7 @@ class LifecycleTest {
 
         d.remove();
 
-        assertThat(f.backend.sent).extracting(RecordingBackend.Sent::groupId).containsExactlyInAnyOrder(1, 2);
+        assertThat(f.backend.responses()).extracting(RecordingBackend.Response::groupId).containsExactlyInAnyOrder(1, 2);
         assertThat(f.backend.codes()).containsOnly(ResponseCode.INVALID);
         assertThat(f.pipeline.pending()).singleElement().extracting(p -> p.groupId()).isEqualTo(3);
         assertThat(deferring.held.get(0).respond(ResponseCode.SUCCESS)).isFalse();
@@ -86,7 +88,7 @@ class LifecycleTest {
         assertThat(f.pipeline.pending()).isEmpty();
         assertThat(f.iommu.device(DEV)).isEmpty();
         assertThat(last(d, 3, 0x1000)).isEqualTo(ReportOutcome.REJECTED);
-        assertThat(f.backend.sent).hasSize(2);
+        assertThat(f.backend.responses()).hasSize(2);
         assertThat(f.pipeline.totals().lostResponses()).isEqualTo(1);
         assertThatThrownBy(() -> f.iommu.addDevice(DEV)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("disconnected");
@@ -124,7 +126,7 @@ class LifecycleTest {
         last(f.device(DEV), 2, 0x1000);
 
         f.pipeline.removeHandler(id);
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
         f.ticker.advance(HandlerPolicy.DEFAULT_CLEANUP_MS, TimeUnit.MILLISECONDS);
         f.pipeline.expireDeadlines();
 
@@ -157,7 +159,7 @@ class LifecycleTest {
         }, DEV);
 
         last(f.device(DEV), 1, 0x1000);
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
         f.ticker.advance(HandlerPolicy.DEFAULT_CLEANUP_MS, TimeUnit.MILLISECONDS);
         f.pipeline.expireDeadlines();
 
@@ -179,7 +181,12 @@ class LifecycleTest {
 
     @Test
     void countsAResponseTheBackendThrowsOn() {
-        RecordingBackend throwing = new RecordingBackend("broken") {
+        IommuBackend throwing = new IommuBackend() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
             @Override
             public void sendPageResponse(dev.faultline.api.fault.DeviceId device,
                     dev.faultline.api.backend.PageResponse r) {

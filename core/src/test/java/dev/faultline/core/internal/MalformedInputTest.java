@@ -16,9 +16,9 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.UnrecoverableFault;
 import dev.faultline.api.stats.FaultCounts;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class MalformedInputTest {
     private final Fixture f = new Fixture();
@@ -56,7 +56,7 @@ class MalformedInputTest {
     void rejectsAMalformedPartialWithoutAnswering() {
         assertThat(f.device(DEV).reportPageRequest(Pasid.NONE, 1, 0x40, Permissions.READ, 0, 0, 0))
                 .isEqualTo(ReportOutcome.REJECTED);
-        assertThat(f.backend.sent).isEmpty();
+        assertThat(f.backend.responses()).isEmpty();
     }
 
     @Test

@@ -38,15 +38,15 @@ class QueuedDispatchTest {
         assertThat(slow.entered.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(last(f.device(DEV2), 2, 0x2000)).isEqualTo(ReportOutcome.DISPATCHED);
 
-        assertThat(f.backend.sent).singleElement().satisfies(r -> {
+        assertThat(f.backend.responses()).singleElement().satisfies(r -> {
             assertThat(r.device()).isEqualTo(DEV2);
             assertThat(r.code()).isEqualTo(ResponseCode.SUCCESS);
         });
         assertThat(f.pipeline.pending()).singleElement().satisfies(p -> assertThat(p.queued()).isTrue());
 
         slow.release.countDown();
-        Await.until(() -> f.backend.sent.size() == 2);
-        assertThat(f.backend.sent.get(1).device()).isEqualTo(DEV);
+        Await.until(() -> f.backend.responses().size() == 2);
+        assertThat(f.backend.responses().get(1).device()).isEqualTo(DEV);
         Await.until(() -> f.pipeline.totals().balanced());
         assertThat(f.pipeline.handlers()).filteredOn(h -> h.dispatch().equals("queued")).hasSize(1);
     }
@@ -61,13 +61,13 @@ class QueuedDispatchTest {
 
         last(f.device(DEV), 4, 0x1000);
 
-        assertThat(f.backend.sent).singleElement().satisfies(r -> {
+        assertThat(f.backend.responses()).singleElement().satisfies(r -> {
             assertThat(r.groupId()).isEqualTo(4);
             assertThat(r.code()).isEqualTo(ResponseCode.FAILURE);
         });
         assertThat(f.pipeline.totals().queueFull()).isEqualTo(1);
         slow.release.countDown();
-        Await.until(() -> f.backend.sent.size() == 4);
+        Await.until(() -> f.backend.responses().size() == 4);
         FaultCounts c = f.pipeline.totals();
         assertThat(c.answeredSuccess()).isEqualTo(3);
         assertThat(c.balanced()).isTrue();
@@ -87,7 +87,7 @@ class QueuedDispatchTest {
         departure.join(10_000);
         Handlers.Answering replacement = new Handlers.Answering(ResponseCode.SUCCESS);
         f.register(replacement, HandlerProperties.DEVICE, DEV.toString(), HandlerProperties.DISPATCH, "queued");
-        Await.until(() -> f.backend.sent.size() == 2);
+        Await.until(() -> f.backend.responses().size() == 2);
 
         assertThat(departure.isAlive()).isFalse();
         assertThat(replacement.seen).containsExactly("group 2 pasid -1 addrs 1000");
@@ -109,7 +109,7 @@ class QueuedDispatchTest {
 
         slow.release.countDown();
         Await.until(() -> f.pipeline.totals().duplicates() == 1);
-        assertThat(f.backend.sent).hasSize(1);
+        assertThat(f.backend.responses()).hasSize(1);
         assertThat(f.pipeline.totals().timedOut()).isEqualTo(1);
     }
 
@@ -120,7 +120,7 @@ class QueuedDispatchTest {
 
         last(f.device(DEV), 1, 0x1000);
 
-        Await.until(() -> f.backend.sent.size() == 1);
+        Await.until(() -> f.backend.responses().size() == 1);
         assertThat(f.backend.codes()).containsExactly(ResponseCode.INVALID);
         assertThat(f.pipeline.totals().abandoned()).isEqualTo(1);
     }

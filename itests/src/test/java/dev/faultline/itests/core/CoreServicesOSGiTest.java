@@ -14,6 +14,7 @@ import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.itests.Services;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -73,7 +74,7 @@ class CoreServicesOSGiTest {
             reg.unregister();
             iommu.close();
         }
-        assertThat(backend.sent).hasSize(1);
+        assertThat(backend.responses()).hasSize(1);
     }
 
     @Test

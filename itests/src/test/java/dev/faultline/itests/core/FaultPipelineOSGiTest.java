@@ -1,6 +1,7 @@
 package dev.faultline.itests.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.faultline.api.backend.DevicePort;
 import dev.faultline.api.backend.Domain;
@@ -18,9 +19,12 @@ import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.itests.Services;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +35,10 @@ import org.osgi.test.common.annotation.InjectService;
 
 /** The core bundle in a real framework: handlers come and go as services, backends report through the pipeline. */
 class FaultPipelineOSGiTest {
+    /** What the tests compare of a page response: the device, the group and the answer. */
+    private static final Function<RecordingBackend.Response, Tuple> SENT =
+            r -> tuple(r.device(), r.groupId(), r.code());
+
     private static final DeviceId GPU = DeviceId.parse("0000:01:00.0");
 
     @InjectBundleContext
@@ -81,7 +89,7 @@ class FaultPipelineOSGiTest {
             assertThat(reportLast(3)).isEqualTo(ReportOutcome.DISPATCHED);
 
             assertThat(seen).containsExactly("0000:01:00.0 3 2");
-            assertThat(backend.sent).containsExactly(new RecordingBackend.Sent(GPU, 3, ResponseCode.SUCCESS));
+            assertThat(backend.responses()).extracting(SENT).containsExactly(tuple(GPU, 3, ResponseCode.SUCCESS));
             assertThat(statistics.handlers()).anySatisfy(h -> {
                 assertThat(h.domains()).containsExactly("gpu0");
                 assertThat(h.bundle()).isEqualTo("dev.faultline.itests-tests");
@@ -100,21 +108,22 @@ class FaultPipelineOSGiTest {
         try {
             reportLast(1);
             reportLast(2);
-            assertThat(backend.sent).isEmpty();
+            assertThat(backend.responses()).isEmpty();
             assertThat(statistics.pending()).hasSize(2);
 
             deferring.unregister();
             // the departed handler's clean-up window: its held groups are still its own to answer
             assertThat(held.get(1).respond(ResponseCode.SUCCESS)).isTrue();
-            Services.await(() -> backend.sent.size() == 2);
+            Services.await(() -> backend.responses().size() == 2);
 
-            assertThat(backend.sent).extracting(RecordingBackend.Sent::code)
+            assertThat(backend.responses()).extracting(RecordingBackend.Response::code)
                     .containsExactly(ResponseCode.SUCCESS, ResponseCode.INVALID);
             assertThat(statistics.pending()).isEmpty();
             assertThat(held.get(0).respond(ResponseCode.SUCCESS)).isFalse();
 
             reportLast(3);
-            assertThat(backend.sent.get(2)).isEqualTo(new RecordingBackend.Sent(GPU, 3, ResponseCode.SUCCESS));
+            assertThat(backend.responses()).element(2).extracting(SENT)
+                    .isEqualTo(tuple(GPU, 3, ResponseCode.SUCCESS));
         } finally {
             standby.unregister();
         }
@@ -126,7 +135,7 @@ class FaultPipelineOSGiTest {
 
         assertThat(reportLast(7)).isEqualTo(ReportOutcome.NO_HANDLER);
 
-        assertThat(backend.sent).containsExactly(new RecordingBackend.Sent(GPU, 7, ResponseCode.INVALID));
+        assertThat(backend.responses()).extracting(SENT).containsExactly(tuple(GPU, 7, ResponseCode.INVALID));
     }
 
     @Test

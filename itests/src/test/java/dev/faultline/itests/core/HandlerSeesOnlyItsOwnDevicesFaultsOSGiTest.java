@@ -1,6 +1,7 @@
 package dev.faultline.itests.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.faultline.api.backend.DevicePort;
 import dev.faultline.api.backend.FaultPipeline;
@@ -15,9 +16,12 @@ import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +36,10 @@ import org.osgi.test.common.annotation.InjectService;
  * devices in its service properties, also after the properties change.
  */
 class HandlerSeesOnlyItsOwnDevicesFaultsOSGiTest {
+    /** What the tests compare of a page response: the device, the group and the answer. */
+    private static final Function<RecordingBackend.Response, Tuple> SENT =
+            r -> tuple(r.device(), r.groupId(), r.code());
+
     private static final DeviceId NIC = DeviceId.parse("0000:02:00.0");
     private static final DeviceId NVME = DeviceId.parse("0000:03:00.0");
 
@@ -95,7 +103,7 @@ class HandlerSeesOnlyItsOwnDevicesFaultsOSGiTest {
 
             assertThat(nicHandler.devices).hasSize(8).containsOnly(NIC);
             assertThat(nvmeHandler.devices).hasSize(4).containsOnly(NVME);
-            assertThat(backend.sent).hasSize(12).extracting(RecordingBackend.Sent::code)
+            assertThat(backend.responses()).hasSize(12).extracting(RecordingBackend.Response::code)
                     .containsOnly(ResponseCode.SUCCESS);
         } finally {
             a.unregister();
@@ -117,9 +125,9 @@ class HandlerSeesOnlyItsOwnDevicesFaultsOSGiTest {
             assertThat(reportLast(nvme, 3)).isEqualTo(ReportOutcome.DISPATCHED);
 
             assertThat(moving.devices).containsExactly(NIC, NVME);
-            assertThat(backend.sent).containsExactly(new RecordingBackend.Sent(NIC, 1, ResponseCode.SUCCESS),
-                    new RecordingBackend.Sent(NIC, 2, ResponseCode.INVALID),
-                    new RecordingBackend.Sent(NVME, 3, ResponseCode.SUCCESS));
+            assertThat(backend.responses()).extracting(SENT).containsExactly(tuple(NIC, 1, ResponseCode.SUCCESS),
+                    tuple(NIC, 2, ResponseCode.INVALID),
+                    tuple(NVME, 3, ResponseCode.SUCCESS));
         } finally {
             reg.unregister();
         }

@@ -33,15 +33,34 @@ public final class RecordingBackend implements IommuBackend {
     }
 
     private final String name;
+    private final boolean printsUnhandledFaults;
     private final List<Response> responses = new ArrayList<>();
 
     /**
-     * A backend connecting under {@code name}.
+     * A backend connecting under {@code name}; the core prints the faults nobody handles.
      *
      * @param name unique among the IOMMUs connected to one core, e.g. {@code smmu0}
      */
     public RecordingBackend(String name) {
+        this(name, false);
+    }
+
+    private RecordingBackend(String name, boolean printsUnhandledFaults) {
         this.name = name;
+        this.printsUnhandledFaults = printsUnhandledFaults;
+    }
+
+    /**
+     * A backend that says it prints unhandled faults in its hardware's own format
+     * ({@link IommuBackend#printsUnhandledFaults()}), so the core does not print them.
+     */
+    public static RecordingBackend printingUnhandledFaults(String name) {
+        return new RecordingBackend(name, true);
+    }
+
+    @Override
+    public boolean printsUnhandledFaults() {
+        return printsUnhandledFaults;
     }
 
     @Override

@@ -65,6 +65,8 @@ class RecordingBackendTest {
         backend.sendPageResponse(NIC, reused);
 
         assertThat(backend.name()).isEqualTo("smmu0");
+        assertThat(backend.printsUnhandledFaults()).as("the core prints what nobody handled").isFalse();
+        assertThat(RecordingBackend.printingUnhandledFaults("smmu1").printsUnhandledFaults()).isTrue();
         assertThat(backend.responses()).containsExactly(
                 new RecordingBackend.Response(GPU, 1, 3, true, ResponseCode.SUCCESS, 0xaa, 0xbb),
                 new RecordingBackend.Response(NIC, 2, 3, true, ResponseCode.INVALID, 0xaa, 0xbb));
