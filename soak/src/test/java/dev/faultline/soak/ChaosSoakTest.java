@@ -357,7 +357,10 @@ class ChaosSoakTest {
                 s[i] += v[i];
             }
         }
-        return new FaultCounts(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12],
-                s[13], s[14], s[15], s[16], s[17], s[18], s[19]);
+        return FaultCounts.builder().reported(s[0]).parked(s[1]).droppedPartials(s[2]).discardedPartials(s[3])
+                .dispatched(s[4]).delivered(s[5]).noHandler(s[6]).rejected(s[7]).groups(s[8])
+                .answeredSuccess(s[9]).answeredInvalid(s[10]).answeredFailure(s[11]).pending(s[12])
+                .timedOut(s[13]).abandoned(s[14]).handlerErrors(s[15]).slowCalls(s[16]).duplicates(s[17])
+                .queueFull(s[18]).lostResponses(s[19]).build();
     }
 }

@@ -162,13 +162,19 @@ final class Counters {
 
     /** A snapshot with {@code pending} groups outstanding. */
     FaultCounts snapshot(long pending) {
-        return new FaultCounts(get(Counter.REPORTED), get(Counter.PARKED), get(Counter.DROPPED_PARTIAL),
-                get(Counter.DISCARDED_PARTIAL), get(Counter.DISPATCHED), get(Counter.DELIVERED),
-                get(Counter.NO_HANDLER), get(Counter.REJECTED), get(Counter.GROUPS), get(Counter.ANSWERED_SUCCESS),
-                get(Counter.ANSWERED_INVALID), get(Counter.ANSWERED_FAILURE), pending, get(Counter.TIMED_OUT),
-                get(Counter.ABANDONED), get(Counter.HANDLER_ERRORS), get(Counter.SLOW_CALLS), get(Counter.DUPLICATES), get(Counter.QUEUE_FULL),
-                get(Counter.LOST_RESPONSES), get(Counter.ANSWERED_AT_DETACH), get(Counter.STALE_ANSWERS),
-                get(Counter.ANSWERED_AT_REMOVAL), get(Counter.ANSWERED_AT_DEPARTURE), get(Counter.MIXED_PASID));
+        return FaultCounts.builder().reported(get(Counter.REPORTED)).parked(get(Counter.PARKED))
+                .droppedPartials(get(Counter.DROPPED_PARTIAL)).discardedPartials(get(Counter.DISCARDED_PARTIAL))
+                .dispatched(get(Counter.DISPATCHED)).delivered(get(Counter.DELIVERED))
+                .noHandler(get(Counter.NO_HANDLER)).rejected(get(Counter.REJECTED)).groups(get(Counter.GROUPS))
+                .answeredSuccess(get(Counter.ANSWERED_SUCCESS)).answeredInvalid(get(Counter.ANSWERED_INVALID))
+                .answeredFailure(get(Counter.ANSWERED_FAILURE)).pending(pending)
+                .timedOut(get(Counter.TIMED_OUT)).abandoned(get(Counter.ABANDONED))
+                .handlerErrors(get(Counter.HANDLER_ERRORS)).slowCalls(get(Counter.SLOW_CALLS))
+                .duplicates(get(Counter.DUPLICATES)).queueFull(get(Counter.QUEUE_FULL))
+                .lostResponses(get(Counter.LOST_RESPONSES)).answeredAtDetach(get(Counter.ANSWERED_AT_DETACH))
+                .staleAnswers(get(Counter.STALE_ANSWERS)).answeredAtRemoval(get(Counter.ANSWERED_AT_REMOVAL))
+                .answeredAtDeparture(get(Counter.ANSWERED_AT_DEPARTURE)).mixedPasid(get(Counter.MIXED_PASID))
+                .build();
     }
 
     /** The field-wise sum of snapshots. */
@@ -184,7 +190,11 @@ final class Counters {
                 s[i] += v[i];
             }
         }
-        return new FaultCounts(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12],
-                s[13], s[14], s[15], s[16], s[17], s[18], s[19], s[20], s[21], s[22], s[23], s[24]);
+        return FaultCounts.builder().reported(s[0]).parked(s[1]).droppedPartials(s[2]).discardedPartials(s[3])
+                .dispatched(s[4]).delivered(s[5]).noHandler(s[6]).rejected(s[7]).groups(s[8])
+                .answeredSuccess(s[9]).answeredInvalid(s[10]).answeredFailure(s[11]).pending(s[12])
+                .timedOut(s[13]).abandoned(s[14]).handlerErrors(s[15]).slowCalls(s[16]).duplicates(s[17])
+                .queueFull(s[18]).lostResponses(s[19]).answeredAtDetach(s[20]).staleAnswers(s[21])
+                .answeredAtRemoval(s[22]).answeredAtDeparture(s[23]).mixedPasid(s[24]).build();
     }
 }

@@ -471,11 +471,14 @@ final class Pipeline implements PipelineControl, HandlerControl {
     private FaultCounts countsOf(HandlerProxy h) {
         FaultCounts c = h.counters.snapshot(pendingWhere(g -> g.handlerProxy() == h, s -> s.handler == h));
         // a handler's reported faults are those routed to it; its groups, those dispatched to it
-        return new FaultCounts(c.dispatched() + c.delivered(), 0, 0, 0, c.dispatched(), c.delivered(), 0, 0,
-                c.dispatched(), c.answeredSuccess(), c.answeredInvalid(), c.answeredFailure(), c.pending(),
-                c.timedOut(), c.abandoned(), c.handlerErrors(), c.slowCalls(), c.duplicates(), c.queueFull(),
-                c.lostResponses(), c.answeredAtDetach(), c.staleAnswers(), c.answeredAtRemoval(),
-                c.answeredAtDeparture(), 0);
+        return FaultCounts.builder().reported(c.dispatched() + c.delivered()).dispatched(c.dispatched())
+                .delivered(c.delivered()).groups(c.dispatched()).answeredSuccess(c.answeredSuccess())
+                .answeredInvalid(c.answeredInvalid()).answeredFailure(c.answeredFailure()).pending(c.pending())
+                .timedOut(c.timedOut()).abandoned(c.abandoned()).handlerErrors(c.handlerErrors())
+                .slowCalls(c.slowCalls()).duplicates(c.duplicates()).queueFull(c.queueFull())
+                .lostResponses(c.lostResponses()).answeredAtDetach(c.answeredAtDetach())
+                .staleAnswers(c.staleAnswers()).answeredAtRemoval(c.answeredAtRemoval())
+                .answeredAtDeparture(c.answeredAtDeparture()).build();
     }
 
     @Override
@@ -505,11 +508,13 @@ final class Pipeline implements PipelineControl, HandlerControl {
         List<HandlerStatus> out = new ArrayList<>();
         for (HandlerProxy h : index.handlers()) {
             HandlerRegistration r = h.registration();
-            out.add(new HandlerStatus(r.name(), r.bundle(), r.serviceId(), r.ranking(), r.domains(),
-                    r.devices().stream().map(DeviceId::toString).toList(), r.pasids(),
-                    h.queued() ? "queued" : "inline", r.noDeadline() ? r.timeoutMillis()
-                    : h.timeoutNanos(settings) / 1_000_000, h.publicState(), countsOf(h), h.reason(),
-                    index.standing(h), h.handedOver()));
+            out.add(HandlerStatus.builder().name(r.name()).bundle(r.bundle()).serviceId(r.serviceId())
+                    .ranking(r.ranking()).domains(r.domains())
+                    .devices(r.devices().stream().map(DeviceId::toString).toList()).pasids(r.pasids())
+                    .dispatch(h.queued() ? "queued" : "inline")
+                    .timeoutMillis(r.noDeadline() ? r.timeoutMillis() : h.timeoutNanos(settings) / 1_000_000)
+                    .state(h.publicState()).counts(countsOf(h)).reason(h.reason()).standing(index.standing(h))
+                    .handedOver(h.handedOver()).build());
         }
         return out;
     }

@@ -28,9 +28,12 @@ final class GuestCounters {
         long rate = rateLimited.get();
         long full = queueFull.get();
         long slots = pendingFull.get();
-        return new GuestStatistics(routed.get(), groups + faults, groups, faults, rate + full + slots, rate, full,
-                slots, droppedUnknownDevice.get(), droppedClosed.get(), answeredForGuest.get(), accepted.get(),
-                invalidCode.get(), forged.get(), replayed.get(), late.get(), reasonDisagreements.get(),
-                staleWalks.get(), queued, pending);
+        return GuestStatistics.builder().routed(routed.get()).delivered(groups + faults)
+                .pageRequestGroups(groups).unrecoverable(faults).lost(rate + full + slots).rateLimited(rate)
+                .queueFull(full).pendingFull(slots).droppedUnknownDevice(droppedUnknownDevice.get())
+                .droppedClosed(droppedClosed.get()).answeredForGuest(answeredForGuest.get())
+                .accepted(accepted.get()).invalidCode(invalidCode.get()).forged(forged.get())
+                .replayed(replayed.get()).late(late.get()).reasonDisagreements(reasonDisagreements.get())
+                .staleWalks(staleWalks.get()).queued(queued).pending(pending).build();
     }
 }

@@ -4,8 +4,7 @@ import dev.faultline.api.stats.FaultCounts;
 
 /** The attributes of {@link CountsMXBean} from one fresh {@link FaultCounts} each. */
 abstract class CountsBean implements CountsMXBean {
-    private static final FaultCounts NONE = new FaultCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0);
+    private static final FaultCounts NONE = FaultCounts.builder().build();
 
     /** The counters now, or {@code null} when the subject is gone. */
     abstract FaultCounts counts();

@@ -7,8 +7,7 @@ import dev.faultline.viommu.GuestStatistics;
 
 /** One guest, found by name at each read; all zero once it closed. */
 final class GuestBean implements GuestMXBean {
-    private static final GuestStatistics NONE = new GuestStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0);
+    private static final GuestStatistics NONE = GuestStatistics.builder().build();
 
     private final Observer observer;
     private final String guest;

@@ -13,15 +13,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MetricsTextTest {
-    private static final FaultCounts COUNTS = new FaultCounts(10, 1, 0, 0, 7, 2, 0, 0, 7, 5, 1, 1, 0, 0, 0, 0, 0, 0,
-            0, 0);
+    private static final FaultCounts COUNTS = FaultCounts.builder().reported(10).parked(1).dispatched(7).delivered(2).groups(7).answeredSuccess(5)
+            .answeredInvalid(1).answeredFailure(1).build();
 
     private static Observation observation(String device, String handler) {
         return new Observation(0, COUNTS, List.of(new DeviceStatus(device, "smmuv3.0", true, 1, COUNTS)),
-                List.of(new HandlerStatus(handler, "b", 42, 0, List.of("d"), List.of(), List.of(), "queued", 250,
-                        HandlerStatus.State.QUARANTINED, COUNTS)), List.of(),
-                List.of(new GuestView("vm1", GuestLimits.DEFAULT, new GuestStatistics(3, 2, 1, 1, 1, 1, 0, 0, 0, 0,
-                        0, 1, 0, 0, 0, 0, 0, 0, 2, 1))));
+                List.of(HandlerStatus.builder().name(handler).bundle("b").serviceId(42).domains(List.of("d"))
+                        .dispatch("queued").timeoutMillis(250).state(HandlerStatus.State.QUARANTINED)
+                        .counts(COUNTS).build()), List.of(),
+                List.of(new GuestView("vm1", GuestLimits.DEFAULT, GuestStatistics.builder().routed(3).delivered(2).pageRequestGroups(1).unrecoverable(1)
+                        .lost(1).rateLimited(1).accepted(1).queued(2).pending(1).build())));
     }
 
     @Test

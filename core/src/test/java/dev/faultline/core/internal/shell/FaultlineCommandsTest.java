@@ -13,12 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FaultlineCommandsTest {
-    private static final FaultCounts BALANCED = new FaultCounts(3, 1, 0, 0, 2, 0, 0, 0, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0,
-            0, 0);
-    private static final FaultCounts UNBALANCED = new FaultCounts(3, 0, 0, 0, 2, 0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0);
-    private static final FaultCounts STALE = new FaultCounts(9, 0, 0, 0, 9, 0, 0, 0, 9, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0);
+    private static final FaultCounts BALANCED = FaultCounts.builder().reported(3).parked(1).dispatched(2).groups(2).answeredSuccess(1).pending(1)
+            .build();
+    private static final FaultCounts UNBALANCED = FaultCounts.builder().reported(3).dispatched(2).groups(2).answeredSuccess(1).build();
+    private static final FaultCounts STALE = FaultCounts.builder().reported(9).dispatched(9).groups(9).answeredSuccess(9).build();
 
     /** Statistics with fixed answers: a device present, and a removed copy of another. */
     private static FaultStatistics fixed(FaultCounts totals) {
@@ -36,8 +34,9 @@ class FaultlineCommandsTest {
 
             @Override
             public List<HandlerStatus> handlers() {
-                return List.of(new HandlerStatus("dev.example.Pager", "dev.example", 42, 0, List.of("sva-5"),
-                        List.of(), List.of(5, 0x1f), "INLINE", 1000, HandlerStatus.State.ACTIVE, totals));
+                return List.of(HandlerStatus.builder().name("dev.example.Pager").bundle("dev.example").serviceId(42)
+                        .domains(List.of("sva-5")).pasids(List.of(5, 0x1f)).dispatch("INLINE")
+                        .timeoutMillis(1000).state(HandlerStatus.State.ACTIVE).counts(totals).build());
             }
 
             @Override

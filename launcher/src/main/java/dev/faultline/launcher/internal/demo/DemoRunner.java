@@ -172,18 +172,22 @@ public final class DemoRunner implements DemoScenario {
     }
 
     private static FaultCounts zero() {
-        return new FaultCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return FaultCounts.builder().build();
     }
 
     /** The counters accumulated between two snapshots ({@code pending} is the later snapshot's). */
     static FaultCounts minus(FaultCounts a, FaultCounts b) {
-        return new FaultCounts(a.reported() - b.reported(), a.parked() - b.parked(),
-                a.droppedPartials() - b.droppedPartials(), a.discardedPartials() - b.discardedPartials(),
-                a.dispatched() - b.dispatched(), a.delivered() - b.delivered(), a.noHandler() - b.noHandler(),
-                a.rejected() - b.rejected(), a.groups() - b.groups(), a.answeredSuccess() - b.answeredSuccess(),
-                a.answeredInvalid() - b.answeredInvalid(), a.answeredFailure() - b.answeredFailure(), a.pending(),
-                a.timedOut() - b.timedOut(), a.abandoned() - b.abandoned(), a.handlerErrors() - b.handlerErrors(),
-                a.slowCalls() - b.slowCalls(), a.duplicates() - b.duplicates(), a.queueFull() - b.queueFull(),
-                a.lostResponses() - b.lostResponses());
+        return FaultCounts.builder().reported(a.reported() - b.reported()).parked(a.parked() - b.parked())
+                .droppedPartials(a.droppedPartials() - b.droppedPartials())
+                .discardedPartials(a.discardedPartials() - b.discardedPartials())
+                .dispatched(a.dispatched() - b.dispatched()).delivered(a.delivered() - b.delivered())
+                .noHandler(a.noHandler() - b.noHandler()).rejected(a.rejected() - b.rejected())
+                .groups(a.groups() - b.groups()).answeredSuccess(a.answeredSuccess() - b.answeredSuccess())
+                .answeredInvalid(a.answeredInvalid() - b.answeredInvalid())
+                .answeredFailure(a.answeredFailure() - b.answeredFailure()).pending(a.pending())
+                .timedOut(a.timedOut() - b.timedOut()).abandoned(a.abandoned() - b.abandoned())
+                .handlerErrors(a.handlerErrors() - b.handlerErrors()).slowCalls(a.slowCalls() - b.slowCalls())
+                .duplicates(a.duplicates() - b.duplicates()).queueFull(a.queueFull() - b.queueFull())
+                .lostResponses(a.lostResponses() - b.lostResponses()).build();
     }
 }

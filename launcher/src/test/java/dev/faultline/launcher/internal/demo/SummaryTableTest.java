@@ -9,8 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SummaryTableTest {
-    private static final FaultCounts COUNTS = new FaultCounts(12, 0, 0, 0, 10, 1, 1, 0, 10, 9, 1, 0, 0, 0, 0, 0, 0, 0,
-            0, 0);
+    private static final FaultCounts COUNTS = FaultCounts.builder().reported(12).dispatched(10).delivered(1).noHandler(1).groups(10)
+            .answeredSuccess(9).answeredInvalid(1).build();
 
     @Test
     void showsEachStepWithItsFactsAndTheCoresFigures() {
@@ -78,7 +78,8 @@ class SummaryTableTest {
 
     @Test
     void subtractsCountersButKeepsTheLaterPendingFigure() {
-        FaultCounts later = new FaultCounts(20, 0, 0, 0, 18, 1, 1, 0, 18, 16, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0);
+        FaultCounts later = FaultCounts.builder().reported(20).dispatched(18).delivered(1).noHandler(1).groups(18)
+                .answeredSuccess(16).answeredInvalid(1).pending(1).build();
 
         FaultCounts delta = DemoRunner.minus(later, COUNTS);
 

@@ -6,7 +6,9 @@ import dev.faultline.viommu.GuestStatistics;
 import dev.faultline.viommu.VirtualIommu;
 import dev.faultline.viommu.VirtualIommus;
 import dev.faultline.viommu.VirtualSmmuStatistics;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
@@ -70,7 +72,14 @@ public final class ViommuCommands {
     }
 
     private static String render(CommandArguments args, Map<String, GuestStatistics> guests) {
-        Table table = Table.ofRecords("guest", GuestStatistics.class, guests);
+        List<String> headers = new ArrayList<>(List.of("guest"));
+        headers.addAll(GuestStatistics.builder().build().counters().keySet());
+        Table table = Table.of(headers.toArray(String[]::new));
+        guests.forEach((name, statistics) -> {
+            List<Object> cells = new ArrayList<>(List.of(name));
+            cells.addAll(statistics.counters().values());
+            table.row(cells.toArray());
+        });
         return Table.render(args.json(), args.json() ? table : table.transposed("counter"));
     }
 }
