@@ -37,7 +37,7 @@ public enum InvalidationType {
         return code;
     }
 
-    /** The type code of a descriptor: qw0 [3:0] | qw0 [11:9] << 4. */
+    /** The type code of a descriptor: {@code qw0 [3:0] | qw0 [11:9] << 4}. */
     public static int codeOf(long qw0) {
         return (int) (qw0 & 0xf) | (int) (qw0 >>> 9 & 0x7) << 4;
     }

@@ -30,7 +30,7 @@ public final class ExpectedLog {
     }
 
     /**
-     * From now until {@link #end()}, lines of {@code bundles} (symbolic names) are the step's, labelled
+     * From now until {@link #end(long)}, lines of {@code bundles} (symbolic names) are the step's, labelled
      * {@code [demo <label>, expected]}.
      */
     public synchronized void expect(String label, Set<String> bundles, long nowMillis) {
