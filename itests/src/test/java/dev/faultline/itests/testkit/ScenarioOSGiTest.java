@@ -25,7 +25,7 @@ import org.osgi.test.common.annotation.InjectService;
 
 /** The test kit as a bundle in a framework: a scenario reports to the core's services, a handler service answers. */
 class ScenarioOSGiTest {
-    private static final String DEVICE = "0000:07:00.0";
+    private static final String DEVICE = "0000:0b:00.0";
 
     @InjectBundleContext
     BundleContext context;
