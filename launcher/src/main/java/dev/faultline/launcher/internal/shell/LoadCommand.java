@@ -205,7 +205,7 @@ public final class LoadCommand {
     }
 
     private static FaultCounts zero() {
-        return new FaultCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return FaultCounts.builder().build();
     }
 
     private static String render(boolean json, DeviceNode node, String access, LoadPattern pattern, int pasid,
