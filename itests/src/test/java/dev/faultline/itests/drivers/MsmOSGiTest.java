@@ -122,6 +122,15 @@ class MsmOSGiTest {
         Services.await(() -> System.nanoTime() - reenable > 0);
     }
 
+    /**
+     * As {@link #armStall(AdrenoGpu)}, once the driver has handled {@code faults} faults in all: a fault's report
+     * may reach the driver after its job ended, and each one handled restarts the cooldown.
+     */
+    private static void armStall(AdrenoGpu gpu, long faults) {
+        Services.await(() -> gpu.status().faults() >= faults);
+        armStall(gpu);
+    }
+
     private static List<GpuCommand> faulting(int marker) {
         return List.of(GpuCommand.scratch(7, marker), GpuCommand.write(GpuBlock.CP, BUFFER, marker),
                 GpuCommand.write(GpuBlock.CCU, HOLE + 0x40, marker), GpuCommand.write(GpuBlock.CP, BUFFER + 8, marker));
@@ -178,6 +187,7 @@ class MsmOSGiTest {
         int a = context();
         armStall(gpu);
         long before = gpu.status().snapshots();
+        long faults = gpu.status().faults();
 
         long first = gpu.submit(a, faulting(2));
         Services.await(() -> gpu.job(first) == JobState.FAULTED);
@@ -188,7 +198,7 @@ class MsmOSGiTest {
         assertThat(gpu.status().snapshots()).isEqualTo(before + 1);
 
         assertThat(gpu.readCrashState()).hasValueSatisfying(s -> assertThat(s.job()).isEqualTo(first));
-        armStall(gpu);
+        armStall(gpu, faults + 2);
         long third = gpu.submit(a, faulting(4));
         Services.await(() -> gpu.job(third) == JobState.FAULTED);
         // as for the first: the fault thread may take the snapshot after the job has ended
