@@ -24,7 +24,7 @@ class SeededBugTest {
         SimulationFailure found = null;
         for (long seed = 1; seed <= 20 && found == null; seed++) {
             long s = seed;
-            found = catchThrowableOfType(() -> Simulation.run(config(s, true)), SimulationFailure.class);
+            found = catchThrowableOfType(SimulationFailure.class, () -> Simulation.run(config(s, true)));
         }
 
         assertThat(found).as("a failure among 20 seeds").isNotNull();
@@ -34,8 +34,8 @@ class SeededBugTest {
                 "-D" + Simulation.BUG_PROPERTY + "=" + Simulation.WATCHDOG_WITHOUT_CLAIM, "last events of the trace");
 
         long seed = found.seed();
-        SimulationFailure again = catchThrowableOfType(() -> Simulation.run(config(seed, true)),
-                SimulationFailure.class);
+        SimulationFailure again = catchThrowableOfType(SimulationFailure.class,
+                () -> Simulation.run(config(seed, true)));
         assertThat(again).as("the replay of seed %d", seed).isNotNull();
         assertThat(again.step()).isEqualTo(found.step());
         assertThat(again.getMessage()).isEqualTo(found.getMessage());
