@@ -120,7 +120,8 @@ final class GuestStreamTable {
     static ArmStage1Context readCd(GuestMemory memory, VirtualSte ste, int ssid, long[] refused) {
         long at = ste.contextTable() + (long) CD_BYTES * ssid;
         if ((memory.read64(at) & CD0_V) == 0) {
-            return null; // C_BAD_CD in hardware for its traffic
+            // no context: like hardware's C_BAD_CD, the virtual SMMU answers this SubstreamID's stalls INVALID
+            return null;
         }
         try {
             return ArmStage1Context.readCd(memory, at);
