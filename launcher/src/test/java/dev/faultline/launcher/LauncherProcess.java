@@ -21,7 +21,7 @@ final class LauncherProcess {
 
     /** The jar the build packaged (system property {@code faultline.jar}). */
     static Path jar() {
-        return Path.of(System.getProperty("faultline.jar", "target/dev.faultline.launcher-1.0.0-SNAPSHOT.jar"));
+        return Path.of(System.getProperty("faultline.jar", "target/dev.faultline.launcher-1.1.0-SNAPSHOT.jar"));
     }
 
     static Result run(String stdin, String... args) throws IOException, InterruptedException {
