@@ -5,7 +5,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * How a producer waits for a consumer on a 2-core machine: spin briefly, then yield the core
- * (performance.md §1.1, §3.6: a thread that only spins starves the thread it waits for).
+ * (METHOD.md §6: a thread that only spins starves the thread it waits for).
  */
 final class Backoff {
     private static final int SPINS = 100;

@@ -13,11 +13,11 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * The bare limit ({@link DirectCall}): throughput only, since sampling a 2 ns call measures the timer
- * (performance.md §3.3).
+ * (METHOD.md §3).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class DirectCallBenchmark {
 
     /** The handler table. */

@@ -12,10 +12,10 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * An LMAX Disruptor pipeline ({@link DisruptorRing}): one producer (the benchmark thread), one consumer thread.
- * Single producer, so one benchmark thread only (performance.md §3.6).
+ * Single producer, so one benchmark thread only (METHOD.md §6).
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class DisruptorBenchmark {
 
     /** The ring, the sender waiting for each answer. */

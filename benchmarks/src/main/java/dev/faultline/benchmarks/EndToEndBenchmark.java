@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * response command, device resumes. One device thread (the benchmark thread) and the driver's fault thread.
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 @State(Scope.Benchmark)
 public class EndToEndBenchmark {
     /** The hardware path. */

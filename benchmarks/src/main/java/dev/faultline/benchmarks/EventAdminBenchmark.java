@@ -14,10 +14,10 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * Felix EventAdmin ({@link FelixEventAdmin}), with its default 5 s deny-list timeout ({@code timeoutMs=5000})
- * and with timeout handling disabled ({@code timeoutMs=0}; performance.md §1.3).
+ * and with timeout handling disabled ({@code timeoutMs=0}; METHOD.md §7).
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class EventAdminBenchmark {
 
     /** EventAdmin in a framework started with a given deny-list timeout. */
@@ -90,7 +90,7 @@ public class EventAdminBenchmark {
 
     /**
      * {@code postEvent}, one thread (EventAdmin's own delivery thread is the second; a second sender would
-     * oversubscribe 2 cores, performance.md §3.6).
+     * oversubscribe 2 cores, METHOD.md §6).
      */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)

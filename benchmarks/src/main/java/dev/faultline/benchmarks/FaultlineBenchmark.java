@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Threads;
  * deferred ({@code defer()} + a worker thread) and queued ({@code faultline.dispatch=queued}) handlers with one.
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class FaultlineBenchmark {
 
     /** The core with inline handlers answering inside {@code handle}. */

@@ -7,7 +7,7 @@ import com.google.common.eventbus.Subscribe;
 /**
  * Guava's synchronous {@link EventBus}: each sender posts its reused {@link FaultEvent}; one subscriber
  * (thread-safe, {@link AllowConcurrentEvents}) finds the handler by stream id, since EventBus routes by event
- * class only (performance.md §1.2), and records the answer.
+ * class only (METHOD.md §7), and records the answer.
  */
 final class GuavaEventBus implements DispatchPath {
     private final EventBus bus = new EventBus("faults");

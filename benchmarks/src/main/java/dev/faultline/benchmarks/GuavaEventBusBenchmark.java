@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.Threads;
 /** Guava's synchronous EventBus ({@link GuavaEventBus}). */
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class GuavaEventBusBenchmark {
 
     /** The bus. */

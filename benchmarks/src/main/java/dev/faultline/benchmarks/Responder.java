@@ -2,7 +2,7 @@ package dev.faultline.benchmarks;
 
 /**
  * What every variant's handler does with a page request: a trivial decision that the JIT cannot fold
- * (performance.md §3.1): the parity of the address, the access direction and the handler's own id. Because the
+ * (METHOD.md §1): the parity of the address, the access direction and the handler's own id. Because the
  * id takes part, a fault routed to the wrong handler gets the wrong answer, and the setup check catches it.
  *
  * <p>While {@link #trace(int[]) tracing} (only during the setup check), the handler also writes its id at the

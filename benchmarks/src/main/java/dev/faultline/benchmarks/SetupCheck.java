@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The correctness check every variant passes before it is measured (performance.md §3.1): every record of every
+ * The correctness check every variant passes before it is measured (METHOD.md §1): every record of every
  * source is dispatched once, and each answer and the handler that gave it are compared with what the direct
  * call produces. A variant that drops, misroutes or misanswers a fault fails its setup and yields no number.
  */

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * The one workload every variant runs (performance.md §3.1): per fault source (one per benchmark thread), a
+ * The one workload every variant runs (METHOD.md §1): per fault source (one per benchmark thread), a
  * ring of {@value #RECORDS} pre-built stall records from that source's devices; devices with sparse, distinct
  * 16-bit stream ids drawn at random; up to {@value #MAX_HANDLERS} handlers, device {@code i} served by handler
  * {@code i % handlers}.
@@ -17,7 +17,7 @@ final class Workload {
     static final int RECORDS = 4096;
     /** Handlers serving the devices (the probe's realistic count). */
     static final int MAX_HANDLERS = 16;
-    /** Sources (threads) the stall tag space is laid out for; performance.md §3.6 keeps threads at 2 or fewer. */
+    /** Sources (threads) the stall tag space is laid out for; METHOD.md §6 keeps threads at 2 or fewer. */
     static final int MAX_SOURCES = 2;
 
     private static final long SEED = 0x5eed_fa17L;

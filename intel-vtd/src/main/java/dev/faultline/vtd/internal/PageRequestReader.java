@@ -40,7 +40,7 @@ import dev.faultline.platform.vtd.RemappingUnit;
 final class PageRequestReader {
     /** {@link #holds} of every PASID of a requester. */
     static final int ANY_PASID = -2;
-    /** {@code page_req_dsc} qw0 bits 15:10 and 63:54 (hw-formats: rsvd, rsvd2; bit 9 is PDP). */
+    /** Linux {@code struct page_req_dsc} qw0 bits 15:10 and 63:54 (reserved, {@code rsvd2}; bit 9 is PDP). */
     static final long QW0_RESERVED = 0x3fL << 10 | 0x3ffL << 54;
     private final RemappingUnit unit;
     private final PhysicalMemory memory;
