@@ -10,11 +10,11 @@ import dev.faultline.platform.dma.PrgResponseReceiver;
 import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.memory.PhysicalMemory;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * A simulated Arm SMMUv3 (IHI 0070): the MMIO register file, the stream table and context descriptors in
@@ -36,7 +36,9 @@ public final class Smmu implements TranslationPort {
     private final String name;
     private final SmmuFeatures features;
     private final PhysicalMemory memory;
-    private final TreeMap<Long, Long> holes = new TreeMap<>();
+    /** External abort ranges, sorted by base, one per base (a later range at the same base replaces it). */
+    private long[] holeBases = new long[0];
+    private long[] holeEnds = new long[0];
     private final TranslationEngine engine;
     private final OutputQueue eventQueue;
     private final OutputQueue priQueue;
@@ -123,17 +125,38 @@ public final class Smmu implements TranslationPort {
         if (size <= 0) {
             throw new IllegalArgumentException("external abort range needs a positive size");
         }
-        holes.put(base, base + size);
+        int at = Arrays.binarySearch(holeBases, base);
+        if (at >= 0) {
+            holeEnds[at] = base + size;
+            return;
+        }
+        int insert = -at - 1;
+        long[] bases = new long[holeBases.length + 1];
+        long[] ends = new long[bases.length];
+        System.arraycopy(holeBases, 0, bases, 0, insert);
+        System.arraycopy(holeEnds, 0, ends, 0, insert);
+        bases[insert] = base;
+        ends[insert] = base + size;
+        System.arraycopy(holeBases, insert, bases, insert + 1, holeBases.length - insert);
+        System.arraycopy(holeEnds, insert, ends, insert + 1, holeEnds.length - insert);
+        holeBases = bases;
+        holeEnds = ends;
     }
 
     /** Removes every external abort range. */
     public synchronized void clearExternalAbortRanges() {
-        holes.clear();
+        holeBases = new long[0];
+        holeEnds = new long[0];
     }
 
+    /** Whether {@code address} lies in the external abort range with the greatest base at or below it. */
     private boolean aborts(long address) {
-        Map.Entry<Long, Long> e = holes.floorEntry(address);
-        return e != null && address < e.getValue();
+        if (holeBases.length == 0) {
+            return false;
+        }
+        int at = Arrays.binarySearch(holeBases, address);
+        int floor = at >= 0 ? at : -at - 2;
+        return floor >= 0 && address < holeEnds[floor];
     }
 
     // ------------------------------------------------------------------ MMIO

@@ -3,6 +3,7 @@ package dev.faultline.platform.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class PhysicalMemoryTest {
@@ -21,6 +22,53 @@ class PhysicalMemoryTest {
         assertThat(memory.read64(0x10_0000_0000L)).isEqualTo(1);
         assertThat(memory.read64(0xf_ffff_f000_0000L)).isEqualTo(2);
         assertThat(memory.residentPages()).isEqualTo(2);
+    }
+
+    @Test
+    void theHighestAndLowestPagesAndAZeroedPageAreCountedExactly() {
+        memory.write8(0, 1);
+        memory.write8((1L << PhysicalMemory.ADDRESS_BITS) - 1, 0xff);
+        memory.write32(0x1000, 7);
+        assertThat(memory.residentPages()).isEqualTo(3);
+        assertThat(memory.read8((1L << PhysicalMemory.ADDRESS_BITS) - 1)).isEqualTo(0xff);
+
+        memory.zeroPage(0x1abc);
+        memory.zeroPage(0x1abc);
+        memory.zeroPage(0x5_0000_0000L);
+        assertThat(memory.residentPages()).isEqualTo(2);
+        assertThat(memory.read32(0x1000)).isZero();
+        memory.write64(0x1008, 9);
+        assertThat(memory.residentPages()).isEqualTo(3);
+    }
+
+    @Test
+    void concurrentNarrowWritesToOneWordAllSurvive() throws Exception {
+        // eight threads each own one byte of the same word and write it many times: no write may undo another's
+        int rounds = 20_000;
+        CountDownLatch start = new CountDownLatch(1);
+        Thread[] writers = new Thread[8];
+        for (int b = 0; b < writers.length; b++) {
+            int lane = b;
+            writers[b] = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < rounds; i++) {
+                    memory.write8(0x2000 + lane, (i + lane) & 0xff);
+                }
+            });
+            writers[b].start();
+        }
+        start.countDown();
+        for (Thread w : writers) {
+            w.join();
+        }
+        for (int lane = 0; lane < writers.length; lane++) {
+            assertThat(memory.read8(0x2000 + lane)).as("byte %d", lane).isEqualTo((rounds - 1 + lane) & 0xff);
+        }
     }
 
     @Test
