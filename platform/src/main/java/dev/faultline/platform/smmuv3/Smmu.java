@@ -39,6 +39,7 @@ public final class Smmu implements TranslationPort {
     /** External abort ranges, sorted by base, one per base (a later range at the same base replaces it). */
     private long[] holeBases = new long[0];
     private long[] holeEnds = new long[0];
+    private TranslationEngine.Registers registerSnapshot;
     private final TranslationEngine engine;
     private final OutputQueue eventQueue;
     private final OutputQueue priQueue;
@@ -337,10 +338,19 @@ public final class Smmu implements TranslationPort {
         return tx;
     }
 
+    /** The register state translations read; the last snapshot is reused while the registers hold it. */
     private TranslationEngine.Registers registers() {
-        return new TranslationEngine.Registers((cr0 & SmmuRegisters.CR0_SMMUEN) != 0,
-                (gbpa & SmmuRegisters.GBPA_ABORT) != 0, strtabBase, strtabCfg,
-                (cr2 & SmmuRegisters.CR2_RECINVSID) != 0);
+        boolean enabled = (cr0 & SmmuRegisters.CR0_SMMUEN) != 0;
+        boolean bypassAborts = (gbpa & SmmuRegisters.GBPA_ABORT) != 0;
+        boolean recordInvalidSid = (cr2 & SmmuRegisters.CR2_RECINVSID) != 0;
+        TranslationEngine.Registers last = registerSnapshot;
+        if (last == null || last.smmuEnabled() != enabled || last.bypassAborts() != bypassAborts
+                || last.strtabBase() != strtabBase || last.strtabCfg() != strtabCfg
+                || last.recordInvalidSid() != recordInvalidSid) {
+            last = new TranslationEngine.Registers(enabled, bypassAborts, strtabBase, strtabCfg, recordInvalidSid);
+            registerSnapshot = last;
+        }
+        return last;
     }
 
     private void process(DmaTransaction tx) {

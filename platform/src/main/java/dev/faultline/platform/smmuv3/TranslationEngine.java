@@ -28,6 +28,11 @@ final class TranslationEngine {
 
     private final PhysicalMemory memory;
     private final LongPredicate externalAbort;
+    /** Decoded STEs and CDs of recent transactions (each still read from memory every time). */
+    private final DecodedDescriptors<StreamTableEntry> streamEntries =
+            new DecodedDescriptors<>(256, StreamTableEntry::decode);
+    private final DecodedDescriptors<ContextDescriptor> contexts =
+            new DecodedDescriptors<>(256, ContextDescriptor::decode);
     private final TableWalker walker;
     private final SmmuFeatures features;
 
@@ -51,7 +56,7 @@ final class TranslationEngine {
         if (externalAbort.test(steAddress)) {
             return Attempt.abort(fetch(EventType.F_STE_FETCH, sid, false, 0, steAddress));
         }
-        StreamTableEntry ste = StreamTableEntry.decode(read(steAddress, 4));
+        StreamTableEntry ste = streamEntries.read(memory, steAddress);
         if (!ste.valid() || illegal(ste)) {
             return Attempt.abort(config(EventType.C_BAD_STE, sid, a, false));
         }
@@ -137,7 +142,7 @@ final class TranslationEngine {
         if (where.address() < 0 || externalAbort.test(where.address())) {
             return null;
         }
-        StreamTableEntry ste = StreamTableEntry.decode(read(where.address(), 4));
+        StreamTableEntry ste = streamEntries.read(memory, where.address());
         return ste.valid() && !illegal(ste) ? ste : null;
     }
 
@@ -190,7 +195,7 @@ final class TranslationEngine {
         if (externalAbort.test(cdPa)) {
             return Attempt.abort(fetch(EventType.F_CD_FETCH, access.sid, a.hasPasid(), a.pasid(), cdPa));
         }
-        ContextDescriptor cd = ContextDescriptor.decode(read(cdPa, 4));
+        ContextDescriptor cd = contexts.read(memory, cdPa);
         WalkParameters p = cd.valid() ? parameters(cd, ste) : null;
         if (p == null) {
             return Attempt.abort(config(EventType.C_BAD_CD, access.sid, a, false));
@@ -270,14 +275,6 @@ final class TranslationEngine {
             case PERMISSION -> EventType.F_PERMISSION;
             default -> throw new IllegalArgumentException(kind + " has no translation event");
         };
-    }
-
-    private long[] read(long address, int dwords) {
-        long[] d = new long[dwords];
-        for (int i = 0; i < dwords; i++) {
-            d[i] = memory.read64(address + 8L * i);
-        }
-        return d;
     }
 
     /** C_BAD_STREAMID, C_BAD_STE, C_BAD_CD, F_STREAM_DISABLED, C_BAD_SUBSTREAMID: common fields only (§1.6). */
