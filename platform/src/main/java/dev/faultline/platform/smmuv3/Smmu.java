@@ -32,6 +32,7 @@ import java.util.Objects;
  * on the thread that wrote CMDQ_PROD.
  */
 public final class Smmu implements TranslationPort {
+    private static final SmmuInterrupt[] LINES = SmmuInterrupt.values();
 
     private final String name;
     private final SmmuFeatures features;
@@ -641,7 +642,7 @@ public final class Smmu implements TranslationPort {
         if (l == null) {
             return;
         }
-        for (SmmuInterrupt line : SmmuInterrupt.values()) {
+        for (SmmuInterrupt line : LINES) {
             if ((lines & 1 << line.ordinal()) != 0) {
                 l.interrupt(line);
             }

@@ -33,6 +33,11 @@ final class TranslationEngine {
             new DecodedDescriptors<>(256, StreamTableEntry::decode);
     private final DecodedDescriptors<ContextDescriptor> contexts =
             new DecodedDescriptors<>(256, ContextDescriptor::decode);
+    /** Stage-1 walk parameters of recent (CD, STE) pairs, by the CD's address; a pair is the same decoded objects. */
+    private static final int PARAMETER_SLOTS = 256;
+    private final ContextDescriptor[] parameterCds = new ContextDescriptor[PARAMETER_SLOTS];
+    private final StreamTableEntry[] parameterStes = new StreamTableEntry[PARAMETER_SLOTS];
+    private final WalkParameters[] parameterValues = new WalkParameters[PARAMETER_SLOTS];
     private final TableWalker walker;
     private final SmmuFeatures features;
 
@@ -196,7 +201,7 @@ final class TranslationEngine {
             return Attempt.abort(fetch(EventType.F_CD_FETCH, access.sid, a.hasPasid(), a.pasid(), cdPa));
         }
         ContextDescriptor cd = contexts.read(memory, cdPa);
-        WalkParameters p = cd.valid() ? parameters(cd, ste) : null;
+        WalkParameters p = cd.valid() ? parameters(cdPa, cd, ste) : null;
         if (p == null) {
             return Attempt.abort(config(EventType.C_BAD_CD, access.sid, a, false));
         }
@@ -217,6 +222,19 @@ final class TranslationEngine {
     }
 
     /** Stage-1 walk parameters of a CD, or null if the CD is ILLEGAL (C_BAD_CD). */
+    /** The walk parameters of a valid CD under its STE, or null when the CD is ILLEGAL (C_BAD_CD). */
+    private WalkParameters parameters(long cdAddress, ContextDescriptor cd, StreamTableEntry ste) {
+        int slot = (int) (cdAddress >>> 6 ^ cdAddress >>> 18) & (PARAMETER_SLOTS - 1);
+        if (parameterCds[slot] == cd && parameterStes[slot] == ste) {
+            return parameterValues[slot];
+        }
+        WalkParameters p = parameters(cd, ste);
+        parameterCds[slot] = cd;
+        parameterStes[slot] = ste;
+        parameterValues[slot] = p;
+        return p;
+    }
+
     private WalkParameters parameters(ContextDescriptor cd, StreamTableEntry ste) {
         if (!cd.aa64() || cd.tg0() != 0 || cd.t0sz() < 16 || cd.t0sz() > 39 || cd.ips() > 6
                 || cd.stall() && ste.s1Stalld() && features.stallModel() == 0) {
