@@ -26,6 +26,8 @@ public enum InvalidationType {
     /** 0xA {@code QI_PSTRM_RESP_TYPE}: page stream response (legacy). */
     PAGE_STREAM_RESPONSE(0xa);
 
+    private static final InvalidationType[] TYPES = values();
+
     private final int code;
 
     InvalidationType(int code) {
@@ -45,7 +47,7 @@ public enum InvalidationType {
     /** The type of a descriptor, or {@code null} for a code the model does not know. */
     public static InvalidationType of(long qw0) {
         int code = codeOf(qw0);
-        for (InvalidationType type : values()) {
+        for (InvalidationType type : TYPES) {
             if (type.code == code) {
                 return type;
             }

@@ -67,6 +67,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RemappingUnit implements TranslationPort {
     /** VER: major 3, minor 0 (scalable mode arrived with revision 3.0). */
     static final int VERSION = 0x30;
+    private static final UnitInterrupt[] INTERRUPTS = UnitInterrupt.values();
     private static final long NO_TRANSLATION = -1;
     private static final long ABORT = -2;
     private static final int FSTS_RW1C = RegisterMap.FSTS_PFO | RegisterMap.FSTS_AFO | RegisterMap.FSTS_APF
@@ -809,13 +810,14 @@ public final class RemappingUnit implements TranslationPort {
             interrupts = pendingInterrupts;
             pendingInterrupts = 0;
             if (pendingResponses.isEmpty()) {
-                responses = List.of();
+                responses = null; // the common case (no response to deliver) allocates nothing
             } else {
                 responses = new ArrayList<>(pendingResponses);
                 pendingResponses.clear();
             }
         }
-        for (PrgResponseMessage response : responses) {
+        for (int i = 0; responses != null && i < responses.size(); i++) {
+            PrgResponseMessage response = responses.get(i);
             PrgResponseReceiver receiver = receivers.get(response.destinationId());
             synchronized (lock) {
                 if (receiver == null) {
@@ -829,7 +831,7 @@ public final class RemappingUnit implements TranslationPort {
             }
         }
         InterruptSink sink = interruptSink;
-        for (UnitInterrupt interrupt : UnitInterrupt.values()) {
+        for (UnitInterrupt interrupt : INTERRUPTS) {
             if ((interrupts & 1 << interrupt.ordinal()) != 0) {
                 sink.raise(interrupt);
             }

@@ -14,6 +14,9 @@ public enum PagingLevel {
     /** PML4, index bits [47:39]; PS must be 0. */
     PML4(4, 39);
 
+    /** Every level, PT first (one array for the walkers, not a fresh copy per step). */
+    private static final PagingLevel[] LEVELS = values();
+
     private final int number;
     private final int shift;
 
@@ -44,7 +47,7 @@ public enum PagingLevel {
 
     /** The next level down, or {@code null} below PT. */
     public PagingLevel below() {
-        return this == PT ? null : values()[ordinal() - 1];
+        return this == PT ? null : LEVELS[ordinal() - 1];
     }
 
     /** The level with number 1 to 4. */
@@ -52,6 +55,6 @@ public enum PagingLevel {
         if (number < 1 || number > 4) {
             throw new IllegalArgumentException("paging level " + number + " is outside 1 (PT) to 4 (PML4)");
         }
-        return values()[number - 1];
+        return LEVELS[number - 1];
     }
 }
