@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  */
 public final class DmaTransaction {
     private final DmaAccess access;
-    private final List<Consumer<DmaTransaction>> listeners = new ArrayList<>(1);
+    /** Listeners waiting for the final outcome; created by the first one (most transactions have none). */
+    private List<Consumer<DmaTransaction>> listeners;
     private TranslationOutcome outcome = TranslationOutcome.PENDING;
     private long physicalAddress;
     private int stalls;
@@ -96,6 +97,9 @@ public final class DmaTransaction {
         Objects.requireNonNull(listener, "listener");
         synchronized (this) {
             if (!outcome.isFinal()) {
+                if (listeners == null) {
+                    listeners = new ArrayList<>(1);
+                }
                 listeners.add(listener);
                 return;
             }
@@ -128,11 +132,11 @@ public final class DmaTransaction {
             outcome = finalOutcome;
             physicalAddress = address;
             notifyAll();
-            toCall = listeners.isEmpty() ? List.of() : List.copyOf(listeners);
-            listeners.clear();
+            toCall = listeners;
+            listeners = null;
         }
-        for (Consumer<DmaTransaction> listener : toCall) {
-            listener.accept(this);
+        for (int i = 0; toCall != null && i < toCall.size(); i++) {
+            toCall.get(i).accept(this);
         }
     }
 
