@@ -6,6 +6,7 @@ import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.drivers.msm.AdrenoGpu;
 import dev.faultline.drivers.remoteproc.CrashType;
 import dev.faultline.drivers.remoteproc.RemoteProcessor;
 import dev.faultline.platform.dma.AccessType;
@@ -38,6 +39,13 @@ import java.util.function.Function;
  *       its backend reports it and the core routes it to the device's driver (the remoteproc handler crashes and
  *       recovers the processor; a device without handler, such as a usNIC VF, has its fault printed by the IOMMU
  *       driver). The access only translates, it moves no data.</li>
+ *   <li>An IOMMU fault of a device that is an Adreno GPU is an access of one of the GPU's jobs, as it was on the
+ *       logged machine: the replay runs it as a job of the GPU, in a context per address space the log names
+ *       ({@code ttbr0}, else context bank), so the msm driver stalls it, prints it, snapshots the job, terminates
+ *       the access and recovers, as it does for a fault of its own. A bare access of the device would belong to
+ *       no context: on the SMMUv3 a GPU's PASID-less traffic reaches no context descriptor the driver wrote (and
+ *       with no context at all its stream aborts without a record), and outside a job there is nothing to
+ *       snapshot or recover.</li>
  *   <li>A remote processor crash line ({@code crash detected in ...: type watchdog}) is reported to the remote
  *       processor that drives the machine device ({@code rproc_report_crash}), with the logged crash type.</li>
  * </ul>
@@ -51,6 +59,7 @@ public final class DriverReplayer {
 
     private final Machine machine;
     private final Function<DeviceId, Optional<RemoteProcessor>> processors;
+    private final Function<DeviceId, Optional<AdrenoGpu>> gpus;
     private final Optional<FaultStatistics> statistics;
 
     /**
@@ -62,8 +71,23 @@ public final class DriverReplayer {
      */
     public DriverReplayer(Machine machine, Function<DeviceId, Optional<RemoteProcessor>> processors,
             Optional<FaultStatistics> statistics) {
+        this(machine, processors, device -> Optional.empty(), statistics);
+    }
+
+    /**
+     * A replayer into {@code machine}, whose GPUs run their logged faults as jobs.
+     *
+     * @param processors the remote processor that drives a machine device, if any
+     * @param gpus the Adreno GPU a machine device is, if any
+     * @param statistics the core's statistics, to say what the core did with the devices' faults (without them the
+     *     core columns are 0 and the replay does not wait for the core)
+     * @since 1.1
+     */
+    public DriverReplayer(Machine machine, Function<DeviceId, Optional<RemoteProcessor>> processors,
+            Function<DeviceId, Optional<AdrenoGpu>> gpus, Optional<FaultStatistics> statistics) {
         this.machine = Objects.requireNonNull(machine, "machine");
         this.processors = Objects.requireNonNull(processors, "processors");
+        this.gpus = Objects.requireNonNull(gpus, "gpus");
         this.statistics = Objects.requireNonNull(statistics, "statistics");
     }
 
@@ -76,6 +100,7 @@ public final class DriverReplayer {
         Map<String, Integer> notDelivered = new LinkedHashMap<>();
         List<String> errors = new ArrayList<>();
         Map<DeviceId, FaultCounts> before = counts();
+        GpuJobs gpuJobs = new GpuJobs();
         long deadline = System.nanoTime() + timeout.toNanos();
         for (DecodedFault f : faults) {
             Optional<DeviceId> target = map.target(f);
@@ -85,7 +110,7 @@ public final class DriverReplayer {
             DeviceId device = target.get();
             Map<Delivery, Integer> counts = deliveries.computeIfAbsent(device, d -> new EnumMap<>(Delivery.class));
             try {
-                Result r = deliver(f, device, deadline);
+                Result r = deliver(f, device, gpuJobs, deadline);
                 r.fold(delivery -> counts.merge(delivery, 1, Integer::sum),
                         why -> notDelivered.merge(why, 1, Integer::sum));
                 if (r.delivery() == Delivery.FAULTED) {
@@ -108,7 +133,7 @@ public final class DriverReplayer {
         return new DriverReplayReport(rows, notDelivered, errors);
     }
 
-    private Result deliver(DecodedFault f, DeviceId device, long deadline) {
+    private Result deliver(DecodedFault f, DeviceId device, GpuJobs gpuJobs, long deadline) {
         Optional<DeviceNode> node = machine.devices().stream().filter(n -> n.id().equals(device)).findFirst();
         if (node.isEmpty()) {
             return Result.not("no device " + device + " on machine " + machine.name());
@@ -118,6 +143,11 @@ public final class DriverReplayer {
         }
         if (!f.determined(FaultField.ADDRESS)) {
             return Result.not(f.format().key() + ": the log gives no address");
+        }
+        Optional<AdrenoGpu> gpu = gpus.apply(device);
+        if (gpu.isPresent()) {
+            return gpuJobs.run(gpu.get(), device, f, deadline).map(Result::of)
+                    .orElseGet(() -> Result.not("the GPU cancelled the replayed job"));
         }
         Optional<TranslationPort> port = machine.iommu(node.get().iommu());
         if (port.isEmpty()) {
@@ -211,6 +241,9 @@ public final class DriverReplayer {
         Optional<RemoteProcessor> processor = processors.apply(device);
         if (processor.isPresent()) {
             return "remoteproc " + processor.get().name();
+        }
+        if (gpus.apply(device).isPresent()) {
+            return "msm gpu";
         }
         List<String> bundles = statistics.map(s -> s.handlers().stream()
                 .filter(h -> h.state() == HandlerStatus.State.ACTIVE && h.devices().contains(device.toString()))

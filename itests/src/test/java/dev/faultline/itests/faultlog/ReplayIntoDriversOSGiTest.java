@@ -7,6 +7,11 @@ import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.drivers.msm.AdrenoGpu;
+import dev.faultline.drivers.msm.ContextStatus;
+import dev.faultline.drivers.msm.FaultType;
+import dev.faultline.drivers.msm.GpuSnapshot;
+import dev.faultline.drivers.msm.GpuStatus;
 import dev.faultline.drivers.remoteproc.HeartbeatFirmware;
 import dev.faultline.drivers.remoteproc.RemoteProcessor;
 import dev.faultline.drivers.remoteproc.RprocState;
@@ -129,6 +134,59 @@ class ReplayIntoDriversOSGiTest {
         assertThat(status.crashCount()).isBetween(1, 2);
         assertThat(slpi.lastCoredump()).isPresent();
         assertThat(report.render()).contains("drivers:", "platform:slpi", "remoteproc slpi", "FAULTED=1");
+    }
+
+    @Test
+    void aGpuFaultLogStallsSnapshotsAndRecoversTheGpuAsItsOwnJobsFaults() throws Exception {
+        String gpuDevice = "platform:gpu5";
+        Services.factory(admin, "dev.faultline.platform.smmuv3", "name", Map.of("name", SMMU));
+        Services.plug(context, gpuDevice + "@" + SMMU + ":0x35:stall");
+        SmmuDomains domains = Services.service(context, SmmuDomains.class, "(iommu.name=" + SMMU + ")");
+        Services.await(() -> domains.devices().contains(DeviceId.parse(gpuDevice)));
+        Services.factory(admin, "dev.faultline.drivers.msm", "faultline.device",
+                Map.of("faultline.device", gpuDevice, "name", "a660", "run.period.ms", 2L));
+        AdrenoGpu gpu = Services.service(context, AdrenoGpu.class, "(faultline.device=" + gpuDevice + ")");
+        awaitServing("device " + gpuDevice);
+        GpuStatus before = gpu.status();
+        assertThat(before.stallEnabled()).as("a new GPU starts with stall on").isTrue();
+
+        // SM8350's Adreno 660 in IGT's msm_recovery gpu-fault test: the CP reads 0x0, then 0x20, in the context
+        // whose table is at 0x1042fc000 (two '*** gpu fault' lines with the same ttbr0)
+        IncidentReport report = replay("msm-gpu-fault-01", "msm-gpu-fault=" + gpuDevice);
+
+        DriverReplayReport.Row row = row(report, gpuDevice);
+        assertThat(row.driver()).as(report.render()).isEqualTo("msm gpu");
+        assertThat(row.count(Delivery.FAULTED)).isEqualTo(2);
+        assertThat(row.coreDelivered()).isEqualTo(2);
+        assertThat(row.coreNoHandler()).isZero();
+        assertThat(report.render()).containsPattern(gpuDevice + " +msm gpu +FAULTED=2 +handled=2 no-handler=0");
+
+        GpuStatus after = gpu.status();
+        assertThat(after.faults() - before.faults()).isEqualTo(2);
+        // the first fault stalled and turned stall off; the second, in the cooldown and with the first's crash
+        // state unread, was terminated by the SMMU at once
+        assertThat(after.stalledFaults() - before.stalledFaults()).isEqualTo(1);
+        assertThat(after.stallEnabled()).isFalse();
+        assertThat(after.snapshots() - before.snapshots()).as("one snapshot: the first job's stalled fault")
+                .isEqualTo(1);
+        Services.await(() -> gpu.status().recoveries() - before.recoveries() == 2);
+        // one context for the log's one address space, charged both faults
+        assertThat(after.contexts()).hasSize(before.contexts().size() + 1);
+        ContextStatus replayed = after.contexts().get(after.contexts().size() - 1);
+        assertThat(replayed.faults()).isEqualTo(2);
+        GpuSnapshot snapshot = gpu.readCrashState().orElseThrow();
+        assertThat(snapshot.context()).isEqualTo(replayed.id());
+        assertThat(snapshot.iova()).isZero();
+        assertThat(snapshot.type()).isEqualTo(FaultType.TRANSLATION);
+        assertThat(snapshot.source()).isEqualTo("CP");
+        String line = String.format("*** gpu fault: ttbr0=%016x iova=%016x dir=READ type=TRANSLATION source=CP",
+                replayed.ttbr0(), 0x20);
+        try {
+            Services.await(() -> lines.stream().anyMatch(l -> l.startsWith(line)));
+        } catch (AssertionError e) {
+            throw new AssertionError("no '" + line + "' in " + lines.stream().filter(l -> l.contains("gpu")).toList(),
+                    e);
+        }
     }
 
     @Test

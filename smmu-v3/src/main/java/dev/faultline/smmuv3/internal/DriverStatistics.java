@@ -6,7 +6,8 @@ package dev.faultline.smmuv3.internal;
  * @param stallsReported stall events reported to the core as page requests
  * @param pageRequestsReported PRI queue entries reported to the core
  * @param unrecoverableReported events reported to the core as unrecoverable faults
- * @param guestFaultsForwarded of those, stage-1 faults of guest-owned devices (with their raw record)
+ * @param guestFaultsForwarded stage-1 faults of guest-owned devices reported to the core for their vIOMMU (with
+ *     their raw record; not counted in unrecoverableReported)
  * @param unassignedRecords records of StreamIDs with no device (printed; stalls terminated, last requests denied)
  * @param stopMarkers PRI Stop Markers (never answered)
  * @param eventOverflows event queue overflow episodes

@@ -87,19 +87,18 @@ public final class SoakSmmuDriver implements AutoCloseable {
 
     /**
      * Records it took off the event and PRI queues, whatever became of them: reported to the core (stalls, page
-     * requests, unrecoverable faults), answered by itself (unknown StreamIDs), dropped by rule (Stop Markers) or
-     * skipped because their handling failed.
+     * requests, unrecoverable faults, guests' stage-1 faults forwarded to their vIOMMUs), answered by itself (unknown
+     * StreamIDs), dropped by rule (Stop Markers) or skipped because their handling failed.
      */
     public long recordsTaken() {
         DriverStatistics s = driver.statistics();
-        return s.stallsReported() + s.pageRequestsReported() + s.unrecoverableReported() + s.unassignedRecords()
-                + s.stopMarkers() + s.malformedRecords();
+        return reported() + s.unassignedRecords() + s.stopMarkers() + s.malformedRecords();
     }
 
-    /** Faults it reported to the core. */
+    /** Faults it reported to the core (a guest's stage-1 faults included: the core routes them to its vIOMMU). */
     public long reported() {
         DriverStatistics s = driver.statistics();
-        return s.stallsReported() + s.pageRequestsReported() + s.unrecoverableReported();
+        return s.stallsReported() + s.pageRequestsReported() + s.unrecoverableReported() + s.guestFaultsForwarded();
     }
 
     /** Event and PRI queue overflow episodes it saw. */

@@ -42,6 +42,7 @@ class DeterministicSoakTest {
         long steps = 0;
         long groups = 0;
         long writes = 0;
+        long guestWrites = 0;
         long virtualNanos = 0;
         Map<Chaos, Integer> chaos = new EnumMap<>(Chaos.class);
         String traceFile = System.getProperty("simulation.trace");
@@ -62,12 +63,14 @@ class DeterministicSoakTest {
             steps += r.steps();
             groups += r.groups();
             writes += r.writes();
+            guestWrites += r.guestWrites();
             virtualNanos += r.virtualNanos();
             r.chaos().forEach((k, v) -> chaos.merge(k, v, Integer::sum));
         }
         System.out.printf(Locale.ROOT, "deterministic soak: %d seed(s) from %d, %,d events, %,d page request groups"
-                + " and %,d stalling writes, %d ms of virtual time, chaos %s, %.1f s%n", seeds.length, seeds[0], steps,
-                groups, writes, TimeUnit.NANOSECONDS.toMillis(virtualNanos), chaos,
+                + " and %,d stalling writes (%,d of them a guest's, answered through its virtual SMMUv3), %d ms of"
+                + " virtual time, chaos %s, %.1f s%n", seeds.length, seeds[0], steps, groups, writes + guestWrites,
+                guestWrites, TimeUnit.NANOSECONDS.toMillis(virtualNanos), chaos,
                 (System.nanoTime() - start) / 1e9);
     }
 

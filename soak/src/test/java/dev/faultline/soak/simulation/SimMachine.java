@@ -55,6 +55,8 @@ final class SimMachine implements AutoCloseable {
     private final SoakTopology topology;
     final Smmu smmu;
     final RemappingUnit unit;
+    /** A guest with its guest-programmed virtual SMMUv3 and two devices behind the SMMU assigned to it. */
+    final SimGuest guest;
     /** The SMMUv3 driver's fault thread: a successor replaces it when a handler holds it. */
     private Scheduler.Actor smmuThread = new Scheduler.Actor(SoakTopology.SMMU + "-evtq");
     /** The VT-d driver's interrupt thread, likewise. */
@@ -85,6 +87,7 @@ final class SimMachine implements AutoCloseable {
     private long lastScan = Scheduler.ORIGIN;
     private int chaosPending;
     private int[] faultsLeft = {0};
+    private int[] guestFaultsLeft = {0};
 
     /**
      * @param brokenWatchdog whether the watchdog answers blocked inline calls without claiming them (the seeded bug)
@@ -115,8 +118,11 @@ final class SimMachine implements AutoCloseable {
         });
         this.smmu = topology.smmu;
         this.unit = topology.unit;
+        this.guest = new SimGuest(topology.machine, smmu, () -> smmuDriver.domains(), scheduler, violations,
+                TIMEOUT_NANOS, WINDOW);
         core = newCore();
         startDrivers();
+        guest.boot();
         scheduler.after(WATCHDOG_TICK_NANOS, watchdog, Scheduler.ROUTINE, this::watchdogTick);
     }
 
@@ -124,8 +130,9 @@ final class SimMachine implements AutoCloseable {
 
     private SimulatedCore newCore() {
         SimulatedCore c = new SimulatedCore(scheduler::now, TIMEOUT_MILLIS, 8, INLINE_BLOCK_MILLIS,
-                line -> scheduler.trace("core log: " + line), this::queued);
+                line -> hostLog("core log: " + line), this::queued);
         handlers.forEach((domain, h) -> ids.put(domain, c.register(h, topology.properties(domain))));
+        c.register(guest.handler(), guest.properties());
         cores.started(c.statistics());
         return c;
     }
@@ -231,11 +238,20 @@ final class SimMachine implements AutoCloseable {
     }
 
     private void problem(String line) {
-        scheduler.trace("driver log: " + line);
+        hostLog("driver log: " + line);
+    }
+
+    /** A line the host prints: traced; one about a guest's device is a violation (its faults are the guest's). */
+    private void hostLog(String line) {
+        scheduler.trace(line);
+        if (guest.names(line)) {
+            violations.add("the host printed a fault of the guest's device: " + line);
+        }
     }
 
     private void attachSmmu() {
         topology.attachSmmu(smmuDriver.domains());
+        guest.reattach();
     }
 
     private void attachVtd() {
@@ -244,17 +260,24 @@ final class SimMachine implements AutoCloseable {
 
     // ------------------------------------------------------------------ devices
 
-    /** Schedules the devices' faults: {@code faults} in all, each device at its own pace, from now. */
+    /**
+     * Schedules the devices' faults: {@code faults} in all for the host's devices and an eighth of that for the
+     * guest's stalling master, each device at its own pace, from now.
+     */
     void startDevices(int faults) {
         int[] left = {faults};
+        int[] guestLeft = {faults / 8};
         faultsLeft = left;
+        guestFaultsLeft = guestLeft;
         List<Object> all = new ArrayList<>();
         all.addAll(smmuFunctions);
         all.addAll(masters);
         all.addAll(vtdFunctions);
+        all.add(guest);
         for (Object d : all) {
             Scheduler.Actor thread = new Scheduler.Actor(d.toString());
-            scheduler.after(scheduler.delay(0, 40_000), thread, "faults", () -> deviceStep(d, thread, left));
+            int[] budget = d == guest ? guestLeft : left;
+            scheduler.after(scheduler.delay(0, 40_000), thread, "faults", () -> deviceStep(d, thread, budget));
         }
     }
 
@@ -274,6 +297,9 @@ final class SimMachine implements AutoCloseable {
             left[0]--;
             m.issue(SimAct.draw(scheduler.random()));
             next = scheduler.delay(2_000, 40_000);
+        } else if (device instanceof SimGuest g && g.deviceStep()) {
+            left[0]--;
+            next = scheduler.delay(2_000, 40_000);
         } else {
             next = scheduler.delay(200_000, 1_000_000); // its window is full: it looks again later
         }
@@ -282,7 +308,7 @@ final class SimMachine implements AutoCloseable {
 
     /** Whether the devices issued every fault of the phase and no chaos is still to come. */
     boolean phaseIssued() {
-        return faultsLeft[0] <= 0 && chaosPending == 0;
+        return faultsLeft[0] <= 0 && guestFaultsLeft[0] <= 0 && chaosPending == 0;
     }
 
     /** Answers the device heard so far (page request groups answered, or writes completed). */
@@ -336,7 +362,7 @@ final class SimMachine implements AutoCloseable {
                 return false;
             }
         }
-        return true;
+        return guest.master.inFlight() == 0;
     }
 
     // ------------------------------------------------------------------ chaos
@@ -446,6 +472,11 @@ final class SimMachine implements AutoCloseable {
             core.unregister(ids.get(e.getKey()));
             ids.put(e.getKey(), core.register(e.getValue(), topology.properties(e.getKey())));
         }
+    }
+
+    /** The guest floods: {@code n} stage-1 faults of its terminating device (its vIOMMU's rate and queue bounds). */
+    void guestFlood(long delay, int n, long phase) {
+        chaos(delay, "the guest floods " + n + " faults", () -> guest.flood(n, phase));
     }
 
     /** A burst of {@code n} unrecoverable faults from each terminating master (overflows the event queue). */

@@ -32,7 +32,7 @@ final class Simulation {
 
     /** The chaos a phase brings. */
     enum Chaos { SMMU_DRIVER_SWAP, VTD_DRIVER_SWAP, CORE_SWAP, SMMU_REPLUG, VTD_REPLUG, DETACH, THROW_STORM,
-        UNRECOVERABLE_BURST, HANDLER_UPDATE }
+        UNRECOVERABLE_BURST, HANDLER_UPDATE, GUEST_FLOOD }
 
     /**
      * What to run.
@@ -62,10 +62,12 @@ final class Simulation {
      * @param virtualNanos the virtual time the run took
      * @param groups page request groups the PRI functions sent
      * @param writes stalling writes issued
+     * @param guestWrites stalling writes the guest's device issued (each answered by the guest's CMD_RESUME or the
+     *     host)
      * @param chaos chaos events by kind
      */
     record Result(long seed, String traceSha256, String trace, long traceLines, long steps, long virtualNanos,
-            long groups, long writes, Map<Chaos, Integer> chaos) {
+            long groups, long writes, long guestWrites, Map<Chaos, Integer> chaos) {
     }
 
     private final Config config;
@@ -97,7 +99,7 @@ final class Simulation {
                     + m.vtdFunctions.stream().mapToLong(SimPriFunction::groups).sum();
             long writes = m.masters.stream().mapToLong(SimStallingMaster::issued).sum();
             return new Result(config.seed(), trace.sha256(), trace.text(), trace.lines(), scheduler.steps(),
-                    scheduler.now() - Scheduler.ORIGIN, groups, writes, chaosCount);
+                    scheduler.now() - Scheduler.ORIGIN, groups, writes, m.guest.master.issued(), chaosCount);
         }
     }
 
@@ -128,6 +130,7 @@ final class Simulation {
                 m.storm(at, domains.get(random.nextInt(domains.size())));
             }
             case UNRECOVERABLE_BURST -> m.unrecoverableBurst(at, 100, 0x2000_0000L + ((long) phase << 24));
+            case GUEST_FLOOD -> m.guestFlood(at, 200, phase);
             case HANDLER_UPDATE -> {
                 List<String> domains = m.domains();
                 m.update(at, domains.get(random.nextInt(domains.size())),
@@ -150,6 +153,10 @@ final class Simulation {
 
     /** What must hold after every event. */
     private void everyStep(SimMachine m) {
+        if (m.violations.any()) {
+            fail(m.violations.first());
+        }
+        m.guest.everyStep();
         if (m.violations.any()) {
             fail(m.violations.first());
         }
@@ -193,6 +200,10 @@ final class Simulation {
         long coreReported = m.coreTotals().stream().mapToLong(FaultCounts::reported).sum();
         expect(coreReported == reportedByDrivers, when, "the core counted " + coreReported
                 + " faults, the drivers reported " + reportedByDrivers);
+        m.guest.atRest(when);
+        if (m.violations.any()) {
+            fail(m.violations.first());
+        }
     }
 
     private void expect(boolean holds, String when, String what) {
@@ -206,6 +217,7 @@ final class Simulation {
         m.smmuFunctions.forEach(f -> s.append(f).append(" waits for ").append(f.outstanding()).append("; "));
         m.vtdFunctions.forEach(f -> s.append(f).append(" waits for ").append(f.outstanding()).append("; "));
         m.masters.forEach(w -> s.append(w).append(" has ").append(w.inFlight()).append(" in flight; "));
+        s.append(m.guest.master).append(" has ").append(m.guest.master.inFlight()).append(" in flight; ");
         return s.append(m.pendingGroups()).append(" pending in the core").toString();
     }
 

@@ -492,9 +492,8 @@ public final class Gpu implements AdrenoGpu {
                     cancelled++;
                 }
             }
-            abortedBlock = null;
-            abortedContext = null;
-            abortedPage = -1;
+            // the aborted access's block stays known, as the SMMU's syndrome (FSYNR1) keeps it: a terminated
+            // fault's report may reach the handler after this recovery
             hung = null;
             recoveries++;
         }

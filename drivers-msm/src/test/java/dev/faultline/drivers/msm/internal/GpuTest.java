@@ -325,6 +325,25 @@ class GpuTest {
     }
 
     @Test
+    void aTerminatedFaultReportedAfterItsJobWasRecoveredStillNamesTheBlockThatFaulted() {
+        Gpu gpu = Gpu.builder("a660").dma(DmaDevice.of("gpu", SID.value(), smmu, memory), Duration.ofSeconds(1))
+                .memory(new FrameAllocator(memory, 0x8000_0000L, 64 << 20)).smmu(smmu)
+                .stallOnFault(false, Duration.ofMillis(500)).recoveryExecutor(recovery).clock(clock).log(log)
+                .build();
+        smmu.handler = group -> { }; // the report is still in the SMMU's queue
+        int a = context(gpu);
+        long job = gpu.submit(a, faultingJob());
+        gpu.run(1);
+        recovery.runAll();
+        assertThat(gpu.job(job)).isEqualTo(JobState.FAULTED);
+
+        // the fault thread gets to the report only now: the SMMU's syndrome still names the CCU (FSYNR1)
+        gpu.handleFault(a, HOLE + 0x20, Permissions.WRITE, false, false);
+
+        assertThat(log.matching("***")).singleElement().asString().contains("source=CCU");
+    }
+
+    @Test
     void accessesAfterAnUnmapFault() {
         Gpu gpu = gpu(true);
         int a = context(gpu);
