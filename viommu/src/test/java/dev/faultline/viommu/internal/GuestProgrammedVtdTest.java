@@ -50,13 +50,13 @@ class GuestProgrammedVtdTest {
         table = new FirstLevelPageTable(rig.guest.frames, FirstLevelPageTable.PAGE_4K);
         table.map(VA, rig.guest.frames.allocatePage(), PAGE, PageProtection.READ_WRITE);
         table.map(VA + PAGE, rig.guest.frames.allocatePage(), PAGE, PageProtection.READ_ONLY);
-        assertThat(rig.guest.probe()).isTrue();
+        assertThat(rig.guest.probe(true)).isTrue();
         assertThat(rig.guest.attach(VRID_NIC, PASID, table.root(), pageRequests, false)).isTrue();
     }
 
     @Test
     void theGuestsPasidEntryReachesTheHostThroughItsOwnInvalidationsOnly() {
-        assertThat(rig.guest.probe()).isTrue();
+        assertThat(rig.guest.probe(true)).isTrue();
         table = new FirstLevelPageTable(rig.guest.frames, FirstLevelPageTable.PAGE_4K);
         long context = rig.guest.contextEntry(VRID_NIC);
         assertThat(rig.binds).isEmpty();

@@ -74,9 +74,10 @@ final class GuestVtdDriver {
      * the global invalidations that follow it, the page request queue (intel_iommu_enable_prq), the fault
      * interrupts unmasked, then translation enabled.
      *
+     * @param pageRequestQueue whether to program the page request queue
      * @return whether every step was acknowledged (QIES, RTPS, TES, the waits' status words)
      */
-    boolean probe() {
+    boolean probe(boolean pageRequestQueue) {
         unit.write32(IQT, 0);
         unit.write64(IQA, queue | RegisterMap.IQA_DW | 1);
         command(RegisterMap.GCMD_QIE);
@@ -85,9 +86,11 @@ final class GuestVtdDriver {
         unit.write32(GCMD, gcmd | RegisterMap.GCMD_SRTP);
         ok &= (unit.read32(GSTS) & RegisterMap.GCMD_SRTP) != 0;
         ok &= submit(contextCacheGlobal(), pasidCacheGlobal(), iotlbGlobal());
-        unit.write64(PQH, 0);
-        unit.write64(PQT, 0);
-        unit.write64(PQA, pageRequests);
+        if (pageRequestQueue) {
+            unit.write64(PQH, 0);
+            unit.write64(PQT, 0);
+            unit.write64(PQA, pageRequests);
+        }
         unit.write32(RegisterMap.FECTL, 0);
         unit.write32(RegisterMap.PECTL, 0);
         command(RegisterMap.GCMD_TE);
