@@ -25,6 +25,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.platform.vtd.Capability;
+import dev.faultline.platform.vtd.ContextEntry;
 import dev.faultline.platform.vtd.ExtendedCapability;
 import dev.faultline.platform.vtd.FaultReason;
 import dev.faultline.platform.vtd.FaultRecord;
@@ -32,6 +33,7 @@ import dev.faultline.platform.vtd.InvalidationType;
 import dev.faultline.platform.vtd.InvalidationWait;
 import dev.faultline.platform.vtd.PageGroupResponse;
 import dev.faultline.platform.vtd.PageRequestDescriptor;
+import dev.faultline.platform.vtd.PasidDirectoryEntry;
 import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.vtd.UnitConfiguration;
 import dev.faultline.viommu.GuestEvent;
@@ -45,10 +47,13 @@ import dev.faultline.viommu.VirtualVtd;
 import dev.faultline.viommu.VirtualVtdOptions;
 import dev.faultline.viommu.VirtualVtdStatistics;
 import dev.faultline.viommu.WritableGuestMemory;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,8 +66,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link VirtualIommu#respond}) and the binder are called under it, and neither calls back into this object.
  */
 final class GuestVtd implements VirtualVtd {
-    /** ECAP.PSS + 1: 8-bit PASIDs (1..255 with PASID, RID_PASID below 256). */
-    static final int PASID_BITS = 8;
+    /** ECAP.PSS + 1: 20-bit PASIDs, as the host unit. */
+    static final int PASID_BITS = 20;
     /** VER: 3.0 (scalable mode arrived with revision 3.0). */
     private static final int VERSION = 0x30;
     /** CAP.MGAW: 48-bit input addresses (4-level first-level paging). */
@@ -127,7 +132,8 @@ final class GuestVtd implements VirtualVtd {
         final int rid;
         GuestVtdTables.Context context = GuestVtdTables.Context.ABSENT;
         final Map<Integer, VirtualPasidEntry> installed = new HashMap<>();
-        final Map<Integer, Boolean> faultProcessingDisable = new HashMap<>();
+        /** PASIDs whose entries (or directory, or context) set FPD. */
+        final Set<Integer> faultProcessingDisable = new HashSet<>();
 
         Device(DeviceId id, int rid) {
             this.id = id;
@@ -554,7 +560,11 @@ final class GuestVtd implements VirtualVtd {
 
     // ---- configuration --------------------------------------------------------------------------------------
 
-    /** Re-reads the device's context entry and every PASID entry it may use. */
+    /**
+     * Re-reads the device's context entry and every PASID entry it may use: the RID_PASID entry, the entries of
+     * the present directory entries (at most 2^(PDTS + 7) of them, each a 4 KiB table of 64), and the PASIDs
+     * installed before, which now abort if no present entry holds them.
+     */
     private void configure(Device d) {
         boolean enabled = (gsts & RegisterMap.GCMD_TE) != 0 && (gsts & RegisterMap.GCMD_SRTP) != 0;
         d.context = enabled ? GuestVtdTables.context(memory, rootTable, d.rid) : GuestVtdTables.Context.ABSENT;
@@ -562,8 +572,32 @@ final class GuestVtd implements VirtualVtd {
             counters.entriesRefused++;
         }
         install(d, Pasid.NONE, read(d, Pasid.NONE));
-        for (int pasid = 1; pasid < 1 << PASID_BITS; pasid++) {
-            install(d, pasid, read(d, pasid));
+        Set<Integer> seen = new HashSet<>();
+        if (d.context.present() && d.context.entry().pasidEnable()) {
+            ContextEntry context = d.context.entry();
+            int directoryEntries = Math.min(context.pasidDirectoryEntries(),
+                    1 << (PASID_BITS - PasidDirectoryEntry.PASID_SHIFT));
+            for (int i = 0; i < directoryEntries; i++) {
+                long at = context.pasidDirectory() + (long) PasidDirectoryEntry.SIZE * i;
+                if (!memory.contains(at)) {
+                    counters.entriesRefused++; // the directory runs out of guest RAM
+                    break;
+                }
+                long directory = memory.read64(at);
+                if ((directory & PasidDirectoryEntry.RESERVED) != 0) {
+                    counters.entriesRefused++; // its PASIDs abort
+                } else if ((directory & 1) != 0) {
+                    for (int pasid = Math.max(1, i << 6); pasid < (i + 1) << 6; pasid++) {
+                        install(d, pasid, read(d, pasid));
+                        seen.add(pasid);
+                    }
+                }
+            }
+        }
+        for (Integer pasid : new ArrayList<>(d.installed.keySet())) {
+            if (pasid != Pasid.NONE && !seen.contains(pasid)) {
+                install(d, pasid, GuestVtdTables.Pasid.ABSENT);
+            }
         }
     }
 
@@ -572,7 +606,7 @@ final class GuestVtd implements VirtualVtd {
         if (!d.context.present()) {
             return;
         }
-        if (pasid >= 1 && pasid < 1 << PASID_BITS) {
+        if (pasid >= 1 && pasid >>> PASID_BITS == 0) {
             install(d, pasid, read(d, pasid));
         }
         if (d.context.entry().ridPasid() == pasid) {
@@ -614,11 +648,16 @@ final class GuestVtd implements VirtualVtd {
                 d.installed.put(pasid, entry);
             }
         }
-        d.faultProcessingDisable.put(pasid, read.faultProcessingDisable());
+        boolean firstLevel = read.context() != null && entry.mode() == VirtualPasidEntry.Mode.FIRST_LEVEL;
+        if (firstLevel && read.faultProcessingDisable()) {
+            d.faultProcessingDisable.add(pasid);
+        } else {
+            d.faultProcessingDisable.remove(pasid);
+        }
         try {
-            if (read.context() != null && entry.mode() == VirtualPasidEntry.Mode.FIRST_LEVEL) {
+            if (firstLevel) {
                 viommu.setStage1(d.rid, pasid, read.context());
-            } else {
+            } else if (!was.equals(VirtualPasidEntry.ABORT)) {
                 viommu.clearStage1(d.rid, pasid);
             }
         } catch (IllegalArgumentException | IllegalStateException gone) {
@@ -694,7 +733,7 @@ final class GuestVtd implements VirtualVtd {
     }
 
     private void record(Device d, int pasid, long low, long high) {
-        if (d.faultProcessingDisable.getOrDefault(pasid, false)
+        if (d.faultProcessingDisable.contains(pasid)
                 || (d.context.present() && d.context.entry().faultProcessingDisable())) {
             counters.faultsSuppressed++;
             return;
