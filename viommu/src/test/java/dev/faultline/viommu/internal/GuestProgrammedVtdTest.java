@@ -12,6 +12,7 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.platform.memory.PhysicalMemory;
 import dev.faultline.platform.vtd.FaultRecord;
 import dev.faultline.platform.vtd.FaultStatus;
+import dev.faultline.platform.vtd.InvalidationWait;
 import dev.faultline.platform.vtd.PageGroupResponse;
 import dev.faultline.platform.vtd.PageRequestDescriptor;
 import dev.faultline.platform.vtd.RegisterMap;
@@ -152,6 +153,27 @@ class GuestProgrammedVtdTest {
         assertThat(rig.unit.statistics().responses()).isEqualTo(1);
         assertThat(rig.unit.statistics().responsesRefused()).isEqualTo(5);
         assertThat(rig.unit.statistics().descriptorErrors()).isZero();
+    }
+
+    @Test
+    void aDrainingWaitBringsTheRequestsAlreadyReportedIntoTheQueueAndAnInterruptingWaitSetsIwc() {
+        attachNic(true);
+        rig.unit.takeInterrupts();
+        rig.pageRequest(rig.nic, PASID, 0x33, VA + 4 * PAGE, Permissions.READ, true); // the VMM thread is behind
+        InvalidationWait drain = new InvalidationWait(true, true, false, true, InvalidationWait.QI_DONE,
+                rig.guest.status);                                      // IF, SW, PD: Linux's QI_OPT_WAIT_DRAIN
+        rig.guest.submitRaw(List.of(new long[] {drain.qw0(), drain.qw1()}));
+        assertThat(rig.ram.read64(rig.guest.status)).isEqualTo(InvalidationWait.QI_DONE);
+        assertThat(rig.unit.read32(RegisterMap.ICS)).isEqualTo(RegisterMap.ICS_IWC);
+        assertThat(rig.unit.takeInterrupts()).isEqualTo(VirtualVtd.PAGE_REQUEST_EVENT);
+        // Linux leaves the invalidation event masked: it is latched in IECTL.IP and sent once unmasked
+        assertThat(rig.unit.read32(RegisterMap.IECTL)).isEqualTo(RegisterMap.EVENT_IM | RegisterMap.EVENT_IP);
+        rig.unit.write32(RegisterMap.IECTL, 0);
+        assertThat(rig.unit.takeInterrupts()).isEqualTo(VirtualVtd.INVALIDATION_EVENT);
+        assertThat(rig.unit.read32(RegisterMap.IECTL)).isZero();
+        assertThat(rig.guest.readPageRequests()).singleElement()
+                .satisfies(r -> assertThat(r.address()).isEqualTo(VA + 4 * PAGE));
+        assertThat(rig.unit.statistics().waits()).isEqualTo(3);          // probe's, attach's, and this one
     }
 
     @Test
