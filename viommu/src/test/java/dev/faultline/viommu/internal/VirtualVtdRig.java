@@ -125,16 +125,6 @@ final class VirtualVtdRig implements AutoCloseable {
         }
     }
 
-    /** The VMM's event thread without waiting. */
-    int deliverNow() {
-        try {
-            return unit.deliver(0, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Override
     public void close() {
         viommu.close();
