@@ -267,7 +267,7 @@ final class GuestStep implements DemoStep {
                 checks.expect(first.requesterId() == ACCEL_VIRTUAL_RID && first.pasid() == PASID && first.read()
                         && firstAnswered && firstResult.completed(), String.format("%s reads a page request of its"
                         + " accelerator from its own page request queue (rid 0x%04x, PASID %d, read 0x%x), maps the"
-                        + " page, answers Success with a page group response; the DMA %s", X86_GUEST,
+                        + " page, answers SUCCESS with a page group response on its invalidation queue; the DMA %s", X86_GUEST,
                         first.requesterId(), first.pasid(), first.address(), firstResult.status()));
                 Future<DmaResult> write = dma.submit(() -> device.write(PASID, CONSTANTS, new byte[] {3},
                         DMA_TIMEOUT));
@@ -276,7 +276,7 @@ final class GuestStep implements DemoStep {
                 DmaResult secondResult = write.get(DMA_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
                 checks.expect(second.write() && secondAnswered
                         && secondResult.status() == DmaStatus.PAGE_REQUEST_INVALID, String.format("its request to"
-                        + " write 0x%x, which its tables map read-only, answered Invalid Request; the DMA %s",
+                        + " write 0x%x, which its tables map read-only, answered INVALID (Invalid Request); the DMA %s",
                         second.address(), secondResult.status()));
             } finally {
                 port.disconnect(DemoTopology.GUEST_ACCEL_RID);
