@@ -153,7 +153,12 @@ final class Pages {
                     .append(b.getBundleId()).append("</td><td>").append(Html.escape(b.getVersion().toString()))
                     .append("</td><td>").append(b.getState() == Bundle.ACTIVE ? "ACTIVE" : "not active")
                     .append("</td><td>");
-            form(out, root, token, "swap", Long.toString(b.getBundleId()), "Swap (stop, update, refresh, start)");
+            if (actions.swapAvailable()) {
+                form(out, root, token, "swap", Long.toString(b.getBundleId()),
+                        "Swap (stop, update with its running content, start)");
+            } else {
+                out.append("swapping needs the launcher");
+            }
             out.append("</td></tr>\n");
         }
         out.append("</table>\n<p>Last action: ").append(Html.escape(actions.status())).append("</p>\n");
