@@ -3,6 +3,9 @@ package dev.faultline.itests.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
@@ -11,7 +14,9 @@ import dev.faultline.core.shell.UsageException;
 import dev.faultline.itests.Services;
 import dev.faultline.itests.deploy.handler.DeployedHandlerActivator;
 import dev.faultline.launcher.demo.DemoReport;
+import dev.faultline.examples.sva.ProcessPageTable;
 import dev.faultline.launcher.demo.DemoScenario;
+import dev.faultline.platform.machine.Machine;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,6 +27,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +45,9 @@ import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 
@@ -166,6 +175,54 @@ class DeployAndLoadOSGiTest {
             Services.await(() -> deployed().isEmpty());
             detachAll();
         }
+    }
+
+    @Test
+    void aHandlerMapsThePagesOfAnAttachedSvaDomainThroughItsTableServiceAndAnswersSuccess() throws Exception {
+        String domain = "attached-sva";
+        Machine machine = Services.service(context, Machine.class);
+        for (String device : List.of(SMMU_PRI, SMMU_STALL, VTD_PRI)) {
+            shell("faultline:attach --sva " + device + " " + domain + " " + PASID);
+        }
+        String filter = "(&(faultline.domain=" + domain + ")(faultline.pasid=" + PASID + "))";
+        assertThat(context.getServiceReferences(ProcessPageTable.class, filter)).hasSize(3);
+        // the handler an author writes: the page asked for, mapped in the table of the device it came from
+        FaultHandler pager = group -> {
+            try {
+                ServiceReference<ProcessPageTable> table = context.getServiceReferences(ProcessPageTable.class,
+                        "(&(faultline.domain=" + domain + ")(faultline.device=" + group.device() + ")(faultline.pasid="
+                                + group.pasid() + "))").iterator().next();
+                ProcessPageTable pages = context.getService(table);
+                for (int i = 0; i < group.size(); i++) {
+                    long page = group.address(i) & ~(ProcessPageTable.PAGE_SIZE - 1);
+                    if (pages.frame(page).isEmpty()) {
+                        pages.map(page, machine.frames().allocatePage(), group.permissions(i));
+                    }
+                }
+                context.ungetService(table);
+                group.respond(ResponseCode.SUCCESS);
+            } catch (InvalidSyntaxException e) {
+                group.respond(ResponseCode.INVALID);
+            }
+        };
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(HandlerProperties.DOMAIN, domain);
+        ServiceRegistration<FaultHandler> registration = context.registerService(FaultHandler.class, pager, props);
+        try {
+            long id = (Long) registration.getReference().getProperty(Constants.SERVICE_ID);
+            Services.await(() -> statistics.handlers().stream().anyMatch(h -> h.serviceId() == id
+                    && h.state() == HandlerStatus.State.ACTIVE && h.standing().contains("domain " + domain + ": serves")));
+            for (String device : List.of(SMMU_PRI, SMMU_STALL, VTD_PRI)) {
+                assertThat(shell("faultline:dma " + device + " w 0x7f0000001000 " + PASID)).as(device)
+                        .contains("COMPLETED");
+                assertThat(shell("faultline:dma " + device + " r 0x7f0000001008 " + PASID)).as(device + ": mapped now")
+                        .contains("COMPLETED");
+            }
+        } finally {
+            registration.unregister();
+            detachAll();
+        }
+        assertThat(context.getServiceReferences(ProcessPageTable.class, filter)).as("detached: withdrawn").isEmpty();
     }
 
     @Test
