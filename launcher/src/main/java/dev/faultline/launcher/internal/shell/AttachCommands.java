@@ -38,12 +38,13 @@ import org.osgi.service.component.annotations.Reference;
  * {@value #DEVICE_PROPERTY}, {@value #PASID_PROPERTY} (absent without a PASID) and {@value #ROOT_PROPERTY}: a
  * handler serving the domain looks it up by domain (e.g. {@code (faultline.domain=mydomain)}), maps the page asked
  * for to a frame of the {@link Machine}'s allocator and answers SUCCESS. Detaching (or re-attaching the same device
- * and PASID) unregisters it.
+ * and PASID) unregisters it. The component is immediate, so that the table services outlive each command call (a
+ * delayed component would be disposed, and its services withdrawn, once the shell lets go of it).
  *
  * <p>The backend's service is looked up at each call, never held: a backend swapped in the meantime is used as it
  * is now, and the commands stay registered while it is replaced.
  */
-@Component(service = AttachCommands.class)
+@Component(service = AttachCommands.class, immediate = true)
 @ShellCommand(function = {"attach", "detach"})
 public final class AttachCommands {
     static final String ATTACH = "[--json] [--sva] <device> <domain> [<pasid>]";
