@@ -23,16 +23,21 @@ import dev.faultline.platform.x86.FirstLevelPageTable;
 import dev.faultline.platform.x86.PageProtection;
 import dev.faultline.vtd.VtdIommu;
 import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
@@ -197,7 +202,7 @@ class OverflowAndLatencyOSGiTest {
 
         String labels = "handler=\"itest-latency-pager\",bundle=\"dev.faultline.itests-tests\",service_id=\""
                 + handler.serviceId() + "\"";
-        String seconds = java.math.BigDecimal.valueOf(latency.maxNanos(), 9).stripTrailingZeros().toPlainString();
+        String seconds = BigDecimal.valueOf(latency.maxNanos(), 9).stripTrailingZeros().toPlainString();
         assertThat(metrics()).contains(
                 "faultline_handler_answer_latency_seconds{" + labels + ",quantile=\"0.5\"} " + seconds,
                 "faultline_handler_answer_latency_seconds{" + labels + ",quantile=\"0.99\"} " + seconds,
@@ -209,5 +214,18 @@ class OverflowAndLatencyOSGiTest {
         Services.await(() -> server.isRegistered(bean));
         assertThat(server.getAttribute(bean, "AnswerLatencyP99Nanos")).isEqualTo(latency.maxNanos());
         assertThat(server.getAttribute(bean, "AnswerLatencySamples")).isEqualTo(1L);
+
+        // the live chart's data: the core's latency over all devices, in microseconds, at least this group's
+        String data = http.send(HttpRequest.newBuilder(URI.create(HttpEndpoint.of(context)
+                + "system/console/faultline/data.json")).header("Authorization", "Basic " + Base64
+                .getEncoder().encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher chart = Pattern.compile(
+                "\"latency\":\\{\"p50\":([0-9.]+),\"p99\":([0-9.]+),\"max\":([0-9.]+),\"samples\":(\\d+)}")
+                .matcher(data);
+        assertThat(chart.find()).as(data).isTrue();
+        assertThat(Double.parseDouble(chart.group(3))).isGreaterThanOrEqualTo(latency.maxNanos() / 1000.0);
+        assertThat(Double.parseDouble(chart.group(2))).isLessThanOrEqualTo(Double.parseDouble(chart.group(3)));
+        assertThat(Long.parseLong(chart.group(4))).isPositive();
     }
 }
