@@ -27,7 +27,12 @@ abstract class AnswerableGroup implements FaultGroup, PageResponse {
     /** The attachment the group was formed under (its owner's identity), or {@code null}. */
     Attachment attachment;
     long reportedNanos;
+    /** When the group was received, read from the ticker, if its answer latency is timed; else {@link #UNTIMED}. */
+    long timedSince = UNTIMED;
     private ResponseCode code;
+
+    /** {@link #timedSince} of a group whose answer latency is not timed. */
+    static final long UNTIMED = Long.MIN_VALUE;
 
     AnswerableGroup(FaultBuffer faults) {
         this.faults = faults;
@@ -58,6 +63,11 @@ abstract class AnswerableGroup implements FaultGroup, PageResponse {
 
     /** Called by the winner of the answer, once: counts it and sends it to the backend. */
     final void complete(ResponseCode answer, Counter reason) {
+        long since = timedSince;
+        if (since != UNTIMED) {
+            timedSince = UNTIMED;
+            device.answerTimed(since, handler);
+        }
         if (reason != null) {
             device.count(reason, handler);
         }

@@ -27,6 +27,8 @@ final class HandlerProxy {
     /** When a departed handler's clean-up window ends (its held groups are then answered by the core). */
     private volatile long cleanupEndsAt = Long.MAX_VALUE;
     final Counters counters = Counters.shared();
+    /** The answer latency of its timed groups. */
+    final LatencyHistogram latency = new LatencyHistogram();
     final RateLimiter errorLog;
     /** What counts toward quarantine, each with its own streak and threshold. */
     enum Failure {

@@ -46,6 +46,8 @@ final class HeldGroup extends AnswerableGroup implements DeferredGroup {
         this.handler = original.handler;
         this.attachment = original.attachment;
         this.reportedNanos = original.reportedNanos;
+        this.timedSince = original.timedSince;
+        original.timedSince = UNTIMED;
         this.deadlineNanos = deadlineNanos;
         this.queued = queued;
         this.deferred = !queued;

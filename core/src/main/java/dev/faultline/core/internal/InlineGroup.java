@@ -123,6 +123,7 @@ final class InlineGroup extends AnswerableGroup {
         device = d;
         handler = h;
         reportedNanos = now;
+        timedSince = faults.recoverable() ? d.timeAnswer(now) : UNTIMED;
         held = null;
     }
 

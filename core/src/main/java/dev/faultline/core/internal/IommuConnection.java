@@ -1,6 +1,7 @@
 package dev.faultline.core.internal;
 
 import dev.faultline.api.backend.DevicePort;
+import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.fault.DeviceId;
@@ -87,6 +88,11 @@ final class IommuConnection implements IommuPort {
         for (DeviceState d : devices.values()) {
             d.discardPartials();
         }
+    }
+
+    @Override
+    public void reportOverflow(FaultQueue queue) {
+        pipeline.overflowed(name, queue == null ? FaultQueue.FAULT_RECORDS : queue);
     }
 
     @Override

@@ -1,15 +1,18 @@
 package dev.faultline.core.internal;
 
 import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.stats.AnswerLatency;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.api.stats.IommuStatus;
 import dev.faultline.api.stats.PendingGroup;
 import dev.faultline.core.control.HandlerControl;
 import dev.faultline.core.log.RateLimiter;
@@ -19,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +45,10 @@ final class Pipeline implements PipelineControl, HandlerControl {
     private final DeadlineWatchdog watchdog;
     private final PartialBudget partialBudget;
     private final Map<String, IommuConnection> iommus = new ConcurrentHashMap<>();
+    /** Each IOMMU ever connected, by name, with its reported overflows. */
+    private final Map<String, IommuOverflows> overflows = new ConcurrentHashMap<>();
+    /** The answer latency of every device's timed groups. */
+    final LatencyHistogram latency = new LatencyHistogram();
     private final Map<String, Map<DeviceId, CarriedDevice>> carried = new ConcurrentHashMap<>();
     private final Map<DeviceId, DeviceState> present = new ConcurrentHashMap<>();
     /** Removed devices whose counters are still listed; older ones are folded into {@link #retired}. */
@@ -185,6 +193,7 @@ final class Pipeline implements PipelineControl, HandlerControl {
         if (iommus.putIfAbsent(name, c) != null) {
             throw new IllegalStateException("an IOMMU named " + name + " is already connected");
         }
+        overflows.computeIfAbsent(name, k -> new IommuOverflows());
         return c;
     }
 
@@ -213,6 +222,11 @@ final class Pipeline implements PipelineControl, HandlerControl {
             return Optional.empty();
         }
         return Optional.of(countsOf(previous));
+    }
+
+    /** Counts an overflow of a hardware queue of IOMMU {@code iommu}, reported by its backend. */
+    void overflowed(String iommu, FaultQueue queue) {
+        overflows.computeIfAbsent(iommu, k -> new IommuOverflows()).count(queue);
     }
 
     void disconnected(IommuConnection c) {
@@ -514,9 +528,26 @@ final class Pipeline implements PipelineControl, HandlerControl {
                     .dispatch(h.queued() ? "queued" : "inline")
                     .timeoutMillis(r.noDeadline() ? r.timeoutMillis() : h.timeoutNanos(settings) / 1_000_000)
                     .state(h.publicState()).counts(countsOf(h)).reason(h.reason()).standing(index.standing(h))
-                    .handedOver(h.handedOver()).build());
+                    .handedOver(h.handedOver()).answerLatency(h.latency.snapshot()).build());
         }
         return out;
+    }
+
+    @Override
+    public List<IommuStatus> iommus() {
+        List<IommuStatus> out = new ArrayList<>();
+        for (Map.Entry<String, IommuOverflows> e : new TreeMap<>(overflows).entrySet()) {
+            IommuConnection c = iommus.get(e.getKey());
+            out.add(IommuStatus.builder().name(e.getKey()).connected(c != null)
+                    .devices(c == null ? 0 : c.devices().size()).faultRecordOverflows(e.getValue().faultRecords())
+                    .pageRequestOverflows(e.getValue().pageRequests()).build());
+        }
+        return out;
+    }
+
+    @Override
+    public AnswerLatency answerLatency() {
+        return latency.snapshot();
     }
 
     @Override
