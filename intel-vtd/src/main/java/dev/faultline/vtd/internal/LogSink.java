@@ -4,7 +4,7 @@ package dev.faultline.vtd.internal;
  * Where the backend's log lines go: the OSGi log service in the framework, a list in tests. Lines are final
  * text (the kernel's formats where the backend reproduces one).
  */
-interface LogSink {
+public interface LogSink {
 
     /** A {@code pr_err} line. */
     void error(String line);

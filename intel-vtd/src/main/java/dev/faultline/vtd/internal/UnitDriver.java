@@ -52,7 +52,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe.
  */
-final class UnitDriver implements IommuBackend, VtdIommu {
+public final class UnitDriver implements IommuBackend, VtdIommu {
     private static final long JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** Drain passes a teardown makes before it gives up and logs (each pass empties the queue once). */
     private static final int MAX_DRAIN_ROUNDS = 8;
@@ -105,7 +105,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
      * @throws IllegalStateException if the unit lacks scalable mode, first-level translation, queued
      *     invalidation or PASID support, or an IOMMU of its name is already connected
      */
-    UnitDriver(RemappingUnit unit, FrameAllocator allocator, FaultPipeline pipeline, DriverSettings settings,
+    public UnitDriver(RemappingUnit unit, FrameAllocator allocator, FaultPipeline pipeline, DriverSettings settings,
             LogSink sink, LongSupplier ticker) {
         this(unit, allocator, pipeline, settings, sink, ticker, null, null);
     }
@@ -117,7 +117,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
      * queues from one a handler holds, {@code successor} gets what that thread would run first, and runs it as a
      * thread of the simulation's.
      */
-    UnitDriver(RemappingUnit unit, FrameAllocator allocator, FaultPipeline pipeline, DriverSettings settings,
+    public UnitDriver(RemappingUnit unit, FrameAllocator allocator, FaultPipeline pipeline, DriverSettings settings,
             LogSink sink, LongSupplier ticker, Runnable kicked, Consumer<Runnable> successor) {
         this.kicked = kicked;
         this.startSuccessor = successor;
@@ -168,7 +168,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     }
 
     /** Unmasks the unit's events and starts the interrupt thread. */
-    void start() {
+    public void start() {
         running = true;
         unit.connectInterrupts(this::interrupt);
         if (kicked == null) {
@@ -182,7 +182,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     }
 
     /** Quiesces and disconnects, leaving the unit running for the next driver. Idempotent. */
-    void stop() {
+    public void stop() {
         if (!running) {
             return;
         }
@@ -214,12 +214,12 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     }
 
     /** Whether {@link #start()} found the unit already translating and adopted its tables and queues. */
-    boolean tookOver() {
+    public boolean tookOver() {
         return tookOver;
     }
 
     /** A snapshot of the counters. */
-    DriverCounters counters() {
+    public DriverCounters counters() {
         return new DriverCounters(pageRequests.reported, pageRequests.badRequests, pageRequests.stopMarkers,
                 pageRequests.overflows, faults.reported, faults.delivered, faults.printed, faults.printSuppressed,
                 faults.guestSilenced, faults.hostOwnedGuestFaults, faults.overflows, responsesSent.get(),
@@ -228,7 +228,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     }
 
     /** The unit and driver as the shell shows them. */
-    VtdStatus status() {
+    public VtdStatus status() {
         return new VtdStatus(unit.name(), segment(), (unit.read32(RegisterMap.GSTS) & RegisterMap.GCMD_TE) != 0,
                 tookOver, devices.attachments(), counters(), unit.counters());
     }
@@ -302,6 +302,15 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     }
 
     /**
+     * {@link #pass()} for a driver without threads.
+     *
+     * @return whether there was work and the pass is still this thread's (the thread would look again at once)
+     */
+    public boolean passAndLookAgain() {
+        return pass() == FaultRecordReader.AGAIN;
+    }
+
+    /**
      * One pass over the fault records and the page request queue, each if its event is pending.
      *
      * @return {@link FaultRecordReader#AGAIN} if there was work, {@link FaultRecordReader#DONE} if none, or
@@ -343,35 +352,36 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     @Override
     public void reportingThreadBlocked() {
         synchronized (successorLock) {
-            if (startSuccessor != null) {
-                // a simulation: its scheduler runs the successor, which takes the pass as a fresh thread would
-                if (!running || !pass.abandonReport()) {
-                    return;
-                }
-                startSuccessor.accept(() -> {
-                    pass.adopt();
-                    pageRequests.stepPastInFlight();
-                    pass.leave();
-                    faultEvent.set(true);
-                    pageRequestEvent.set(true);
-                    kicked.run();
-                });
-            } else {
-                Thread successor = running ? pass.handOver(unit.name() + "-prq-" + (successors + 1),
-                        pageRequests::stepPastInFlight, () -> {
-                            faultEvent.set(true);
-                            pageRequestEvent.set(true);
-                            run();
-                        }) : null;
-                if (successor == null) {
-                    return;
-                }
-                thread = successor;
+            boolean handedOver = running && (startSuccessor != null
+                    ? pass.handOver(startSuccessor, pageRequests::stepPastInFlight, () -> {
+                        lookAgain();
+                        kicked.run();
+                    })
+                    : pass.handOver(this::startThread, pageRequests::stepPastInFlight, () -> {
+                        lookAgain();
+                        run();
+                    }));
+            if (!handedOver) {
+                return;
             }
-            successors++;
         }
         log.problem("DMAR: " + unit.name() + ": a handler holds the interrupt thread; the fault records and the"
                 + " page request queue go on on a fresh thread");
+    }
+
+    /** A successor looks at both sources again: the held pass may have left work in either. */
+    private void lookAgain() {
+        faultEvent.set(true);
+        pageRequestEvent.set(true);
+    }
+
+    /** Starts a successor interrupt thread (under {@link #successorLock}), which {@link #stop()} then waits for. */
+    private void startThread(Runnable successor) {
+        successors++;
+        Thread fresh = new Thread(successor, unit.name() + "-prq-" + successors);
+        fresh.setDaemon(true);
+        thread = fresh;
+        fresh.start();
     }
 
     // ---------------------------------------------------------------- responses
@@ -505,7 +515,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
      * Announces a device to the core without attaching it (firmware lists it behind this unit, with or without a
      * PRI capability; an SVA domain is refused on a device announced without one).
      */
-    void addDevice(PciRequesterId device, boolean pri) {
+    public void addDevice(PciRequesterId device, boolean pri) {
         checkDevice(device);
         devices.portFor(port, device);
         devices.pri(device.rid(), pri);
@@ -558,7 +568,7 @@ final class UnitDriver implements IommuBackend, VtdIommu {
     private void drainPageRequests(int rid, int pasid) {
         pasidDrains.incrementAndGet();
         for (int round = 0; round < MAX_DRAIN_ROUNDS; round++) {
-            if (!pageRequests.drainWithin(port, drainWaitNanos)) {
+            if (pageRequests.drainWithin(port, drainWaitNanos) != QueuePass.Drain.RAN) {
                 log.problem("DMAR: " + unit.name() + ": page request queue busy (a handler call holds its pass);"
                         + " pasid " + Pasid.format(pasid) + " of " + Integer.toHexString(rid) + " not drained");
                 return;

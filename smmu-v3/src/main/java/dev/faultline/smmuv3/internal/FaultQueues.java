@@ -174,31 +174,25 @@ final class FaultQueues {
     void reportingThreadBlocked() {
         synchronized (successorLock) {
             QueueReader stuck = inFlight;
-            if (startSuccessor != null) {
-                // a simulation: its scheduler runs the successor, which takes the pass as a fresh thread would
-                if (!running || !pass.abandonReport()) {
-                    return;
-                }
-                startSuccessor.accept(() -> {
-                    pass.adopt();
-                    stepPast(stuck);
-                    pass.leave();
-                    kicked.run();
-                });
-            } else {
-                Thread successor = running ? pass.handOver(name + "-evtq-" + (successors + 1),
-                        () -> stepPast(stuck), () -> {
-                            kick.release();
-                            faultLoop();
-                        }) : null;
-                if (successor == null) {
-                    return;
-                }
-                faultThread = successor;
+            boolean handedOver = running && (startSuccessor != null
+                    ? pass.handOver(startSuccessor, () -> stepPast(stuck), kicked)
+                    : pass.handOver(this::startThread, () -> stepPast(stuck), () -> {
+                        kick.release();
+                        faultLoop();
+                    }));
+            if (!handedOver) {
+                return;
             }
-            successors++;
         }
         log.warn(prefix + "a handler holds the fault thread; the event and PRI queues go on on a fresh thread");
+    }
+
+    /** Starts a successor fault thread (under {@link #successorLock}), which {@link #stop()} then waits for. */
+    private void startThread(Runnable successor) {
+        successors++;
+        faultThread = new Thread(successor, name + "-evtq-" + successors);
+        faultThread.setDaemon(true);
+        faultThread.start();
     }
 
     /**
@@ -221,27 +215,15 @@ final class FaultQueues {
      */
     void drainForTeardown() {
         teardownDrains.incrementAndGet();
-        if (pass.heldByCurrentThread() || !running) {
+        if (!running) {
             return;
         }
-        long deadline = System.nanoTime() + syncTimeoutNanos;
-        boolean abandoned = false;
-        do {
-            try {
-                if (!pass.enter(Math.max(0, deadline - System.nanoTime()))) {
-                    teardownDrainsTimedOut.incrementAndGet();
-                    log.error(prefix + "teardown: the fault thread's pass over the queues did not end in time;"
-                            + " records of the old owner may reach the next one");
-                    return;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            // a handler may hold a report of this pass so long that a successor takes the rest: wait for it
-            abandoned = !passOverQueues();
-        } while (abandoned);
-        pass.leave();
+        // a handler may hold a report of the pass so long that a successor takes the rest: passWithin waits for it
+        if (pass.passWithin(syncTimeoutNanos, this::passOverQueues) == QueuePass.Drain.TIMED_OUT) {
+            teardownDrainsTimedOut.incrementAndGet();
+            log.error(prefix + "teardown: the fault thread's pass over the queues did not end in time;"
+                    + " records of the old owner may reach the next one");
+        }
     }
 
     /** Whether a teardown waits for the fault thread's pass over the queues (for tests). */

@@ -60,18 +60,21 @@ public final class StandaloneSmmu implements AutoCloseable {
 
     /**
      * Records it took off the event and PRI queues, whatever became of them: reported to the core (stalls, page
-     * requests, unrecoverable faults), answered by itself (unknown StreamIDs), dropped by rule (Stop Markers) or
-     * skipped because their handling failed.
+     * requests, unrecoverable faults, guests' stage-1 faults forwarded to their vIOMMUs), answered by itself (unknown
+     * StreamIDs), dropped by rule (Stop Markers) or skipped because their handling failed.
      */
     public long recordsTaken() {
         DriverStatistics s = driver.statistics();
         return reported() + s.unassignedRecords() + s.stopMarkers() + s.malformedRecords();
     }
 
-    /** Faults it reported to the core: stalls, page requests and unrecoverable faults. */
+    /**
+     * Faults it reported to the core: stalls, page requests, unrecoverable faults and guests' stage-1 faults (the
+     * core routes those to the guest's vIOMMU).
+     */
     public long reported() {
         DriverStatistics s = driver.statistics();
-        return s.stallsReported() + s.pageRequestsReported() + s.unrecoverableReported();
+        return s.stallsReported() + s.pageRequestsReported() + s.unrecoverableReported() + s.guestFaultsForwarded();
     }
 
     /** Records of StreamIDs with no device, which it answered itself (stall terminated, last request denied). */
