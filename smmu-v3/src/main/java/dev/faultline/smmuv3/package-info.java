@@ -11,5 +11,6 @@
  * <p>Consumers import {@code [1.0,2.0)} ({@code [1.1,2.0)} to use the stall switch).
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.2.0")
 package dev.faultline.smmuv3;

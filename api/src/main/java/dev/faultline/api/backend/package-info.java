@@ -17,5 +17,6 @@
  * <p>Backends import {@code [1.2,2.0)} for the consumer side; the core imports {@code [1.2,1.3)}.
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.1.0")
 package dev.faultline.api.backend;

@@ -13,5 +13,6 @@
  * <p>Consumers import {@code [1.0,2.0)} ({@code [1.1,2.0)} for the 1.1 additions); the core imports {@code [1.1,1.2)}.
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.1.0")
 package dev.faultline.api.stats;
