@@ -214,24 +214,7 @@ public final class StandaloneVtd implements AutoCloseable {
          *     invalidation or PASID support, or the core already has an IOMMU of its name
          */
         public StandaloneVtd start() {
-            Consumer<String> errors = problems;
-            Consumer<String> infos = info;
-            LogSink sink = new LogSink() {
-                @Override
-                public void error(String line) {
-                    errors.accept(line);
-                }
-
-                @Override
-                public void warn(String line) {
-                    errors.accept(line);
-                }
-
-                @Override
-                public void info(String line) {
-                    infos.accept(line);
-                }
-            };
+            LogSink sink = LogSink.of(problems, problems, info);
             UnitDriver driver = new UnitDriver(unit, allocator, pipeline, new DriverSettings(pageRequestQueueOrder,
                     invalidationTimeoutNanos, logBurst, logIntervalNanos), sink, clock, kicked, successor);
             driver.start();

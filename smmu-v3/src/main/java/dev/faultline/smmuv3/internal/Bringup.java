@@ -46,10 +46,8 @@ final class Bringup {
         smmu.write64(SmmuRegisters.STRTAB_BASE, strtab[0]);
         smmu.write32(SmmuRegisters.STRTAB_BASE_CFG, (int) strtab[1]);
         int cmdqLog2 = Math.min(settings.commandQueueLog2(), idr1 >>> SmmuRegisters.IDR1_CMDQS_SHIFT & 0x1f);
-        long cmdqBase = allocateQueue(cmdqLog2, Command.BYTES);
-        smmu.write64(SmmuRegisters.CMDQ_BASE, cmdqBase);
-        smmu.write32(SmmuRegisters.CMDQ_PROD, 0);
-        smmu.write32(SmmuRegisters.CMDQ_CONS, 0);
+        long cmdqBase = newQueue(SmmuRegisters.CMDQ_BASE, SmmuRegisters.CMDQ_PROD, SmmuRegisters.CMDQ_CONS, cmdqLog2,
+                Command.BYTES);
         commands.use(cmdqBase, cmdqLog2, 0);
         int cr0 = SmmuRegisters.CR0_CMDQEN;
         smmu.write32(SmmuRegisters.CR0, cr0);
@@ -57,20 +55,14 @@ final class Bringup {
         commands.issue(all.dw0(), all.dw1());
         commands.issueAndSync(Command.OP_TLBI_NSNH_ALL, 0);
         int evtqLog2 = Math.min(settings.eventQueueLog2(), idr1 >>> SmmuRegisters.IDR1_EVTQS_SHIFT & 0x1f);
-        long evtqBase = allocateQueue(evtqLog2, EventRecord.BYTES);
-        smmu.write64(SmmuRegisters.EVENTQ_BASE, evtqBase);
-        smmu.write32(SmmuRegisters.EVENTQ_PROD, 0);
-        smmu.write32(SmmuRegisters.EVENTQ_CONS, 0);
-        events.use(evtqBase, evtqLog2);
+        events.use(newQueue(SmmuRegisters.EVENTQ_BASE, SmmuRegisters.EVENTQ_PROD, SmmuRegisters.EVENTQ_CONS,
+                evtqLog2, EventRecord.BYTES), evtqLog2);
         cr0 |= SmmuRegisters.CR0_EVTQEN;
         smmu.write32(SmmuRegisters.CR0, cr0);
         if (features.priQueue()) {
             int priqLog2 = Math.min(settings.priQueueLog2(), idr1 >>> SmmuRegisters.IDR1_PRIQS_SHIFT & 0x1f);
-            long priqBase = allocateQueue(priqLog2, PriEntry.BYTES);
-            smmu.write64(SmmuRegisters.PRIQ_BASE, priqBase);
-            smmu.write32(SmmuRegisters.PRIQ_PROD, 0);
-            smmu.write32(SmmuRegisters.PRIQ_CONS, 0);
-            pageRequests.use(priqBase, priqLog2);
+            pageRequests.use(newQueue(SmmuRegisters.PRIQ_BASE, SmmuRegisters.PRIQ_PROD, SmmuRegisters.PRIQ_CONS,
+                    priqLog2, PriEntry.BYTES), priqLog2);
             cr0 |= SmmuRegisters.CR0_PRIQEN;
             smmu.write32(SmmuRegisters.CR0, cr0);
         }
@@ -100,8 +92,13 @@ final class Bringup {
         return features;
     }
 
-    private long allocateQueue(int log2, int entryBytes) {
+    /** Allocates an empty queue of 2^log2 entries and programs its *_BASE, PROD and CONS registers. */
+    private long newQueue(int baseRegister, int prodRegister, int consRegister, int log2, int entryBytes) {
         long bytes = Math.max((long) entryBytes << log2, 32);
-        return frames.allocate(bytes, bytes) | log2 | SmmuRegisters.Q_BASE_RWA;
+        long base = frames.allocate(bytes, bytes) | log2 | SmmuRegisters.Q_BASE_RWA;
+        smmu.write64(baseRegister, base);
+        smmu.write32(prodRegister, 0);
+        smmu.write32(consRegister, 0);
+        return base;
     }
 }

@@ -187,24 +187,7 @@ public final class StandaloneSmmu implements AutoCloseable {
          *     of its name
          */
         public StandaloneSmmu start() {
-            Consumer<String> errors = problems;
-            Consumer<String> infos = info;
-            DriverLog log = new DriverLog() {
-                @Override
-                public void error(String line) {
-                    errors.accept(line);
-                }
-
-                @Override
-                public void warn(String line) {
-                    errors.accept(line);
-                }
-
-                @Override
-                public void info(String line) {
-                    infos.accept(line);
-                }
-            };
+            DriverLog log = DriverLog.of(problems, problems, info);
             SmmuDriver driver = new SmmuDriver(smmu, machine, pipeline, settings, log, clock, kicked, successor);
             driver.start();
             return new StandaloneSmmu(driver);
