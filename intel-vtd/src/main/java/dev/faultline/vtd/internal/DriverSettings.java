@@ -10,7 +10,8 @@ import java.util.function.Consumer;
  * @param logBurst lines per rate-limit window (Linux {@code DEFAULT_RATELIMIT_BURST} 10)
  * @param logIntervalNanos the rate-limit window (Linux {@code DEFAULT_RATELIMIT_INTERVAL} 5 s)
  */
-public record DriverSettings(int pageRequestQueueOrder, long invalidationTimeoutNanos, int logBurst, long logIntervalNanos) {
+public record DriverSettings(int pageRequestQueueOrder, long invalidationTimeoutNanos, int logBurst,
+        long logIntervalNanos) {
     public static final DriverSettings DEFAULTS = new DriverSettings(4, 1_000_000_000L, 10, 5_000_000_000L);
 
     /** Settings from configuration values; a bad value falls back to its default and is reported. */

@@ -52,8 +52,8 @@ public final class VtdBackendComponent {
                 config.log_burst(), config.log_interval_ms(), problems::add);
         problems.forEach(p -> logger.warn("{}: {}", unit.name(), p));
         this.machine = machine;
-        this.driver = new UnitDriver(unit, machine.frames(), pipeline, settings, LogSink.of(logger::error, logger::warn, logger::info),
-                System::nanoTime);
+        this.driver = new UnitDriver(unit, machine.frames(), pipeline, settings,
+                LogSink.of(logger::error, logger::warn, logger::info), System::nanoTime);
         driver.start();
         for (DeviceNode node : machine.devicesBehind(unit.name())) {
             announce(node, logger);

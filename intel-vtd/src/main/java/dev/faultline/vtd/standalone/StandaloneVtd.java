@@ -37,7 +37,10 @@ public final class StandaloneVtd implements AutoCloseable {
         this.driver = driver;
     }
 
-    /** A builder of the driver of {@code unit}, its tables taken from {@code allocator}, reporting into {@code pipeline}. */
+    /**
+     * A builder of the driver of {@code unit}, its tables taken from {@code allocator}, reporting into
+     * {@code pipeline}.
+     */
     public static Builder builder(RemappingUnit unit, FrameAllocator allocator, FaultPipeline pipeline) {
         return new Builder(unit, allocator, pipeline);
     }

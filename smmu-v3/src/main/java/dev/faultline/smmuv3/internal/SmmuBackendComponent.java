@@ -55,7 +55,8 @@ public final class SmmuBackendComponent {
             logger.error(problem);
             throw new IllegalStateException(problem);
         }
-        this.driver = new SmmuDriver(smmu, machine, pipeline, settings, DriverLog.of(logger::error, logger::warn, logger::info), System::nanoTime);
+        this.driver = new SmmuDriver(smmu, machine, pipeline, settings,
+                DriverLog.of(logger::error, logger::warn, logger::info), System::nanoTime);
         try {
             driver.start();
         } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.ComponentConstants;
+import org.osgi.service.component.ComponentException;
 import org.osgi.service.component.ComponentFactory;
 import org.osgi.service.component.ComponentInstance;
 import org.osgi.service.component.annotations.Activate;
@@ -58,7 +59,11 @@ public final class SmmuBackends {
         long id = (Long) smmu.getProperty(Constants.SERVICE_ID);
         Dictionary<String, Object> props = new Hashtable<>(configuration);
         props.put(SmmuBackendComponent.SMMU_REFERENCE + ".target", "(" + Constants.SERVICE_ID + "=" + id + ")");
-        instances.put(id, factory.newInstance(props));
+        try {
+            instances.put(id, factory.newInstance(props));
+        } catch (ComponentException notDriven) {
+            // the instance logged why (an SMMU outside the machine, a failed probe); the SMMU stays undriven
+        }
     }
 
     /** An SMMU went away: its instance stops its driver. */
