@@ -10,6 +10,7 @@ import dev.faultline.core.queue.QueuePass;
 import dev.faultline.platform.vtd.PasidEntry;
 import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.vtd.RemappingUnit;
+import dev.faultline.vtd.GuestFirstLevel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -115,9 +116,10 @@ final class PasidAttachments {
                 0);
     }
 
-    void attachNested(PciRequesterId device, int pasid, Domain domain, long guestFirstLevelTable,
+    void attachNested(PciRequesterId device, int pasid, Domain domain, GuestFirstLevel firstLevel,
             long secondLevelTable) {
         Objects.requireNonNull(domain, "domain");
+        long guestFirstLevelTable = firstLevel.table();
         if (!domain.guestOwned()) {
             throw new IllegalArgumentException("domain " + domain.name() + " is not a guest's nested domain");
         }
@@ -128,7 +130,8 @@ final class PasidAttachments {
                     + " second-level table 0x%x must be 4 KiB aligned addresses", guestFirstLevelTable,
                     secondLevelTable));
         }
-        PasidEntry entry = PasidEntry.nested(guestFirstLevelTable, secondLevelTable, domainId(domain), false);
+        PasidEntry entry = PasidEntry.nested(guestFirstLevelTable, secondLevelTable, domainId(domain),
+                firstLevel.supervisorRequests(), firstLevel.writeProtect());
         DevicePort devicePort = devices.portFor(port, device);
         devices.attached(device.rid(), pasid, domain);
         devicePort.attach(pasid, domain);

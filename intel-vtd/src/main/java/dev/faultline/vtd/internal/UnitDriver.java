@@ -14,6 +14,7 @@ import dev.faultline.platform.vtd.ExtendedCapability;
 import dev.faultline.platform.vtd.PasidEntry;
 import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.vtd.RemappingUnit;
+import dev.faultline.vtd.GuestFirstLevel;
 import dev.faultline.vtd.VtdIommu;
 import java.util.List;
 import java.util.Objects;
@@ -241,7 +242,14 @@ public final class UnitDriver implements IommuBackend, VtdIommu {
     @Override
     public void attachNested(PciRequesterId device, int pasid, Domain domain, long guestFirstLevelTable,
             long secondLevelTable) {
-        attachments.attachNested(device, pasid, domain, guestFirstLevelTable, secondLevelTable);
+        attachments.attachNested(device, pasid, domain, GuestFirstLevel.userOnly(guestFirstLevelTable),
+                secondLevelTable);
+    }
+
+    @Override
+    public void attachNested(PciRequesterId device, int pasid, Domain domain, GuestFirstLevel firstLevel,
+            long secondLevelTable) {
+        attachments.attachNested(device, pasid, domain, firstLevel, secondLevelTable);
     }
 
     /**
