@@ -1,5 +1,9 @@
 package dev.faultline.core.internal;
 
+import dev.faultline.core.internal.configure.HandlerPolicy;
+import dev.faultline.core.internal.configure.Settings;
+import dev.faultline.core.internal.hold.Ticker;
+import dev.faultline.core.internal.log.LogSink;
 import java.util.function.Consumer;
 
 /** Builds a pipeline outside a framework; see {@link dev.faultline.core.standalone.StandaloneCore}. */
@@ -28,7 +32,7 @@ public final class Pipelines {
                 .withPreciseTimestamps(preciseTimestamps);
         LogSink sink = LogSink.lines(log);
         // outside a framework every handler is the embedder's own: it may serve guests too
-        return new Pipeline(s, HandlerPolicy.DEFAULTS.withGuestHandlers(STANDALONE_BUNDLE), Ticker.SYSTEM, sink,
+        return new Core(s, HandlerPolicy.DEFAULTS.withGuestHandlers(STANDALONE_BUNDLE), Ticker.SYSTEM, sink,
                 true);
     }
 

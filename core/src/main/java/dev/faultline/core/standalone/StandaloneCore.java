@@ -5,6 +5,7 @@ import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.core.internal.PipelineControl;
 import dev.faultline.core.internal.Pipelines;
+import dev.faultline.core.internal.configure.Settings;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;

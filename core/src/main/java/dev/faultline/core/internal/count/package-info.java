@@ -1,0 +1,9 @@
+/**
+ * Step 7, count: what every step counts, per device and per handler, without a lock or an allocation.
+ *
+ * <ul>
+ *   <li>{@link dev.faultline.core.internal.count.Counter}: one counter per field of {@code FaultCounts}.</li>
+ *   <li>{@link dev.faultline.core.internal.count.Counters}: a set of counters, counted in per-thread lanes.</li>
+ * </ul>
+ */
+package dev.faultline.core.internal.count;
