@@ -55,7 +55,7 @@ import java.util.function.Predicate;
  * The fault pipeline as a plain object: connects IOMMUs, indexes handlers, keeps the statistics. The DS
  * component {@link CoreComponent} wraps one; tests build one directly with their own ticker and log.
  */
-public final class Core implements PipelineControl, HandlerControl {
+public final class Core implements FaultPipeline, FaultStatistics, HandlerControl, AutoCloseable {
     private final Ticker ticker;
     private final ReportClock clock;
     private final HostLog log;
@@ -107,6 +107,16 @@ public final class Core implements PipelineControl, HandlerControl {
             watchdog.start();
             clock.start();
         }
+    }
+
+    /**
+     * A running core outside a framework (its threads started): {@code settings} are validated as Config Admin values
+     * are (a bad value falls back to its default, the problem goes to {@code log}, as every host log line does), and
+     * every handler is the embedder's own ({@link HandlerPolicy#standalone()}).
+     */
+    public static Core standalone(Settings settings, Consumer<String> log) {
+        Settings valid = Settings.validated(settings, log);
+        return new Core(valid, HandlerPolicy.standalone(), Ticker.SYSTEM, LogSink.lines(log), true);
     }
 
     public Settings settings() {
@@ -279,7 +289,6 @@ public final class Core implements PipelineControl, HandlerControl {
     // ---- handlers (whiteboard) ----
 
     /** A handler service arrived. Returns its service id, the key for {@link #updateHandler} and {@link #removeHandler}. */
-    @Override
     public long addHandler(FaultHandler handler, Map<String, ?> properties, String bundle) {
         HandlerRegistration r = HandlerRegistration.read(properties, bundle, handler.getClass().getName());
         if (r.serviceId() < 0) {
@@ -329,7 +338,6 @@ public final class Core implements PipelineControl, HandlerControl {
      *       INVALID by the core.</li>
      * </ol>
      */
-    @Override
     public void removeHandler(long serviceId) {
         Handler proxy = handlers.remove(serviceId);
         if (proxy == null) {

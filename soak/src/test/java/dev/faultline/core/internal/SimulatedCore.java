@@ -42,7 +42,7 @@ public final class SimulatedCore implements AutoCloseable {
         Settings s = new Settings(64, 1024, timeoutMillis, ResponseCode.INVALID, queueDepth, ResponseCode.FAILURE,
                 Settings.DEFAULTS.quarantineAfter(), inlineBlockMillis, Settings.DEFAULTS.logBurst(),
                 Settings.DEFAULTS.logIntervalMillis(), false);
-        pipeline = new Core(s, HandlerPolicy.DEFAULTS.withGuestHandlers(Pipelines.STANDALONE_BUNDLE),
+        pipeline = new Core(s, HandlerPolicy.standalone(),
                 clock::getAsLong, LogSink.lines(log), false);
         pipeline.serveQueuesBy(q -> queued.accept(q, q::serveOne));
     }
@@ -59,7 +59,7 @@ public final class SimulatedCore implements AutoCloseable {
 
     /** Registers a handler as a standalone core does. */
     public long register(FaultHandler handler, Map<String, ?> properties) {
-        return pipeline.addHandler(handler, properties, Pipelines.STANDALONE_BUNDLE);
+        return pipeline.addHandler(handler, properties, HandlerPolicy.STANDALONE_BUNDLE);
     }
 
     /** Unregisters a handler in the core's lifecycle order. */

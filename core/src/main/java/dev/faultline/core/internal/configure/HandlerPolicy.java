@@ -31,6 +31,8 @@ public record HandlerPolicy(Map<String, String> owners, Set<String> guestHandler
         long backoffMillis) {
 
     public static final String VIOMMU_BUNDLE = "dev.faultline.viommu";
+    /** The bundle name of handlers registered outside a framework ({@code StandaloneCore}, simulations). */
+    public static final String STANDALONE_BUNDLE = "standalone";
     static final long DEFAULT_HANDOVER_MS = 1000;
     static final int DEFAULT_HANDOVER_CAPACITY = 1024;
     public static final long DEFAULT_CLEANUP_MS = 500;
@@ -56,6 +58,11 @@ public record HandlerPolicy(Map<String, String> owners, Set<String> guestHandler
 
     public long backoffNanos() {
         return backoffMillis * 1_000_000L;
+    }
+
+    /** The rules outside a framework: every handler is the embedder's own, so it may serve guests too. */
+    public static HandlerPolicy standalone() {
+        return DEFAULTS.withGuestHandlers(STANDALONE_BUNDLE);
     }
 
     /** This policy trusting other bundles with guests. */

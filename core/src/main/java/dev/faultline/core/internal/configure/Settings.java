@@ -91,18 +91,31 @@ public record Settings(int partialsPerDevice, int partialsTotal, long defaultTim
      * (property name, value, why).
      */
     public static Settings from(CoreConfig c, Consumer<String> problems) {
+        return validated(new Settings(c.partials_per_device(), c.partials_total(), c.timeout_default_ms(),
+                code("timeout.response", c.timeout_response(), DEFAULTS.timeoutResponse(), problems), c.queue_depth(),
+                code("queue.full.response", c.queue_full_response(), DEFAULTS.queueFullResponse(), problems),
+                c.quarantine_after(), c.inline_block_ms(), c.log_burst(), c.log_interval_ms(),
+                c.timestamps_precise()), problems);
+    }
+
+    /**
+     * The one validation of the core's settings, whoever gives them (Config Admin, {@code StandaloneCore}'s builder):
+     * each value below its minimum is replaced by its default ({@link #DEFAULTS}) and described to {@code problems}.
+     */
+    public static Settings validated(Settings s, Consumer<String> problems) {
+        Settings d = DEFAULTS;
         return new Settings(
-                atLeast("partials.per.device", c.partials_per_device(), 1, DEFAULT_PARTIALS_PER_DEVICE, problems),
-                atLeast("partials.total", c.partials_total(), 1, DEFAULT_PARTIALS_TOTAL, problems),
-                atLeast("timeout.default.ms", c.timeout_default_ms(), 1, DEFAULT_TIMEOUT_MS, problems),
-                code("timeout.response", c.timeout_response(), ResponseCode.INVALID, problems),
-                atLeast("queue.depth", c.queue_depth(), 1, DEFAULT_QUEUE_DEPTH, problems),
-                code("queue.full.response", c.queue_full_response(), ResponseCode.FAILURE, problems),
-                atLeast("quarantine.after", c.quarantine_after(), 0, DEFAULT_QUARANTINE_AFTER, problems),
-                atLeast("inline.block.ms", c.inline_block_ms(), 1, DEFAULT_INLINE_BLOCK_MS, problems),
-                atLeast("log.burst", c.log_burst(), 0, DEFAULT_LOG_BURST, problems),
-                atLeast("log.interval.ms", c.log_interval_ms(), 0, DEFAULT_LOG_INTERVAL_MS, problems),
-                c.timestamps_precise());
+                atLeast("partials.per.device", s.partialsPerDevice(), 1, d.partialsPerDevice(), problems),
+                atLeast("partials.total", s.partialsTotal(), 1, d.partialsTotal(), problems),
+                atLeast("timeout.default.ms", s.defaultTimeoutMillis(), 1, d.defaultTimeoutMillis(), problems),
+                s.timeoutResponse(),
+                atLeast("queue.depth", s.queueDepth(), 1, d.queueDepth(), problems),
+                s.queueFullResponse(),
+                atLeast("quarantine.after", s.quarantineAfter(), 0, d.quarantineAfter(), problems),
+                atLeast("inline.block.ms", s.inlineBlockMillis(), 1, d.inlineBlockMillis(), problems),
+                atLeast("log.burst", s.logBurst(), 0, d.logBurst(), problems),
+                atLeast("log.interval.ms", s.logIntervalMillis(), 0, d.logIntervalMillis(), problems),
+                s.preciseTimestamps());
     }
 
     private static int atLeast(String name, int value, int min, int fallback, Consumer<String> problems) {

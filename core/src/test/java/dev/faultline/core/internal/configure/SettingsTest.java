@@ -43,4 +43,26 @@ class SettingsTest {
                 "configuration timeout.response = 'SUCCESS' is not INVALID or FAILURE; using the default INVALID",
                 "configuration queue.full.response = 'maybe' is not INVALID or FAILURE; using the default FAILURE");
     }
+
+    @Test
+    void theMetatypeDefaultsAreTheSettingsDefaults() {
+        List<String> problems = new ArrayList<>();
+
+        Settings s = Settings.from(Configs.of(Map.of()), problems::add);
+
+        assertThat(problems).isEmpty();
+        assertThat(s).isEqualTo(Settings.DEFAULTS);
+    }
+
+    @Test
+    void settingsGivenByCallAreValidatedAsAConfigurationIs() {
+        List<String> problems = new ArrayList<>();
+
+        Settings s = Settings.validated(Settings.DEFAULTS.withPartials(0, 64).withQueueDepth(-3), problems::add);
+
+        assertThat(s).isEqualTo(Settings.DEFAULTS.withPartials(Settings.DEFAULTS.partialsPerDevice(), 64));
+        assertThat(problems).containsExactly(
+                "configuration partials.per.device = 0 is below its minimum 1; using the default 256",
+                "configuration queue.depth = -3 is below its minimum 1; using the default 256");
+    }
 }
