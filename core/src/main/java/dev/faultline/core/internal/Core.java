@@ -504,14 +504,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     private FaultCounts countsOf(Handler h) {
         FaultCounts c = h.counters.snapshot(pendingWhere(g -> g.handlerProxy() == h, s -> s.handler == h));
         // a handler's reported faults are those routed to it; its groups, those dispatched to it
-        return FaultCounts.builder().reported(c.dispatched() + c.delivered()).dispatched(c.dispatched())
-                .delivered(c.delivered()).groups(c.dispatched()).answeredSuccess(c.answeredSuccess())
-                .answeredInvalid(c.answeredInvalid()).answeredFailure(c.answeredFailure()).pending(c.pending())
-                .timedOut(c.timedOut()).abandoned(c.abandoned()).handlerErrors(c.handlerErrors())
-                .slowCalls(c.slowCalls()).duplicates(c.duplicates()).queueFull(c.queueFull())
-                .lostResponses(c.lostResponses()).answeredAtDetach(c.answeredAtDetach())
-                .staleAnswers(c.staleAnswers()).answeredAtRemoval(c.answeredAtRemoval())
-                .answeredAtDeparture(c.answeredAtDeparture()).build();
+        return c.toBuilder().reported(c.dispatched() + c.delivered()).groups(c.dispatched()).build();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.faultline.core.internal.count;
 
-import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.stats.FaultCounts;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -148,53 +147,29 @@ public final class Counters {
         return a == null ? sum : sum + a[counter.ordinal()].sum();
     }
 
-    /** The counter of groups answered with {@code code}. */
-    public static Counter answered(ResponseCode code) {
-        switch (code) {
-            case SUCCESS:
-                return Counter.ANSWERED_SUCCESS;
-            case INVALID:
-                return Counter.ANSWERED_INVALID;
-            default:
-                return Counter.ANSWERED_FAILURE;
-        }
-    }
-
     /** A snapshot with {@code pending} groups outstanding. */
     public FaultCounts snapshot(long pending) {
-        return FaultCounts.builder().reported(get(Counter.REPORTED)).parked(get(Counter.PARKED))
-                .droppedPartials(get(Counter.DROPPED_PARTIAL)).discardedPartials(get(Counter.DISCARDED_PARTIAL))
-                .dispatched(get(Counter.DISPATCHED)).delivered(get(Counter.DELIVERED))
-                .noHandler(get(Counter.NO_HANDLER)).rejected(get(Counter.REJECTED)).groups(get(Counter.GROUPS))
-                .answeredSuccess(get(Counter.ANSWERED_SUCCESS)).answeredInvalid(get(Counter.ANSWERED_INVALID))
-                .answeredFailure(get(Counter.ANSWERED_FAILURE)).pending(pending)
-                .timedOut(get(Counter.TIMED_OUT)).abandoned(get(Counter.ABANDONED))
-                .handlerErrors(get(Counter.HANDLER_ERRORS)).slowCalls(get(Counter.SLOW_CALLS))
-                .duplicates(get(Counter.DUPLICATES)).queueFull(get(Counter.QUEUE_FULL))
-                .lostResponses(get(Counter.LOST_RESPONSES)).answeredAtDetach(get(Counter.ANSWERED_AT_DETACH))
-                .staleAnswers(get(Counter.STALE_ANSWERS)).answeredAtRemoval(get(Counter.ANSWERED_AT_REMOVAL))
-                .answeredAtDeparture(get(Counter.ANSWERED_AT_DEPARTURE)).mixedPasid(get(Counter.MIXED_PASID))
-                .build();
+        FaultCounts.Builder b = FaultCounts.builder().pending(pending);
+        for (Counter c : Counter.all()) {
+            c.set(b, get(c));
+        }
+        return b.build();
     }
 
-    /** The field-wise sum of snapshots. */
+    /** The counter-wise sum of snapshots (their pending groups summed too). */
     public static FaultCounts sum(Iterable<FaultCounts> all) {
-        long[] s = new long[25];
-        for (FaultCounts c : all) {
-            long[] v = {c.reported(), c.parked(), c.droppedPartials(), c.discardedPartials(), c.dispatched(),
-                c.delivered(), c.noHandler(), c.rejected(), c.groups(), c.answeredSuccess(), c.answeredInvalid(),
-                c.answeredFailure(), c.pending(), c.timedOut(), c.abandoned(), c.handlerErrors(), c.slowCalls(), c.duplicates(),
-                c.queueFull(), c.lostResponses(), c.answeredAtDetach(), c.staleAnswers(), c.answeredAtRemoval(),
-                c.answeredAtDeparture(), c.mixedPasid()};
-            for (int i = 0; i < s.length; i++) {
-                s[i] += v[i];
+        long[] total = new long[SIZE];
+        long pending = 0;
+        for (FaultCounts counts : all) {
+            for (Counter c : Counter.all()) {
+                total[c.ordinal()] += c.of(counts);
             }
+            pending += counts.pending();
         }
-        return FaultCounts.builder().reported(s[0]).parked(s[1]).droppedPartials(s[2]).discardedPartials(s[3])
-                .dispatched(s[4]).delivered(s[5]).noHandler(s[6]).rejected(s[7]).groups(s[8])
-                .answeredSuccess(s[9]).answeredInvalid(s[10]).answeredFailure(s[11]).pending(s[12])
-                .timedOut(s[13]).abandoned(s[14]).handlerErrors(s[15]).slowCalls(s[16]).duplicates(s[17])
-                .queueFull(s[18]).lostResponses(s[19]).answeredAtDetach(s[20]).staleAnswers(s[21])
-                .answeredAtRemoval(s[22]).answeredAtDeparture(s[23]).mixedPasid(s[24]).build();
+        FaultCounts.Builder b = FaultCounts.builder().pending(pending);
+        for (Counter c : Counter.all()) {
+            c.set(b, total[c.ordinal()]);
+        }
+        return b.build();
     }
 }

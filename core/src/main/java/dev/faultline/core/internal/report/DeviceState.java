@@ -361,7 +361,7 @@ public final class DeviceState implements DevicePort {
 
     /** Sends a group's answer to the backend (called once per group), counting it. */
     public void sendResponse(AnswerableGroup group, ResponseCode code, Handler handler) {
-        count(Counters.answered(code), handler);
+        count(Counter.answered(code), handler);
         if (!iommu.acceptsResponses()) {
             count(Counter.LOST_RESPONSES, handler);
             pipeline.log().responseLost(this, "IOMMU " + iommu.name() + " is disconnected", null);

@@ -2,6 +2,8 @@ package dev.faultline.core.internal.count;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.api.stats.FaultCounts;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -67,5 +69,44 @@ class CountersTest {
         for (Counter c : Counter.all()) {
             assertThat(counters.get(c)).as(c.name()).isEqualTo(c.ordinal() + 1);
         }
+    }
+
+    @Test
+    void aSnapshotShowsEachCounterInItsOwnField() {
+        Counters counters = new Counters();
+        for (Counter c : Counter.all()) {
+            counters.add(c, c.ordinal() + 1);
+        }
+
+        FaultCounts snapshot = counters.snapshot(7);
+
+        assertThat(snapshot.pending()).isEqualTo(7);
+        assertThat(snapshot.reported()).isEqualTo(Counter.REPORTED.ordinal() + 1);
+        assertThat(snapshot.mixedPasid()).isEqualTo(Counter.MIXED_PASID.ordinal() + 1);
+        for (Counter c : Counter.all()) {
+            assertThat(c.of(snapshot)).as(c.name()).isEqualTo(c.ordinal() + 1);
+        }
+    }
+
+    /**
+     * Every value of {@link FaultCounts} (each builder method) is a counter or {@code pending}: a sum that dropped a
+     * field (a counter added to the api but not here) would differ from its single summand.
+     */
+    @Test
+    void aSumKeepsEveryFieldOfFaultCounts() throws ReflectiveOperationException {
+        FaultCounts.Builder b = FaultCounts.builder();
+        long value = 1;
+        for (Method m : FaultCounts.Builder.class.getMethods()) {
+            if (m.getReturnType() == FaultCounts.Builder.class && m.getParameterCount() == 1
+                    && m.getParameterTypes()[0] == long.class) {
+                m.invoke(b, value++);
+            }
+        }
+        FaultCounts one = b.build();
+
+        assertThat(value).isGreaterThan(Counter.all().length);
+        assertThat(Counters.sum(List.of(one))).isEqualTo(one);
+        assertThat(Counters.sum(List.of(one, one)).timedOut()).isEqualTo(2 * one.timedOut());
+        assertThat(Counters.sum(List.of(one, one)).pending()).isEqualTo(2 * one.pending());
     }
 }
