@@ -40,7 +40,7 @@ public final class FaultBuffer {
     }
 
     /** Holds one unrecoverable fault ({@link UnrecoverableFault} flags). */
-    public void setUnrecoverable(int faultFlags, int pasid, Permissions access, long address, long fetch,
+    public void setUnrecoverable(int pasid, int faultFlags, Permissions access, long address, long fetch,
             HardwareRecord raw) {
         clear();
         recoverable = false;

@@ -42,7 +42,7 @@ public final class PartialList {
      *
      * @return {@link #DROPPED}, {@link #PARKED} or {@link #PARKED_BESIDE_ANOTHER_PASID}
      */
-    public synchronized int park(int perDeviceLimit, int groupId, int pasid, int requestFlags, Permissions access,
+    public synchronized int park(int perDeviceLimit, int pasid, int groupId, int requestFlags, Permissions access,
             long address, long data0, long data1) {
         int n = count;
         if (n >= perDeviceLimit || !budget.tryTake()) {

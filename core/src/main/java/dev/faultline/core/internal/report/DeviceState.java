@@ -233,7 +233,8 @@ public final class DeviceState implements DevicePort {
         boolean last = (flags & PageRequest.FLAG_LAST_PAGE) != 0;
         String problem = removed ? "device removed" : requestProblem(pasid, groupId, flags, permissions);
         if (problem != null) {
-            return reject(problem, last, pasid, groupId, flags, permissions, address, privateData0, privateData1, now);
+            return reject(problem, new PageRequestFields(pasid, groupId, flags, permissions, address, privateData0,
+                    privateData1), now);
         }
         if (!last) {
             return park(pasid, groupId, flags, permissions, address, privateData0, privateData1);
@@ -254,7 +255,7 @@ public final class DeviceState implements DevicePort {
             long fetchAddress, HardwareRecord record) {
         counters.increment(Counter.REPORTED);
         long now = pipeline.clock().stamp();
-        String problem = removed ? "device removed" : unrecoverableProblem(flags, pasid, permissions, address,
+        String problem = removed ? "device removed" : unrecoverableProblem(pasid, flags, permissions, address,
                 fetchAddress, record);
         if (problem != null) {
             counters.increment(Counter.REJECTED);
@@ -264,7 +265,7 @@ public final class DeviceState implements DevicePort {
             return ReportOutcome.REJECTED;
         }
         InlineGroup g = pipeline.slots().acquire(iommu.slotCache);
-        g.faults.setUnrecoverable(flags, pasid, permissions, address, fetchAddress, record);
+        g.faults.setUnrecoverable(pasid, flags, permissions, address, fetchAddress, record);
         Attachment a = attachmentFor(pasid);
         g.attachment = a;
         return pipeline.dispatcher().dispatch(this, g, route(pasid, a), now);
@@ -273,7 +274,7 @@ public final class DeviceState implements DevicePort {
     private ReportOutcome park(int pasid, int groupId, int flags, Permissions permissions, long address,
             long privateData0, long privateData1) {
         Settings s = pipeline.settings();
-        int parked = partials.park(s.partialsPerDevice(), groupId, pasid, flags, permissions, address, privateData0,
+        int parked = partials.park(s.partialsPerDevice(), pasid, groupId, flags, permissions, address, privateData0,
                 privateData1);
         if (parked != PartialList.DROPPED) {
             counters.increment(Counter.PARKED);
@@ -297,17 +298,17 @@ public final class DeviceState implements DevicePort {
      * Counts a bad report (logged unless its device is gone: the attachments that say whether it belonged to a
      * guest are gone too); a last-page request is still answered INVALID, from its own values.
      */
-    private ReportOutcome reject(String problem, boolean last, int pasid, int groupId, int flags,
-            Permissions permissions, long address, long privateData0, long privateData1, long now) {
+    private ReportOutcome reject(String problem, PageRequestFields request, long now) {
         counters.increment(Counter.REJECTED);
         if (!removed) {
-            pipeline.log().rejected(this, pasid, problem);
+            pipeline.log().rejected(this, request.pasid(), problem);
         }
-        if (last) {
+        if ((request.flags() & PageRequest.FLAG_LAST_PAGE) != 0) {
             InlineGroup g = pipeline.slots().acquire(iommu.slotCache);
-            g.faults.startGroup(groupId);
-            g.faults.append(pasid, flags & KNOWN_REQUEST_FLAGS, permissions == null ? Permissions.NONE : permissions,
-                    address, privateData0, privateData1);
+            g.faults.startGroup(request.groupId());
+            g.faults.append(request.pasid(), request.flags() & KNOWN_REQUEST_FLAGS,
+                    request.permissions() == null ? Permissions.NONE : request.permissions(), request.address(),
+                    request.privateData0(), request.privateData1());
             counters.increment(Counter.GROUPS);
             g.open(this, null, now);
             g.answerBy(ResponseCode.INVALID, null);
@@ -338,7 +339,7 @@ public final class DeviceState implements DevicePort {
         return null;
     }
 
-    private static String unrecoverableProblem(int flags, int pasid, Permissions permissions, long address,
+    private static String unrecoverableProblem(int pasid, int flags, Permissions permissions, long address,
             long fetchAddress, HardwareRecord record) {
         if (permissions == null || record == null) {
             return "unrecoverable fault without " + (permissions == null ? "permissions" : "record");
