@@ -4,7 +4,6 @@ import dev.faultline.api.backend.FaultPipeline;
 import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.fault.DeviceId;
-import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
@@ -23,10 +22,11 @@ import dev.faultline.core.internal.count.Counters;
 import dev.faultline.core.internal.dispatch.GroupDispatcher;
 import dev.faultline.core.internal.dispatch.Handler;
 import dev.faultline.core.internal.dispatch.HandlerQueue;
+import dev.faultline.core.internal.dispatch.Quarantine;
 import dev.faultline.core.internal.group.PartialBudget;
 import dev.faultline.core.internal.hold.DeadlineWatchdog;
 import dev.faultline.core.internal.hold.Handover;
-import dev.faultline.core.internal.hold.PendingGroups;
+import dev.faultline.core.internal.hold.ResponseLedger;
 import dev.faultline.core.internal.hold.Ticker;
 import dev.faultline.core.internal.log.HostLog;
 import dev.faultline.core.internal.log.LogSink;
@@ -60,7 +60,8 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     private final ReportClock clock;
     private final HostLog log;
     private final HandlerIndex index;
-    private final PendingGroups pending = new PendingGroups();
+    private final Quarantine quarantine;
+    private final ResponseLedger ledger;
     private final GroupDispatcher dispatcher;
     private final InlineSlots slots;
     private final DeadlineWatchdog watchdog;
@@ -99,10 +100,11 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         this.log = new HostLog(sink);
         this.index = new HandlerIndex(this::policy, ticker, log);
         this.partialBudget = new PartialBudget(settings.partialsTotal());
-        this.dispatcher = new GroupDispatcher(this::settings, this::policy, ticker, pending, log, index);
+        this.quarantine = new Quarantine(this::settings, this::policy, ticker, index, log);
+        this.ledger = new ResponseLedger(this::settings, ticker, quarantine);
+        this.dispatcher = new GroupDispatcher(this::settings, this::policy, ledger, quarantine, log, index);
         this.slots = new InlineSlots(dispatcher);
-        this.watchdog = new DeadlineWatchdog(ticker, dispatcher::expire, this::scan, settings.inlineBlockNanos() / 2);
-        dispatcher.useWatchdog(watchdog);
+        this.watchdog = new DeadlineWatchdog(ticker, ledger, this::scan, settings.inlineBlockNanos() / 2);
         if (watchdogThread) {
             watchdog.start();
             clock.start();
@@ -153,9 +155,6 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         return index;
     }
 
-    PendingGroups pendingGroups() {
-        return pending;
-    }
 
     public GroupDispatcher dispatcher() {
         return dispatcher;
@@ -174,7 +173,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
                 n[0]++;
             }
         });
-        return n[0] + pending.answerForChangeOfOwner(d, which, reason);
+        return n[0] + ledger.answerForChangeOfOwner(d, which, reason);
     }
 
     public InlineSlots slots() {
@@ -374,8 +373,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
             return; // nothing to wait for (and no clock to read: a simulation runs every call on one thread)
         }
         // real time: this thread really waits
-        long limit = System.nanoTime() + (proxy.registration().noDeadline() ? settings.defaultTimeoutNanos()
-                : proxy.timeoutNanos(settings));
+        long limit = System.nanoTime() + ledger.callWaitNanos(proxy);
         while (callsElsewhere(proxy) && System.nanoTime() - limit < 0) {
             LockSupport.parkNanos(50_000);
         }
@@ -400,7 +398,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
 
     /** The departed handler's clean-up window ended: the core answers what it left INVALID. */
     private void endCleanup(Handler proxy) {
-        pending.answerAll(g -> g.handlerProxy() == proxy, ResponseCode.INVALID, Counter.ANSWERED_AT_DEPARTURE);
+        ledger.answerLeftBy(proxy);
     }
 
     /** Ends the clean-up windows and hand-overs that are over at {@code now}. */
@@ -424,7 +422,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     /** The watchdog's periodic work: blocked inline calls, ended departures and hand-overs, lapsed claims. */
     private void scan(long now) {
         dispatcher.scanSlow(slots, now);
-        dispatcher.releaseAfterBackoff(handlers.values(), now);
+        quarantine.releaseAfterBackoff(handlers.values(), now);
         endDepartures(now);
         index.reconsider();
     }
@@ -447,7 +445,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
 
     /** Releases quarantines whose back-off is over (the watchdog thread does this by itself). */
     void releaseQuarantines() {
-        dispatcher.releaseAfterBackoff(handlers.values(), ticker.nanoTime());
+        quarantine.releaseAfterBackoff(handlers.values(), ticker.nanoTime());
     }
 
     // ---- deadlines ----
@@ -455,14 +453,14 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     /** Answers the held groups whose deadline has passed (the watchdog thread does this by itself). */
     int expireDeadlines() {
         long now = ticker.nanoTime();
-        int n = watchdog.expireDue(now);
+        int n = ledger.expireDue(now);
         endDepartures(now);
         return n;
     }
 
     /** Looks for inline handler calls that block (the watchdog thread does this by itself). */
     void scanForBlockedHandlers() {
-        watchdog.scan(ticker.nanoTime());
+        scan(ticker.nanoTime());
     }
 
     /** Stops: disconnects every IOMMU (answering their pending groups), stops handler threads and the watchdog. */
@@ -486,7 +484,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     // ---- statistics ----
 
     private long pendingWhere(Predicate<HeldGroup> held, Predicate<InlineGroup> inline) {
-        long[] n = {pending.count(held)};
+        long[] n = {ledger.count(held)};
         slots.forEach(s -> {
             if (s.openRecoverable() && inline.test(s)) {
                 n[0]++;
@@ -549,7 +547,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     public List<PendingGroup> pending() {
         long now = ticker.nanoTime();
         List<PendingGroup> out = new ArrayList<>();
-        for (HeldGroup g : pending.snapshot()) {
+        for (HeldGroup g : ledger.snapshot()) {
             if (!g.answered()) {
                 out.add(new PendingGroup(g.device().toString(), g.groupId(), g.pasid(),
                         g.handlerProxy().registration().name(), g.queued(), now - g.reportedNanos(),

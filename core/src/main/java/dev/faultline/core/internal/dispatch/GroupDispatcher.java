@@ -10,15 +10,12 @@ import dev.faultline.core.internal.answer.InlineSlots;
 import dev.faultline.core.internal.configure.HandlerPolicy;
 import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.count.Counter;
-import dev.faultline.core.internal.hold.DeadlineWatchdog;
+import dev.faultline.core.internal.hold.ResponseLedger;
 import dev.faultline.core.internal.hold.Handover;
-import dev.faultline.core.internal.hold.PendingGroups;
-import dev.faultline.core.internal.hold.Ticker;
 import dev.faultline.core.internal.log.HostLog;
 import dev.faultline.core.internal.report.DeviceState;
 import dev.faultline.core.internal.route.HandlerIndex;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -29,34 +26,27 @@ import java.util.function.Supplier;
  *   <li>queued handler: a copy goes into its bounded queue; a full queue answers the configured code;</li>
  *   <li>the handler throws: FAILURE unless answered; repeated throws or blocking calls quarantine it;</li>
  *   <li>it returns without answering or deferring: INVALID, counted abandoned;</li>
- *   <li>it deferred: the copy is pending until answered, its deadline, or a departure.</li>
+ *   <li>it deferred: the copy is held in the {@link ResponseLedger} until answered, its deadline, or a departure.</li>
  * </ul>
  */
 public final class GroupDispatcher implements GroupHolder {
     private final Supplier<Settings> settings;
-    private final PendingGroups pending;
+    private final ResponseLedger ledger;
+    private final Quarantine quarantine;
     private final HostLog log;
     private final HandlerIndex index;
     private final Supplier<HandlerPolicy> policy;
-    private final Ticker ticker;
     /** Groups waiting for replacement handlers, over all targets (bounded by {@code handover.capacity}). */
     private final AtomicInteger waitingForReplacements = new AtomicInteger();
-    /** Numbers the held groups in the order they are made (their hash codes; see {@link HeldGroup#hashCode()}). */
-    private final AtomicLong heldSerials = new AtomicLong();
-    private DeadlineWatchdog watchdog;
 
-    public GroupDispatcher(Supplier<Settings> settings, Supplier<HandlerPolicy> policy, Ticker ticker, PendingGroups pending,
-            HostLog log, HandlerIndex index) {
+    public GroupDispatcher(Supplier<Settings> settings, Supplier<HandlerPolicy> policy, ResponseLedger ledger,
+            Quarantine quarantine, HostLog log, HandlerIndex index) {
         this.settings = settings;
         this.policy = policy;
-        this.ticker = ticker;
-        this.pending = pending;
+        this.ledger = ledger;
+        this.quarantine = quarantine;
         this.log = log;
         this.index = index;
-    }
-
-    public void useWatchdog(DeadlineWatchdog deadlines) {
-        watchdog = deadlines;
     }
 
     /** Dispatches the filled slot {@code g} of {@code d} to {@code h} (null: nobody) and empties the slot. */
@@ -231,13 +221,6 @@ public final class GroupDispatcher implements GroupHolder {
         }
     }
 
-    /** The watchdog found {@code g} past its deadline. */
-    public void expire(HeldGroup g) {
-        if (g.answerBy(settings.get().timeoutResponse(), Counter.TIMED_OUT)) {
-            failureStreak(g.handler, Handler.Failure.TIMEOUT);
-        }
-    }
-
     /** Finds inline calls running past the blocking threshold (watchdog thread). */
     public void scanSlow(InlineSlots slots, long now) {
         Settings current = settings.get();
@@ -253,15 +236,13 @@ public final class GroupDispatcher implements GroupHolder {
             if (now - start >= threshold && s.flagCall()) {
                 d.count(Counter.SLOW_CALLS, h);
                 log.slowCall(h, now - start);
-                failureStreak(h, Handler.Failure.BLOCK);
+                quarantine.failed(h, Handler.Failure.BLOCK);
                 // the reporting thread is the IOMMU's: its backend may go on with the queues on a fresh one
                 reportingThreadBlocked(d);
             }
             // past its deadline the device gets its answer now; the call itself is left to the handler
-            if (!h.registration().noDeadline() && now - start >= h.timeoutNanos(current)
-                    && s.answerOnBehalf(serial, current.timeoutResponse(), Counter.TIMED_OUT)) {
+            if (ledger.answerCallPastDeadline(s, h, serial, start, now)) {
                 log.inlineDeadline(h, d, now - start);
-                failureStreak(h, Handler.Failure.TIMEOUT);
             }
         });
     }
@@ -276,39 +257,23 @@ public final class GroupDispatcher implements GroupHolder {
 
     @Override
     public HeldGroup copyOf(AnswerableGroup group, boolean queued) {
-        long deadline = group.reportedNanos + group.handler.timeoutNanos(settings.get());
-        return new HeldGroup(group.faults.copy(), group, deadline, queued, this, heldSerials.incrementAndGet());
+        return ledger.copyOf(group, queued, this);
     }
 
     @Override
     public void hold(HeldGroup held) {
-        if (!held.recoverable()) {
-            return;
-        }
-        pending.add(held);
-        watchdog.watch(held);
-        // after the add: a departure or change of owner that did not see it in the pending set is seen here
-        Handler h = held.handlerProxy();
-        if (held.deviceState().removed()) {
-            held.answerForBarrier(Counter.ANSWERED_AT_REMOVAL);
-        } else if (held.ownerGone()) {
-            held.answerForBarrier(Counter.ANSWERED_AT_DETACH);
-        } else if (h.state() == Handler.State.GONE && ticker.nanoTime() - h.cleanupEndsAt() >= 0) {
-            // a group its departed handler deferred after its clean-up window ended is the core's to answer
-            held.answerBy(ResponseCode.INVALID, Counter.ANSWERED_AT_DEPARTURE);
-        }
+        ledger.hold(held);
     }
 
     @Override
     public void released(HeldGroup held) {
-        pending.remove(held);
+        ledger.released(held);
     }
 
     @Override
     public void handBack(HeldGroup original) {
-        HeldGroup again = new HeldGroup(original.faults, original, original.deadlineNanos(), true, this,
-                heldSerials.incrementAndGet());
-        hold(again);
+        HeldGroup again = ledger.handedBack(original, this);
+        ledger.hold(again);
         routeAgain(again, null);
     }
 
@@ -325,44 +290,6 @@ public final class GroupDispatcher implements GroupHolder {
         g.device.count(Counter.HANDLER_ERRORS, h);
         g.answerBy(ResponseCode.FAILURE, null);
         log.handlerFailed(h, g, t, g.device.guestOwned(g.pasid()));
-        failureStreak(h, Handler.Failure.THROW);
-    }
-
-    /**
-     * Counts a failure of {@code kind} toward quarantine: its threshold in a row (each kind configurable), or any one
-     * on probation, quarantines the handler for its back-off.
-     */
-    private void failureStreak(Handler h, Handler.Failure kind) {
-        if (h == null || h.handover != null) {
-            return;
-        }
-        int n = h.failed(kind);
-        HandlerPolicy p = policy.get();
-        int common = settings.get().quarantineAfter();
-        int limit = HandlerPolicy.limit(switch (kind) {
-            case THROW -> p.quarantineThrows();
-            case BLOCK -> p.quarantineBlocks();
-            case TIMEOUT -> p.quarantineTimeouts();
-        }, common);
-        boolean probation = h.onProbation();
-        if ((probation || limit > 0 && n >= limit) && h.quarantine(probation ? "failed again on probation ("
-                + kind.what + ")" : n + " consecutive " + kind.what, ticker.nanoTime(), p.backoffNanos())) {
-            index.refresh();
-            log.quarantined(h);
-        }
-    }
-
-    /** Releases the quarantined handlers whose back-off is over, on probation (watchdog thread). */
-    public void releaseAfterBackoff(Iterable<Handler> handlers, long now) {
-        boolean released = false;
-        for (Handler h : handlers) {
-            if (h.backoffOver(now) && h.release(true)) {
-                log.released(h, true);
-                released = true;
-            }
-        }
-        if (released) {
-            index.refresh();
-        }
+        quarantine.failed(h, Handler.Failure.THROW);
     }
 }

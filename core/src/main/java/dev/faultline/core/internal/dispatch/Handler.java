@@ -33,7 +33,7 @@ public final class Handler {
     public final Counters counters = Counters.shared();
     public final RateLimiter errorLog;
     /** What counts toward quarantine, each with its own streak and threshold. */
-    enum Failure {
+    public enum Failure {
         THROW("throwing calls"), BLOCK("inline calls blocking past inline.block.ms"),
         TIMEOUT("groups answered at their deadline");
 

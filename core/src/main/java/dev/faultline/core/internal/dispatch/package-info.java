@@ -3,7 +3,9 @@
  *
  * <ul>
  *   <li>{@link dev.faultline.core.internal.dispatch.GroupDispatcher}: inline call, queued copy, no handler,
- *       routing again after a departure or hand-over; quarantine on repeated failures.</li>
+ *       routing again after a departure or hand-over.</li>
+ *   <li>{@link dev.faultline.core.internal.dispatch.Quarantine}: handlers that keep failing are routed around for a
+ *       back-off, then released on probation.</li>
  *   <li>{@link dev.faultline.core.internal.dispatch.Handler}: everything the core knows about one registered
  *       {@code FaultHandler} service (its registration, state, counters, queue).</li>
  *   <li>{@link dev.faultline.core.internal.dispatch.HandlerQueue}: the bounded queue and thread of a queued
