@@ -314,7 +314,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         if (proxy == null) {
             return;
         }
-        HandlerRegistration r = HandlerRegistration.read(properties, bundle, proxy.handler.getClass().getName())
+        HandlerRegistration r = HandlerRegistration.read(properties, bundle, proxy.service.getClass().getName())
                 .withServiceId(serviceId);
         if (!r.refused() && r.queued() != proxy.queued()) {
             log.registrationProblem(r, "faultline.dispatch changes only when the handler registers again; keeping "
@@ -500,7 +500,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     }
 
     private FaultCounts countsOf(Handler h) {
-        FaultCounts c = h.counters.snapshot(pendingWhere(g -> g.handlerProxy() == h, s -> s.handler == h));
+        FaultCounts c = h.counters.snapshot(pendingWhere(g -> g.handler() == h, s -> s.handler == h));
         // a handler's reported faults are those routed to it; its groups, those dispatched to it
         return c.toBuilder().reported(c.dispatched() + c.delivered()).groups(c.dispatched()).build();
     }
@@ -550,7 +550,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         for (HeldGroup g : ledger.snapshot()) {
             if (!g.answered()) {
                 out.add(new PendingGroup(g.device().toString(), g.groupId(), g.pasid(),
-                        g.handlerProxy().registration().name(), g.queued(), now - g.reportedNanos(),
+                        g.handler().registration().name(), g.queued(), now - g.reportedNanos(),
                         g.deadlineNanos() - now));
             }
         }

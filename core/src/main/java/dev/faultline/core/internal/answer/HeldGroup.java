@@ -149,7 +149,7 @@ public final class HeldGroup extends AnswerableGroup implements DeferredGroup {
         return device;
     }
 
-    public Handler handlerProxy() {
+    public Handler handler() {
         return handler;
     }
 

@@ -192,7 +192,7 @@ public final class GroupDispatcher implements GroupHolder {
     /** Calls the handler and enforces the answer rules afterwards. */
     void call(Handler h, AnswerableGroup g) {
         try {
-            h.handler.handle(g);
+            h.service.handle(g);
             if (!g.flaggedSlow()) {
                 h.succeeded();
             }

@@ -23,7 +23,8 @@ public final class Handler {
 
     public enum State { ACTIVE, QUARANTINED, REFUSED, GONE }
 
-    public final FaultHandler handler;
+    /** The registered {@code FaultHandler} service this handler calls. */
+    public final FaultHandler service;
     /** For a placeholder of a departed handler's target: where its faults wait for a replacement; else null. */
     public final Handover handover;
     /** Handler calls in progress ({@link #enter()} to {@link #exit()}). */
@@ -60,13 +61,13 @@ public final class Handler {
     private volatile boolean reconsiderable;
     private volatile HandlerQueue queue;
 
-    public Handler(FaultHandler handler, HandlerRegistration registration, RateLimiter errorLog) {
-        this(handler, registration, errorLog, null);
+    public Handler(FaultHandler service, HandlerRegistration registration, RateLimiter errorLog) {
+        this(service, registration, errorLog, null);
     }
 
-    private Handler(FaultHandler handler, HandlerRegistration registration, RateLimiter errorLog,
+    private Handler(FaultHandler service, HandlerRegistration registration, RateLimiter errorLog,
             Handover handover) {
-        this.handler = handler;
+        this.service = service;
         this.registration = registration;
         this.errorLog = errorLog;
         this.handover = handover;
@@ -78,7 +79,7 @@ public final class Handler {
         HandlerRegistration stand = new HandlerRegistration("(awaiting a replacement for " + r.name() + ")",
                 r.bundle(), r.serviceId(), r.ranking(), r.domains(), r.devices(), r.pasids(), r.timeoutMillis(), false,
                 r.guest(), java.util.List.of());
-        return new Handler(departed.handler, stand, departed.errorLog, new Handover(target, r.name(), until, !r.guest().isEmpty()));
+        return new Handler(departed.service, stand, departed.errorLog, new Handover(target, r.name(), until, !r.guest().isEmpty()));
     }
 
     /**

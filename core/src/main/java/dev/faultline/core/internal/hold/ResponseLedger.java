@@ -123,7 +123,7 @@ public final class ResponseLedger {
         held.add(group);
         watch(group);
         // after the add: a departure or change of owner that did not see it among the held groups is seen here
-        Handler h = group.handlerProxy();
+        Handler h = group.handler();
         if (group.deviceState().removed()) {
             group.answerForBarrier(Counter.ANSWERED_AT_REMOVAL);
         } else if (group.ownerGone()) {
@@ -161,7 +161,7 @@ public final class ResponseLedger {
     public int answerLeftBy(Handler handler) {
         int n = 0;
         for (HeldGroup g : held) {
-            if (g.handlerProxy() == handler && g.answerBy(ResponseCode.INVALID, Counter.ANSWERED_AT_DEPARTURE)) {
+            if (g.handler() == handler && g.answerBy(ResponseCode.INVALID, Counter.ANSWERED_AT_DEPARTURE)) {
                 n++;
             }
         }

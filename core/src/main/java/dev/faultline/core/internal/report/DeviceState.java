@@ -88,14 +88,14 @@ public final class DeviceState implements DevicePort {
     public void attach(int pasid, Domain domain) {
         Pasid.requireValidOrNone(pasid);
         Objects.requireNonNull(domain, "domain");
-        DomainRoute slot = pipeline.index().domainSlot(domain);
+        DomainRoute route = pipeline.index().domainRoute(domain);
         Attachment old;
         synchronized (this) {
             if (removed) {
                 throw new IllegalStateException("device " + id + " was removed");
             }
             old = ownerAt(pasid);
-            Attachment a = new Attachment(domain, slot, ++attachCount);
+            Attachment a = new Attachment(domain, route, ++attachCount);
             if (pasid == Pasid.NONE) {
                 noPasid = a;
             } else {
@@ -187,7 +187,7 @@ public final class DeviceState implements DevicePort {
     }
 
     private Attachment renewed(Attachment a) {
-        return new Attachment(a.domain(), a.slot(), ++attachCount);
+        return new Attachment(a.domain(), a.route(), ++attachCount);
     }
 
     /** The domain attached at {@code (this, pasid)}, with Linux's fallback to a nested PASID-less attachment. */
@@ -217,7 +217,7 @@ public final class DeviceState implements DevicePort {
         if (a == null) {
             return deviceRoute.handlerFor(pasid);
         }
-        Handler h = a.slot().current();
+        Handler h = a.route().current();
         if (h != null || a.domain().guestOwned()) {
             // a guest's fault goes to its domain's handler (the guest's vIOMMU) or to nobody, never to the host
             return h;

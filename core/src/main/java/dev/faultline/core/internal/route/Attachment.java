@@ -4,7 +4,7 @@ import dev.faultline.api.backend.Domain;
 
 /**
  * One attachment of a domain to a device (or one PASID of it): the owner's identity that every group formed
- * under it carries. The domain's handler slot is resolved once at attach time, so routing a fault is two reads.
+ * under it carries. The domain's route is resolved once at attach time, so routing a fault is two reads.
  *
  * <p>An attachment is retired, once and for good, when its owner changes (detach, replace, device removal):
  * from then on an answer to a group formed under it is stale. A group checks that with one volatile read of
@@ -12,13 +12,13 @@ import dev.faultline.api.backend.Domain;
  */
 public final class Attachment {
     private final Domain domain;
-    private final DomainRoute slot;
+    private final DomainRoute route;
     private final long generation;
     private volatile boolean retired;
 
-    public Attachment(Domain domain, DomainRoute slot, long generation) {
+    public Attachment(Domain domain, DomainRoute route, long generation) {
         this.domain = domain;
-        this.slot = slot;
+        this.route = route;
         this.generation = generation;
     }
 
@@ -28,8 +28,8 @@ public final class Attachment {
     }
 
     /** Where the domain's current handler is published. */
-    public DomainRoute slot() {
-        return slot;
+    public DomainRoute route() {
+        return route;
     }
 
     /** The device's attach count when this attachment was made (1 for its first), for display. */

@@ -18,11 +18,11 @@ import java.util.function.Supplier;
 /**
  * The whiteboard index: which handler serves each domain and each device, and which registrations are admitted
  * at all ({@link Ownership}). Changes (handlers coming, going, quarantined, refused, guest domains attached)
- * rebuild the published slots under this object's lock; the fault path only reads the slots it holds
+ * rebuild the published routes under this object's lock; the fault path only reads the routes it holds
  * ({@link DomainRoute} through an {@link Attachment}, {@link DeviceRoute} through its device), never this index.
  */
 public final class HandlerIndex {
-    private final Map<String, DomainRoute> domainSlots = new HashMap<>();
+    private final Map<String, DomainRoute> domainRoutes = new HashMap<>();
     private final Map<DeviceId, DeviceRoute> deviceRoutes = new HashMap<>();
     private final List<Handler> handlers = new ArrayList<>();
     private final Ownership ownership = new Ownership();
@@ -41,10 +41,10 @@ public final class HandlerIndex {
     }
 
     /**
-     * The slot of {@code domain}, created (and resolved) on first use. A guest-owned domain seen for the first time
+     * The route of {@code domain}, created (and resolved) on first use. A guest-owned domain seen for the first time
      * refuses the registrations for its name that are not its guest's vIOMMU.
      */
-    public synchronized DomainRoute domainSlot(Domain domain) {
+    public synchronized DomainRoute domainRoute(Domain domain) {
         if (domain.guestOwned() && ownership.guestDomain(domain.name(), domain.guest())) {
             for (Handler h : handlers) {
                 if (h.state() != Handler.State.REFUSED && h.registration().domains().contains(domain.name())) {
@@ -53,17 +53,17 @@ public final class HandlerIndex {
             }
             refresh();
         }
-        return domainSlot(domain.name());
+        return domainRoute(domain.name());
     }
 
-    private DomainRoute domainSlot(String name) {
-        DomainRoute slot = domainSlots.get(name);
-        if (slot == null) {
-            slot = new DomainRoute();
-            slot.set(domainChoice(name));
-            domainSlots.put(name, slot);
+    private DomainRoute domainRoute(String name) {
+        DomainRoute route = domainRoutes.get(name);
+        if (route == null) {
+            route = new DomainRoute();
+            route.set(domainChoice(name));
+            domainRoutes.put(name, route);
         }
-        return slot;
+        return route;
     }
 
     /** The route of device {@code id}, created (and resolved) on first use. */
@@ -227,7 +227,7 @@ public final class HandlerIndex {
         return target + ": behind " + w.name() + " (ranking " + w.ranking() + ", service.id " + w.serviceId() + ")";
     }
 
-    /** Re-resolves every slot and route (after a handler's properties or state changed). */
+    /** Re-resolves every domain and device route (after a handler's properties or state changed). */
     public synchronized void refresh() {
         // a placeholder whose target some handler serves again has done its job: the replacement came
         placeholders.values().removeIf(p -> {
@@ -237,7 +237,7 @@ public final class HandlerIndex {
             }
             return false;
         });
-        domainSlots.forEach((name, slot) -> slot.set(domainChoice(name)));
+        domainRoutes.forEach((name, route) -> route.set(domainChoice(name)));
         deviceRoutes.forEach((id, route) -> route.set(deviceChoice(id)));
     }
 
