@@ -34,26 +34,38 @@ public class FaultlineBenchmark {
     }
 
     /**
-     * The inline core while a monitor reads it all the time: a thread renders the console's metrics text (every
-     * device's and handler's counters) once a millisecond, a thousand times what a scraper or the console asks.
-     * Compared with {@link Inline} in the same run, it shows what reading costs the fault path.
+     * The inline core while a monitor reads its statistics in a loop, back to back ({@code scraper}): nobody
+     * ({@code none}, the baseline), the metrics endpoint's whole text ({@code metrics}), or a JMX client reading
+     * every attribute of every {@code dev.faultline} MBean ({@code jmx}). The ratio to {@code none} in the same run
+     * is what reading costs the fault path.
      */
     @State(Scope.Benchmark)
-    public static class InlineScraped extends PathState {
+    public static class InlineRead extends PathState {
+        /** Who reads the statistics meanwhile. */
+        @Param({"none", "metrics", "jmx"})
+        public String scraper;
+
         private StatisticsReader reader;
 
         @Override
-        protected DispatchPath createPath(Workload workload) {
+        protected DispatchPath createPath(Workload workload) throws Exception {
             FaultlineCore core = new FaultlineCore(workload, FaultlineCore.Handling.INLINE,
                     FaultlineCore.Flow.ROUND_TRIP);
-            reader = StatisticsReader.start(core.statistics());
+            reader = StatisticsReader.start(core.statistics(), StatisticsReader.Scraper.of(scraper));
             return core;
         }
 
-        /** Stops the reader. */
+        /** Whether the reader (if any) read at least once. */
+        boolean readerHasRead() {
+            return reader == null || reader.reads() > 0;
+        }
+
+        /** Stops the reader; fails if it never read. */
         @TearDown(Level.Trial)
         public void stopReader() throws InterruptedException {
-            reader.stop();
+            if (reader != null) {
+                reader.stop();
+            }
         }
     }
 
@@ -102,10 +114,10 @@ public class FaultlineBenchmark {
 
     /** A fault thread reporting to inline handlers while the statistics are read. */
     @State(Scope.Thread)
-    public static class InlineScrapedSource extends LaneState {
+    public static class InlineReadSource extends LaneState {
         /** Claims the lane (one IOMMU). */
         @Setup
-        public void claim(InlineScraped core) {
+        public void claim(InlineRead core) {
             claim((PathState) core);
         }
     }
@@ -137,10 +149,10 @@ public class FaultlineBenchmark {
         return source.next();
     }
 
-    /** Inline handlers, one IOMMU, while a monitor reads the statistics once a millisecond. */
+    /** Inline handlers, one IOMMU, while a monitor reads the statistics in a loop ({@code scraper}). */
     @Benchmark
     @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
-    public int inlineScraped(InlineScrapedSource source) {
+    public int inlineRead(InlineReadSource source) {
         return source.next();
     }
 

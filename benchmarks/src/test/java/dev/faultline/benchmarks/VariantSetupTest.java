@@ -3,12 +3,14 @@ package dev.faultline.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Runs each benchmark variant's setup and correctness check once (never timing anything), so that a broken
@@ -71,6 +73,26 @@ class VariantSetupTest {
                 state.close();
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"none", "metrics", "jmx"})
+    void theInlinePathIsCheckedWhileEachScraperReadsAndTheReaderReallyReads(String scraper) throws Exception {
+        FaultlineBenchmark.InlineRead state = new FaultlineBenchmark.InlineRead();
+        state.scraper = scraper;
+        state.open(1024, 1);
+        LaneState lane = new LaneState() { };
+        lane.claim(state);
+        for (int i = 0; i < 3 * Workload.RECORDS; i++) {
+            lane.next();
+        }
+        // stopReader fails unless the reader read (and produced a text or attribute values) at least once
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!state.readerHasRead() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        state.stopReader();
+        state.close();
     }
 
     @Test

@@ -101,6 +101,7 @@ public final class EmbeddedFramework implements AutoCloseable {
         try {
             framework.init();
             List<Bundle> installed = embedded.install(distribution.bundleLocations());
+            DeployDirectory.uninstallRemoved(framework.getBundleContext(), watched);
             embedded.holdBack(installed);
             framework.start();
             embedded.startAll(installed);

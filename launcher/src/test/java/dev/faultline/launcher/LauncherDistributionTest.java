@@ -174,7 +174,7 @@ class LauncherDistributionTest {
     }
 
     @Test
-    void theDeployDirectoryInstallsAndUpdatesAtStartAndAKeptStorageKeepsBundlesAcrossRuns(@TempDir Path dir)
+    void theDeployDirectoryInstallsUpdatesAndUninstallsAtStartAndAKeptStorageKeepsBundlesAcrossRuns(@TempDir Path dir)
             throws Exception {
         Path deploy = Files.createDirectories(dir.resolve("deploy"));
         Path storage = dir.resolve("storage");
@@ -196,10 +196,16 @@ class LauncherDistributionTest {
                 .containsPattern("\\|Active +\\| +1\\|itest.deployed \\(2.0.0\\)")
                 .doesNotContain("itest.deployed (1.0.0)");
 
+        Files.delete(deployed);
+        LauncherProcess.Result third = LauncherProcess.run("lb\n", "--storage", storage.toString(), "--deploy",
+                deploy.toString());
+        assertThat(third.out()).as("a jar removed while the framework was stopped uninstalls its bundle")
+                .doesNotContain("itest.deployed").containsPattern("\\|Installed +\\| +1\\|itest.byhand \\(1.0.0\\)");
+
         LauncherProcess.Result temporary = LauncherProcess.run("lb\n", "--deploy", deploy.toString());
         assertThat(temporary.out()).as("a temporary storage keeps nothing").contains("|Faultline launcher")
                 .doesNotContain("itest.byhand");
-        assertThat(first.err() + second.err() + temporary.err()).doesNotContain("ERROR")
+        assertThat(first.err() + second.err() + third.err() + temporary.err()).doesNotContain("ERROR")
                 .doesNotContain("Exception");
     }
 

@@ -63,6 +63,29 @@ public interface VirtualIommus {
      */
     Optional<VirtualSmmuV3> smmuV3(String guest);
 
+    /**
+     * Puts a virtual VT-d remapping unit that the guest programs itself in front of its virtual IOMMU: the VMM
+     * hands it the guest's register accesses, and the guest's scalable-mode tables and queues are read from (and
+     * its fault-related records written to) {@code memory}.
+     *
+     * @param guest an open virtual IOMMU of this service
+     * @param memory the guest's RAM, the same space {@code guest} reads its tables from
+     * @param binder makes a host device's PASID follow the PASID entry the guest programmed for it
+     * @param options the unit's fault recording registers, address width and fault compression
+     * @throws IllegalArgumentException if {@code guest} is not an open virtual IOMMU of this service, or already has
+     *     a virtual SMMUv3 or VT-d unit (two would take each other's events)
+     * @since 1.2
+     */
+    VirtualVtd createVtd(VirtualIommu guest, WritableGuestMemory memory, PasidBinder binder,
+            VirtualVtdOptions options);
+
+    /**
+     * The virtual VT-d unit of an open guest, if its VMM created one; it goes when the guest closes.
+     *
+     * @since 1.2
+     */
+    Optional<VirtualVtd> vtd(String guest);
+
     /** The limits {@link #create(String, Set, GuestMemory)} uses: the {@code dev.faultline.viommu} configuration. */
     GuestLimits defaultLimits();
 }

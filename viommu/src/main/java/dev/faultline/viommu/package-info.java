@@ -25,10 +25,15 @@
  *       {@link dev.faultline.viommu.StreamBinder} ({@code @ConsumerType}) making host devices follow the guest's
  *       {@link dev.faultline.viommu.VirtualSte}s, {@link dev.faultline.viommu.VirtualSmmuStatistics} its counters,
  *       and {@link dev.faultline.viommu.WritableGuestMemory} ({@code @ConsumerType}) the guest RAM it writes.</li>
+ *   <li>{@link dev.faultline.viommu.VirtualVtd} ({@code @ProviderType}, since 1.2): a virtual VT-d remapping unit
+ *       the guest programs (scalable-mode tables, invalidation and page request queues, fault recording
+ *       registers), with {@link dev.faultline.viommu.PasidBinder} ({@code @ConsumerType}) making host devices follow
+ *       the guest's {@link dev.faultline.viommu.VirtualPasidEntry}s, {@link dev.faultline.viommu.VirtualVtdOptions}
+ *       how it is built and {@link dev.faultline.viommu.VirtualVtdStatistics} its counters.</li>
  * </ul>
  *
- * <p>Consumers import {@code [1.0,2.0)}; providers {@code [1.1,1.2)}.
+ * <p>Consumers import {@code [1.0,2.0)}; providers {@code [1.2,1.3)}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.faultline.viommu;

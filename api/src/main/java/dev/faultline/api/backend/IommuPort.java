@@ -29,6 +29,18 @@ public interface IommuPort extends AutoCloseable {
     void discardPartials();
 
     /**
+     * Reports that the hardware dropped faults because {@code queue} overflowed: one call per overflow episode the
+     * driver detects (the hardware does not say how many faults it dropped). Counted in the IOMMU's
+     * {@link dev.faultline.api.stats.IommuStatus}, across backend swaps; call {@link #discardPartials()} as well
+     * when page requests may have been lost. Allocates nothing; never blocks. The default counts nothing (for
+     * test doubles of the core).
+     *
+     * @since 1.2
+     */
+    default void reportOverflow(FaultQueue queue) {
+    }
+
+    /**
      * Disconnects the IOMMU: discards partials, answers every pending group {@code INVALID} (sent to the
      * backend, which must still accept responses during this call), and removes its devices. Idempotent.
      */

@@ -11,11 +11,12 @@
  *       ({@code @ProviderType}): the core's handles for one IOMMU and one device.</li>
  *   <li>{@link dev.faultline.api.backend.PageResponse} ({@code @ProviderType}): one response, read in place.</li>
  *   <li>{@link dev.faultline.api.backend.Domain}, {@link dev.faultline.api.backend.DomainType},
- *       {@link dev.faultline.api.backend.ReportOutcome}: values.</li>
+ *       {@link dev.faultline.api.backend.ReportOutcome}, {@link dev.faultline.api.backend.FaultQueue}: values.</li>
  * </ul>
  *
- * <p>Backends import {@code [1.2,2.0)} for the consumer side; the core imports {@code [1.2,1.3)}.
+ * <p>Backends import {@code [1.2,2.0)} for the consumer side ({@code [1.0,2.0)} without
+ * {@link dev.faultline.api.backend.IommuPort#reportOverflow}); the core imports {@code [1.2,1.3)}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.faultline.api.backend;

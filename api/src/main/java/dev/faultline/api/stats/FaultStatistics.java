@@ -27,4 +27,25 @@ public interface FaultStatistics {
 
     /** Groups reported but not yet answered: deferred by a handler or waiting in a queued handler's queue. */
     List<PendingGroup> pending();
+
+    /**
+     * Every IOMMU a backend connected since the core started (connected ones and those whose backend left), with
+     * the hardware overflows its backends reported. The default lists none (for test doubles of the core).
+     *
+     * @since 1.2
+     */
+    default List<IommuStatus> iommus() {
+        return List.of();
+    }
+
+    /**
+     * The latency from receipt to answer of the page request groups of all devices (a sample, see
+     * {@link AnswerLatency}); each handler's is in {@link HandlerStatus#answerLatency()}. The default has no samples
+     * (for test doubles of the core).
+     *
+     * @since 1.2
+     */
+    default AnswerLatency answerLatency() {
+        return AnswerLatency.none();
+    }
 }

@@ -27,6 +27,7 @@ public final class HandlerStatus {
     private final String reason;
     private final List<String> standing;
     private final long handedOver;
+    private final AnswerLatency answerLatency;
 
     private HandlerStatus(Builder b) {
         this.name = b.name;
@@ -43,6 +44,7 @@ public final class HandlerStatus {
         this.reason = b.reason;
         this.standing = b.standing;
         this.handedOver = b.handedOver;
+        this.answerLatency = b.answerLatency;
     }
 
     /** A builder with every value 0 (lists empty). */
@@ -67,6 +69,7 @@ public final class HandlerStatus {
         b.reason = reason;
         b.standing = standing;
         b.handedOver = handedOver;
+        b.answerLatency = answerLatency;
         return b;
     }
 
@@ -143,6 +146,16 @@ public final class HandlerStatus {
         return handedOver;
     }
 
+    /**
+     * The latency from receipt to answer of the page request groups routed to it (a sample, see
+     * {@link AnswerLatency}).
+     *
+     * @since 1.2
+     */
+    public AnswerLatency answerLatency() {
+        return answerLatency;
+    }
+
     /** Whether a handler receives faults. */
     public enum State {
         /** Faults are routed to it. */
@@ -182,13 +195,14 @@ public final class HandlerStatus {
                 && Objects.equals(counts, other.counts)
                 && Objects.equals(reason, other.reason)
                 && Objects.equals(standing, other.standing)
-                && handedOver == other.handedOver;
+                && handedOver == other.handedOver
+                && answerLatency.equals(other.answerLatency);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, bundle, serviceId, ranking, domains, devices, pasids, dispatch, timeoutMillis,
-                state, counts, reason, standing, handedOver);
+                state, counts, reason, standing, handedOver, answerLatency);
     }
 
     @Override
@@ -197,7 +211,7 @@ public final class HandlerStatus {
                 + ", ranking=" + ranking + ", domains=" + domains + ", devices=" + devices + ", pasids=" + pasids
                 + ", dispatch=" + dispatch + ", timeoutMillis=" + timeoutMillis + ", state=" + state
                 + ", counts=" + counts + ", reason=" + reason + ", standing=" + standing
-                + ", handedOver=" + handedOver + "]";
+                + ", handedOver=" + handedOver + ", answerLatency=" + answerLatency + "]";
     }
 
     /** Collects the values of a {@link HandlerStatus}; not thread-safe. */
@@ -216,6 +230,7 @@ public final class HandlerStatus {
         private String reason = "";
         private List<String> standing = List.of();
         private long handedOver;
+        private AnswerLatency answerLatency = AnswerLatency.none();
 
         private Builder() {
         }
@@ -304,6 +319,16 @@ public final class HandlerStatus {
         /** Sets groups that waited for this handler while it replaced a departed one, and reached it. */
         public Builder handedOver(long value) {
             this.handedOver = value;
+            return this;
+        }
+
+        /**
+         * Sets the latency from receipt to answer of the page request groups routed to it.
+         *
+         * @since 1.2
+         */
+        public Builder answerLatency(AnswerLatency value) {
+            this.answerLatency = Objects.requireNonNull(value, "answerLatency");
             return this;
         }
 

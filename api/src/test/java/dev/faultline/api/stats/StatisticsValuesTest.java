@@ -48,4 +48,30 @@ class StatisticsValuesTest {
                 .isNotEqualTo(status);
         assertThatThrownBy(() -> HandlerStatus.builder().name(null)).isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void anIommuStatusSumsItsQueuesOverflowsAndCopiesThroughItsBuilder() {
+        IommuStatus smmu = IommuStatus.builder().name("smmuv3.0").connected(true).devices(3)
+                .faultRecordOverflows(2).pageRequestOverflows(1).build();
+        assertThat(smmu.overflows()).isEqualTo(3);
+        assertThat(smmu.toBuilder().build()).isEqualTo(smmu).hasSameHashCodeAs(smmu);
+        assertThat(smmu.toBuilder().connected(false).build()).isNotEqualTo(smmu);
+        assertThat(smmu.toString()).contains("pageRequestOverflows=1");
+        assertThat(IommuStatus.builder().build().overflows()).isZero();
+        assertThatThrownBy(() -> IommuStatus.builder().name(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void anAnswerLatencyWithoutSamplesIsZeroAndAHandlersDefaultsToIt() {
+        assertThat(AnswerLatency.none().samples()).isZero();
+        assertThat(AnswerLatency.none().p99Nanos()).isZero();
+        assertThat(HandlerStatus.builder().build().answerLatency()).isEqualTo(AnswerLatency.none());
+        AnswerLatency measured = AnswerLatency.builder().samples(4).sumNanos(100).maxNanos(40).p50Nanos(20)
+                .p99Nanos(40).build();
+        assertThat(measured.toBuilder().build()).isEqualTo(measured).hasSameHashCodeAs(measured);
+        assertThat(measured.toBuilder().p50Nanos(21).build()).isNotEqualTo(measured);
+        HandlerStatus status = HandlerStatus.builder().name("pager").answerLatency(measured).build();
+        assertThat(status.toBuilder().build().answerLatency()).isEqualTo(measured);
+        assertThat(status).isNotEqualTo(HandlerStatus.builder().name("pager").build());
+    }
 }

@@ -1,14 +1,17 @@
 package dev.faultline.core.internal;
 
 import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.stats.AnswerLatency;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.api.stats.IommuStatus;
 import dev.faultline.api.stats.PendingGroup;
 import dev.faultline.core.control.HandlerControl;
 import dev.faultline.core.internal.answer.GroupFilter;
@@ -19,6 +22,8 @@ import dev.faultline.core.internal.configure.HandlerPolicy;
 import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.count.Counter;
 import dev.faultline.core.internal.count.Counters;
+import dev.faultline.core.internal.count.IommuOverflows;
+import dev.faultline.core.internal.count.LatencyHistogram;
 import dev.faultline.core.internal.dispatch.GroupDispatcher;
 import dev.faultline.core.internal.dispatch.Handler;
 import dev.faultline.core.internal.dispatch.HandlerQueue;
@@ -44,6 +49,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,6 +73,10 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     private final DeadlineWatchdog watchdog;
     private final PartialBudget partialBudget;
     private final Map<String, IommuConnection> iommus = new ConcurrentHashMap<>();
+    /** Each IOMMU ever connected, by name, with its reported overflows. */
+    private final Map<String, IommuOverflows> overflows = new ConcurrentHashMap<>();
+    /** The answer latency of every device's timed groups. */
+    public final LatencyHistogram latency = new LatencyHistogram();
     private final Map<String, Map<DeviceId, CarriedDevice>> carried = new ConcurrentHashMap<>();
     private final Map<DeviceId, DeviceState> present = new ConcurrentHashMap<>();
     /** Removed devices whose counters are still listed; older ones are folded into {@link #retired}. */
@@ -219,6 +229,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         if (iommus.putIfAbsent(name, c) != null) {
             throw new IllegalStateException("an IOMMU named " + name + " is already connected");
         }
+        overflows.computeIfAbsent(name, k -> new IommuOverflows());
         return c;
     }
 
@@ -247,6 +258,11 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
             return Optional.empty();
         }
         return Optional.of(countsOf(previous));
+    }
+
+    /** Counts an overflow of a hardware queue of IOMMU {@code iommu}, reported by its backend. */
+    public void overflowed(String iommu, FaultQueue queue) {
+        overflows.computeIfAbsent(iommu, k -> new IommuOverflows()).count(queue);
     }
 
     public void disconnected(IommuConnection c) {
@@ -538,9 +554,26 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
                     .dispatch(h.queued() ? "queued" : "inline")
                     .timeoutMillis(r.noDeadline() ? r.timeoutMillis() : h.timeoutNanos(settings) / 1_000_000)
                     .state(h.publicState()).counts(countsOf(h)).reason(h.reason()).standing(index.standing(h))
-                    .handedOver(h.handedOver()).build());
+                    .handedOver(h.handedOver()).answerLatency(h.latency.snapshot()).build());
         }
         return out;
+    }
+
+    @Override
+    public List<IommuStatus> iommus() {
+        List<IommuStatus> out = new ArrayList<>();
+        for (Map.Entry<String, IommuOverflows> e : new TreeMap<>(overflows).entrySet()) {
+            IommuConnection c = iommus.get(e.getKey());
+            out.add(IommuStatus.builder().name(e.getKey()).connected(c != null)
+                    .devices(c == null ? 0 : c.devices().size()).faultRecordOverflows(e.getValue().faultRecords())
+                    .pageRequestOverflows(e.getValue().pageRequests()).build());
+        }
+        return out;
+    }
+
+    @Override
+    public AnswerLatency answerLatency() {
+        return latency.snapshot();
     }
 
     @Override

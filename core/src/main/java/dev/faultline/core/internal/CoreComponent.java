@@ -4,10 +4,12 @@ import dev.faultline.api.backend.FaultPipeline;
 import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.api.stats.AnswerLatency;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.api.stats.IommuStatus;
 import dev.faultline.api.stats.PendingGroup;
 import dev.faultline.core.control.HandlerControl;
 import dev.faultline.core.internal.configure.CoreConfig;
@@ -86,6 +88,16 @@ public final class CoreComponent implements FaultPipeline, FaultStatistics, Hand
     @Override
     public IommuPort connect(IommuBackend backend) {
         return pipeline.connect(backend);
+    }
+
+    @Override
+    public List<IommuStatus> iommus() {
+        return pipeline.iommus();
+    }
+
+    @Override
+    public AnswerLatency answerLatency() {
+        return pipeline.answerLatency();
     }
 
     @Override

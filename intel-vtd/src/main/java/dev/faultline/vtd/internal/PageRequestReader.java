@@ -1,6 +1,7 @@
 package dev.faultline.vtd.internal;
 
 import dev.faultline.api.backend.DevicePort;
+import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.fault.PageRequest;
 import dev.faultline.api.fault.Pasid;
@@ -175,6 +176,7 @@ final class PageRequestReader {
         if (unit.read64(RegisterMap.PQH) % size != unit.read64(RegisterMap.PQT) % size) {
             return FaultRecordReader.AGAIN;
         }
+        port.reportOverflow(FaultQueue.PAGE_REQUESTS); // once per episode: when PRO is cleared
         port.discardPartials();
         unit.write32(RegisterMap.PRS, RegisterMap.PRS_PRO);
         log.overflowCleared(unit.name());

@@ -4,6 +4,7 @@ import dev.faultline.api.backend.DevicePort;
 import dev.faultline.api.backend.Domain;
 import dev.faultline.api.backend.DomainType;
 import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.backend.PageResponse;
@@ -311,7 +312,11 @@ final class UnitDriver implements IommuBackend, VtdIommu {
         int outcome = FaultRecordReader.DONE;
         if (faultEvent.getAndSet(false)) {
             outcome = FaultRecordReader.AGAIN;
+            long overflowsBefore = faults.overflows;
             int drained = faults.drain();
+            if (faults.overflows != overflowsBefore) {
+                port.reportOverflow(FaultQueue.FAULT_RECORDS); // FSTS.PFO: the hardware dropped faults
+            }
             if (drained == FaultRecordReader.ABANDONED) {
                 faultEvent.set(true); // the successor looks again
                 return drained;

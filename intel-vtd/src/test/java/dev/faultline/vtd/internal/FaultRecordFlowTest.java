@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faultline.api.backend.Domain;
+import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.HardwareRecord;
 import dev.faultline.api.fault.Pasid;
@@ -220,6 +221,7 @@ class FaultRecordFlowTest {
         assertThat(rig.pipeline.faults).extracting(UnrecoverableFault::address).startsWith(VA, VA + 0x1000)
                 .doesNotContain(VA + 0x9000, VA + 0xa000);
         assertThat(rig.driver.counters().faultRecordOverflows()).isEqualTo(1);
+        assertThat(rig.pipeline.port.overflows).as("reported to the core").containsExactly(FaultQueue.FAULT_RECORDS);
         assertThat(rig.unit.counters().faultsOverflowed()).isEqualTo(2);
         assertThat(rig.unit.read32(RegisterMap.FSTS) & RegisterMap.FSTS_PFO).isZero();
         faultOnce(VA + 0x20000);

@@ -4,6 +4,7 @@ import static dev.faultline.vtd.internal.DriverRig.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.api.backend.Domain;
+import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.fault.PageRequest;
 import dev.faultline.api.fault.PciRequesterId;
 import dev.faultline.api.fault.Permissions;
@@ -284,6 +285,7 @@ class PageRequestFlowTest {
                     "IOMMU: dmar0: PRQ overflow cleared");
             ScriptedPipeline.Port port = small.pipeline.port;
             assertThat(port.discards).isEqualTo(1);
+            assertThat(port.overflows).as("one episode reported to the core").containsExactly(FaultQueue.PAGE_REQUESTS);
             assertThat(port.partials).isEmpty();
             assertThat(small.pipeline.requests).hasSize(127).filteredOn(PageRequest::lastPage).hasSize(1);
             assertThat(small.unit.read32(RegisterMap.PRS) & RegisterMap.PRS_PRO).isZero();

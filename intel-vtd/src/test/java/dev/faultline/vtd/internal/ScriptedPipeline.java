@@ -3,6 +3,7 @@ package dev.faultline.vtd.internal;
 import dev.faultline.api.backend.DevicePort;
 import dev.faultline.api.backend.Domain;
 import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.backend.PageResponse;
@@ -86,6 +87,8 @@ final class ScriptedPipeline implements FaultPipeline {
         final Map<DeviceId, Device> devices = new ConcurrentHashMap<>();
         final List<PageRequest> partials = new CopyOnWriteArrayList<>();
         volatile int discards;
+        /** The overflows the driver reported, in order. */
+        final List<FaultQueue> overflows = new CopyOnWriteArrayList<>();
         volatile boolean closed;
 
         @Override
@@ -101,6 +104,11 @@ final class ScriptedPipeline implements FaultPipeline {
         @Override
         public Optional<DevicePort> device(DeviceId device) {
             return Optional.ofNullable(devices.get(device));
+        }
+
+        @Override
+        public void reportOverflow(FaultQueue queue) {
+            overflows.add(queue);
         }
 
         @Override

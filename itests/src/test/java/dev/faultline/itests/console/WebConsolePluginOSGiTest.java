@@ -3,6 +3,7 @@ package dev.faultline.itests.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.itests.Services;
 import dev.faultline.platform.machine.Machine;
 import dev.faultline.viommu.VirtualIommus;
 import java.net.URI;
@@ -10,11 +11,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 
@@ -34,6 +42,9 @@ class WebConsolePluginOSGiTest {
 
     @InjectService
     Machine machine;
+
+    @InjectService
+    ConfigurationAdmin admin;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -115,5 +126,57 @@ class WebConsolePluginOSGiTest {
         assertThat(swap.statusCode()).isEqualTo(302);
         assertThat(swap.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l)
                 .contains("/system/console/faultline/iommus?done=").contains("not+a+running+backend"));
+    }
+
+    @Test
+    void theSwapButtonSwapsABackendAsFaultlineSwapDoesWithoutRestartingTheLauncherOrTheDrivers() throws Exception {
+        OwnVtdUnit.deploy(context, admin);
+        Bundle backend = Arrays.stream(context.getBundles())
+                .filter(b -> "dev.faultline.intel-vtd".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        Bundle launcher = Arrays.stream(context.getBundles())
+                .filter(b -> "dev.faultline.launcher".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        long revisionBefore = backend.getLastModified();
+        List<String> stopped = new CopyOnWriteArrayList<>();
+        BundleListener listener = event -> {
+            if (event.getType() == BundleEvent.STOPPED) {
+                stopped.add(event.getBundle().getSymbolicName());
+            }
+        };
+        context.addBundleListener(listener);
+        try {
+            String iommus = get("/iommus", true).body();
+            assertThat(iommus).contains("Swap (stop, update with its running content, start)");
+            Matcher token = Pattern.compile("data-token='([0-9a-f]{32})'").matcher(iommus);
+            assertThat(token.find()).isTrue();
+            Services.await(() -> {
+                try {
+                    return !get("/data.json", true).body().contains("running\"");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            HttpResponse<String> swap = post("action=swap&target=" + backend.getBundleId() + "&token="
+                    + token.group(1));
+            assertThat(swap.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l)
+                    .contains("swap+of+dev.faultline.intel-vtd+started"));
+            String[] status = new String[1];
+            Services.await(() -> {
+                try {
+                    status[0] = get("/data.json", true).body();
+                } catch (Exception e) {
+                    return false;
+                }
+                return status[0].contains("swapped dev.faultline.intel-vtd") || status[0].contains("failed");
+            });
+            assertThat(status[0]).contains("swapped dev.faultline.intel-vtd [" + backend.getBundleId() + "]",
+                    "ACTIVE, without a refresh");
+        } finally {
+            context.removeBundleListener(listener);
+        }
+        assertThat(backend.getLastModified()).as("updated").isGreaterThanOrEqualTo(revisionBefore);
+        assertThat(backend.getState()).isEqualTo(Bundle.ACTIVE);
+        assertThat(stopped).as("only the backend stopped: no refresh restarted its importers")
+                .containsExactly("dev.faultline.intel-vtd");
+        assertThat(launcher.getState()).isEqualTo(Bundle.ACTIVE);
     }
 }

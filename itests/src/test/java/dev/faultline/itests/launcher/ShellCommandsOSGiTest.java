@@ -120,7 +120,7 @@ class ShellCommandsOSGiTest {
     @Test
     void everyListingPrintsATableByDefaultAndJsonWhenAsked() throws Exception {
         for (String command : List.of("stats", "pending", "handlers", "iommus", "devices", "domains", "smmu", "vtd",
-                "gpu", "rproc", "viommus", "vsmmus")) {
+                "gpu", "rproc", "viommus", "vsmmus", "vvtds")) {
             String text = shell("faultline:" + command);
             assertThat(text).as(command).doesNotContainPattern("[A-Z][A-Za-z]+\\[[a-z]+=").endsWith("\n");
             assertThat(text.lines()).as(command).allSatisfy(l -> assertThat(l.length()).isLessThan(200));

@@ -63,6 +63,10 @@ public final class VtdComponent {
         /** The host address width. */
         @AttributeDefinition(description = "host address width in bits (32 to 52)")
         int address_width() default 46;
+
+        /** Fault compression (VT-d FRCD.F: further faults of a source with a pending record may be collapsed). */
+        @AttributeDefinition(description = "collapse faults of a source id that has a pending fault record")
+        boolean fault_compression() default false;
     }
 
     @Reference
@@ -81,6 +85,7 @@ public final class VtdComponent {
                         true),
                 ExtendedCapability.of(features, c.pasid_bits()), c.address_width(), 1L << c.address_width());
         unit = new RemappingUnit(configuration, machine.memory());
+        unit.compressFaults(c.fault_compression());
         machine.addIommu(unit);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(SmmuComponent.NAME_PROPERTY, c.name());

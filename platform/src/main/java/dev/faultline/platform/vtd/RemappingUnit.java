@@ -122,6 +122,8 @@ public final class RemappingUnit implements TranslationPort {
     private long responsesSent;
     private long responsesUndeliverable;
     private long invalidationErrors;
+    private long faultsCompressed;
+    private boolean compressFaults;
 
     /** A unit in its reset state: translation and queues disabled, all event interrupts masked. */
     public RemappingUnit(UnitConfiguration configuration, PhysicalMemory memory) {
@@ -161,12 +163,37 @@ public final class RemappingUnit implements TranslationPort {
         interruptSink = interrupt -> { };
     }
 
+    /**
+     * Turns fault compression on or off (off at reset). The VT-d spec lets hardware collapse further faults from
+     * a source id into a fault recording register that still holds a fault of that source (F = 1): with it on,
+     * such a fault is not recorded (no FRCD, no PFO, no fault event) and is counted as
+     * {@link UnitCounters#faultsCompressed()}; with it off every fault takes the next register or overflows.
+     *
+     * @since 1.1
+     */
+    public void compressFaults(boolean on) {
+        synchronized (lock) {
+            compressFaults = on;
+        }
+    }
+
+    /**
+     * Whether fault compression is on ({@link #compressFaults(boolean)}).
+     *
+     * @since 1.1
+     */
+    public boolean compressesFaults() {
+        synchronized (lock) {
+            return compressFaults;
+        }
+    }
+
     /** A snapshot of the counters. */
     public UnitCounters counters() {
         synchronized (lock) {
             return new UnitCounters(faultsRecorded, faultsOverflowed, faultsSuppressed, pageRequestsQueued,
                     pageRequestsDiscarded, automaticResponses, responsesSent, responsesUndeliverable,
-                    invalidationErrors, lookup.pasidCacheSize(), lookup.pasidCacheHits());
+                    invalidationErrors, lookup.pasidCacheSize(), lookup.pasidCacheHits(), faultsCompressed);
         }
     }
 
@@ -429,10 +456,24 @@ public final class RemappingUnit implements TranslationPort {
         faultRecords[2 * index + 1] &= Long.MAX_VALUE;
     }
 
-    /** Records a fault by the rule of VT-d FSTS; FPD suppresses it. */
+    /** Whether a fault recording register holds a fault (F = 1) of {@code sourceId}. */
+    private boolean pendingFaultFrom(int sourceId) {
+        for (int i = 1; i < faultRecords.length; i += 2) {
+            if (faultRecords[i] < 0 && (faultRecords[i] & 0xffff) == sourceId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records a fault by the rule of VT-d FSTS; FPD suppresses it, compression collapses it. */
     private void recordFault(FaultRecord record, boolean faultProcessingDisable) {
         if (faultProcessingDisable) {
             faultsSuppressed++;
+            return;
+        }
+        if (compressFaults && pendingFaultFrom(record.sourceId())) {
+            faultsCompressed++; // collapsed into the pending record of the same source id (VT-d FRCD.F)
             return;
         }
         int status = faultStatusLocked();

@@ -14,9 +14,20 @@ package dev.faultline.platform.vtd;
  * @param invalidationErrors invalidation queue errors (FSTS.IQE)
  * @param pasidCacheEntries PASID entries cached now (§6.5)
  * @param pasidCacheHits translations that took their PASID entry from the cache
+ * @param faultsCompressed faults collapsed into a pending record of the same source id (fault compression on;
+ *     since 1.1)
  */
 public record UnitCounters(long faultsRecorded, long faultsOverflowed, long faultsSuppressed, long pageRequestsQueued,
         long pageRequestsDiscarded, long automaticResponses, long responsesSent, long responsesUndeliverable,
         long invalidationErrors, int pasidCacheEntries,
-        long pasidCacheHits) {
+        long pasidCacheHits, long faultsCompressed) {
+
+    /** The counters of a unit that compresses no faults (the 1.0 form). */
+    public UnitCounters(long faultsRecorded, long faultsOverflowed, long faultsSuppressed, long pageRequestsQueued,
+            long pageRequestsDiscarded, long automaticResponses, long responsesSent, long responsesUndeliverable,
+            long invalidationErrors, int pasidCacheEntries, long pasidCacheHits) {
+        this(faultsRecorded, faultsOverflowed, faultsSuppressed, pageRequestsQueued, pageRequestsDiscarded,
+                automaticResponses, responsesSent, responsesUndeliverable, invalidationErrors, pasidCacheEntries,
+                pasidCacheHits, 0);
+    }
 }

@@ -21,5 +21,5 @@
  * <p>Every record encodes and decodes bit-exactly; constants cite the VT-d spec and Linux names.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.faultline.platform.vtd;

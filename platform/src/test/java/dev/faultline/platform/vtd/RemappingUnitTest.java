@@ -315,6 +315,37 @@ class RemappingUnitTest {
     }
 
     @Test
+    void compressesFurtherFaultsOfASourceWithAPendingRecordOnlyWhenAskedTo() {
+        fixture.attach(RID, PASID);
+        fixture.attach(RID + 1, PASID);
+        unit.compressFaults(true);
+        assertThat(unit.compressesFaults()).isTrue();
+        for (int i = 0; i < 20; i++) {
+            unit.issue(read(PASID, VA + i * 0x1000L));          // one source: collapsed into its first record
+        }
+        unit.issue(DmaAccess.of(RID + 1, VA, AccessType.READ, 4).withPasid(PASID)); // another source: its own
+        assertThat(fixture.faultRecord(0).address()).isEqualTo(VA);
+        assertThat(fixture.faultRecord(1).sourceId()).isEqualTo(RID + 1);
+        assertThat(fixture.faultRecord(2).valid()).isFalse();
+        assertThat(fixture.faultStatus().primaryFaultOverflow()).isFalse();
+        assertThat(unit.counters().faultsRecorded()).isEqualTo(2);
+        assertThat(unit.counters().faultsCompressed()).isEqualTo(19);
+        assertThat(fixture.interrupts).containsExactly(UnitInterrupt.FAULT_EVENT);
+        fixture.clearFaultRecord(0);                               // cleared: the source's next fault is recorded
+        unit.issue(read(PASID, VA + 0x40000));
+        assertThat(fixture.faultRecord(2).address()).isEqualTo(VA + 0x40000);
+
+        unit.compressFaults(false);
+        for (int i = 0; i < 8; i++) {
+            unit.issue(read(PASID, VA + i * 0x1000L));
+        }
+        assertThat(fixture.faultStatus().primaryFaultOverflow()).isTrue();
+        assertThat(unit.counters().faultsCompressed()).isEqualTo(19);
+        assertThat(unit.counters().faultsRecorded()).isEqualTo(3 + 6);
+        assertThat(unit.counters().faultsOverflowed()).isEqualTo(2);
+    }
+
+    @Test
     void clearsARecordThroughA64BitWriteOfItsHighQword() {
         fixture.attach(RID, PASID);
         unit.issue(read(PASID, VA));

@@ -4,6 +4,7 @@ import dev.faultline.api.backend.DevicePort;
 import dev.faultline.api.backend.Domain;
 import dev.faultline.api.backend.DomainType;
 import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.backend.PageResponse;
@@ -844,6 +845,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         int drained = drain(events, EventRecord.BYTES, "EVTQ overflow detected -- events lost");
         if (drained == OVERFLOWED) {
             eventOverflows++;
+            port.reportOverflow(FaultQueue.FAULT_RECORDS);
         }
         return drained != ABANDONED;
     }
@@ -853,6 +855,7 @@ final class SmmuDriver implements IommuBackend, SmmuDomains {
         int drained = drain(pageRequests, PriEntry.BYTES, "PRIQ overflow detected -- requests lost");
         if (drained == OVERFLOWED) {
             priOverflows++;
+            port.reportOverflow(FaultQueue.PAGE_REQUESTS);
             port.discardPartials(); // groups whose last request may have been lost (IHI 0070 §8.1.1)
         }
         return drained != ABANDONED;

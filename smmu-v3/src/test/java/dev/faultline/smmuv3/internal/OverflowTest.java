@@ -60,6 +60,10 @@ class OverflowTest {
                 == QueuePointer.overflow(rig.smmu.read32(SmmuRegisters.EVENTQ_CONS)), "the acknowledgement");
         assertThat(rig.log.count("EVTQ overflow detected -- events lost")).isEqualTo(1);
         assertThat(rig.driver.statistics().eventOverflows()).isEqualTo(1);
+        assertThat(rig.core.statistics().iommus()).singleElement().satisfies(iommu -> {
+            assertThat(iommu.faultRecordOverflows()).as("in the core's statistics too").isEqualTo(1);
+            assertThat(iommu.pageRequestOverflows()).isZero();
+        });
 
         dsp.read(Pasid.NONE, 0x40_0000L, 4, WAIT); // no overflow now: not reported again
         BackendRig.await(() -> delivered.get() == 5, "the next fault");
@@ -92,6 +96,10 @@ class OverflowTest {
         first.join(TimeUnit.SECONDS.toMillis(10));
         BackendRig.await(() -> rig.driver.statistics().priOverflows() == 1, "overflow detection");
         BackendRig.await(() -> rig.core.statistics().totals().discardedPartials() == 1, "the partial discarded");
+        assertThat(rig.core.statistics().iommus()).singleElement().satisfies(iommu -> {
+            assertThat(iommu.pageRequestOverflows()).as("in the core's statistics too").isEqualTo(1);
+            assertThat(iommu.faultRecordOverflows()).isZero();
+        });
         assertThat(rig.log.count("PRIQ overflow detected -- requests lost")).isEqualTo(1);
         assertThat(rig.core.statistics().totals().pending()).isZero();
         assertThat(QueuePointer.overflow(rig.smmu.read32(SmmuRegisters.PRIQ_PROD)))

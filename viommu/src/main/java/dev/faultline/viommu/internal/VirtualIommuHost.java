@@ -8,10 +8,13 @@ import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.machine.TopologyListener;
 import dev.faultline.viommu.GuestLimits;
 import dev.faultline.viommu.GuestMemory;
+import dev.faultline.viommu.PasidBinder;
 import dev.faultline.viommu.StreamBinder;
 import dev.faultline.viommu.VirtualIommu;
 import dev.faultline.viommu.VirtualIommus;
 import dev.faultline.viommu.VirtualSmmuV3;
+import dev.faultline.viommu.VirtualVtd;
+import dev.faultline.viommu.VirtualVtdOptions;
 import dev.faultline.viommu.WritableGuestMemory;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,6 +70,8 @@ public final class VirtualIommuHost implements VirtualIommus {
         boolean closedEarly;
         /** The guest's virtual SMMUv3, if the VMM created one. */
         GuestSmmuV3 smmuV3;
+        /** The guest's virtual VT-d unit, if the VMM created one. */
+        GuestVtd vtd;
 
         Guest(GuestViommu viommu) {
             this.viommu = viommu;
@@ -195,16 +200,42 @@ public final class VirtualIommuHost implements VirtualIommus {
     public VirtualSmmuV3 createSmmuV3(VirtualIommu guest, WritableGuestMemory memory, StreamBinder binder) {
         Objects.requireNonNull(guest, "guest");
         synchronized (guests) {
+            Guest entry = withoutFrontEnd(guest);
+            entry.smmuV3 = new GuestSmmuV3(guest, memory, binder, guest.limits().maxPendingGroups());
+            return entry.smmuV3;
+        }
+    }
+
+    /** The entry of an open guest of this service that has no virtual SMMUv3 or VT-d unit yet; the caller locks. */
+    private Guest withoutFrontEnd(VirtualIommu guest) {
             Guest entry = guests.get(guest.name());
             if (entry == null || entry.viommu != guest || guest.closed()) {
                 throw new IllegalArgumentException(guest + " is not an open virtual IOMMU of this service");
             }
-            if (entry.smmuV3 != null) {
+            if (entry.smmuV3 != null || entry.vtd != null) {
                 // two front ends would take each other's events from the one queue
-                throw new IllegalArgumentException("guest " + guest.name() + " already has a virtual SMMUv3");
+                throw new IllegalArgumentException("guest " + guest.name() + " already has a virtual "
+                        + (entry.vtd != null ? "VT-d unit" : "SMMUv3"));
             }
-            entry.smmuV3 = new GuestSmmuV3(guest, memory, binder, guest.limits().maxPendingGroups());
-            return entry.smmuV3;
+        return entry;
+    }
+
+    @Override
+    public VirtualVtd createVtd(VirtualIommu guest, WritableGuestMemory memory, PasidBinder binder,
+            VirtualVtdOptions options) {
+        Objects.requireNonNull(guest, "guest");
+        synchronized (guests) {
+            Guest entry = withoutFrontEnd(guest);
+            entry.vtd = new GuestVtd(guest, memory, binder, options, guest.limits().maxPendingGroups());
+            return entry.vtd;
+        }
+    }
+
+    @Override
+    public Optional<VirtualVtd> vtd(String guest) {
+        synchronized (guests) {
+            Guest entry = guests.get(guest);
+            return entry == null ? Optional.empty() : Optional.ofNullable(entry.vtd);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.faultline.console.internal.jmx;
 
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.api.stats.IommuStatus;
 
 /** The core's totals. */
 final class CoreBean extends CountsBean implements CoreMXBean {
@@ -29,5 +30,30 @@ final class CoreBean extends CountsBean implements CoreMXBean {
     @Override
     public int getPendingGroupCount() {
         return statistics.pending().size();
+    }
+
+    @Override
+    public long getHardwareOverflows() {
+        return statistics.iommus().stream().mapToLong(IommuStatus::overflows).sum();
+    }
+
+    @Override
+    public long getAnswerLatencySamples() {
+        return statistics.answerLatency().samples();
+    }
+
+    @Override
+    public long getAnswerLatencyP50Nanos() {
+        return statistics.answerLatency().p50Nanos();
+    }
+
+    @Override
+    public long getAnswerLatencyP99Nanos() {
+        return statistics.answerLatency().p99Nanos();
+    }
+
+    @Override
+    public long getAnswerLatencyMaxNanos() {
+        return statistics.answerLatency().maxNanos();
     }
 }

@@ -1,5 +1,6 @@
 package dev.faultline.console.internal.jmx;
 
+import dev.faultline.api.stats.AnswerLatency;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
@@ -42,6 +43,31 @@ final class HandlerBean extends CountsBean implements HandlerMXBean {
     FaultCounts counts() {
         HandlerStatus status = status();
         return status == null ? null : status.counts();
+    }
+
+    private AnswerLatency latency() {
+        HandlerStatus status = status();
+        return status == null ? AnswerLatency.none() : status.answerLatency();
+    }
+
+    @Override
+    public long getAnswerLatencySamples() {
+        return latency().samples();
+    }
+
+    @Override
+    public long getAnswerLatencyP50Nanos() {
+        return latency().p50Nanos();
+    }
+
+    @Override
+    public long getAnswerLatencyP99Nanos() {
+        return latency().p99Nanos();
+    }
+
+    @Override
+    public long getAnswerLatencyMaxNanos() {
+        return latency().maxNanos();
     }
 
     @Override

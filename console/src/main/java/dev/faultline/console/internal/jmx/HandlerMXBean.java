@@ -1,7 +1,7 @@
 package dev.faultline.console.internal.jmx;
 
 /** {@code dev.faultline:type=Handler,name="<handler>",id=<service id>}: one handler's state and counters. */
-public interface HandlerMXBean extends CountsMXBean {
+public interface HandlerMXBean extends CountsMXBean, LatencyMXBean {
     /** The handler's name. */
     String getName();
 

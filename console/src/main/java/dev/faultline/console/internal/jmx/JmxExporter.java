@@ -3,6 +3,7 @@ package dev.faultline.console.internal.jmx;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.api.stats.IommuStatus;
 import dev.faultline.console.internal.state.GuestView;
 import dev.faultline.console.internal.state.Observer;
 import dev.faultline.core.control.HandlerControl;
@@ -36,7 +37,7 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * Registers the Faultline MBeans in the platform MBean server, so JConsole, VisualVM, Mission Control or
  * {@code jcmd} attached to the JVM see them: {@code dev.faultline:type=Core}, one {@code type=Device} per device,
- * one {@code type=Handler} per handler registration and one {@code type=Guest} per open guest. A thread of its own
+ * one {@code type=Iommu} per IOMMU, one {@code type=Handler} per handler registration and one {@code type=Guest} per open guest. A thread of its own
  * ({@code faultline-jmx}) adds and removes device, handler and guest MBeans as they come and go; every attribute
  * read is a fresh read of the statistics. Remote JMX is not opened here: it stays as the JVM was started.
  */
@@ -111,6 +112,11 @@ public final class JmxExporter {
                         + handler.serviceId());
                 wanted.add(name);
                 register(name, () -> new HandlerBean(statistics, handler, () -> control));
+            }
+            for (IommuStatus iommu : statistics.iommus()) {
+                ObjectName name = name("type=Iommu,name=" + ObjectName.quote(iommu.name()));
+                wanted.add(name);
+                register(name, () -> new IommuBean(statistics, iommu.name()));
             }
             for (GuestView guest : observer.guests()) {
                 ObjectName name = name("type=Guest,name=" + ObjectName.quote(guest.name()));

@@ -1,11 +1,15 @@
 package dev.faultline.console.internal.metrics;
 
+import dev.faultline.api.stats.AnswerLatency;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.api.stats.IommuStatus;
 import dev.faultline.console.internal.state.GuestView;
 import dev.faultline.console.internal.state.Observation;
 import dev.faultline.viommu.GuestStatistics;
+import java.math.BigDecimal;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToLongFunction;
 
@@ -147,6 +151,31 @@ public final class MetricsText {
                         h.bundle(), "service_id", Long.toString(h.serviceId()), "state", state.name());
             }
         }
+        latency("faultline_answer_latency_seconds",
+                "Receipt-to-answer latency of page request groups (timed: at most one group per device and millisecond).",
+                o.latency());
+        declare("faultline_answer_latency_max_seconds", false, "The longest receipt-to-answer latency timed.");
+        sample("faultline_answer_latency_max_seconds", seconds(o.latency().maxNanos()));
+        declare("faultline_handler_answer_latency_seconds", "summary",
+                "Receipt-to-answer latency of the page request groups routed to the handler (timed, as the core's).");
+        for (HandlerStatus h : o.handlers()) {
+            latencySamples("faultline_handler_answer_latency_seconds", h.answerLatency(), "handler", h.name(),
+                    "bundle", h.bundle(), "service_id", Long.toString(h.serviceId()));
+        }
+
+        declare("faultline_iommu_connected", false, "1 while a backend drives the IOMMU, 0 between backends.");
+        for (IommuStatus i : o.iommus()) {
+            sample("faultline_iommu_connected", false, i.connected() ? 1 : 0, "backend", i.name());
+        }
+        declare("faultline_iommu_overflows", true,
+                "Overflow episodes of the IOMMU's fault queues, in which the hardware dropped faults, by queue.");
+        for (IommuStatus i : o.iommus()) {
+            sample("faultline_iommu_overflows", true, i.faultRecordOverflows(), "backend", i.name(), "queue",
+                    "fault_records");
+            sample("faultline_iommu_overflows", true, i.pageRequestOverflows(), "backend", i.name(), "queue",
+                    "page_requests");
+        }
+
         declare("faultline_handler_deadline_milliseconds", false, "Deadline of the handler's deferred and queued groups.");
         for (HandlerStatus h : o.handlers()) {
             sample("faultline_handler_deadline_milliseconds", false, h.timeoutMillis(), "handler", h.name(), "bundle",
@@ -209,17 +238,47 @@ public final class MetricsText {
     }
 
     private void declare(String name, boolean counter, String help) {
-        String declared = counter && !openMetrics ? name + "_total" : name;
-        out.append("# HELP ").append(declared).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(declared).append(' ').append(counter ? "counter" : "gauge").append('\n');
+        declare(counter && !openMetrics ? name + "_total" : name, counter ? "counter" : "gauge", help);
+    }
+
+    private void declare(String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    /** A summary family of one latency: quantiles 0.5 and 0.99, {@code _sum} and {@code _count}. */
+    private void latency(String name, String help, AnswerLatency latency) {
+        declare(name, "summary", help);
+        latencySamples(name, latency);
+    }
+
+    private void latencySamples(String name, AnswerLatency latency, String... labels) {
+        String[] withQuantile = Arrays.copyOf(labels, labels.length + 2);
+        withQuantile[labels.length] = "quantile";
+        withQuantile[labels.length + 1] = "0.5";
+        sampleText(name, seconds(latency.p50Nanos()), withQuantile);
+        withQuantile[labels.length + 1] = "0.99";
+        sampleText(name, seconds(latency.p99Nanos()), withQuantile);
+        sampleText(name + "_sum", seconds(latency.sumNanos()), labels);
+        sampleText(name + "_count", Long.toString(latency.samples()), labels);
+    }
+
+    /** Nanoseconds as seconds, in plain decimal notation. */
+    static String seconds(long nanos) {
+        return BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString();
+    }
+
+    private void sample(String name, String value) {
+        sampleText(name, value);
     }
 
     /** One sample; {@code labels} are name-value pairs, a pair with a {@code null} name is left out. */
     private void sample(String name, boolean counter, long value, String... labels) {
+        sampleText(counter ? name + "_total" : name, Long.toString(value), labels);
+    }
+
+    private void sampleText(String name, String value, String... labels) {
         out.append(name);
-        if (counter) {
-            out.append("_total");
-        }
         boolean first = true;
         for (int i = 0; i + 1 < labels.length; i += 2) {
             if (labels[i] == null) {

@@ -46,7 +46,7 @@ public final class Observer {
     /** Reads everything now. */
     public Observation observe() {
         return new Observation(System.nanoTime(), statistics.totals(), statistics.devices(), statistics.handlers(),
-                statistics.pending(), guests());
+                statistics.pending(), guests(), statistics.iommus(), statistics.answerLatency());
     }
 
     /** The open guests, by name. */

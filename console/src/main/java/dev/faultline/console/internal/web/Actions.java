@@ -4,30 +4,30 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleException;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
  * What the console's buttons do, each on a thread of its own so that the POST returns at once: run the demo (the
  * launcher's {@code demo} task service, {@code ToIntFunction<String[]>} with {@code faultline.launcher.task=demo}),
- * and swap a backend bundle (stop, update from its own location, refresh, start). One action runs at a time;
- * {@link #status()} tells the last outcome.
+ * and swap a backend bundle for the content it runs now through the launcher's {@code swap} task
+ * ({@code Function<String, String>} with {@code faultline.launcher.task=swap}: stop, update, start, refreshed only
+ * when the wiring needs it, exactly as {@code faultline:swap}, so the launcher, its commands, a demo in progress and
+ * the drivers go on running). One action runs at a time; {@link #status()} tells the last outcome.
  */
 final class Actions {
     static final String DEMO_FILTER = "(&(objectClass=" + ToIntFunction.class.getName()
             + ")(faultline.launcher.task=demo))";
     static final String BACKEND_FILTER = "(|(objectClass=dev.faultline.smmuv3.SmmuDomains)"
             + "(objectClass=dev.faultline.vtd.VtdIommu))";
-    private static final long REFRESH_WAIT_SECONDS = 30;
+    static final String SWAP_FILTER = "(&(objectClass=" + Function.class.getName()
+            + ")(faultline.launcher.task=swap))";
 
     private final BundleContext context;
     private final AtomicBoolean busy = new AtomicBoolean();
@@ -101,35 +101,44 @@ final class Actions {
         return out;
     }
 
+    /** Whether the framework offers the launcher's swap task. */
+    boolean swapAvailable() {
+        return task(SWAP_FILTER).isPresent();
+    }
+
     /** Starts swapping the backend bundle {@code id}; returns what happened to the request. */
     String swap(long id) {
         Bundle target = backends().stream().filter(b -> b.getBundleId() == id).findFirst().orElse(null);
         if (target == null) {
             return "bundle " + id + " is not a running backend";
         }
+        Optional<ServiceReference<?>> ref = task(SWAP_FILTER);
+        if (ref.isEmpty()) {
+            return "swapping needs the launcher's swap task, which is not installed in this framework";
+        }
         String name = target.getSymbolicName();
         return start("swap of " + name, () -> {
-            long started = System.nanoTime();
-            target.stop();
-            target.update();
-            refresh(target);
-            target.start();
-            return String.format("swapped %s [%d] in %.1f ms", name, target.getBundleId(),
-                    (System.nanoTime() - started) / 1e6);
+            Object service = context.getService(ref.get());
+            if (service == null) {
+                return "the swap task went away before it ran";
+            }
+            try {
+                @SuppressWarnings("unchecked")
+                Function<String, String> task = (Function<String, String>) service;
+                return task.apply(Long.toString(id));
+            } finally {
+                context.ungetService(ref.get());
+            }
         });
     }
 
-    private void refresh(Bundle target) throws InterruptedException, BundleException {
-        CountDownLatch done = new CountDownLatch(1);
-        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(target), e -> done.countDown());
-        if (!done.await(REFRESH_WAIT_SECONDS, TimeUnit.SECONDS)) {
-            throw new BundleException("the refresh did not finish in " + REFRESH_WAIT_SECONDS + " s");
-        }
+    private Optional<ServiceReference<?>> demo() {
+        return task(DEMO_FILTER);
     }
 
-    private Optional<ServiceReference<?>> demo() {
+    private Optional<ServiceReference<?>> task(String filter) {
         try {
-            ServiceReference<?>[] refs = context.getServiceReferences((String) null, DEMO_FILTER);
+            ServiceReference<?>[] refs = context.getServiceReferences((String) null, filter);
             return refs == null ? Optional.empty() : Optional.of(refs[0]);
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);

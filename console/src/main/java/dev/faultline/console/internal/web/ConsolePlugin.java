@@ -1,6 +1,7 @@
 package dev.faultline.console.internal.web;
 
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.api.stats.IommuStatus;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.console.internal.state.Observation;
 import dev.faultline.console.internal.state.Observer;
@@ -190,6 +191,13 @@ public final class ConsolePlugin extends HttpServlet {
                 .number("timedOut", t.timedOut())
                 .number("abandoned", t.abandoned())
                 .number("lostResponses", t.lostResponses())
+                .number("overflows", o.iommus().stream().mapToLong(IommuStatus::overflows).sum())
+                .close()
+                .open("latency")
+                .decimal("p50", o.latency().p50Nanos() / 1000.0)
+                .decimal("p99", o.latency().p99Nanos() / 1000.0)
+                .decimal("max", o.latency().maxNanos() / 1000.0)
+                .number("samples", o.latency().samples())
                 .close()
                 .bool("balanced", t.balanced())
                 .number("demoRuns", actions.demoRuns())

@@ -1,5 +1,8 @@
 package dev.faultline.console.internal.web;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
 /** A minimal JSON writer for the console's live data: objects of numbers, booleans and strings. */
 final class Json {
     private final StringBuilder out = new StringBuilder(512);
@@ -27,6 +30,14 @@ final class Json {
     Json number(String name, long value) {
         key(name);
         out.append(value);
+        return this;
+    }
+
+    /** A finite decimal number, with at most three decimal places. */
+    Json decimal(String name, double value) {
+        key(name);
+        out.append(BigDecimal.valueOf(value).setScale(3, RoundingMode.HALF_UP).stripTrailingZeros()
+                .toPlainString());
         return this;
     }
 

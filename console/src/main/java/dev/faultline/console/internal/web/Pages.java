@@ -4,6 +4,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.api.stats.IommuStatus;
 import dev.faultline.api.stats.PendingGroup;
 import dev.faultline.console.internal.state.GuestView;
 import dev.faultline.console.internal.state.Observation;
@@ -59,6 +60,9 @@ final class Pages {
         out.append("<h3>Answers per second, by code</h3>\n<svg id='fl-answers' class='fl-chart' width='720'"
                 + " height='180' role='img' aria-label='answers per second by code'></svg>\n"
                 + "<div id='fl-answers-legend'></div>\n");
+        out.append("<h3>Answer latency (receipt to answer, since the core started)</h3>\n<svg id='fl-latency'"
+                + " class='fl-chart' width='720' height='180' role='img' aria-label='answer latency p50 and p99'>"
+                + "</svg>\n<div id='fl-latency-legend'></div>\n");
         out.append("<h3>Totals</h3>\n<table class='nicetable' id='fl-totals'><tr><th>figure</th><th>count</th></tr>\n");
         totalRow(out, "reported", "faults reported", t.reported());
         totalRow(out, "groups", "page request groups", t.groups());
@@ -73,6 +77,12 @@ final class Pages {
         totalRow(out, "timedOut", "timed out", t.timedOut());
         totalRow(out, "abandoned", "abandoned", t.abandoned());
         totalRow(out, "lostResponses", "lost responses", t.lostResponses());
+        totalRow(out, "overflows", "hardware queue overflows (faults dropped)",
+                o.iommus().stream().mapToLong(IommuStatus::overflows).sum());
+        out.append("<tr><td>answer latency p50 / p99 / max (µs, ").append(o.latency().samples())
+                .append(" timed)</td><td data-key='latency'>").append(micros(o.latency().p50Nanos())).append(" / ")
+                .append(micros(o.latency().p99Nanos())).append(" / ").append(micros(o.latency().maxNanos()))
+                .append("</td></tr>\n");
         out.append("<tr><td>counters balance</td><td data-key='balanced'>").append(t.balanced() ? "yes" : "NO")
                 .append("</td></tr>\n</table>\n");
         out.append("<h3>Demo</h3>\n");
@@ -85,6 +95,10 @@ final class Pages {
                 .append("</span>. Last action: <span id='fl-status' data-key='status'>")
                 .append(Html.escape(actions.status())).append("</span></p>\n</div>\n");
         out.append("<script src='").append(Html.escape(root)).append("/res/live.js'></script>\n");
+    }
+
+    private static String micros(long nanos) {
+        return String.format(Locale.ROOT, "%.1f", nanos / 1000.0);
     }
 
     private static void totalRow(StringBuilder out, String key, String label, long value) {
@@ -104,7 +118,12 @@ final class Pages {
         }
         out.append("<h3>IOMMUs</h3>\n<table class='nicetable' id='fl-iommus'><tr><th>IOMMU</th>"
                 + "<th>devices in firmware</th><th>devices connected</th><th>faults</th><th>groups</th>"
-                + "<th>pending</th></tr>\n");
+                + "<th>pending</th><th>event / fault record queue overflows</th><th>page request queue overflows</th>"
+                + "</tr>\n");
+        Map<String, IommuStatus> reported = new LinkedHashMap<>();
+        for (IommuStatus i : o.iommus()) {
+            reported.put(i.name(), i);
+        }
         Map<String, Integer> firmware = new LinkedHashMap<>();
         if (machine != null) {
             for (DeviceNode node : machine.devices()) {
@@ -113,6 +132,7 @@ final class Pages {
         }
         java.util.Set<String> names = new java.util.TreeSet<>(firmware.keySet());
         names.addAll(byBackend.keySet());
+        names.addAll(reported.keySet());
         for (String name : names) {
             long[] sums = byBackend.getOrDefault(name, new long[4]);
             out.append("<tr data-row='").append(Html.escape(name)).append("'><td>").append(Html.escape(name))
@@ -121,6 +141,9 @@ final class Pages {
             cell(out, "reported", sums[1]);
             cell(out, "groups", sums[2]);
             cell(out, "pending", sums[3]);
+            IommuStatus status = reported.getOrDefault(name, IommuStatus.builder().name(name).build());
+            cell(out, "faultRecordOverflows", status.faultRecordOverflows());
+            cell(out, "pageRequestOverflows", status.pageRequestOverflows());
             out.append("</tr>\n");
         }
         out.append("</table>\n<h3>Backends</h3>\n<table class='nicetable' id='fl-backends'><tr><th>bundle</th>"
@@ -130,7 +153,12 @@ final class Pages {
                     .append(b.getBundleId()).append("</td><td>").append(Html.escape(b.getVersion().toString()))
                     .append("</td><td>").append(b.getState() == Bundle.ACTIVE ? "ACTIVE" : "not active")
                     .append("</td><td>");
-            form(out, root, token, "swap", Long.toString(b.getBundleId()), "Swap (stop, update, refresh, start)");
+            if (actions.swapAvailable()) {
+                form(out, root, token, "swap", Long.toString(b.getBundleId()),
+                        "Swap (stop, update with its running content, start)");
+            } else {
+                out.append("swapping needs the launcher");
+            }
             out.append("</td></tr>\n");
         }
         out.append("</table>\n<p>Last action: ").append(Html.escape(actions.status())).append("</p>\n");

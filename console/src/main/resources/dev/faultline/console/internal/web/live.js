@@ -1,5 +1,6 @@
 // The Faultline console's live view: polls data.json twice a second, turns the cumulative counters into rates and
-// draws them as SVG lines (faults per second by kind, answers per second by code); the totals table follows.
+// draws them as SVG lines (faults per second by kind, answers per second by code), and the answer latency's p50 and
+// p99 (microseconds, since the core started) as levels; the totals table follows.
 // No library: plain DOM and SVG.
 (function () {
   'use strict';
@@ -21,10 +22,16 @@
     answers: {
       svg: document.getElementById('fl-answers'), legend: document.getElementById('fl-answers-legend'),
       series: [['SUCCESS', 'SUCCESS', '#2ca02c'], ['INVALID', 'INVALID', '#9467bd'], ['FAILURE', 'FAILURE', '#d62728']]
+    },
+    latency: {
+      svg: document.getElementById('fl-latency'), legend: document.getElementById('fl-latency-legend'), unit: ' µs',
+      level: true, series: [['p50', 'p50', '#1f77b4'], ['p99', 'p99', '#d62728']]
     }
   };
+  var NAMES = Object.keys(charts).filter(function (name) { return charts[name].svg; });
   // what a reader (or a test) can inspect: the samples taken, the rates drawn, the last totals
-  var live = window.faultlineLive = { samples: 0, rates: { faults: {}, answers: {} }, peak: { faults: {}, answers: {} },
+  var live = window.faultlineLive = { samples: 0, rates: { faults: {}, answers: {}, latency: {} },
+                                      peak: { faults: {}, answers: {}, latency: {} },
                                       first: null, last: null };
   var previous = null;
 
@@ -55,7 +62,7 @@
       var y = top + (h - top - bottom) * i / 4;
       el('line', { x1: left, x2: w - 4, y1: y, y2: y, stroke: '#e5e5e5' }, svg);
       el('text', { x: left - 4, y: y + 4, 'text-anchor': 'end', 'font-size': 10, fill: '#555' }, svg)
-        .textContent = Math.round(max * (4 - i) / 4) + '/s';
+        .textContent = Math.round(max * (4 - i) / 4) + (chart.unit || '/s');
     }
     el('text', { x: w - 4, y: h - 4, 'text-anchor': 'end', 'font-size': 10, fill: '#555' }, svg).textContent = 'now';
     el('text', { x: left, y: h - 4, 'font-size': 10, fill: '#555' }, svg).textContent =
@@ -78,6 +85,13 @@
       var now = values.length ? values[values.length - 1] : 0;
       var span = document.createElement('span');
       span.className = 'fl-legend';
+      if (chart.level) {
+        span.innerHTML = '<i style="background:' + s[2] + '"></i>' + s[1] + ': <b data-key="' + name + '-' + s[0] +
+          '">' + now.toFixed(1) + '</b>' + chart.unit + ', highest <b data-key="peak-' + s[0] + '">' +
+          (live.peak[name][s[0]] || 0).toFixed(1) + '</b>' + chart.unit;
+        chart.legend.appendChild(span);
+        return;
+      }
       span.innerHTML = '<i style="background:' + s[2] + '"></i>' + s[1] + ': <b data-key="rate-' + s[0] + '">' +
         now.toFixed(0) + '</b>/s, peak <b data-key="peak-' + s[0] + '">' + (live.peak[name][s[0]] || 0).toFixed(0) +
         '</b>/s, total <b data-key="total-' + s[0] + '">' + (live.last ? live.last[name][s[0]] : 0) + '</b>';
@@ -87,6 +101,16 @@
 
   function sample(data) {
     live.samples++;
+    if (data.latency) {
+      charts.latency.series.forEach(function (s) {
+        var values = live.rates.latency[s[0]] = live.rates.latency[s[0]] || [];
+        values.push(data.latency[s[0]]);
+        if (values.length > KEEP) {
+          values.shift();
+        }
+        live.peak.latency[s[0]] = Math.max(live.peak.latency[s[0]] || 0, data.latency[s[0]]);
+      });
+    }
     if (previous) {
       var seconds = Math.max((data.nanos - previous.nanos) / 1e9, 0.001);
       ['faults', 'answers'].forEach(function (name) {
@@ -126,8 +150,7 @@
     if (runs) {
       runs.textContent = data.demoRuns;
     }
-    draw('faults');
-    draw('answers');
+    NAMES.forEach(draw);
   }
 
   function poll() {
@@ -149,7 +172,6 @@
     });
   });
 
-  draw('faults');
-  draw('answers');
+  NAMES.forEach(draw);
   poll();
 }());

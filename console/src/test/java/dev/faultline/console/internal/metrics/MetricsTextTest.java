@@ -2,9 +2,11 @@ package dev.faultline.console.internal.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.api.stats.AnswerLatency;
 import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.api.stats.IommuStatus;
 import dev.faultline.console.internal.state.GuestView;
 import dev.faultline.console.internal.state.Observation;
 import dev.faultline.viommu.GuestLimits;
@@ -20,9 +22,38 @@ class MetricsTextTest {
         return new Observation(0, COUNTS, List.of(new DeviceStatus(device, "smmuv3.0", true, 1, COUNTS)),
                 List.of(HandlerStatus.builder().name(handler).bundle("b").serviceId(42).domains(List.of("d"))
                         .dispatch("queued").timeoutMillis(250).state(HandlerStatus.State.QUARANTINED)
-                        .counts(COUNTS).build()), List.of(),
+                        .counts(COUNTS).answerLatency(HANDLER_LATENCY).build()), List.of(),
                 List.of(new GuestView("vm1", GuestLimits.DEFAULT, GuestStatistics.builder().routed(3).delivered(2).pageRequestGroups(1).unrecoverable(1)
-                        .lost(1).rateLimited(1).accepted(1).queued(2).pending(1).build())));
+                        .lost(1).rateLimited(1).accepted(1).queued(2).pending(1).build())),
+                List.of(IommuStatus.builder().name("smmuv3.0").connected(true).devices(1).faultRecordOverflows(2)
+                        .pageRequestOverflows(1).build()),
+                AnswerLatency.builder().samples(3).sumNanos(1_234_567).maxNanos(900_000).p50Nanos(15_000)
+                        .p99Nanos(900_000).build());
+    }
+
+    private static final AnswerLatency HANDLER_LATENCY = AnswerLatency.builder().samples(2).sumNanos(40_000)
+            .maxNanos(25_000).p50Nanos(15_000).p99Nanos(25_000).build();
+
+    @Test
+    void answerLatencyIsASummaryInSecondsAndOverflowsACounterPerIommuAndQueue() {
+        List<String> lines = MetricsText.render(observation("0000:03:00.0", "pager"), false).lines().toList();
+
+        assertThat(lines).contains("# TYPE faultline_answer_latency_seconds summary",
+                "faultline_answer_latency_seconds{quantile=\"0.5\"} 0.000015",
+                "faultline_answer_latency_seconds{quantile=\"0.99\"} 0.0009",
+                "faultline_answer_latency_seconds_sum 0.001234567",
+                "faultline_answer_latency_seconds_count 3",
+                "faultline_answer_latency_max_seconds 0.0009",
+                "# TYPE faultline_handler_answer_latency_seconds summary",
+                "faultline_handler_answer_latency_seconds{handler=\"pager\",bundle=\"b\",service_id=\"42\","
+                        + "quantile=\"0.99\"} 0.000025",
+                "faultline_handler_answer_latency_seconds_count{handler=\"pager\",bundle=\"b\",service_id=\"42\"} 2",
+                "faultline_iommu_connected{backend=\"smmuv3.0\"} 1",
+                "# TYPE faultline_iommu_overflows_total counter",
+                "faultline_iommu_overflows_total{backend=\"smmuv3.0\",queue=\"fault_records\"} 2",
+                "faultline_iommu_overflows_total{backend=\"smmuv3.0\",queue=\"page_requests\"} 1");
+        assertThat(MetricsText.seconds(0)).isEqualTo("0");
+        assertThat(MetricsText.seconds(1_500_000_000L)).isEqualTo("1.5");
     }
 
     @Test

@@ -32,7 +32,12 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
     /** The attachment the group was formed under (its owner's identity), or {@code null}. */
     public Attachment attachment;
     public long reportedNanos;
+    /** When the group was received, read from the ticker, if its answer latency is timed; else {@link #UNTIMED}. */
+    public long timedSince = UNTIMED;
     private ResponseCode code;
+
+    /** {@link #timedSince} of a group whose answer latency is not timed. */
+    public static final long UNTIMED = Long.MIN_VALUE;
 
     AnswerableGroup(FaultBuffer faults) {
         this.faults = faults;
@@ -63,6 +68,11 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
 
     /** Called by the winner of the answer, once: counts it and sends it to the backend. */
     public final void complete(ResponseCode answer, Counter reason) {
+        long since = timedSince;
+        if (since != UNTIMED) {
+            timedSince = UNTIMED;
+            device.answerTimed(since, handler);
+        }
         if (reason != null) {
             device.count(reason, handler);
         }

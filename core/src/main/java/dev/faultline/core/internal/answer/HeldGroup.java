@@ -50,6 +50,8 @@ public final class HeldGroup extends AnswerableGroup implements DeferredGroup {
         this.handler = original.handler;
         this.attachment = original.attachment;
         this.reportedNanos = original.reportedNanos;
+        this.timedSince = original.timedSince;
+        original.timedSince = UNTIMED;
         this.deadlineNanos = deadlineNanos;
         this.queued = queued;
         this.deferred = !queued;

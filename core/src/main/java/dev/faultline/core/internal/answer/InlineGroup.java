@@ -127,6 +127,7 @@ public final class InlineGroup extends AnswerableGroup {
         device = d;
         handler = h;
         reportedNanos = now;
+        timedSince = faults.recoverable() ? d.timeAnswer(now) : UNTIMED;
         held = null;
     }
 

@@ -4,6 +4,8 @@
  * <ul>
  *   <li>{@link dev.faultline.core.internal.count.Counter}: one counter per field of {@code FaultCounts}.</li>
  *   <li>{@link dev.faultline.core.internal.count.Counters}: a set of counters, counted in per-thread lanes.</li>
+ *   <li>{@link dev.faultline.core.internal.count.LatencyHistogram}: answer latencies, lock-free, log-linear.</li>
+ *   <li>{@link dev.faultline.core.internal.count.IommuOverflows}: hardware queue overflows of one IOMMU.</li>
  * </ul>
  */
 package dev.faultline.core.internal.count;

@@ -4,6 +4,7 @@ import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.count.Counters;
+import dev.faultline.core.internal.count.LatencyHistogram;
 import dev.faultline.core.internal.hold.Handover;
 import dev.faultline.core.internal.route.HandlerRegistration;
 import dev.faultline.core.log.RateLimiter;
@@ -32,6 +33,8 @@ public final class Handler {
     /** When a departed handler's clean-up window ends (its held groups are then answered by the core). */
     private volatile long cleanupEndsAt = Long.MAX_VALUE;
     public final Counters counters = Counters.shared();
+    /** The answer latency of its timed groups. */
+    public final LatencyHistogram latency = new LatencyHistogram();
     public final RateLimiter errorLog;
     /** What counts toward quarantine, each with its own streak and threshold. */
     public enum Failure {

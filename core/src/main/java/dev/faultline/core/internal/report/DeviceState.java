@@ -53,6 +53,11 @@ public final class DeviceState implements DevicePort {
     private volatile RateLimiter logLimiter;
     /** The counters of this device under the previous backend instance of its IOMMU, or {@code null}. */
     private volatile FaultCounts countsBefore;
+    /** The earliest report time of the next group whose answer latency is timed. */
+    private long nextTimed = NEVER_TIMED;
+    /** At most one group per interval is timed from receipt to answer. */
+    static final long TIMING_INTERVAL_NANOS = 1_000_000L;
+    private static final long NEVER_TIMED = Long.MIN_VALUE;
 
     DeviceState(DeviceId id, IommuConnection iommu, Core pipeline) {
         this.id = id;
@@ -349,6 +354,28 @@ public final class DeviceState implements DevicePort {
             return null;
         } catch (IllegalArgumentException e) {
             return e.getMessage();
+        }
+    }
+
+    /**
+     * When a group received {@code now} is timed from, read from the ticker: at most one group per
+     * {@link #TIMING_INTERVAL_NANOS} (so the clock reads stay off the fault path); {@link AnswerableGroup#UNTIMED}
+     * for the others. Called by the thread that reports the device's faults.
+     */
+    public long timeAnswer(long now) {
+        if (nextTimed != NEVER_TIMED && now - nextTimed < 0) {
+            return AnswerableGroup.UNTIMED;
+        }
+        nextTimed = now + TIMING_INTERVAL_NANOS;
+        return pipeline.ticker().nanoTime();
+    }
+
+    /** Records the answer latency of a group timed from {@code since}, for the core and, if given, its handler. */
+    public void answerTimed(long since, Handler handler) {
+        long nanos = pipeline.ticker().nanoTime() - since;
+        pipeline.latency.record(nanos);
+        if (handler != null) {
+            handler.latency.record(nanos);
         }
     }
 

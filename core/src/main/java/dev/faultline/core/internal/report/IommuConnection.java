@@ -1,6 +1,7 @@
 package dev.faultline.core.internal.report;
 
 import dev.faultline.api.backend.DevicePort;
+import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.fault.DeviceId;
@@ -76,7 +77,7 @@ public final class IommuConnection implements IommuPort {
         return Optional.ofNullable(devices.get(device));
     }
 
-    Collection<DeviceState> devices() {
+    public Collection<DeviceState> devices() {
         return new ArrayList<>(devices.values());
     }
 
@@ -89,6 +90,11 @@ public final class IommuConnection implements IommuPort {
         for (DeviceState d : devices.values()) {
             d.discardPartials();
         }
+    }
+
+    @Override
+    public void reportOverflow(FaultQueue queue) {
+        pipeline.overflowed(name, queue == null ? FaultQueue.FAULT_RECORDS : queue);
     }
 
     @Override

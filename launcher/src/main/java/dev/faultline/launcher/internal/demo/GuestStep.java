@@ -16,21 +16,24 @@ import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.memory.PhysicalMemory;
 import dev.faultline.platform.smmuv3.EventRecord;
 import dev.faultline.platform.smmuv3.EventType;
+import dev.faultline.platform.vtd.PageGroupResponse;
+import dev.faultline.platform.vtd.PageRequestDescriptor;
 import dev.faultline.platform.x86.FirstLevelPageTable;
 import dev.faultline.platform.x86.PageProtection;
+import dev.faultline.platform.x86.SecondLevelPageTable;
 import dev.faultline.smmuv3.GuestStage1;
 import dev.faultline.smmuv3.SmmuDomains;
 import dev.faultline.smmuv3.Stage2Tables;
-import dev.faultline.viommu.AnswerOutcome;
-import dev.faultline.viommu.FirstLevelContext;
-import dev.faultline.viommu.GuestEvent;
 import dev.faultline.viommu.GuestStatistics;
-import dev.faultline.viommu.PageRequestEvent;
 import dev.faultline.viommu.VirtualIommu;
 import dev.faultline.viommu.VirtualIommus;
 import dev.faultline.viommu.VirtualSmmuStatistics;
 import dev.faultline.viommu.VirtualSmmuV3;
+import dev.faultline.viommu.VirtualPasidEntry;
 import dev.faultline.viommu.VirtualSte;
+import dev.faultline.viommu.VirtualVtd;
+import dev.faultline.viommu.VirtualVtdOptions;
+import dev.faultline.viommu.VirtualVtdStatistics;
 import dev.faultline.vtd.VtdIommu;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,8 +56,11 @@ import org.osgi.service.log.LogReaderService;
  *       its NIC VF behind the SMMUv3 writes to a page the guest mapped read-only and reads one it did not map: the
  *       guest reads two event records from its own event queue naming the VF's virtual stream id, with the reason
  *       its tables give (F_PERMISSION, F_TRANSLATION), built from the access's permissions and address alone;</li>
- *   <li>an x86 guest's accelerator behind VT-d sends page requests (PASID 1): the guest maps the page it was
- *       asked for and answers SUCCESS, and refuses (INVALID) a write to a page its tables map read-only.</li>
+ *   <li>an x86 guest programs its virtual VT-d unit itself (scalable-mode tables, invalidation and page request
+ *       queues in its RAM); its accelerator behind VT-d, nested over the host's second level, sends page
+ *       requests (PASID 1) that the guest reads from its own page request queue: it maps the page it was asked
+ *       for and answers Success, and refuses (Invalid Request) a write to a page its tables map read-only, with
+ *       page group responses on its own invalidation queue.</li>
  * </ul>
  *
  * <p>Meanwhile the host's log is watched: no line may name a guest's device.
@@ -64,10 +70,6 @@ final class GuestStep implements DemoStep {
     private static final Duration DMA_TIMEOUT = Duration.ofSeconds(5);
     private static final long PAGE = PhysicalMemory.PAGE_SIZE;
     private static final long GUEST_RAM = 1L << 20;
-    /** iommufd's page response codes (Linux uapi iommufd.h). */
-    private static final int SUCCESS = 0;
-    private static final int INVALID = 1;
-
     // The Arm guest "vm1": its vSMMUv3 calls the VF stream 0x8.
     private static final String ARM_GUEST = "vm1";
     private static final DeviceId VF = DeviceId.parse(DemoTopology.GUEST_VF);
@@ -124,7 +126,7 @@ final class GuestStep implements DemoStep {
         Checks checks = new Checks();
         try (HostLogWatch hostLog = new HostLogWatch(log.get(), GuestStep::namesAGuestDevice)) {
             armGuest(machine.get(), viommus.get(), smmu.get(), smmuPort.get(), checks);
-            x86Guest(machine.get(), viommus.get(), vtd.get(), dmarPort.get(), services, checks);
+            x86Guest(machine.get(), viommus.get(), vtd.get(), dmarPort.get(), checks);
             List<String> printed = hostLog.lines(services);
             counts.addHostPrints(printed.size());
             checks.expect(printed.isEmpty(), printed.size() + " host log lines about the guests' faults"
@@ -221,52 +223,73 @@ final class GuestStep implements DemoStep {
                 ARM_GUEST, e.type(), e.id(), e.inputAddress(), e.read() ? "[R]" : "[W]", e.sid()));
     }
 
-    /** The x86 guest: page requests through VT-d, answered by the guest. */
+    /**
+     * The x86 guest: its kernel programs its virtual VT-d unit itself (root, context and PASID tables, invalidation
+     * and page request queues in its RAM); the VMM's binder nested-attaches the accelerator's PASID as the guest's
+     * PASID entry says (the guest's first level over the host's second level, which maps the guest's RAM); the
+     * accelerator's page requests land in the guest's page request queue and the guest answers them with page
+     * group responses on its invalidation queue.
+     */
     private void x86Guest(Machine machine, VirtualIommus viommus, VtdIommu vtd, TranslationPort port,
-            DemoServices services, Checks checks) throws Exception {
+            Checks checks) throws Exception {
         GuestRam ram = new GuestRam(machine.frames(), GUEST_RAM);
         FirstLevelPageTable table = new FirstLevelPageTable(ram.frames(), FirstLevelPageTable.PAGE_4K);
         table.map(CONSTANTS, ram.frames().allocatePage(), PAGE, PageProtection.READ_ONLY);
+        SecondLevelPageTable secondLevel = new SecondLevelPageTable(machine.frames());
+        secondLevel.map(ram.base(), ram.base(), ram.size(), true, true);
         PciRequesterId accelerator = PciRequesterId.ofRid(vtd.segment(), DemoTopology.GUEST_ACCEL_RID);
         String domain = X86_GUEST + "-accel";
         VirtualIommu guest = viommus.create(X86_GUEST, Set.of(domain), ram);
         ExecutorService dma = Executors.newSingleThreadExecutor(r -> new Thread(r, "demo-guest-dma"));
         try {
-            guest.addDevice(accelerator, ACCEL_VIRTUAL_RID);
-            guest.setStage1(ACCEL_VIRTUAL_RID, PASID, FirstLevelContext.user(table.root()));
-            vtd.attach(accelerator, PASID, Domain.nested(domain, X86_GUEST), table.root());
+            VirtualVtd unit = viommus.createVtd(guest, ram, (device, pasid, entry) -> {
+                if (entry.mode() == VirtualPasidEntry.Mode.FIRST_LEVEL) {
+                    vtd.attachNested(accelerator, pasid, Domain.nested(domain, X86_GUEST), entry.firstLevelTable(),
+                            secondLevel.root());
+                } else {
+                    vtd.detach(accelerator, pasid);
+                }
+            }, VirtualVtdOptions.STANDARD);
+            unit.addDevice(accelerator, ACCEL_VIRTUAL_RID);
+            X86GuestKernel kernel = new X86GuestKernel(ram, unit);
+            boolean programmed = kernel.probe() && kernel.attach(ACCEL_VIRTUAL_RID, PASID, table.root());
+            checks.expect(programmed, X86_GUEST + " (x86) programs its virtual VT-d unit: root, context and PASID"
+                    + " tables, invalidation and page request queues in its RAM, its own invalidations; the VMM"
+                    + " attaches " + accelerator + " nested over the host's second level");
             PriCapability pri = new PriCapability(32, true);
             pri.enable(); // the guest's PCI driver enables PRI
             DmaDevice device = DmaDevice.withPri(domain, DemoTopology.GUEST_ACCEL_RID, port, machine.memory(), pri);
             try {
                 Future<DmaResult> read = dma.submit(() -> device.read(PASID, AREA + 0x1008, 8, DMA_TIMEOUT));
-                PageRequestEvent first = pageRequest(guest, services);
-                AnswerOutcome firstAnswer = guest.respond(first.cookie(), page(table, ram, first));
+                PageRequestDescriptor first = pageRequest(unit, kernel);
+                boolean firstAnswered = kernel.respond(first, page(table, ram, first));
                 DmaResult firstResult = read.get(DMA_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
-                checks.expect(first.virtualDevice() == ACCEL_VIRTUAL_RID && first.last().pasid() == PASID
-                        && first.last().permissions().read() && firstAnswer == AnswerOutcome.ACCEPTED
-                        && firstResult.completed(), String.format("%s (x86, virtual VT-d): reads a page request of"
-                        + " its accelerator (virtual rid 0x%04x, PASID %d, read 0x%x), maps the page, answers"
-                        + " SUCCESS; the DMA %s", X86_GUEST, first.virtualDevice(), first.last().pasid(),
-                        first.last().address(), firstResult.status()));
+                checks.expect(first.requesterId() == ACCEL_VIRTUAL_RID && first.pasid() == PASID && first.read()
+                        && firstAnswered && firstResult.completed(), String.format("%s reads a page request of its"
+                        + " accelerator from its own page request queue (rid 0x%04x, PASID %d, read 0x%x), maps the"
+                        + " page, answers SUCCESS with a page group response on its invalidation queue; the DMA %s", X86_GUEST,
+                        first.requesterId(), first.pasid(), first.address(), firstResult.status()));
                 Future<DmaResult> write = dma.submit(() -> device.write(PASID, CONSTANTS, new byte[] {3},
                         DMA_TIMEOUT));
-                PageRequestEvent second = pageRequest(guest, services);
-                AnswerOutcome secondAnswer = guest.respond(second.cookie(), page(table, ram, second));
+                PageRequestDescriptor second = pageRequest(unit, kernel);
+                boolean secondAnswered = kernel.respond(second, page(table, ram, second));
                 DmaResult secondResult = write.get(DMA_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
-                checks.expect(second.last().permissions().write() && secondAnswer == AnswerOutcome.ACCEPTED
+                checks.expect(second.write() && secondAnswered
                         && secondResult.status() == DmaStatus.PAGE_REQUEST_INVALID, String.format("its request to"
-                        + " write 0x%x, which its tables map read-only, answered INVALID; the DMA %s",
-                        second.last().address(), secondResult.status()));
+                        + " write 0x%x, which its tables map read-only, answered INVALID (Invalid Request); the DMA %s",
+                        second.address(), secondResult.status()));
             } finally {
                 port.disconnect(DemoTopology.GUEST_ACCEL_RID);
                 vtd.detach(accelerator, PASID);
             }
             GuestStatistics s = guest.statistics();
             counts.add(s);
-            checks.expect(s.routed() == 2 && s.accepted() == 2 && s.rejectedAnswers() == 0 && s.pending() == 0,
+            VirtualVtdStatistics v = unit.statistics();
+            checks.expect(s.routed() == 2 && s.accepted() == 2 && s.rejectedAnswers() == 0 && s.pending() == 0
+                    && v.responses() == 2 && v.entriesRefused() == 0 && v.descriptorErrors() == 0,
                     s.routed() + " page request groups forwarded to " + X86_GUEST + ", " + s.accepted()
-                            + " answered by it");
+                            + " answered by it through its invalidation queue; " + v.descriptors() + " guest"
+                            + " descriptors, " + v.descriptorErrors() + " refused");
         } finally {
             dma.shutdownNow();
             guest.close();
@@ -275,40 +298,36 @@ final class GuestStep implements DemoStep {
 
     /**
      * The x86 guest's page fault handler: a page of its process's area that it has not mapped is mapped
-     * read/write and the request answered SUCCESS; anything else (outside the area, or a write to a page it
-     * maps read-only) is refused with INVALID.
+     * read/write and the request answered Success; anything else (outside the area, or a write to a page it
+     * maps read-only) is refused with Invalid Request.
      */
-    private static int page(FirstLevelPageTable table, GuestRam ram, PageRequestEvent event) {
-        int code = SUCCESS;
-        for (PageRequestEvent.Request request : event.requests()) {
-            long page = request.address() & -PAGE;
-            if (page < AREA || page >= AREA + AREA_SIZE) {
-                code = INVALID;
-            } else if (table.translate(page).isEmpty()) {
-                table.map(page, ram.frames().allocatePage(), PAGE, PageProtection.READ_WRITE);
-            } else if (request.permissions().write()) {
-                code = INVALID;
+    private static int page(FirstLevelPageTable table, GuestRam ram, PageRequestDescriptor request) {
+        long page = request.address() & -PAGE;
+        if (page < AREA || page >= AREA + AREA_SIZE) {
+            return PageGroupResponse.INVALID;
+        }
+        if (table.translate(page).isEmpty()) {
+            table.map(page, ram.frames().allocatePage(), PAGE, PageProtection.READ_WRITE);
+            return PageGroupResponse.SUCCESS;
+        }
+        return request.write() ? PageGroupResponse.INVALID : PageGroupResponse.SUCCESS;
+    }
+
+    /**
+     * The VMM's event thread writes the guest's page requests into its queue; the guest's page request thread
+     * reads them, until one is read or the wait passes.
+     */
+    private static PageRequestDescriptor pageRequest(VirtualVtd unit, X86GuestKernel kernel)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + DMA_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            unit.deliver(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            List<PageRequestDescriptor> requests = kernel.readPageRequests();
+            if (!requests.isEmpty()) {
+                return requests.get(0);
             }
         }
-        return code;
-    }
-
-    private static PageRequestEvent pageRequest(VirtualIommu guest, DemoServices services) {
-        List<GuestEvent> events = take(guest, 1, services);
-        if (events.isEmpty() || !(events.get(0) instanceof PageRequestEvent request)) {
-            throw new IllegalStateException(guest.name() + " expected a page request, read " + events);
-        }
-        return request;
-    }
-
-    /** The guest reads its queue until it has {@code count} events or the wait passes. */
-    private static List<GuestEvent> take(VirtualIommu guest, int count, DemoServices services) {
-        List<GuestEvent> events = new ArrayList<>();
-        services.until(() -> {
-            events.addAll(guest.poll(count - events.size()));
-            return events.size() >= count;
-        });
-        return events;
+        throw new IllegalStateException(X86_GUEST + " read no page request from its queue in " + DMA_TIMEOUT);
     }
 
     /** Whether a host log line names a guest's device, as the core, the SMMUv3 or the VT-d driver would. */

@@ -71,21 +71,43 @@ public final class SwapCommand {
             throw new IllegalArgumentException("cannot read " + source + ": " + oneLine(e));
         }
         BundleJar.check(content, source, target.getSymbolicName());
-        byte[] running = BundleJar.snapshot(target);
         long start = System.nanoTime();
         String before = target.getVersion().toString();
-        try {
-            replace(target, content);
-        } catch (BundleException | RuntimeException e) {
-            throw new IllegalStateException("swap of " + target.getSymbolicName() + " failed: " + oneLine(e) + "; "
-                    + rollBack(target, running));
-        }
+        replaceOrRollBack(target, content);
         long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
         Table table = Table.of("bundle", "id", "from", "to", "source", "state", "ms");
         table.row(target.getSymbolicName(), target.getBundleId(), before, target.getVersion().toString(), source,
                 state(target.getState()), args.json() ? (Object) (micros / 1000.0)
                         : String.format(Locale.ROOT, "%.1f", micros / 1000.0));
         return Table.render(args.json(), table);
+    }
+
+    /**
+     * Swaps bundle {@code text} (id or symbolic name) for the content it runs now, as {@code faultline:swap} does
+     * with a jar: stop, update, start, refreshed only when the wiring needs it (the console's Swap button).
+     *
+     * @return one line: the bundle, its version and state, whether it was refreshed, and the time taken
+     * @throws IllegalArgumentException if there is no such bundle or it runs the framework or this command
+     * @throws IllegalStateException if the swap failed (the running content is put back)
+     */
+    public String swapInPlace(String text) throws InterruptedException {
+        Bundle target = swappable(text);
+        long start = System.nanoTime();
+        boolean refreshed = replaceOrRollBack(target, BundleJar.snapshot(target));
+        return String.format(Locale.ROOT, "swapped %s [%d] %s in %.1f ms, %s, %s", target.getSymbolicName(),
+                target.getBundleId(), target.getVersion(), (System.nanoTime() - start) / 1e6,
+                state(target.getState()), refreshed ? "refreshed (its importers restarted)" : "without a refresh");
+    }
+
+    /** Replaces the content; on failure puts back the running content and throws saying so. */
+    private boolean replaceOrRollBack(Bundle target, byte[] content) throws InterruptedException {
+        byte[] running = BundleJar.snapshot(target);
+        try {
+            return replace(target, content);
+        } catch (BundleException | RuntimeException e) {
+            throw new IllegalStateException("swap of " + target.getSymbolicName() + " failed: " + oneLine(e) + "; "
+                    + rollBack(target, running));
+        }
     }
 
     /** The bundle {@code text} names, unless it is the framework or the bundle of this command. */
@@ -117,14 +139,16 @@ public final class SwapCommand {
      * their wiring ({@link PackageUsers}): a backend whose exported API is unchanged is replaced without
      * restarting the launcher, the drivers or anything else that imports its API.
      */
-    private void replace(Bundle target, byte[] content) throws BundleException, InterruptedException {
+    private boolean replace(Bundle target, byte[] content) throws BundleException, InterruptedException {
         PackageUsers users = PackageUsers.of(target);
         target.stop();
         target.update(new ByteArrayInputStream(content));
-        if (!users.keptBy(target, context.getBundle(0).adapt(FrameworkWiring.class))) {
+        boolean refresh = !users.keptBy(target, context.getBundle(0).adapt(FrameworkWiring.class));
+        if (refresh) {
             refresh(target);
         }
         target.start();
+        return refresh;
     }
 
     private void refresh(Bundle target) throws BundleException, InterruptedException {

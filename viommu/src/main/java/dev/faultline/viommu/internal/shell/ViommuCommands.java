@@ -6,6 +6,7 @@ import dev.faultline.viommu.GuestStatistics;
 import dev.faultline.viommu.VirtualIommu;
 import dev.faultline.viommu.VirtualIommus;
 import dev.faultline.viommu.VirtualSmmuStatistics;
+import dev.faultline.viommu.VirtualVtdStatistics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,14 +18,16 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * Gogo commands {@code faultline:viommus} and {@code faultline:viommu}: guests' virtual IOMMU counters, and
- * {@code faultline:vsmmus}: the counters of the virtual SMMUv3s guests program; a column per guest (JSON with
+ * {@code faultline:vsmmus} and {@code faultline:vvtds}: the counters of the virtual SMMUv3s and VT-d units guests
+ * program; a column per guest (JSON with
  * {@code --json}: a row per guest).
  */
 @Component(service = ViommuCommands.class, property = {
     "osgi.command.scope=faultline",
     "osgi.command.function=viommus",
     "osgi.command.function=viommu",
-    "osgi.command.function=vsmmus"
+    "osgi.command.function=vsmmus",
+    "osgi.command.function=vvtds"
 })
 public final class ViommuCommands {
     static final String ALL = "[--json]";
@@ -68,6 +71,19 @@ public final class ViommuCommands {
             viommus.smmuV3(guest.name()).ifPresent(s -> smmus.put(guest.name(), s.statistics()));
         }
         Table table = Table.ofRecords("guest", VirtualSmmuStatistics.class, smmus);
+        return Table.render(args.json(), args.json() ? table : table.transposed("counter"));
+    }
+
+    /** The counters of every open guest's virtual VT-d unit. */
+    @Descriptor("counters of the virtual VT-d unit each guest programs (descriptors, refusals, fault records,"
+            + " page requests)")
+    public String vvtds(@Descriptor(ALL) String... arguments) {
+        CommandArguments args = CommandArguments.parse("faultline:vvtds", ALL, arguments);
+        Map<String, VirtualVtdStatistics> units = new LinkedHashMap<>();
+        for (VirtualIommu guest : viommus.guests()) {
+            viommus.vtd(guest.name()).ifPresent(v -> units.put(guest.name(), v.statistics()));
+        }
+        Table table = Table.ofRecords("guest", VirtualVtdStatistics.class, units);
         return Table.render(args.json(), args.json() ? table : table.transposed("counter"));
     }
 
