@@ -24,8 +24,8 @@ import dev.faultline.platform.vtd.RemappingUnit;
 import dev.faultline.platform.vtd.UnitConfiguration;
 import dev.faultline.platform.x86.FirstLevelPageTable;
 import dev.faultline.platform.x86.PageProtection;
-import dev.faultline.smmuv3.internal.StandaloneSmmuDriver;
-import dev.faultline.vtd.internal.StandaloneVtdDriver;
+import dev.faultline.smmuv3.standalone.StandaloneSmmu;
+import dev.faultline.vtd.standalone.StandaloneVtd;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -96,7 +96,7 @@ final class EndToEndRig implements AutoCloseable {
                 PhysicalMemory memory = new PhysicalMemory();
                 FrameAllocator frames = new FrameAllocator(memory, 0x4000_0000L, 0x1000_0000L);
                 RemappingUnit unit = new RemappingUnit(UnitConfiguration.standard("dmar0", 0, 8, 1L << 40), memory);
-                StandaloneVtdDriver vtd = new StandaloneVtdDriver(unit, frames, core.pipeline());
+                StandaloneVtd vtd = StandaloneVtd.builder(unit, frames, core.pipeline()).start();
                 driver = vtd;
                 PciRequesterId gpu = new PciRequesterId(0, 3, 0, 0);
                 pasid = 5;
@@ -120,7 +120,7 @@ final class EndToEndRig implements AutoCloseable {
                 machine.addDevice(DeviceNode.parse(node));
                 String neighbourNode = stall ? "platform:gpu1@smmuv3.0:0x43:stall" : "0000:04:00.0@smmuv3.0:0x400:pri";
                 machine.addDevice(DeviceNode.parse(neighbourNode));
-                StandaloneSmmuDriver smmuDriver = new StandaloneSmmuDriver(smmu, machine, core.pipeline());
+                StandaloneSmmu smmuDriver = StandaloneSmmu.builder(smmu, machine, core.pipeline()).start();
                 driver = smmuDriver;
                 DeviceId id = DeviceId.parse(node.substring(0, node.indexOf('@')));
                 pasid = stall ? Pasid.NONE : 5;

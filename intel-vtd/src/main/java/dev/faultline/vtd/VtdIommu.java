@@ -62,6 +62,20 @@ public interface VtdIommu {
             long secondLevelTable);
 
     /**
+     * As {@link #attachNested(PciRequesterId, int, Domain, long, long)}, with the first-level controls the guest
+     * programmed in its own PASID entry carried into the host's nested entry, so that the guest's supervisor
+     * requests translate (SRE) and its supervisor writes honour read-only entries (WPE) as the guest asked: without
+     * them a guest that enabled supervisor requests would see each one fault on the host.
+     *
+     * @param firstLevel the guest's first-level table and controls
+     * @throws IllegalArgumentException as {@link #attachNested(PciRequesterId, int, Domain, long, long)}
+     * @throws IllegalStateException once the backend has stopped
+     * @since 1.1
+     */
+    void attachNested(PciRequesterId device, int pasid, Domain domain, GuestFirstLevel firstLevel,
+            long secondLevelTable);
+
+    /**
      * Detaches {@code (device, pasid)}: clears its PASID entry, so its requests fault, and removes the
      * attachment from the core (pending groups stay pending and are answered by their deadline). Does nothing
      * if nothing is attached.

@@ -9,5 +9,6 @@
  * <p>Consumers import {@code [1.0,2.0)}; providers {@code [1.0,1.1)}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.jspecify.annotations.NullMarked
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.faultline.vtd;

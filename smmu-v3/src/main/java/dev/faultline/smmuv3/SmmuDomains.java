@@ -9,7 +9,7 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * Attaches the devices behind one SMMUv3 to domains: programs the STE and context descriptors, and tells the
  * fault core which domain now owns the device's (or PASID's) faults. Registered as an OSGi service per SMMU,
- * with service property {@code iommu.name}.
+ * with service property {@value #NAME_PROPERTY}.
  *
  * <p>The devices are those the machine's firmware places behind this SMMU; stall or PRI reporting is enabled
  * per device as firmware describes it, and a device that can stall may have stall switched off and on again
@@ -22,6 +22,12 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface SmmuDomains {
+    /**
+     * The service property naming the SMMU, e.g. {@code (iommu.name=smmuv3.0)} in a reference target.
+     *
+     * @since 1.2
+     */
+    String NAME_PROPERTY = "iommu.name";
 
     /** The SMMU's name, e.g. {@code smmuv3.0}. */
     String iommuName();

@@ -3,7 +3,7 @@
  *
  * <ul>
  *   <li>{@link dev.faultline.smmuv3.SmmuDomains} ({@code @ProviderType}): one service per SMMU; attachments and
- *       the stall-on-fault switch (1.1).</li>
+ *       the stall-on-fault switch (1.1); {@code NAME_PROPERTY} (1.2).</li>
  *   <li>{@link dev.faultline.smmuv3.Stage1Tables}, {@link dev.faultline.smmuv3.Stage2Tables},
  *       {@link dev.faultline.smmuv3.GuestStage1}: what an attachment programs.</li>
  * </ul>
@@ -11,5 +11,6 @@
  * <p>Consumers import {@code [1.0,2.0)} ({@code [1.1,2.0)} to use the stall switch).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.jspecify.annotations.NullMarked
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.faultline.smmuv3;

@@ -6,8 +6,8 @@ import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.platform.smmuv3.SmmuStatistics;
 import dev.faultline.platform.vtd.UnitCounters;
-import dev.faultline.smmuv3.internal.SoakSmmuDriver;
-import dev.faultline.vtd.internal.SoakVtdDriver;
+import dev.faultline.smmuv3.standalone.StandaloneSmmu;
+import dev.faultline.vtd.standalone.StandaloneVtd;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -85,7 +85,7 @@ class ChaosSoakTest {
                 assertThat(halfway.await(ANSWER_WAIT.toSeconds(), TimeUnit.SECONDS)).as("devices progress").isTrue();
                 Chaos event = chaosDuringStep(m, chaos, step);
                 assertThat(smmuSide.get()).as("SMMUv3 devices after %s in step %d (SMMUv3 answers lost by the drivers: %d)",
-                        event, step, m.smmuDrivers().stream().mapToLong(SoakSmmuDriver::lostResponses).sum())
+                        event, step, m.smmuDrivers().stream().mapToLong(StandaloneSmmu::lostResponses).sum())
                         .isEmpty();
                 assertThat(vtdSide.get()).as("VT-d devices after %s in step %d", event, step).isEmpty();
                 endOfChaos(m, event);
@@ -262,23 +262,23 @@ class ChaosSoakTest {
         long smmuPages = m.smmuFunctions.stream().mapToLong(f -> f.ledger().pages()).sum();
         assertThat(smmuPages).as("%s: SMMUv3 page requests queued or counted as discarded", when)
                 .isEqualTo(smmu.priEntriesWritten() + smmu.priEntriesDiscarded());
-        assertThat(m.smmuDrivers().stream().mapToLong(SoakSmmuDriver::recordsTaken).sum())
+        assertThat(m.smmuDrivers().stream().mapToLong(StandaloneSmmu::recordsTaken).sum())
                 .as("%s: every SMMUv3 record taken by a driver and reported, answered or counted", when)
                 .isEqualTo(smmu.eventsWritten() + smmu.priEntriesWritten());
-        assertThat(m.smmuDrivers().stream().mapToLong(SoakSmmuDriver::lostResponses).sum())
+        assertThat(m.smmuDrivers().stream().mapToLong(StandaloneSmmu::lostResponses).sum())
                 .as("%s: answers of the core an SMMUv3 driver could not send", when).isZero();
         UnitCounters unit = m.unitCounters();
         long vtdAnswers = m.vtdFunctions.stream().mapToLong(f -> f.ledger().answered()).sum();
         assertThat(vtdAnswers).as("%s: VT-d answers = responses the unit delivered (page group responses and its own)",
                 when).isEqualTo(unit.responsesSent());
-        assertThat(m.vtdDrivers().stream().mapToLong(SoakVtdDriver::pageRequestsTaken).sum())
+        assertThat(m.vtdDrivers().stream().mapToLong(StandaloneVtd::pageRequestsTaken).sum())
                 .as("%s: every queued VT-d page request taken by a driver", when)
                 .isEqualTo(unit.pageRequestsQueued());
-        assertThat(m.vtdDrivers().stream().mapToLong(SoakVtdDriver::faultRecordsTaken).sum())
+        assertThat(m.vtdDrivers().stream().mapToLong(StandaloneVtd::faultRecordsTaken).sum())
                 .as("%s: every VT-d fault record delivered, printed or counted", when)
                 .isEqualTo(unit.faultsRecorded());
-        long reportedByDrivers = m.smmuDrivers().stream().mapToLong(SoakSmmuDriver::reported).sum()
-                + m.vtdDrivers().stream().mapToLong(SoakVtdDriver::reported).sum();
+        long reportedByDrivers = m.smmuDrivers().stream().mapToLong(StandaloneSmmu::reported).sum()
+                + m.vtdDrivers().stream().mapToLong(StandaloneVtd::reported).sum();
         long coreReported = 0;
         for (FaultCounts c : m.coreTotals()) {
             assertThat(c.balanced()).as("%s: core counters balance: %s", when, c).isTrue();
@@ -334,10 +334,10 @@ class ChaosSoakTest {
                 + "episodes; core %,d partials dropped, %,d discarded, %,d rejected, %,d without handler%n",
                 smmu.priEntriesDiscarded() + unit.pageRequestsDiscarded(), smmu.eventsDiscarded(),
                 unit.faultsOverflowed(),
-                m.smmuDrivers().stream().mapToLong(SoakSmmuDriver::unassignedRecords).sum()
-                        + m.vtdDrivers().stream().mapToLong(SoakVtdDriver::rejectedPageRequests).sum(),
-                m.smmuDrivers().stream().mapToLong(SoakSmmuDriver::overflows).sum()
-                        + m.vtdDrivers().stream().mapToLong(SoakVtdDriver::overflows).sum(),
+                m.smmuDrivers().stream().mapToLong(StandaloneSmmu::unassignedRecords).sum()
+                        + m.vtdDrivers().stream().mapToLong(StandaloneVtd::rejectedPageRequests).sum(),
+                m.smmuDrivers().stream().mapToLong(StandaloneSmmu::overflows).sum()
+                        + m.vtdDrivers().stream().mapToLong(StandaloneVtd::overflows).sum(),
                 core.droppedPartials(), core.discardedPartials(), core.rejected(), core.noHandler()));
         out.append(String.format(Locale.ROOT, "handler misbehaviour answered by the core: %,d timed out, %,d "
                 + "abandoned, %,d handler errors, %,d queue full, %,d second answers refused%n", core.timedOut(),

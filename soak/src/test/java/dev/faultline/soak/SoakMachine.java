@@ -10,8 +10,8 @@ import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.platform.smmuv3.SmmuStatistics;
 import dev.faultline.platform.vtd.UnitCounters;
-import dev.faultline.smmuv3.internal.SoakSmmuDriver;
-import dev.faultline.vtd.internal.SoakVtdDriver;
+import dev.faultline.smmuv3.standalone.StandaloneSmmu;
+import dev.faultline.vtd.standalone.StandaloneVtd;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -65,10 +65,10 @@ final class SoakMachine implements AutoCloseable {
     final Smmu smmu = topology.smmu;
     private final CoreFigures cores = new CoreFigures();
     private StandaloneCore core;
-    private final List<SoakSmmuDriver> smmuDrivers = new ArrayList<>();
-    private final List<SoakVtdDriver> vtdDrivers = new ArrayList<>();
-    private SoakSmmuDriver smmuDriver;
-    private SoakVtdDriver vtdDriver;
+    private final List<StandaloneSmmu> smmuDrivers = new ArrayList<>();
+    private final List<StandaloneVtd> vtdDrivers = new ArrayList<>();
+    private StandaloneSmmu smmuDriver;
+    private StandaloneVtd vtdDriver;
 
     SoakMachine() {
         core = newCore();
@@ -93,14 +93,15 @@ final class SoakMachine implements AutoCloseable {
     }
 
     private void startSmmuDriver() {
-        smmuDriver = new SoakSmmuDriver(smmu, topology.machine, core.pipeline(), SoakTopology.PRI_QUEUE_LOG2,
-                line -> problemLines.increment());
+        smmuDriver = StandaloneSmmu.builder(smmu, topology.machine, core.pipeline())
+                .queueLog2(SoakTopology.PRI_QUEUE_LOG2, SoakTopology.PRI_QUEUE_LOG2)
+                .log(line -> problemLines.increment()).start();
         smmuDrivers.add(smmuDriver);
     }
 
     private void startVtdDriver() {
-        vtdDriver = new SoakVtdDriver(topology.unit, topology.machine.frames(), core.pipeline(),
-                line -> problemLines.increment());
+        vtdDriver = StandaloneVtd.builder(topology.unit, topology.machine.frames(), core.pipeline())
+                .pageRequestQueueOrder(0).log(line -> problemLines.increment()).start();
         vtdDrivers.add(vtdDriver);
     }
 
@@ -221,12 +222,12 @@ final class SoakMachine implements AutoCloseable {
     }
 
     /** Every SMMUv3 driver instance so far, the running one last. */
-    List<SoakSmmuDriver> smmuDrivers() {
+    List<StandaloneSmmu> smmuDrivers() {
         return smmuDrivers;
     }
 
     /** Every VT-d driver instance so far, the running one last. */
-    List<SoakVtdDriver> vtdDrivers() {
+    List<StandaloneVtd> vtdDrivers() {
         return vtdDrivers;
     }
 

@@ -6,8 +6,9 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * The VMM's side of a {@link VirtualVtd}: makes a host device's PASID follow what the guest programmed in its
  * scalable-mode PASID-table entry. Typically a nested attach through the intel-vtd backend
- * ({@code VtdIommu.attachNested(device, pasid, Domain.nested(domain, guest), entry.firstLevelTable(),
- * secondLevel.root())}: the guest's first level over the host's second level) for
+ * ({@code VtdIommu.attachNested(device, pasid, Domain.nested(domain, guest), new GuestFirstLevel(
+ * entry.firstLevelTable(), entry.supervisorRequests(), entry.writeProtect()), secondLevel.root())}: the guest's first
+ * level, with the supervisor-request controls it programmed, over the host's second level) for
  * {@link VirtualPasidEntry.Mode#FIRST_LEVEL}, a detach for {@link VirtualPasidEntry.Mode#ABORT}.
  *
  * <p>Called only with entries the virtual VT-d unit validated, and only when the entry changed: re-binding the

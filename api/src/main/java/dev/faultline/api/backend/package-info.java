@@ -18,5 +18,6 @@
  * {@link dev.faultline.api.backend.IommuPort#reportOverflow}); the core imports {@code [1.2,1.3)}.
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.2.0")
 package dev.faultline.api.backend;

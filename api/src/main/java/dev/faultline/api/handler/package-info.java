@@ -17,5 +17,6 @@
  * <p>Handler bundles import {@code [1.1,2.0)} (or {@code [1.0,2.0)} if they use no 1.1 addition); the core imports {@code [1.1,1.2)}.
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.1.0")
 package dev.faultline.api.handler;

@@ -15,5 +15,6 @@
  * ones); the core imports {@code [1.2,1.3)}.
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.2.0")
 package dev.faultline.api.stats;

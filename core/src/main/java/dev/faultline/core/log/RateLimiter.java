@@ -5,8 +5,9 @@ import java.util.function.LongSupplier;
 /**
  * Allows at most {@code burst} events per {@code interval}, like Linux's {@code ___ratelimit()}: the first
  * event opens a window; within it, the first {@code burst} events pass and the rest are counted as
- * suppressed; the first event after the window opens a new one, and {@link #takeSuppressed()} reports how many
- * were suppressed before it (Linux prints "N callbacks suppressed").
+ * suppressed; the first event after the window (strictly later than its start plus the interval, as Linux's
+ * {@code time_is_before_jiffies(rs->begin + rs->interval)}) opens a new one, and {@link #takeSuppressed()}
+ * reports how many were suppressed before it (Linux prints "N callbacks suppressed").
  *
  * <p>A burst of 0 suppresses everything; an interval of 0 lets everything pass. Thread-safe; never blocks for
  * long (one short critical section per event).
@@ -52,7 +53,7 @@ public final class RateLimiter {
             return true;
         }
         long now = ticker.getAsLong();
-        if (!windowOpen || now - windowStart >= intervalNanos) {
+        if (!windowOpen || now - windowStart > intervalNanos) { // Linux: time_is_before_jiffies(begin + interval)
             windowOpen = true;
             windowStart = now;
             passed = 0;

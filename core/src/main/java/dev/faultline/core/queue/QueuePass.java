@@ -4,6 +4,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The right to consume one IOMMU's fault queues (a "pass" over them), held by one thread at a time: the
@@ -25,6 +27,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe.
  */
 public final class QueuePass {
+    /**
+     * What {@link #passWithin(long, BooleanSupplier)} did.
+     *
+     * @since 1.1
+     */
+    public enum Drain {
+        /** The pass ran on the calling thread (after the pass in progress, if any, ended). */
+        RAN,
+        /**
+         * The calling thread is inside a pass already (a teardown from a handler call of that pass): nothing ran;
+         * the pass in progress goes on by itself.
+         */
+        INSIDE_PASS,
+        /** The pass in progress did not end within the timeout: nothing ran. */
+        TIMED_OUT,
+        /** The calling thread was interrupted while waiting (its interrupt status is set again): nothing ran. */
+        INTERRUPTED
+    }
+
     /** How many abandoned threads may still be held by their handlers, by default. */
     public static final int DEFAULT_MAX_BLOCKED = 16;
     private static final long REPORTING = 1;
@@ -146,25 +167,86 @@ public final class QueuePass {
     }
 
     /**
-     * {@link #abandonReport()}, and if that succeeds a daemon thread named {@code name} that {@linkplain #adopt()
-     * adopts} the pass, runs {@code stepPast} (past the record in flight), {@linkplain #leave() leaves} the pass,
-     * and then runs {@code loop} (the backend's fault loop).
+     * {@link #abandonReport()}, and if that succeeds a daemon thread named {@code name} that runs
+     * {@link #successor(Runnable, Runnable) successor(stepPast, loop)}: it {@linkplain #adopt() adopts} the pass,
+     * runs {@code stepPast} (past the record in flight), {@linkplain #leave() leaves} the pass, and then runs
+     * {@code loop} (the backend's fault loop).
      *
      * @return the started successor, or {@code null} if no report was abandoned
      */
     public Thread handOver(String name, Runnable stepPast, Runnable loop) {
+        Thread[] started = new Thread[1];
+        handOver(successor -> {
+            Thread thread = new Thread(successor, name);
+            thread.setDaemon(true);
+            thread.start();
+            started[0] = thread;
+        }, stepPast, loop);
+        return started[0];
+    }
+
+    /**
+     * {@link #abandonReport()}, and if that succeeds gives {@code start} what the successor runs,
+     * {@link #successor(Runnable, Runnable) successor(stepPast, then)}, to run on a fresh thread: a thread the
+     * backend starts, or, in a simulation without threads, an actor of its scheduler.
+     *
+     * @return whether a report was abandoned and its successor given to {@code start}
+     * @since 1.1
+     */
+    public boolean handOver(Consumer<Runnable> start, Runnable stepPast, Runnable then) {
         if (!abandonReport()) {
-            return null;
+            return false;
         }
-        Thread successor = new Thread(() -> {
+        start.accept(successor(stepPast, then));
+        return true;
+    }
+
+    /**
+     * What the successor of an {@linkplain #abandonReport() abandoned} report runs on its fresh thread: it
+     * {@linkplain #adopt() adopts} the pass, runs {@code stepPast} (past the record in flight, which was reported
+     * once; the core answers its group), {@linkplain #leave() leaves} the pass, and then runs {@code then} (the
+     * backend's fault loop, or a kick of its next pass).
+     *
+     * @since 1.1
+     */
+    public Runnable successor(Runnable stepPast, Runnable then) {
+        return () -> {
             adopt();
             stepPast.run();
             leave();
-            loop.run();
-        }, name);
-        successor.setDaemon(true);
-        successor.start();
-        return successor;
+            then.run();
+        };
+    }
+
+    /**
+     * A pass by a thread other than the backend's fault thread (a teardown draining the queues before a change of
+     * owner), waiting at most {@code timeoutNanos} in all for the pass in progress: takes the pass, runs
+     * {@code pass}, and leaves it. {@code pass} returns {@code true} when it ran to its end, or {@code false} when a
+     * handler held one of its reports so long that the rest went to a successor ({@link #reportEnded()} said so,
+     * and the pass is no longer this thread's): the pass is then taken again, after the successor's, within the
+     * same deadline, and {@code pass} runs again.
+     *
+     * @return {@link Drain#RAN}, or why nothing ran (the calling thread is inside a pass already, the timeout
+     *     passed, or the thread was interrupted)
+     * @since 1.1
+     */
+    public Drain passWithin(long timeoutNanos, BooleanSupplier pass) {
+        if (heldByCurrentThread()) {
+            return Drain.INSIDE_PASS;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        do {
+            try {
+                if (!enter(Math.max(0, deadline - System.nanoTime()))) {
+                    return Drain.TIMED_OUT;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Drain.INTERRUPTED;
+            }
+        } while (!pass.getAsBoolean());
+        leave();
+        return Drain.RAN;
     }
 
     /** Makes the calling thread (a successor started after {@link #abandonReport()}) the holder. */

@@ -3,10 +3,11 @@
  * into the core: {@link dev.faultline.core.queue.QueuePass}, the right to consume those queues, which moves to a
  * fresh thread when a handler holds a report call past the core's blocking threshold
  * ({@link dev.faultline.api.backend.IommuBackend#reportingThreadBlocked()}), so one blocked handler never stalls
- * the other devices behind the same IOMMU.
+ * the other devices behind the same IOMMU (1.1: {@code passWithin} for a teardown's drain, {@code successor} and
+ * {@code handOver} to a scheduler of the backend's choice).
  *
  * <p>Consumers import {@code [1.0,2.0)}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.faultline.core.queue;

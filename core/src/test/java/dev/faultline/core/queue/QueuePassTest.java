@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class QueuePassTest {
@@ -77,6 +78,111 @@ class QueuePassTest {
     void onlyTheHolderLeavesAndTheLimitIsNotNegative() {
         assertThatThrownBy(pass::leave).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> new QueuePass(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aTeardownsPassRunsOnceAndLeavesThePassFree() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+
+        assertThat(pass.passWithin(TimeUnit.SECONDS.toNanos(10), () -> {
+            runs.incrementAndGet();
+            return pass.heldByCurrentThread();
+        })).isEqualTo(QueuePass.Drain.RAN);
+
+        assertThat(runs).hasValue(1);
+        assertThat(pass.heldByCurrentThread()).isFalse();
+        assertThat(CompletableFuture.supplyAsync(() -> pass.passWithin(0, () -> true)).get(10, TimeUnit.SECONDS))
+                .as("left for the next one").isEqualTo(QueuePass.Drain.RAN);
+    }
+
+    @Test
+    void fromInsideAPassNothingRunsAndThePassStaysTheCallers() {
+        pass.enter();
+
+        assertThat(pass.passWithin(TimeUnit.SECONDS.toNanos(10), () -> {
+            throw new AssertionError("ran inside the pass");
+        })).isEqualTo(QueuePass.Drain.INSIDE_PASS);
+
+        assertThat(pass.heldByCurrentThread()).isTrue();
+        pass.leave();
+    }
+
+    @Test
+    void aPassHeldElsewhereTimesOutOrIsInterruptedWithoutRunning() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> {
+            pass.enter();
+            held.countDown();
+            await(release);
+            pass.leave();
+        });
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(pass.passWithin(TimeUnit.MILLISECONDS.toNanos(1), () -> {
+            throw new AssertionError("ran while held elsewhere");
+        })).isEqualTo(QueuePass.Drain.TIMED_OUT);
+        Thread.currentThread().interrupt();
+        assertThat(pass.passWithin(TimeUnit.SECONDS.toNanos(10), () -> {
+            throw new AssertionError("ran although interrupted");
+        })).isEqualTo(QueuePass.Drain.INTERRUPTED);
+        assertThat(Thread.interrupted()).as("the interrupt status is kept").isTrue();
+
+        release.countDown();
+        holder.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aPassAbandonedToASuccessorRunsAgainAfterTheSuccessorsStep() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        AtomicInteger steps = new AtomicInteger();
+        AtomicInteger thens = new AtomicInteger();
+
+        QueuePass.Drain drain = pass.passWithin(TimeUnit.SECONDS.toNanos(10), () -> {
+            if (runs.incrementAndGet() > 1) {
+                return true;
+            }
+            pass.reportStarts();
+            // the core finds this report blocked: the rest of the pass goes to a fresh thread
+            assertThat(pass.handOver(successor -> new Thread(successor, "successor").start(),
+                    steps::incrementAndGet, thens::incrementAndGet)).isTrue();
+            return pass.reportEnded();
+        });
+
+        assertThat(drain).isEqualTo(QueuePass.Drain.RAN);
+        assertThat(runs).as("once abandoned, once to the end").hasValue(2);
+        assertThat(steps).as("the successor stepped past the record in flight first").hasValue(1);
+        assertThat(pass.abandoned()).isOne();
+        assertThat(pass.blocked()).isZero();
+        assertThat(pass.passWithin(TimeUnit.SECONDS.toNanos(10), () -> true)).isEqualTo(QueuePass.Drain.RAN);
+    }
+
+    @Test
+    void withoutAReportInFlightNoSuccessorIsStarted() {
+        pass.enter();
+        pass.reportStarts();
+        assertThat(pass.reportEnded()).isTrue();
+
+        assertThat(pass.handOver(successor -> {
+            throw new AssertionError("started");
+        }, () -> { }, () -> { })).isFalse();
+        assertThat(pass.handOver("none", () -> { }, () -> { })).isNull();
+
+        pass.leave();
+    }
+
+    @Test
+    void aSuccessorAdoptsStepsLeavesThenGoesOn() {
+        pass.enter();
+        pass.reportStarts();
+        assertThat(pass.abandonReport()).isTrue();
+        StringBuilder order = new StringBuilder();
+
+        pass.successor(() -> order.append(pass.heldByCurrentThread() ? "step " : "unheld-step "),
+                () -> order.append(pass.heldByCurrentThread() ? "held-then" : "then")).run();
+
+        assertThat(order).hasToString("step then");
+        assertThat(pass.reportEnded()).isFalse();
     }
 
     private static void await(CountDownLatch latch) {

@@ -16,5 +16,6 @@
  * <p>Consumers import {@code [1.0,2.0)}; SMMU backends implementing {@code AdrenoSmmu} import {@code [1.0,1.1)}.
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.0.0")
 package dev.faultline.drivers.msm;

@@ -1,5 +1,7 @@
 package dev.faultline.drivers.remoteproc;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The instruction set of the modelled remote processor core. Every instruction is one 64-bit little-endian
  * word: the opcode in bits [63:56], an operand (a device address or an unsigned immediate) in bits [47:0].
@@ -69,7 +71,7 @@ public enum Opcode {
     }
 
     /** The opcode of an instruction word, or {@code null} if its opcode byte is undefined. */
-    public static Opcode decode(long word) {
+    public static @Nullable Opcode decode(long word) {
         return BY_CODE[(int) (word >>> 56)];
     }
 

@@ -19,5 +19,6 @@
  * <p>Consumers import {@code [1.0,2.0)}.
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.0.0")
 package dev.faultline.drivers.remoteproc;

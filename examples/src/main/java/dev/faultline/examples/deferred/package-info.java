@@ -8,5 +8,6 @@
  * </ul>
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.1.0")
 package dev.faultline.examples.deferred;

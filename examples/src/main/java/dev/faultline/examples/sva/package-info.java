@@ -12,5 +12,6 @@
  * </ul>
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.0.0")
 package dev.faultline.examples.sva;

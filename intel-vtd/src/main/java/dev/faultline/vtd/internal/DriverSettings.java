@@ -10,11 +10,12 @@ import java.util.function.Consumer;
  * @param logBurst lines per rate-limit window (Linux {@code DEFAULT_RATELIMIT_BURST} 10)
  * @param logIntervalNanos the rate-limit window (Linux {@code DEFAULT_RATELIMIT_INTERVAL} 5 s)
  */
-record DriverSettings(int pageRequestQueueOrder, long invalidationTimeoutNanos, int logBurst, long logIntervalNanos) {
-    static final DriverSettings DEFAULTS = new DriverSettings(4, 1_000_000_000L, 10, 5_000_000_000L);
+public record DriverSettings(int pageRequestQueueOrder, long invalidationTimeoutNanos, int logBurst,
+        long logIntervalNanos) {
+    public static final DriverSettings DEFAULTS = new DriverSettings(4, 1_000_000_000L, 10, 5_000_000_000L);
 
     /** Settings from configuration values; a bad value falls back to its default and is reported. */
-    static DriverSettings of(int order, long timeoutMs, int burst, long intervalMs, Consumer<String> problems) {
+    public static DriverSettings of(int order, long timeoutMs, int burst, long intervalMs, Consumer<String> problems) {
         if (order < 0 || order > 7) {
             problems.accept("prq.order " + order + " is outside [0, 7] (PQS is 3 bits); using "
                     + DEFAULTS.pageRequestQueueOrder);

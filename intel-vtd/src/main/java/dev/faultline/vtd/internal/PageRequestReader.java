@@ -109,29 +109,14 @@ final class PageRequestReader {
 
     /**
      * A teardown's pass: like {@link #drain}, but waits at most {@code timeoutNanos} for a pass the interrupt
-     * thread is in (a handler call may hold it up until the core has the thread replaced).
+     * thread is in (a handler call may hold it up until the core has the thread replaced), and again after a
+     * successor's if a handler holds one of its own reports that long.
      *
-     * @return whether the pass ran (or this thread is inside the running pass, which goes on by itself)
+     * @return whether the pass ran, or why not: this thread is inside the running pass (which goes on by itself),
+     *     the wait timed out or was interrupted
      */
-    boolean drainWithin(IommuPort port, long timeoutNanos) {
-        if (pass.heldByCurrentThread()) {
-            return false; // a teardown from inside a handler call of this pass: the pass goes on by itself
-        }
-        long deadline = System.nanoTime() + timeoutNanos;
-        int outcome;
-        do {
-            try {
-                if (!pass.enter(Math.max(0, deadline - System.nanoTime()))) {
-                    return false;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-            outcome = pass(port); // abandoned: a successor took the rest; take the pass again after it
-        } while (outcome == FaultRecordReader.ABANDONED);
-        pass.leave();
-        return true;
+    QueuePass.Drain drainWithin(IommuPort port, long timeoutNanos) {
+        return pass.passWithin(timeoutNanos, () -> pass(port) != FaultRecordReader.ABANDONED);
     }
 
     /** By a successor that took the pass over from a blocked report: PQH past that descriptor. */

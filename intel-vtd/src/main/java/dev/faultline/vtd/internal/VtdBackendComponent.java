@@ -52,8 +52,8 @@ public final class VtdBackendComponent {
                 config.log_burst(), config.log_interval_ms(), problems::add);
         problems.forEach(p -> logger.warn("{}: {}", unit.name(), p));
         this.machine = machine;
-        this.driver = new UnitDriver(unit, machine.frames(), pipeline, settings, new LoggerSink(logger),
-                System::nanoTime);
+        this.driver = new UnitDriver(unit, machine.frames(), pipeline, settings,
+                LogSink.of(logger::error, logger::warn, logger::info), System::nanoTime);
         driver.start();
         for (DeviceNode node : machine.devicesBehind(unit.name())) {
             announce(node, logger);
@@ -99,29 +99,5 @@ public final class VtdBackendComponent {
     /** The driver (for tests in this package). */
     UnitDriver driver() {
         return driver;
-    }
-
-    /** Kernel-format lines to the OSGi log. */
-    private static final class LoggerSink implements LogSink {
-        private final Logger logger;
-
-        LoggerSink(Logger logger) {
-            this.logger = logger;
-        }
-
-        @Override
-        public void error(String line) {
-            logger.error(line);
-        }
-
-        @Override
-        public void warn(String line) {
-            logger.warn(line);
-        }
-
-        @Override
-        public void info(String line) {
-            logger.info(line);
-        }
     }
 }

@@ -12,6 +12,8 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.PciRequesterId;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.UnrecoverableFault;
+import dev.faultline.platform.dma.AccessType;
+import dev.faultline.platform.dma.DmaAccess;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.dma.DmaStatus;
 import dev.faultline.platform.vtd.FaultRecord;
@@ -21,6 +23,7 @@ import dev.faultline.platform.vtd.RegisterMap;
 import dev.faultline.platform.x86.FirstLevelPageTable;
 import dev.faultline.platform.x86.PageProtection;
 import dev.faultline.platform.x86.SecondLevelPageTable;
+import dev.faultline.vtd.GuestFirstLevel;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +141,34 @@ class FaultRecordFlowTest {
                 .hasMessageContaining("not a guest's nested domain");
         assertThatThrownBy(() -> rig.driver.attachNested(GUEST_VF, 9, Domain.nested("vm1-vf", "vm1"), 0x3008,
                 stage2.root())).hasMessageContaining("4 KiB aligned");
+    }
+
+    @Test
+    void aNestedEntryCarriesTheGuestsSupervisorControlsSoItsSupervisorRequestsTranslateAsItAsked() {
+        PciRequesterId vf = new PciRequesterId(0, 3, 1, 0);
+        long ramHpa = rig.pages.allocate(4L << 20, 2L << 20);
+        SecondLevelPageTable stage2 = new SecondLevelPageTable(rig.os);
+        stage2.map(0, ramHpa, 4L << 20, true, true);                 // guest RAM: GPA [0, 4 MiB)
+        long guestRoot = 0x1000;                                      // the guest's PML4 at GPA 0x1000, empty
+        Domain domain = Domain.nested("vm1-vf", "vm1");
+        DmaDevice guest = DmaDevice.of("vf", vf.rid(), rig.unit, rig.memory);
+        DmaAccess supervisorRead = DmaAccess.of(vf.rid(), 0x5000, AccessType.READ, 8).withPasid(9).withPrivileged(true);
+
+        rig.driver.attachNested(vf, 9, domain, GuestFirstLevel.userOnly(guestRoot), stage2.root());
+        guest.perform(supervisorRead, null, WAIT);                    // SRE clear: 0x5D before any walk
+        await("the SRE fault", () -> rig.pipeline.faults.size() == 1);
+
+        rig.driver.attachNested(vf, 9, domain, new GuestFirstLevel(guestRoot, true, true), stage2.root());
+        PasidEntry entry = rig.driver.pasidEntry(vf, 9);
+        assertThat(entry.supervisorRequests()).as("SRE").isTrue();
+        assertThat(entry.writeProtect()).as("WPE").isTrue();
+        assertThat(entry.firstLevelTable()).isEqualTo(guestRoot);
+        guest.perform(supervisorRead, null, WAIT);                    // SRE set: the guest's own (empty) first level
+        await("the first-level fault", () -> rig.pipeline.faults.size() == 2);
+
+        assertThat(rig.pipeline.faults).extracting(f -> FaultRecord.decode(f.record().word(0), f.record().word(1))
+                .reasonCode()).containsExactly(0x5D, 0x71);
+        assertThat(rig.lines).as("both are the guest's faults: never printed on the host").isEmpty();
     }
 
     @Test

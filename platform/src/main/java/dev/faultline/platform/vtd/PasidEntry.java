@@ -62,11 +62,24 @@ public final class PasidEntry {
      */
     public static PasidEntry nested(long firstLevelTable, long secondLevelTable, int domainId,
             boolean supervisorRequests) {
+        return nested(firstLevelTable, secondLevelTable, domainId, supervisorRequests, false);
+    }
+
+    /**
+     * A present nested entry (PGTT 3) as {@link #nested(long, long, int, boolean)}, with the first-level controls
+     * a guest programs in its own PASID entry: SRE (val[2] bit 0) and WPE (val[2] bit 4, supervisor writes honour
+     * read-only first-level entries).
+     *
+     * @throws IllegalArgumentException for an unaligned table or a DID wider than 16 bits
+     */
+    public static PasidEntry nested(long firstLevelTable, long secondLevelTable, int domainId,
+            boolean supervisorRequests, boolean writeProtect) {
         checkAligned(firstLevelTable);
         checkAligned(secondLevelTable);
         Capability.check("DID", domainId, 0xffff);
         return of(1 | (long) SECOND_LEVEL_4_LEVEL << 2 | (long) PasidTranslationType.NESTED.code() << 6
-                | secondLevelTable, domainId, firstLevelTable | (supervisorRequests ? 1 : 0));
+                | secondLevelTable, domainId,
+                firstLevelTable | (supervisorRequests ? 1 : 0) | (writeProtect ? 1 << 4 : 0));
     }
 
     /**

@@ -11,11 +11,11 @@ package dev.faultline.smmuv3.internal;
  * @param recordInvalidStreamIds CR2.RECINVSID: record C_BAD_STREAMID
  * @param syncTimeoutMillis how long a CMD_SYNC may take before it is reported as timed out
  */
-record DriverSettings(int eventQueueLog2, int priQueueLog2, int commandQueueLog2, int printBurst,
+public record DriverSettings(int eventQueueLog2, int priQueueLog2, int commandQueueLog2, int printBurst,
         long printIntervalMillis, boolean recordInvalidStreamIds, long syncTimeoutMillis) {
 
     /** Linux's choices: queues of 2^8, 10 lines per 5 s, RECINVSID set, 1 s CMD_SYNC timeout. */
-    static DriverSettings defaults() {
+    public static DriverSettings defaults() {
         return new DriverSettings(8, 8, 8, 10, 5000, true, 1000);
     }
 
@@ -24,7 +24,7 @@ record DriverSettings(int eventQueueLog2, int priQueueLog2, int commandQueueLog2
      *
      * @throws IllegalArgumentException for a value outside its range
      */
-    DriverSettings {
+    public DriverSettings {
         if (eventQueueLog2 < 0 || eventQueueLog2 > 19 || priQueueLog2 < 0 || priQueueLog2 > 19
                 || commandQueueLog2 < 1 || commandQueueLog2 > 19) {
             throw new IllegalArgumentException("queue sizes (log2) must be in [0, 19] (command queue [1, 19])");

@@ -12,10 +12,10 @@ import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.platform.vtd.RemappingUnit;
-import dev.faultline.smmuv3.internal.SoakSmmuDriver;
+import dev.faultline.smmuv3.standalone.StandaloneSmmu;
 import dev.faultline.soak.CoreFigures;
 import dev.faultline.soak.SoakTopology;
-import dev.faultline.vtd.internal.SoakVtdDriver;
+import dev.faultline.vtd.standalone.StandaloneVtd;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -77,11 +77,11 @@ final class SimMachine implements AutoCloseable {
     private final Map<String, SimHandler> handlers = new LinkedHashMap<>();
     private final Map<String, Long> ids = new HashMap<>();
     private final CoreFigures cores = new CoreFigures();
-    private final List<SoakSmmuDriver> smmuDrivers = new ArrayList<>();
-    private final List<SoakVtdDriver> vtdDrivers = new ArrayList<>();
+    private final List<StandaloneSmmu> smmuDrivers = new ArrayList<>();
+    private final List<StandaloneVtd> vtdDrivers = new ArrayList<>();
     private SimulatedCore core;
-    private SoakSmmuDriver smmuDriver;
-    private SoakVtdDriver vtdDriver;
+    private StandaloneSmmu smmuDriver;
+    private StandaloneVtd vtdDriver;
     private boolean smmuPassDue;
     private boolean vtdPassDue;
     private long lastScan = Scheduler.ORIGIN;
@@ -226,14 +226,15 @@ final class SimMachine implements AutoCloseable {
     }
 
     private void startSmmuDriver() {
-        smmuDriver = new SoakSmmuDriver(smmu, topology.machine, core.pipeline(), SoakTopology.PRI_QUEUE_LOG2,
-                this::problem, scheduler::now, this::smmuKicked, this::smmuSuccessor);
+        smmuDriver = StandaloneSmmu.builder(smmu, topology.machine, core.pipeline())
+                .queueLog2(SoakTopology.PRI_QUEUE_LOG2, SoakTopology.PRI_QUEUE_LOG2).log(this::problem)
+                .clock(scheduler::now).withoutThreads(this::smmuKicked, this::smmuSuccessor).start();
         smmuDrivers.add(smmuDriver);
     }
 
     private void startVtdDriver() {
-        vtdDriver = new SoakVtdDriver(unit, topology.machine.frames(), core.pipeline(), this::problem, scheduler::now,
-                this::vtdKicked, this::vtdSuccessor);
+        vtdDriver = StandaloneVtd.builder(unit, topology.machine.frames(), core.pipeline()).pageRequestQueueOrder(0)
+                .log(this::problem).clock(scheduler::now).withoutThreads(this::vtdKicked, this::vtdSuccessor).start();
         vtdDrivers.add(vtdDriver);
     }
 
@@ -520,11 +521,11 @@ final class SimMachine implements AutoCloseable {
         return topology.devices();
     }
 
-    List<SoakSmmuDriver> smmuDrivers() {
+    List<StandaloneSmmu> smmuDrivers() {
         return smmuDrivers;
     }
 
-    List<SoakVtdDriver> vtdDrivers() {
+    List<StandaloneVtd> vtdDrivers() {
         return vtdDrivers;
     }
 

@@ -5,8 +5,8 @@ import dev.faultline.api.fault.PciRequesterId;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.platform.smmuv3.SmmuStatistics;
 import dev.faultline.platform.vtd.UnitCounters;
-import dev.faultline.smmuv3.internal.SoakSmmuDriver;
-import dev.faultline.vtd.internal.SoakVtdDriver;
+import dev.faultline.smmuv3.standalone.StandaloneSmmu;
+import dev.faultline.vtd.standalone.StandaloneVtd;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -180,20 +180,20 @@ final class Simulation {
         long smmuPages = m.smmuFunctions.stream().mapToLong(SimPriFunction::pages).sum();
         expect(smmuPages == smmu.priEntriesWritten() + smmu.priEntriesDiscarded(), when,
                 "SMMUv3 page requests not all queued or counted as discarded");
-        expect(m.smmuDrivers().stream().mapToLong(SoakSmmuDriver::recordsTaken).sum()
+        expect(m.smmuDrivers().stream().mapToLong(StandaloneSmmu::recordsTaken).sum()
                 == smmu.eventsWritten() + smmu.priEntriesWritten(), when,
                 "SMMUv3 records not all taken by a driver and reported, answered or counted");
-        expect(m.smmuDrivers().stream().mapToLong(SoakSmmuDriver::lostResponses).sum() == 0, when,
+        expect(m.smmuDrivers().stream().mapToLong(StandaloneSmmu::lostResponses).sum() == 0, when,
                 "answers of the core an SMMUv3 driver could not send");
         long vtdAnswers = m.vtdFunctions.stream().mapToLong(SimPriFunction::answered).sum();
         expect(vtdAnswers == unit.responsesSent(), when,
                 "VT-d answers heard " + vtdAnswers + " != responses the unit delivered " + unit.responsesSent());
-        expect(m.vtdDrivers().stream().mapToLong(SoakVtdDriver::pageRequestsTaken).sum()
+        expect(m.vtdDrivers().stream().mapToLong(StandaloneVtd::pageRequestsTaken).sum()
                 == unit.pageRequestsQueued(), when, "VT-d page requests not all taken by a driver");
-        expect(m.vtdDrivers().stream().mapToLong(SoakVtdDriver::faultRecordsTaken).sum() == unit.faultsRecorded(),
+        expect(m.vtdDrivers().stream().mapToLong(StandaloneVtd::faultRecordsTaken).sum() == unit.faultsRecorded(),
                 when, "VT-d fault records not all delivered, printed or counted");
-        long reportedByDrivers = m.smmuDrivers().stream().mapToLong(SoakSmmuDriver::reported).sum()
-                + m.vtdDrivers().stream().mapToLong(SoakVtdDriver::reported).sum();
+        long reportedByDrivers = m.smmuDrivers().stream().mapToLong(StandaloneSmmu::reported).sum()
+                + m.vtdDrivers().stream().mapToLong(StandaloneVtd::reported).sum();
         for (FaultCounts c : m.coreTotals()) {
             expect(c.balanced(), when, "a core's counters do not balance: " + c);
         }

@@ -2,6 +2,7 @@ package dev.faultline.drivers.msm.internal;
 
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
+import dev.faultline.core.log.RateLimiter;
 import dev.faultline.drivers.msm.AdrenoGpu;
 import dev.faultline.drivers.msm.ContextStatus;
 import dev.faultline.drivers.msm.FaultType;
@@ -66,7 +67,8 @@ public final class Gpu implements AdrenoGpu {
     private final Executor recoveryExecutor;
     private final LongSupplier clock;
     private final MsmLog log;
-    private final RateLimit faultLines;
+    /** Linux {@code adreno_fault_handler}'s {@code pr_warn_ratelimited} call site. */
+    private final RateLimiter faultLines;
     private final Runnable recoveryTask = this::recover;
 
     private final Object lock = new Object();
@@ -103,6 +105,7 @@ public final class Gpu implements AdrenoGpu {
     private long faults;
     private long stalledFaults;
     private long linesPrinted;
+    private long linesSuppressed;
     private long snapshotsTaken;
     private long recoveries;
 
@@ -121,8 +124,7 @@ public final class Gpu implements AdrenoGpu {
         this.recoveryExecutor = b.recoveryExecutor;
         this.clock = b.clock;
         this.log = b.log;
-        this.faultLines = new RateLimit("adreno_fault_handler", b.rateLimitInterval.toNanos(), b.rateLimitBurst,
-                b.clock);
+        this.faultLines = new RateLimiter(b.rateLimitBurst, b.rateLimitInterval.toNanos(), b.clock);
         this.stallEnabled = b.stallOnFault;
         smmu.setStall(stallEnabled);
     }
@@ -148,7 +150,7 @@ public final class Gpu implements AdrenoGpu {
                         c.mappings()));
             }
             return new GpuStatus(device, smmu.canSwitchStall(), stallEnabled, stallReenableNanos, faults, stalledFaults, linesPrinted,
-                    faultLines.suppressed(), snapshotsTaken, crashState != null, recoveries, list);
+                    linesSuppressed, snapshotsTaken, crashState != null, recoveries, list);
         }
     }
 
@@ -376,7 +378,7 @@ public final class Gpu implements AdrenoGpu {
         if (disableStall) {
             smmu.setStall(false);
         }
-        if (faultLines.allow(log)) {
+        if (admitFaultLine()) {
             // Linux adreno_fault_handler
             log.warn(String.format("*** gpu fault: ttbr0=%016x iova=%016x dir=%s type=%s source=%s (%d,%d,%d,%d)",
                     ctx == null ? 0 : ctx.ttbr0(), iova, access.write() ? "WRITE" : "READ", type.name(), source,
@@ -389,6 +391,24 @@ public final class Gpu implements AdrenoGpu {
             capture(job, ctx, iova, access, type, source, now);
         }
         return type;
+    }
+
+    /**
+     * Whether a fault line may be printed now (Linux's {@code ___ratelimit}); after suppressions it first prints
+     * {@code adreno_fault_handler: N callbacks suppressed}, as printk does.
+     */
+    private boolean admitFaultLine() {
+        if (!faultLines.tryAcquire()) {
+            synchronized (lock) {
+                linesSuppressed++;
+            }
+            return false;
+        }
+        long suppressed = faultLines.takeSuppressed();
+        if (suppressed > 0) {
+            log.warn("adreno_fault_handler: " + suppressed + " callbacks suppressed");
+        }
+        return true;
     }
 
     /** Detaches every context's table from the SMMU (the GPU is going away). */
@@ -535,8 +555,8 @@ public final class Gpu implements AdrenoGpu {
         private boolean pasidContexts = true;
         private boolean stallOnFault = true;
         private Duration stallCooldown = Duration.ofMillis(500);
-        private Duration rateLimitInterval = Duration.ofNanos(RateLimit.DEFAULT_INTERVAL_NANOS);
-        private int rateLimitBurst = RateLimit.DEFAULT_BURST;
+        private Duration rateLimitInterval = Duration.ofNanos(RateLimiter.DEFAULT_INTERVAL_NANOS);
+        private int rateLimitBurst = RateLimiter.DEFAULT_BURST;
         private int snapshotHistory = 16;
         private Executor recoveryExecutor;
         private LongSupplier clock = System::nanoTime;

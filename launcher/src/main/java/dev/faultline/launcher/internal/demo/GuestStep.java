@@ -34,6 +34,7 @@ import dev.faultline.viommu.VirtualSte;
 import dev.faultline.viommu.VirtualVtd;
 import dev.faultline.viommu.VirtualVtdOptions;
 import dev.faultline.viommu.VirtualVtdStatistics;
+import dev.faultline.vtd.GuestFirstLevel;
 import dev.faultline.vtd.VtdIommu;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -244,7 +245,8 @@ final class GuestStep implements DemoStep {
         try {
             VirtualVtd unit = viommus.createVtd(guest, ram, (device, pasid, entry) -> {
                 if (entry.mode() == VirtualPasidEntry.Mode.FIRST_LEVEL) {
-                    vtd.attachNested(accelerator, pasid, Domain.nested(domain, X86_GUEST), entry.firstLevelTable(),
+                    vtd.attachNested(accelerator, pasid, Domain.nested(domain, X86_GUEST), new GuestFirstLevel(
+                            entry.firstLevelTable(), entry.supervisorRequests(), entry.writeProtect()),
                             secondLevel.root());
                 } else {
                     vtd.detach(accelerator, pasid);

@@ -1,17 +1,23 @@
-package dev.faultline.smmuv3.internal;
+package dev.faultline.smmuv3.internal.shell;
 
 import dev.faultline.core.shell.CommandArguments;
 import dev.faultline.core.shell.Table;
 import dev.faultline.platform.smmuv3.SmmuStatistics;
+import dev.faultline.smmuv3.SmmuDomains;
+import dev.faultline.smmuv3.internal.DriverStatistics;
+import dev.faultline.smmuv3.internal.DrivenSmmu;
+import dev.faultline.smmuv3.internal.SmmuStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.apache.felix.service.command.Descriptor;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * Gogo command {@code faultline:smmu}: every SMMUv3 the backend drives, or one, as tables (JSON with
@@ -21,12 +27,20 @@ import org.osgi.service.component.annotations.Reference;
 public final class SmmuCommands {
     static final String USAGE = "[--json] [<smmu>]";
 
-    private final SmmuDrivers drivers;
+    private final Map<String, DrivenSmmu> drivers = new ConcurrentSkipListMap<>();
 
-    /** Commands over the backend's drivers. */
-    @Activate
-    public SmmuCommands(@Reference SmmuDrivers drivers) {
-        this.drivers = drivers;
+    /** An SMMU the backend drives (its service object is the driver). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindDomains(SmmuDomains domains) {
+        if (domains instanceof DrivenSmmu driven) {
+            drivers.put(driven.name(), driven);
+        }
+    }
+
+    void unbindDomains(SmmuDomains domains) {
+        if (domains instanceof DrivenSmmu driven) {
+            drivers.remove(driven.name(), driven);
+        }
     }
 
     /** Every SMMU the backend drives, or the one named. */
@@ -34,7 +48,7 @@ public final class SmmuCommands {
     public String smmu(@Descriptor(USAGE) String... arguments) {
         CommandArguments args = CommandArguments.parse("faultline:smmu", USAGE, arguments);
         Map<String, SmmuStatus> statuses = new TreeMap<>();
-        drivers.drivers().forEach((name, driver) -> statuses.put(name, driver.status()));
+        drivers.forEach((name, driver) -> statuses.put(name, driver.status()));
         args.optional("smmu").ifPresent(name -> {
             if (!statuses.containsKey(name)) {
                 throw new IllegalArgumentException("no SMMUv3 " + name + " (the backend drives " + statuses.keySet()

@@ -1,9 +1,12 @@
-package dev.faultline.vtd.internal;
+package dev.faultline.vtd.internal.shell;
 
 import dev.faultline.core.shell.CommandArguments;
 import dev.faultline.core.shell.Table;
 import dev.faultline.platform.vtd.UnitCounters;
 import dev.faultline.vtd.VtdIommu;
+import dev.faultline.vtd.internal.DriverCounters;
+import dev.faultline.vtd.internal.UnitDriver;
+import dev.faultline.vtd.internal.VtdStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.faultline.vtd.internal;
+package dev.faultline.vtd.internal.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,20 +6,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.faultline.api.backend.Domain;
 import dev.faultline.api.fault.PciRequesterId;
 import dev.faultline.core.shell.UsageException;
+import dev.faultline.core.standalone.StandaloneCore;
+import dev.faultline.platform.memory.FrameAllocator;
+import dev.faultline.platform.memory.PhysicalMemory;
+import dev.faultline.platform.vtd.RemappingUnit;
+import dev.faultline.platform.vtd.UnitConfiguration;
 import dev.faultline.platform.x86.FirstLevelPageTable;
+import dev.faultline.vtd.VtdIommu;
+import dev.faultline.vtd.standalone.StandaloneVtd;
 import org.junit.jupiter.api.Test;
 
 class VtdCommandsTest {
 
     @Test
     void listsEachUnitWithItsAttachmentsAndCountersAsTables() {
-        try (DriverRig rig = new DriverRig()) {
-            rig.start();
-            FirstLevelPageTable table = new FirstLevelPageTable(rig.os, FirstLevelPageTable.PAGE_4K);
-            rig.driver.attach(new PciRequesterId(0, 3, 0, 0), 5, Domain.sva("proc"), table.root());
-            rig.driver.attach(new PciRequesterId(0, 3, 1, 0), -1, Domain.nested("vm1-vf", "vm1"), table.root());
+        PhysicalMemory memory = new PhysicalMemory();
+        FrameAllocator os = new FrameAllocator(memory, 0x4000_0000L, 0x1000_0000L);
+        RemappingUnit unit = new RemappingUnit(UnitConfiguration.standard("dmar0", 0, 8, 1L << 40), memory);
+        try (StandaloneCore core = StandaloneCore.builder().start();
+                StandaloneVtd dmar = StandaloneVtd.builder(unit, os, core.pipeline()).start()) {
+            VtdIommu iommu = dmar.iommu();
+            FirstLevelPageTable table = new FirstLevelPageTable(os, FirstLevelPageTable.PAGE_4K);
+            iommu.attach(new PciRequesterId(0, 3, 0, 0), 5, Domain.sva("proc"), table.root());
+            iommu.attach(new PciRequesterId(0, 3, 1, 0), -1, Domain.nested("vm1-vf", "vm1"), table.root());
             VtdCommands commands = new VtdCommands();
-            commands.bindIommu(rig.driver);
+            commands.bindIommu(iommu);
 
             String text = commands.vtd();
 
@@ -34,7 +45,7 @@ class VtdCommandsTest {
             assertThatThrownBy(() -> commands.vtd("dmar7")).hasMessage("no VT-d unit dmar7 (the backend drives [dmar0])");
             assertThatThrownBy(() -> commands.vtd("--all")).isInstanceOf(UsageException.class);
 
-            commands.unbindIommu(rig.driver);
+            commands.unbindIommu(iommu);
             assertThat(commands.vtd()).startsWith("units:\nunit  segment  translating  took over  attachments\n(none)\n");
         }
     }

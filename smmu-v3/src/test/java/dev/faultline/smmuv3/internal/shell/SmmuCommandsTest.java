@@ -1,4 +1,4 @@
-package dev.faultline.smmuv3.internal;
+package dev.faultline.smmuv3.internal.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,17 +6,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.faultline.api.backend.Domain;
 import dev.faultline.api.fault.DeviceId;
 import dev.faultline.core.shell.UsageException;
-import java.util.Map;
+import dev.faultline.core.standalone.StandaloneCore;
+import dev.faultline.platform.arm.TranslationTable;
+import dev.faultline.platform.machine.DeviceNode;
+import dev.faultline.platform.machine.Machine;
+import dev.faultline.platform.smmuv3.Smmu;
+import dev.faultline.platform.smmuv3.SmmuFeatures;
+import dev.faultline.smmuv3.standalone.StandaloneSmmu;
 import org.junit.jupiter.api.Test;
 
 class SmmuCommandsTest {
 
     @Test
     void smmuCommandShowsStreamsAttachmentsAndCountersAsTables() {
-        try (BackendRig rig = new BackendRig("platform:gpu0@smmuv3.0:0x42:stall", "platform:dsp0@smmuv3.0:0x60")) {
-            rig.start();
-            rig.driver.attachStage1(DeviceId.parse("platform:gpu0"), 3, Domain.sva("ctx3"), rig.stage1());
-            SmmuCommands commands = new SmmuCommands(() -> Map.of("smmuv3.0", rig.driver));
+        Machine machine = Machine.create("test", 0x4000_0000L, 0x1000_0000L);
+        Smmu hardware = new Smmu("smmuv3.0", SmmuFeatures.defaults(), machine.memory());
+        machine.addIommu(hardware);
+        machine.addDevice(DeviceNode.parse("platform:gpu0@smmuv3.0:0x42:stall"));
+        machine.addDevice(DeviceNode.parse("platform:dsp0@smmuv3.0:0x60"));
+        try (StandaloneCore core = StandaloneCore.builder().start();
+                StandaloneSmmu smmu = StandaloneSmmu.builder(hardware, machine, core.pipeline()).start()) {
+            smmu.domains().attachStage1(DeviceId.parse("platform:gpu0"), 3, Domain.sva("ctx3"),
+                    TranslationTable.stage1(machine.frames(), 48));
+            SmmuCommands commands = new SmmuCommands();
+            commands.bindDomains(smmu.domains());
 
             String text = commands.smmu();
 
