@@ -20,7 +20,7 @@ public final class HandlerControlComponent implements HandlerControl {
 
     /** The controls of {@code statistics}, the core's own (the target filter keeps others out). */
     @Activate
-    public HandlerControlComponent(@Reference(target = "(component.name=dev.faultline.core.internal.FaultPipelineComponent)")
+    public HandlerControlComponent(@Reference(target = "(component.name=dev.faultline.core.internal.CoreComponent)")
             FaultStatistics statistics) {
         if (!(statistics instanceof HandlerControl control)) {
             throw new IllegalStateException("the core's FaultStatistics service is not its pipeline");

@@ -3,8 +3,10 @@ package dev.faultline.core.standalone;
 import dev.faultline.api.backend.FaultPipeline;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.stats.FaultStatistics;
-import dev.faultline.core.internal.PipelineControl;
-import dev.faultline.core.internal.Pipelines;
+import dev.faultline.core.internal.Core;
+import dev.faultline.core.internal.configure.HandlerPolicy;
+import dev.faultline.core.internal.configure.Settings;
+import dev.faultline.core.internal.configure.Settings;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -23,10 +25,10 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class StandaloneCore implements AutoCloseable {
-    private final PipelineControl pipeline;
+    private final Core core;
 
-    private StandaloneCore(PipelineControl pipeline) {
-        this.pipeline = pipeline;
+    private StandaloneCore(Core core) {
+        this.core = core;
     }
 
     /** A builder with the component's defaults (see the core's README for each setting). */
@@ -36,12 +38,12 @@ public final class StandaloneCore implements AutoCloseable {
 
     /** The service backends connect to. */
     public FaultPipeline pipeline() {
-        return pipeline;
+        return core;
     }
 
     /** The counters, pending groups and handlers. */
     public FaultStatistics statistics() {
-        return pipeline;
+        return core;
     }
 
     /**
@@ -51,7 +53,7 @@ public final class StandaloneCore implements AutoCloseable {
      * @return the id to {@link #unregister} it with
      */
     public long register(FaultHandler handler, Map<String, ?> properties) {
-        return pipeline.addHandler(Objects.requireNonNull(handler, "handler"), properties, Pipelines.STANDALONE_BUNDLE);
+        return core.addHandler(Objects.requireNonNull(handler, "handler"), properties, HandlerPolicy.STANDALONE_BUNDLE);
     }
 
     /**
@@ -60,24 +62,18 @@ public final class StandaloneCore implements AutoCloseable {
      * targets wait for a replacement during the hand-over window.
      */
     public void unregister(long id) {
-        pipeline.removeHandler(id);
+        core.removeHandler(id);
     }
 
     /** Disconnects every IOMMU (answering its pending groups INVALID) and stops the core's threads. */
     @Override
     public void close() {
-        pipeline.close();
+        core.close();
     }
 
     /** Settings of a {@link StandaloneCore}; defaults are the component's. */
     public static final class Builder {
-        private int partialsPerDevice = 256;
-        private int partialsTotal = 8192;
-        private long defaultTimeoutMillis = 1000;
-        private int queueDepth = 256;
-        private int logBurst = 10;
-        private long logIntervalMillis = 5000;
-        private boolean preciseTimestamps;
+        private Settings settings = Settings.DEFAULTS;
         private Consumer<String> log = line -> { };
 
         private Builder() {
@@ -85,27 +81,25 @@ public final class StandaloneCore implements AutoCloseable {
 
         /** Bounds on parked partial page requests, per device and in total. */
         public Builder partials(int perDevice, int total) {
-            this.partialsPerDevice = perDevice;
-            this.partialsTotal = total;
+            settings = settings.withPartials(perDevice, total);
             return this;
         }
 
         /** The deadline of deferred and queued groups for handlers without {@code faultline.timeout.ms}. */
         public Builder defaultTimeoutMillis(long millis) {
-            this.defaultTimeoutMillis = millis;
+            settings = settings.withDefaultTimeoutMillis(millis);
             return this;
         }
 
         /** The capacity of each queued handler's queue. */
         public Builder queueDepth(int depth) {
-            this.queueDepth = depth;
+            settings = settings.withQueueDepth(depth);
             return this;
         }
 
         /** The host log rate limit: lines per device per interval (Linux: 10 per 5 s). */
         public Builder logRate(int burst, long intervalMillis) {
-            this.logBurst = burst;
-            this.logIntervalMillis = intervalMillis;
+            settings = settings.withLogRate(burst, intervalMillis);
             return this;
         }
 
@@ -114,7 +108,7 @@ public final class StandaloneCore implements AutoCloseable {
          * (default: the core's millisecond clock, which saves a clock read per fault).
          */
         public Builder preciseTimestamps(boolean precise) {
-            this.preciseTimestamps = precise;
+            settings = settings.withPreciseTimestamps(precise);
             return this;
         }
 
@@ -126,8 +120,7 @@ public final class StandaloneCore implements AutoCloseable {
 
         /** Starts the core (its deadline thread runs until {@link StandaloneCore#close()}). */
         public StandaloneCore start() {
-            return new StandaloneCore(Pipelines.start(partialsPerDevice, partialsTotal, defaultTimeoutMillis,
-                    queueDepth, logBurst, logIntervalMillis, preciseTimestamps, log));
+            return new StandaloneCore(Core.standalone(settings, log));
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.UnrecoverableFault;
 import dev.faultline.api.stats.AnswerLatency;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.core.internal.configure.Settings;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

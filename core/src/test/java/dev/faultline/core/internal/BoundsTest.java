@@ -1,7 +1,7 @@
 package dev.faultline.core.internal;
 
-import static dev.faultline.core.internal.Fixture.DEV;
 import static dev.faultline.core.internal.Fixture.DEV2;
+import static dev.faultline.core.internal.Fixture.DEV;
 import static dev.faultline.core.internal.Fixture.last;
 import static dev.faultline.core.internal.Fixture.partial;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +10,7 @@ import dev.faultline.api.backend.DevicePort;
 import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.core.internal.configure.Settings;
 import org.junit.jupiter.api.Test;
 
 class BoundsTest {

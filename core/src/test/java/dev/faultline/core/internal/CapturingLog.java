@@ -1,5 +1,6 @@
 package dev.faultline.core.internal;
 
+import dev.faultline.core.internal.log.LogSink;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

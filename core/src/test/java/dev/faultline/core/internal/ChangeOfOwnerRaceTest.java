@@ -14,6 +14,7 @@ import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.core.internal.configure.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,7 @@ class ChangeOfOwnerRaceTest {
     @ParameterizedTest
     @EnumSource(Change.class)
     void everyGroupGetsOneResponseAndNoAcceptedAnswerOutlivesItsOwnersChange(Change change) throws Exception {
-        Pipeline pipeline = new Pipeline(Settings.DEFAULTS.withQuarantineAfter(0), new ManualTicker(),
+        Core pipeline = new Core(Settings.DEFAULTS.withQuarantineAfter(0), new ManualTicker(),
                 new CapturingLog(), false);
         IommuPort iommu = pipeline.connect(new dev.faultline.api.backend.IommuBackend() {
             @Override
@@ -167,7 +168,7 @@ class ChangeOfOwnerRaceTest {
         assertThat(c.balanced()).isTrue();
     }
 
-    private static long register(Pipeline pipeline, FaultHandler owner) {
+    private static long register(Core pipeline, FaultHandler owner) {
         return pipeline.addHandler(owner, Map.of(HandlerProperties.DOMAIN, "owned", "service.id",
                 System.nanoTime()), "race.bundle");
     }

@@ -8,6 +8,9 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.core.internal.configure.Settings;
+import dev.faultline.core.internal.hold.Ticker;
+import dev.faultline.core.internal.log.LogSink;
 import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -104,7 +107,7 @@ class DeadlineTest {
 
     @Test
     void theWatchdogThreadAnswersOnItsOwn() throws Exception {
-        Pipeline p = new Pipeline(Settings.DEFAULTS.withDefaultTimeoutMillis(20), Ticker.SYSTEM, LogSink.NONE, true);
+        Core p = new Core(Settings.DEFAULTS.withDefaultTimeoutMillis(20), Ticker.SYSTEM, LogSink.NONE, true);
         try {
             RecordingBackend backend = new RecordingBackend("real-time");
             var d = p.connect(backend).addDevice(DEV);

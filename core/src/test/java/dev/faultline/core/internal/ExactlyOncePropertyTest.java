@@ -15,6 +15,7 @@ import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.testkit.backend.RecordingBackend;
 import dev.faultline.testkit.property.Gen;
 import dev.faultline.testkit.property.Gens;

@@ -9,6 +9,8 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.core.internal.configure.HandlerPolicy;
+import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,7 +27,7 @@ final class Fixture implements AutoCloseable {
     final ManualTicker ticker = new ManualTicker();
     final CapturingLog log = new CapturingLog();
     final RecordingBackend backend = new RecordingBackend("iommu0");
-    final Pipeline pipeline;
+    final Core pipeline;
     final IommuPort iommu;
     private final AtomicLong serviceIds = new AtomicLong(100);
 
@@ -39,7 +41,7 @@ final class Fixture implements AutoCloseable {
 
     /** A pipeline with {@code policy}; its test bundle may also register guests' vIOMMUs. */
     Fixture(Settings settings, HandlerPolicy policy) {
-        pipeline = new Pipeline(settings, policy.withGuestHandlers(BUNDLE, HandlerPolicy.VIOMMU_BUNDLE), ticker, log,
+        pipeline = new Core(settings, policy.withGuestHandlers(BUNDLE, HandlerPolicy.VIOMMU_BUNDLE), ticker, log,
                 false);
         iommu = pipeline.connect(backend);
     }

@@ -12,6 +12,8 @@ import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.core.internal.configure.HandlerPolicy;
+import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

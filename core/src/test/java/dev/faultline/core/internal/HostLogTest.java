@@ -1,7 +1,7 @@
 package dev.faultline.core.internal;
 
-import static dev.faultline.core.internal.Fixture.DEV;
 import static dev.faultline.core.internal.Fixture.DEV2;
+import static dev.faultline.core.internal.Fixture.DEV;
 import static dev.faultline.core.internal.Fixture.LAST;
 import static dev.faultline.core.internal.Fixture.last;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +15,7 @@ import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.UnrecoverableFault;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;

@@ -1,7 +1,7 @@
 package dev.faultline.core.internal;
 
-import static dev.faultline.core.internal.Fixture.DEV;
 import static dev.faultline.core.internal.Fixture.DEV2;
+import static dev.faultline.core.internal.Fixture.DEV;
 import static dev.faultline.core.internal.Fixture.last;
 import static dev.faultline.core.internal.Fixture.partial;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +13,7 @@ import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.core.internal.configure.HandlerPolicy;
 import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package dev.faultline.core.internal;
 
+import dev.faultline.core.internal.hold.Ticker;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 

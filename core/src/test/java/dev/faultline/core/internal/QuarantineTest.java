@@ -9,6 +9,7 @@ import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.core.internal.configure.Settings;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

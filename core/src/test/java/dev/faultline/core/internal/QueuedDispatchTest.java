@@ -1,7 +1,7 @@
 package dev.faultline.core.internal;
 
-import static dev.faultline.core.internal.Fixture.DEV;
 import static dev.faultline.core.internal.Fixture.DEV2;
+import static dev.faultline.core.internal.Fixture.DEV;
 import static dev.faultline.core.internal.Fixture.last;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,7 @@ import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
+import dev.faultline.core.internal.configure.Settings;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -13,6 +13,9 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.HandlerProperties;
+import dev.faultline.core.internal.configure.Settings;
+import dev.faultline.core.internal.hold.Ticker;
+import dev.faultline.core.internal.log.LogSink;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -46,7 +49,7 @@ class ZeroAllocationTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) threads;
         mx.setThreadAllocatedMemoryEnabled(true);
 
-        Pipeline p = new Pipeline(Settings.DEFAULTS, Ticker.SYSTEM, LogSink.NONE, false);
+        Core p = new Core(Settings.DEFAULTS, Ticker.SYSTEM, LogSink.NONE, false);
         try {
             CountingBackend backend = new CountingBackend();
             DevicePort d = p.connect(backend).addDevice(DeviceId.parse("0000:00:03.0"));

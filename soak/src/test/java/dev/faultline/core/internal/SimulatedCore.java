@@ -4,6 +4,12 @@ import dev.faultline.api.backend.FaultPipeline;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.stats.FaultStatistics;
+import dev.faultline.core.internal.answer.InlineGroup;
+import dev.faultline.core.internal.configure.HandlerPolicy;
+import dev.faultline.core.internal.configure.Settings;
+import dev.faultline.core.internal.count.Counter;
+import dev.faultline.core.internal.dispatch.Handler;
+import dev.faultline.core.internal.log.LogSink;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -22,7 +28,7 @@ import java.util.function.LongSupplier;
  * call's group first, as a watchdog without the claim would, so the handler's own later answer is sent too.
  */
 public final class SimulatedCore implements AutoCloseable {
-    private final Pipeline pipeline;
+    private final Core pipeline;
     /** The call serial each slot was last answered for by the broken scan (that scan answers each call once). */
     private final Map<InlineGroup, Long> answeredWithoutClaim = new IdentityHashMap<>();
 
@@ -36,7 +42,7 @@ public final class SimulatedCore implements AutoCloseable {
         Settings s = new Settings(64, 1024, timeoutMillis, ResponseCode.INVALID, queueDepth, ResponseCode.FAILURE,
                 Settings.DEFAULTS.quarantineAfter(), inlineBlockMillis, Settings.DEFAULTS.logBurst(),
                 Settings.DEFAULTS.logIntervalMillis(), false);
-        pipeline = new Pipeline(s, HandlerPolicy.DEFAULTS.withGuestHandlers(Pipelines.STANDALONE_BUNDLE),
+        pipeline = new Core(s, HandlerPolicy.standalone(),
                 clock::getAsLong, LogSink.lines(log), false);
         pipeline.serveQueuesBy(q -> queued.accept(q, q::serveOne));
     }
@@ -53,7 +59,7 @@ public final class SimulatedCore implements AutoCloseable {
 
     /** Registers a handler as a standalone core does. */
     public long register(FaultHandler handler, Map<String, ?> properties) {
-        return pipeline.addHandler(handler, properties, Pipelines.STANDALONE_BUNDLE);
+        return pipeline.addHandler(handler, properties, HandlerPolicy.STANDALONE_BUNDLE);
     }
 
     /** Unregisters a handler in the core's lifecycle order. */
@@ -79,7 +85,7 @@ public final class SimulatedCore implements AutoCloseable {
         long now = pipeline.ticker().nanoTime();
         Settings settings = pipeline.settings();
         pipeline.slots().forEach(s -> {
-            HandlerProxy h = s.handler;
+            Handler h = s.handler;
             long start = s.callStartNanos();
             long serial = s.openSerial();
             if (start == -1 || h == null || !s.openRecoverable() || h.registration().noDeadline()

@@ -1,0 +1,252 @@
+package dev.faultline.core.internal.answer;
+
+import dev.faultline.api.backend.PageResponse;
+import dev.faultline.api.fault.DeviceId;
+import dev.faultline.api.fault.Fault;
+import dev.faultline.api.fault.HardwareRecord;
+import dev.faultline.api.fault.PageRequest;
+import dev.faultline.api.fault.Pasid;
+import dev.faultline.api.fault.Permissions;
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.fault.UnrecoverableFault;
+import dev.faultline.api.handler.FaultGroup;
+import dev.faultline.core.internal.count.Counter;
+import dev.faultline.core.internal.dispatch.Handler;
+import dev.faultline.core.internal.group.FaultBuffer;
+import dev.faultline.core.internal.report.DeviceState;
+import dev.faultline.core.internal.route.Attachment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A group as a handler and a backend see it: the faults read in place from a {@link FaultBuffer}, the answer
+ * sent exactly once. The object is also the {@link PageResponse} the backend reads, so answering allocates
+ * nothing. Subclasses decide how "exactly once" is won: {@link InlineGroup} (a reused slot) and
+ * {@link HeldGroup} (a deferred or queued copy).
+ */
+public abstract class AnswerableGroup implements FaultGroup, PageResponse {
+    public final FaultBuffer faults;
+    public DeviceState device;
+    public Handler handler;
+    /** The attachment the group was formed under (its owner's identity), or {@code null}. */
+    public Attachment attachment;
+    public long reportedNanos;
+    /** When the group was received, read from the ticker, if its answer latency is timed; else {@link #UNTIMED}. */
+    public long timedSince = UNTIMED;
+    private ResponseCode code;
+
+    /** {@link #timedSince} of a group whose answer latency is not timed. */
+    public static final long UNTIMED = Long.MIN_VALUE;
+
+    AnswerableGroup(FaultBuffer faults) {
+        this.faults = faults;
+    }
+
+    /**
+     * Answers on the core's behalf (abandonment, handler error, timeout, departure), counting {@code reason}
+     * if given.
+     *
+     * @return whether this answer won
+     */
+    public abstract boolean answerBy(ResponseCode answer, Counter reason);
+
+    /** Whether the handler kept the group ({@link #defer()}). */
+    public abstract boolean deferred();
+
+    /**
+     * Refuses a caller that may not read or answer this group (a reused slot checks the thread); the core's own
+     * code reads the fields directly.
+     */
+    void checkCaller() {
+    }
+
+    /** Whether the watchdog flagged the current handler call as blocking. */
+    public boolean flaggedSlow() {
+        return false;
+    }
+
+    /** Called by the winner of the answer, once: counts it and sends it to the backend. */
+    public final void complete(ResponseCode answer, Counter reason) {
+        long since = timedSince;
+        if (since != UNTIMED) {
+            timedSince = UNTIMED;
+            device.answerTimed(since, handler);
+        }
+        if (reason != null) {
+            device.count(reason, handler);
+        }
+        if (faults.recoverable()) {
+            code = answer;
+            device.sendResponse(this, answer, handler);
+            code = null;
+        }
+        answered(answer);
+    }
+
+    /**
+     * Called by the winner of a handler's answer: if the group's owner changed since it was formed, the answer is
+     * stale and refused (counted), and the group gets the barrier's INVALID instead; otherwise it is sent.
+     *
+     * @return whether the handler's answer was accepted
+     */
+    final boolean completeOwnersAnswer(ResponseCode answer) {
+        Attachment a = attachment;
+        if (a != null && a.retired()) {
+            device.count(Counter.STALE_ANSWERS, handler);
+            complete(ResponseCode.INVALID, device.barrierReason());
+            return false;
+        }
+        complete(answer, null);
+        return true;
+    }
+
+    /** Whether the owner the group was formed under is gone (its attachment retired). */
+    public final boolean ownerGone() {
+        Attachment a = attachment;
+        return a != null && a.retired();
+    }
+
+    /** Counts an answer refused because a change of owner already answered the group. */
+    final boolean stale() {
+        device.count(Counter.STALE_ANSWERS, handler);
+        return false;
+    }
+
+    /** Hook after the answer was sent. */
+    void answered(ResponseCode answer) {
+    }
+
+    /** Counts a rejected, later answer. */
+    final boolean duplicate() {
+        device.count(Counter.DUPLICATES, handler);
+        return false;
+    }
+
+    @Override
+    public DeviceId device() {
+        checkCaller();
+        return device.id();
+    }
+
+    @Override
+    public boolean recoverable() {
+        checkCaller();
+        return faults.recoverable();
+    }
+
+    @Override
+    public int size() {
+        checkCaller();
+        return faults.size();
+    }
+
+    @Override
+    public int pasid() {
+        checkCaller();
+        return faults.lastPasid();
+    }
+
+    @Override
+    public boolean hasPasid() {
+        checkCaller();
+        return faults.lastPasid() != Pasid.NONE;
+    }
+
+    @Override
+    public int groupId() {
+        checkCaller();
+        return faults.groupId();
+    }
+
+    @Override
+    public long address(int index) {
+        checkCaller();
+        return faults.address(index);
+    }
+
+    @Override
+    public Permissions permissions(int index) {
+        checkCaller();
+        return faults.permissions(index);
+    }
+
+    @Override
+    public boolean addressValid() {
+        checkCaller();
+        return faults.recoverable() || (faults.lastFlags() & UnrecoverableFault.ADDR_VALID) != 0;
+    }
+
+    @Override
+    public long fetchAddress() {
+        checkCaller();
+        return faults.fetchAddress();
+    }
+
+    @Override
+    public boolean fetchAddressValid() {
+        checkCaller();
+        return !faults.recoverable() && (faults.lastFlags() & UnrecoverableFault.FETCH_ADDR_VALID) != 0;
+    }
+
+    @Override
+    public HardwareRecord hardwareRecord() {
+        checkCaller();
+        return faults.record();
+    }
+
+    @Override
+    public long reportedNanos() {
+        checkCaller();
+        return reportedNanos;
+    }
+
+    @Override
+    public Fault fault(int index) {
+        checkCaller();
+        return faults.fault(device.id(), index);
+    }
+
+    @Override
+    public List<Fault> faults() {
+        checkCaller();
+        List<Fault> all = new ArrayList<>(faults.size());
+        for (int i = 0; i < faults.size(); i++) {
+            all.add(faults.fault(device.id(), i));
+        }
+        return Collections.unmodifiableList(all);
+    }
+
+    // PageResponse: read by the backend during sendPageResponse
+
+    @Override
+    public ResponseCode code() {
+        checkCaller();
+        return code;
+    }
+
+    @Override
+    public boolean needsPasid() {
+        checkCaller();
+        return hasPasid() && (faults.lastFlags() & PageRequest.FLAG_RESPONSE_NEEDS_PASID) != 0;
+    }
+
+    @Override
+    public long privateData0() {
+        checkCaller();
+        return faults.privateData0(faults.size() - 1);
+    }
+
+    @Override
+    public long privateData1() {
+        checkCaller();
+        return faults.privateData1(faults.size() - 1);
+    }
+
+    @Override
+    public String toString() {
+        return (faults.recoverable() ? "page request group 0x" + Integer.toHexString(faults.groupId())
+                : "unrecoverable fault") + " of " + device.id() + " (pasid " + Pasid.format(faults.lastPasid()) + ", "
+                + faults.size() + " fault(s))";
+    }
+}

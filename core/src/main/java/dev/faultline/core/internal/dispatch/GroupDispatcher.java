@@ -1,0 +1,295 @@
+package dev.faultline.core.internal.dispatch;
+
+import dev.faultline.api.backend.ReportOutcome;
+import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.core.internal.answer.AnswerableGroup;
+import dev.faultline.core.internal.answer.GroupHolder;
+import dev.faultline.core.internal.answer.HeldGroup;
+import dev.faultline.core.internal.answer.InlineGroup;
+import dev.faultline.core.internal.answer.InlineSlots;
+import dev.faultline.core.internal.configure.HandlerPolicy;
+import dev.faultline.core.internal.configure.Settings;
+import dev.faultline.core.internal.count.Counter;
+import dev.faultline.core.internal.hold.ResponseLedger;
+import dev.faultline.core.internal.hold.Handover;
+import dev.faultline.core.internal.log.HostLog;
+import dev.faultline.core.internal.report.DeviceState;
+import dev.faultline.core.internal.route.HandlerIndex;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Hands formed groups to their handler and makes sure each gets exactly one answer whatever the handler does:
+ * <ul>
+ *   <li>no handler: INVALID (logged, rate-limited, never for a guest-owned fault);</li>
+ *   <li>inline handler: called on the reporting thread with the reused slot;</li>
+ *   <li>queued handler: a copy goes into its bounded queue; a full queue answers the configured code;</li>
+ *   <li>the handler throws: FAILURE unless answered; repeated throws or blocking calls quarantine it;</li>
+ *   <li>it returns without answering or deferring: INVALID, counted abandoned;</li>
+ *   <li>it deferred: the copy is held in the {@link ResponseLedger} until answered, its deadline, or a departure.</li>
+ * </ul>
+ */
+public final class GroupDispatcher implements GroupHolder {
+    private final Supplier<Settings> settings;
+    private final ResponseLedger ledger;
+    private final Quarantine quarantine;
+    private final HostLog log;
+    private final HandlerIndex index;
+    private final Supplier<HandlerPolicy> policy;
+    /** Groups waiting for replacement handlers, over all targets (bounded by {@code handover.capacity}). */
+    private final AtomicInteger waitingForReplacements = new AtomicInteger();
+
+    public GroupDispatcher(Supplier<Settings> settings, Supplier<HandlerPolicy> policy, ResponseLedger ledger,
+            Quarantine quarantine, HostLog log, HandlerIndex index) {
+        this.settings = settings;
+        this.policy = policy;
+        this.ledger = ledger;
+        this.quarantine = quarantine;
+        this.log = log;
+        this.index = index;
+    }
+
+    /** Dispatches the filled slot {@code g} of {@code d} to {@code h} (null: nobody) and empties the slot. */
+    public ReportOutcome dispatch(DeviceState d, InlineGroup g, Handler h, long now) {
+        try {
+            return dispatchTo(d, g, h, now, true);
+        } finally {
+            g.release();
+        }
+    }
+
+    private ReportOutcome dispatchTo(DeviceState d, InlineGroup g, Handler h, long now, boolean mayRouteAgain) {
+        boolean recoverable = g.recoverable();
+        {
+            if (h != null && h.handover != null) {
+                // only a group the device waits on waits for the replacement; an unrecoverable fault is reported now
+                if (recoverable) {
+                    return park(d, g, h, now);
+                }
+                h = null;
+            }
+            if (h != null && (h.state() == Handler.State.GONE || !h.queued() && !g.enterCall(h))) {
+                // it departed after the route was read: route again (to its stand-in or its replacement), once
+                Handler next = mayRouteAgain ? d.route(g.faults.lastPasid(), g.attachment) : null;
+                return dispatchTo(d, g, next == h ? null : next, now, false);
+            }
+            if (h == null) {
+                g.open(d, null, now);
+                d.count(Counter.NO_HANDLER, null);
+                log.unhandled(d, g);
+                if (recoverable) {
+                    g.answerBy(ResponseCode.INVALID, null);
+                }
+                return ReportOutcome.NO_HANDLER;
+            }
+            d.count(recoverable ? Counter.DISPATCHED : Counter.DELIVERED, h);
+            if (h.queued()) {
+                g.prepare(d, h, now);
+                enqueue(h, g);
+            } else {
+                try {
+                    g.open(d, h, now);
+                    call(h, g);
+                } finally {
+                    g.exitCall(h);
+                }
+            }
+            return recoverable ? ReportOutcome.DISPATCHED : ReportOutcome.DELIVERED;
+        }
+    }
+
+    /**
+     * Keeps a group routed to a departed handler's stand-in for its replacement (make-before-break): a held copy,
+     * pending and watched for its deadline, counted as dispatched (to the hand-over). Beyond
+     * {@code handover.capacity} waiting groups it is answered INVALID as unhandled.
+     */
+    private ReportOutcome park(DeviceState d, InlineGroup g, Handler stand, long now) {
+        boolean recoverable = g.recoverable();
+        int capacity = policy.get().handoverCapacity();
+        if (waitingForReplacements.incrementAndGet() > capacity) {
+            waitingForReplacements.decrementAndGet();
+            log.handoverFull(d, stand, capacity);
+            return dispatchTo(d, g, null, now, false);
+        }
+        d.count(recoverable ? Counter.DISPATCHED : Counter.DELIVERED, null);
+        g.prepare(d, stand, now);
+        HeldGroup held = copyOf(g, true);
+        hold(held);
+        if (!stand.handover.park(held)) {
+            waitingForReplacements.decrementAndGet();
+            routeAgain(held, null);
+        }
+        return recoverable ? ReportOutcome.DISPATCHED : ReportOutcome.DELIVERED;
+    }
+
+    /**
+     * A hand-over ended: each group that waited (and is still unanswered) goes to the target's handler now (the
+     * replacement), or, when none came within the window, is answered INVALID and counted as timed out.
+     */
+    public void handoverEnded(Handover handover) {
+        int late = 0;
+        for (HeldGroup g : handover.close()) {
+            waitingForReplacements.decrementAndGet();
+            if (g.recoverable() && g.answered()) {
+                continue;
+            }
+            Handler to = routeAgain(g, Counter.TIMED_OUT);
+            if (to != null) {
+                to.handedOver(1);
+            } else if (g.answered()) {
+                late++;
+            }
+        }
+        if (late > 0 && !handover.guest()) {
+            log.handoverExpired(handover, late);
+        }
+    }
+
+    /**
+     * Routes a held group again, already counted as dispatched on its device (it waited for a replacement, or its
+     * departing handler left it unseen in its queue or handed it back): to the handler now serving its device and
+     * PASID, counted as dispatched to it; else answered INVALID, counting {@code noneReason} if given. Returns the
+     * handler it went to, or null.
+     */
+    public Handler routeAgain(HeldGroup g, Counter noneReason) {
+        DeviceState d = g.device;
+        boolean recoverable = g.recoverable();
+        Handler h = d.removed() ? null : d.route(g.faults.lastPasid(), g.attachment);
+        if (h != null && h.handover != null) {
+            g.handler = h;
+            if (waitingForReplacements.incrementAndGet() <= policy.get().handoverCapacity() && h.handover.park(g)) {
+                return null;
+            }
+            waitingForReplacements.decrementAndGet();
+            h = null;
+        }
+        if (h == null || h.state() == Handler.State.GONE) {
+            g.handler = null;
+            if (recoverable) {
+                g.answerBy(ResponseCode.INVALID, noneReason);
+            }
+            return null;
+        }
+        g.handler = h;
+        h.counters.increment(recoverable ? Counter.DISPATCHED : Counter.DELIVERED);
+        if (h.queued()) {
+            if (!h.queue().offer(g)) {
+                d.count(Counter.QUEUE_FULL, h);
+                g.answerBy(settings.get().queueFullResponse(), null);
+            }
+        } else if (h.enter()) {
+            try {
+                call(h, g);
+            } finally {
+                h.exit();
+            }
+        } else if (recoverable) {
+            g.answerBy(ResponseCode.INVALID, null);
+        }
+        return h;
+    }
+
+    /** Calls the handler and enforces the answer rules afterwards. */
+    void call(Handler h, AnswerableGroup g) {
+        try {
+            h.service.handle(g);
+            if (!g.flaggedSlow()) {
+                h.succeeded();
+            }
+        } catch (Throwable t) {
+            handlerThrew(h, g, t);
+        }
+        if (g.recoverable() && !g.deferred()) {
+            g.answerBy(ResponseCode.INVALID, Counter.ABANDONED);
+        }
+    }
+
+    /** The queued handler's thread takes {@code g} from the queue. */
+    public void runQueued(Handler h, HeldGroup g) {
+        if (g.recoverable() && g.answered()) {
+            return;
+        }
+        if (!h.enter()) {
+            // taken from the queue as its handler departed: it never saw it, so its replacement gets it
+            routeAgain(g, null);
+            return;
+        }
+        try {
+            call(h, g);
+        } finally {
+            h.exit();
+        }
+    }
+
+    /** Finds inline calls running past the blocking threshold (watchdog thread). */
+    public void scanSlow(InlineSlots slots, long now) {
+        Settings current = settings.get();
+        long threshold = current.inlineBlockNanos();
+        slots.forEach(s -> {
+            long serial = s.openSerial();
+            long start = s.callStartNanos();
+            Handler h = s.handler;
+            DeviceState d = s.device;
+            if (start == -1 || h == null || d == null) {
+                return;
+            }
+            if (now - start >= threshold && s.flagCall()) {
+                d.count(Counter.SLOW_CALLS, h);
+                log.slowCall(h, now - start);
+                quarantine.failed(h, Handler.Failure.BLOCK);
+                // the reporting thread is the IOMMU's: its backend may go on with the queues on a fresh one
+                reportingThreadBlocked(d);
+            }
+            // past its deadline the device gets its answer now; the call itself is left to the handler
+            if (ledger.answerCallPastDeadline(s, h, serial, start, now)) {
+                log.inlineDeadline(h, d, now - start);
+            }
+        });
+    }
+
+    private void reportingThreadBlocked(DeviceState d) {
+        try {
+            d.iommu().backend().reportingThreadBlocked();
+        } catch (RuntimeException e) {
+            log.backendFailed(d, "reportingThreadBlocked", e);
+        }
+    }
+
+    @Override
+    public HeldGroup copyOf(AnswerableGroup group, boolean queued) {
+        return ledger.copyOf(group, queued, this);
+    }
+
+    @Override
+    public void hold(HeldGroup held) {
+        ledger.hold(held);
+    }
+
+    @Override
+    public void released(HeldGroup held) {
+        ledger.released(held);
+    }
+
+    @Override
+    public void handBack(HeldGroup original) {
+        HeldGroup again = ledger.handedBack(original, this);
+        ledger.hold(again);
+        routeAgain(again, null);
+    }
+
+    private void enqueue(Handler h, InlineGroup g) {
+        HeldGroup held = copyOf(g, true);
+        hold(held);
+        if (!h.queue().offer(held)) {
+            held.device.count(Counter.QUEUE_FULL, h);
+            held.answerBy(settings.get().queueFullResponse(), null);
+        }
+    }
+
+    private void handlerThrew(Handler h, AnswerableGroup g, Throwable t) {
+        g.device.count(Counter.HANDLER_ERRORS, h);
+        g.answerBy(ResponseCode.FAILURE, null);
+        log.handlerFailed(h, g, t, g.device.guestOwned(g.pasid()));
+        quarantine.failed(h, Handler.Failure.THROW);
+    }
+}

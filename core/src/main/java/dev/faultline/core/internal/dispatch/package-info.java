@@ -1,0 +1,15 @@
+/**
+ * Step 4, dispatch: hand the group to its handler and enforce the answer rules around the call.
+ *
+ * <ul>
+ *   <li>{@link dev.faultline.core.internal.dispatch.GroupDispatcher}: inline call, queued copy, no handler,
+ *       routing again after a departure or hand-over.</li>
+ *   <li>{@link dev.faultline.core.internal.dispatch.Quarantine}: handlers that keep failing are routed around for a
+ *       back-off, then released on probation.</li>
+ *   <li>{@link dev.faultline.core.internal.dispatch.Handler}: everything the core knows about one registered
+ *       {@code FaultHandler} service (its registration, state, counters, queue).</li>
+ *   <li>{@link dev.faultline.core.internal.dispatch.HandlerQueue}: the bounded queue and thread of a queued
+ *       handler.</li>
+ * </ul>
+ */
+package dev.faultline.core.internal.dispatch;
