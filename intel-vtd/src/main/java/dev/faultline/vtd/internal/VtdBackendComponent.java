@@ -82,7 +82,14 @@ public final class VtdBackendComponent {
     private void announce(DeviceNode node, Logger logger) {
         if (node.id() instanceof PciRequesterId pci && pci.rid() == node.requesterId()
                 && pci.segment() == driver.segment()) {
-            driver.addDevice(pci, node.pri());
+            try {
+                driver.addDevice(pci, node.pri());
+            } catch (IllegalStateException stopped) {
+                // this instance is going away (a reconfiguration or swap): the next one announces every device
+                // behind the unit when it starts
+                logger.info("{}: {} not announced by a stopping backend instance: {}", driver.name(), node.id(),
+                        stopped.getMessage());
+            }
         } else {
             logger.warn("{}: device node {} is not a PCI function of segment {} with its requester id",
                     driver.name(), node, driver.segment());

@@ -60,7 +60,8 @@ class UsnicOSGiTest {
         // one rate-limit window for the whole test: which lines print must not depend on how fast it runs
         Services.factory(admin, "dev.faultline.vtd", "unit.target",
                 Map.of("unit.target", "(iommu.name=dmar0)", "log.interval.ms", 3_600_000L));
-        Services.factory(admin, "dev.faultline.drivers.usnic", "device", Map.of("device", USNIC));
+        Services.factory(admin, "dev.faultline.drivers.usnic", "device", Map.of("device", USNIC,
+                "iommu.target", "(faultline.iommu=dmar0)")); // other tests drive units of their own
         usnic = Services.service(context, Usnic.class);
         logReader.addLogListener(listener);
     }

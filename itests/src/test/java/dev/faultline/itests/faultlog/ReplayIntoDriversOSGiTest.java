@@ -196,7 +196,8 @@ class ReplayIntoDriversOSGiTest {
         Services.plug(context, vf + "@dmar0:0x503");
         Services.factory(admin, "dev.faultline.vtd", "unit.target",
                 Map.of("unit.target", "(iommu.name=dmar0)", "log.interval.ms", 3_600_000L));
-        Services.factory(admin, "dev.faultline.drivers.usnic", "device", Map.of("device", vf));
+        Services.factory(admin, "dev.faultline.drivers.usnic", "device", Map.of("device", vf,
+                "iommu.target", "(faultline.iommu=dmar0)")); // other tests drive units of their own
         Services.service(context, Usnic.class, "(device=" + vf + ")");
         long unhandled = unhandled(vf);
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The simulated machine: its physical memory, the memory the operating system allocates tables and queues
@@ -87,9 +88,10 @@ public final class Machine {
     }
 
     /**
-     * Declares a device.
+     * Declares a device. Every topology listener hears of it, even when one of them throws.
      *
      * @throws IllegalStateException if a device with that id exists
+     * @throws RuntimeException the first listener's failure (the others' suppressed in it), after all were told
      */
     public void addDevice(DeviceNode node) {
         synchronized (this) {
@@ -97,12 +99,14 @@ public final class Machine {
                 throw new IllegalStateException("device " + node.id() + " is already on the machine");
             }
         }
-        for (TopologyListener l : listeners) {
-            l.deviceAdded(node);
-        }
+        tellListeners(l -> l.deviceAdded(node));
     }
 
-    /** Removes a device; returns whether it was there. */
+    /**
+     * Removes a device; returns whether it was there. Every topology listener hears of it, even when one throws.
+     *
+     * @throws RuntimeException the first listener's failure (the others' suppressed in it), after all were told
+     */
     public boolean removeDevice(DeviceId id) {
         DeviceNode node;
         synchronized (this) {
@@ -111,10 +115,27 @@ public final class Machine {
         if (node == null) {
             return false;
         }
-        for (TopologyListener l : listeners) {
-            l.deviceRemoved(node);
-        }
+        tellListeners(l -> l.deviceRemoved(node));
         return true;
+    }
+
+    /** Tells every listener; a listener that throws does not keep the others from hearing it. */
+    private void tellListeners(Consumer<TopologyListener> event) {
+        RuntimeException failure = null;
+        for (TopologyListener l : listeners) {
+            try {
+                event.accept(l);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** Every device, in the order declared. */

@@ -58,6 +58,40 @@ class MachineTest {
     }
 
     @Test
+    void aListenerThatThrowsKeepsNoOtherFromHearingAndItsFailureIsRethrown() {
+        Machine m = Machine.create("m", 0x4000_0000L, 0x10_0000);
+        List<String> heard = new ArrayList<>();
+        TopologyListener failing = new TopologyListener() {
+            @Override
+            public void deviceAdded(DeviceNode node) {
+                throw new IllegalStateException("stopped backend");
+            }
+
+            @Override
+            public void deviceRemoved(DeviceNode node) {
+                throw new IllegalStateException("stopped backend");
+            }
+        };
+        m.addTopologyListener(failing);
+        m.addTopologyListener(new TopologyListener() {
+            @Override
+            public void deviceAdded(DeviceNode node) {
+                heard.add("+" + node.id());
+            }
+
+            @Override
+            public void deviceRemoved(DeviceNode node) {
+                heard.add("-" + node.id());
+            }
+        });
+
+        assertThatThrownBy(() -> m.addDevice(DeviceNode.parse("sid:0x1@a:1"))).hasMessage("stopped backend");
+        assertThatThrownBy(() -> m.removeDevice(DeviceId.parse("sid:0x1"))).hasMessage("stopped backend");
+        assertThat(heard).containsExactly("+sid:0x1", "-sid:0x1");
+        assertThat(m.devices()).isEmpty();
+    }
+
+    @Test
     void iommusAreInstalledOncePerName() {
         Machine m = Machine.create("m", 0x4000_0000L, 0x10_0000);
         Smmu smmu = new Smmu("smmuv3.0", SmmuFeatures.defaults(), m.memory());

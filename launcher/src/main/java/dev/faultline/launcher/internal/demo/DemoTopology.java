@@ -57,7 +57,8 @@ final class DemoTopology {
         changed |= factory(admin, "dev.faultline.platform.vtd", "name", Map.of("name", DMAR));
         changed |= factory(admin, "dev.faultline.vtd", "unit.target",
                 Map.of("unit.target", "(iommu.name=" + DMAR + ")"));
-        changed |= factory(admin, "dev.faultline.drivers.usnic", "device", Map.of("device", USNIC));
+        changed |= factory(admin, "dev.faultline.drivers.usnic", "device", Map.of("device", USNIC,
+                "iommu.target", "(faultline.iommu=" + DMAR + ")")); // the unit it sits behind, whatever else exists
         changed |= factory(admin, "dev.faultline.drivers.remoteproc", "device",
                 // every demo run crashes it once: no crash-loop bound, so that runs may follow one another
                 Map.of("device", REMOTEPROC, "name", "mpss", "device.name", "remoteproc1", "faultline.domain", "mpss",

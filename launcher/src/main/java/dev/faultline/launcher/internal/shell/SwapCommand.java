@@ -90,7 +90,7 @@ public final class SwapCommand {
      * @throws IllegalArgumentException if there is no such bundle or it runs the framework or this command
      * @throws IllegalStateException if the swap failed (the running content is put back)
      */
-    public String swapInPlace(String text) throws InterruptedException {
+    String swapInPlace(String text) throws InterruptedException {
         Bundle target = swappable(text);
         long start = System.nanoTime();
         boolean refreshed = replaceOrRollBack(target, BundleJar.snapshot(target));
