@@ -251,6 +251,8 @@ class FaultRecordFlowTest {
         await("the recorded faults", () -> rig.driver.counters().faultsDelivered() == 9);
         assertThat(rig.pipeline.faults).extracting(UnrecoverableFault::address).startsWith(VA, VA + 0x1000)
                 .doesNotContain(VA + 0x9000, VA + 0xa000);
+        // the episode goes to the core once the pass over the registers returns: wait for it, not a proxy
+        await("the overflow reported to the core", () -> !rig.pipeline.port.overflows.isEmpty());
         assertThat(rig.driver.counters().faultRecordOverflows()).isEqualTo(1);
         assertThat(rig.pipeline.port.overflows).as("reported to the core").containsExactly(FaultQueue.FAULT_RECORDS);
         assertThat(rig.unit.counters().faultsOverflowed()).isEqualTo(2);

@@ -236,8 +236,8 @@ final class FaultQueues {
     private boolean drainEvents() {
         int drained = drain(events, true, "EVTQ overflow detected -- events lost");
         if (drained == OVERFLOWED) {
+            port.reportOverflow(FaultQueue.FAULT_RECORDS); // the core's count first: ours implies it
             eventOverflows++;
-            port.reportOverflow(FaultQueue.FAULT_RECORDS);
         }
         return drained != ABANDONED;
     }
@@ -246,8 +246,8 @@ final class FaultQueues {
     private boolean drainPageRequests() {
         int drained = drain(pageRequests, false, "PRIQ overflow detected -- requests lost");
         if (drained == OVERFLOWED) {
-            priOverflows++;
             port.reportOverflow(FaultQueue.PAGE_REQUESTS);
+            priOverflows++;
             port.discardPartials(); // groups whose last request may have been lost (IHI 0070 §8.1.1)
         }
         return drained != ABANDONED;
