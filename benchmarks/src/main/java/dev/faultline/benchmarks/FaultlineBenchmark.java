@@ -36,13 +36,14 @@ public class FaultlineBenchmark {
     /**
      * The inline core while a monitor reads its statistics in a loop, back to back ({@code scraper}): nobody
      * ({@code none}, the baseline), the metrics endpoint's whole text ({@code metrics}), or a JMX client reading
-     * every attribute of every {@code dev.faultline} MBean ({@code jmx}). The ratio to {@code none} in the same run
-     * is what reading costs the fault path.
+     * every attribute of every {@code dev.faultline} MBean ({@code jmx}), or the metrics text once a millisecond
+     * ({@code paced}: far more often than any real scraper). The ratio to {@code none} in the same run is what
+     * reading costs the fault path.
      */
     @State(Scope.Benchmark)
     public static class InlineRead extends PathState {
         /** Who reads the statistics meanwhile. */
-        @Param({"none", "metrics", "jmx"})
+        @Param({"none", "metrics", "jmx", "paced"})
         public String scraper;
 
         private StatisticsReader reader;

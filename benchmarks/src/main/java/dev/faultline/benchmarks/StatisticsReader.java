@@ -10,6 +10,7 @@ import java.lang.reflect.Proxy;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import javax.management.JMException;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServer;
@@ -17,8 +18,8 @@ import javax.management.ObjectName;
 import org.osgi.service.log.Logger;
 
 /**
- * A monitor that reads the core's statistics in a loop, back to back, as one of the console's readers does: the
- * metrics endpoint (the whole OpenMetrics text: totals, every device, every handler) or a JMX client (every
+ * A monitor that reads the core's statistics in a loop (back to back, or paced), as one of the console's readers
+ * does: the metrics endpoint (the whole OpenMetrics text: totals, every device, every handler) or a JMX client (every
  * attribute of every {@code dev.faultline} MBean, through the platform MBean server, the MBeans registered by the
  * console's own {@link JmxExporter}).
  */
@@ -30,7 +31,12 @@ final class StatisticsReader {
         /** The metrics endpoint's text. */
         METRICS,
         /** A JMX client reading every attribute. */
-        JMX;
+        JMX,
+        /**
+         * The metrics endpoint's text once a millisecond: a thousand scrapes a second, where a Prometheus server
+         * scrapes every 15 s and the console's live page polls once a second.
+         */
+        PACED;
 
         static Scraper of(String name) {
             return valueOf(name.toUpperCase(Locale.ROOT));
@@ -55,10 +61,14 @@ final class StatisticsReader {
             exporter = null;
             read = () -> lastSize = MetricsText.render(observer.observe(), true).length();
         }
+        long pause = scraper == Scraper.PACED ? TimeUnit.MILLISECONDS.toNanos(1) : 0;
         thread = new Thread(() -> {
             while (running) {
                 read.run();
                 reads++;
+                if (pause > 0) {
+                    LockSupport.parkNanos(pause);
+                }
             }
         }, "statistics-reader");
         thread.setDaemon(true);

@@ -76,7 +76,7 @@ class VariantSetupTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"none", "metrics", "jmx"})
+    @ValueSource(strings = {"none", "metrics", "jmx", "paced"})
     void theInlinePathIsCheckedWhileEachScraperReadsAndTheReaderReallyReads(String scraper) throws Exception {
         FaultlineBenchmark.InlineRead state = new FaultlineBenchmark.InlineRead();
         state.scraper = scraper;
