@@ -114,10 +114,30 @@ final class LogLines {
         return s;
     }
 
+    /**
+     * Whether {@code line} ends in a quoted-printable soft line break. A blank before the {@code =} is allowed by
+     * RFC 2045 §6.7 but is also how a mail client leaves a register dump it cut after the sign
+     * ({@code FSYNR0 =} / {@code 00000021 [...]}), where a quoted-printable encoder would have written the sign as
+     * {@code =3D}: such a line is a soft break only when it carries an escape of its own.
+     */
     private static boolean softBreak(String line) {
         int n = line.length();
-        return n >= 2 && n <= QP_MAX_LINE && line.charAt(n - 1) == '=' && line.charAt(n - 2) != '=';
+        if (n < 2 || n > QP_MAX_LINE || line.charAt(n - 1) != '=' || line.charAt(n - 2) == '=') {
+            return false;
+        }
+        return !Character.isWhitespace(line.charAt(n - 2)) || hasEscape(line, n - 1);
     }
+
+    /** Whether {@code line} has a {@code =XX} escape (two upper-case hex digits) before {@code end}. */
+    private static boolean hasEscape(String line, int end) {
+        for (int i = line.indexOf('='); i >= 0 && i + 2 < end; i = line.indexOf('=', i + 1)) {
+            if (hexDigit(line.charAt(i + 1)) >= 0 && hexDigit(line.charAt(i + 2)) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
 
     /**
      * Every {@code =} starts a {@code =3D} escape, or a {@code =20} at the end of the line (RFC 2045 §6.7 encodes

@@ -176,4 +176,18 @@ class PastedLogDecodingTest {
         });
         assertThat(log.ignoredLines()).isZero();
     }
+
+    @Test
+    void aRegisterDumpCutRightAfterItsEqualsSignIsNoQuotedPrintableSoftBreak() {
+        // a chat client quoting the mail, then wrapping at 72: "FSYNR0 =" ends the line, its value starts the next;
+        // quoted-printable would have written the sign as =3D, so the trailing '=' is the register dump's own
+        DecodedLog log = decode("[09:56] <dev1> >>>> [    4.911422] arm-smmu cd00000.iommu: FSR    =",
+                "00000402 [Format=2 TF], SID=0x0", "[09:56] <dev1> >>>> [    4.923353] arm-smmu cd00000.iommu: FSYNR0 =",
+                "00000021 [S1CBNDX=0 PNU PLVL=1]");
+        assertThat(log.faults()).singleElement().satisfies(f -> {
+            assertThat(f.number(FaultField.FSR)).hasValue(0x402);
+            assertThat(f.number(FaultField.FSYNR)).hasValue(0x21);
+        });
+        assertThat(log.ignoredLines()).isZero();
+    }
 }
