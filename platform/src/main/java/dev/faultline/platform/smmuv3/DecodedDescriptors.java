@@ -32,6 +32,11 @@ final class DecodedDescriptors<T> {
         this.decoded = new Object[slotsPowerOfTwo];
     }
 
+    /** The direct-mapped slot of a 64-byte descriptor's {@code address} in a table of {@code mask + 1} slots. */
+    static int slotOf(long address, int mask) {
+        return (int) (address >>> 6 ^ address >>> 18) & mask;
+    }
+
     /** The descriptor at {@code address} as memory holds it now, decoded. */
     @SuppressWarnings("unchecked")
     T read(PhysicalMemory memory, long address) {
@@ -39,7 +44,7 @@ final class DecodedDescriptors<T> {
         long w1 = memory.read64(address + 8);
         long w2 = memory.read64(address + 16);
         long w3 = memory.read64(address + 24);
-        int slot = (int) (address >>> 6 ^ address >>> 18) & mask;
+        int slot = slotOf(address, mask);
         int at = slot * WORDS;
         Object known = decoded[slot];
         if (known != null && addresses[slot] == address && raw[at] == w0 && raw[at + 1] == w1 && raw[at + 2] == w2

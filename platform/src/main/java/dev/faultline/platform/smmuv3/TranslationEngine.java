@@ -221,10 +221,9 @@ final class TranslationEngine {
                 cd.abort() || features.termModel());
     }
 
-    /** Stage-1 walk parameters of a CD, or null if the CD is ILLEGAL (C_BAD_CD). */
-    /** The walk parameters of a valid CD under its STE, or null when the CD is ILLEGAL (C_BAD_CD). */
+    /** The walk parameters of a valid CD under its STE, remembered while both are unchanged; null if ILLEGAL. */
     private WalkParameters parameters(long cdAddress, ContextDescriptor cd, StreamTableEntry ste) {
-        int slot = (int) (cdAddress >>> 6 ^ cdAddress >>> 18) & (PARAMETER_SLOTS - 1);
+        int slot = DecodedDescriptors.slotOf(cdAddress, PARAMETER_SLOTS - 1);
         if (parameterCds[slot] == cd && parameterStes[slot] == ste) {
             return parameterValues[slot];
         }
@@ -235,6 +234,7 @@ final class TranslationEngine {
         return p;
     }
 
+    /** Stage-1 walk parameters of a CD, or null if the CD is ILLEGAL (C_BAD_CD). */
     private WalkParameters parameters(ContextDescriptor cd, StreamTableEntry ste) {
         if (!cd.aa64() || cd.tg0() != 0 || cd.t0sz() < 16 || cd.t0sz() > 39 || cd.ips() > 6
                 || cd.stall() && ste.s1Stalld() && features.stallModel() == 0) {
