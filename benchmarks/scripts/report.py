@@ -67,9 +67,12 @@ def to_per_second(value, unit):
     return value * scale[unit]
 
 
-def load(results_dir):
+def read_entries(results_dir):
     with open(os.path.join(results_dir, "results.json")) as f:
-        entries = json.load(f)
+        return json.load(f)
+
+
+def load(entries):
     rows = OrderedDict()
     for e in entries:
         label, family, rank = variant_of(e)
@@ -282,9 +285,8 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     results_dir = sys.argv[1]
-    rows = load(results_dir)
-    with open(os.path.join(results_dir, "results.json")) as f:
-        entries = json.load(f)
+    entries = read_entries(results_dir)
+    rows = load(entries)
     machine = ""
     machine_path = os.path.join(results_dir, "machine.txt")
     if os.path.exists(machine_path):
