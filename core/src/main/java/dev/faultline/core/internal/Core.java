@@ -34,7 +34,6 @@ import dev.faultline.core.internal.hold.Handover;
 import dev.faultline.core.internal.hold.ResponseLedger;
 import dev.faultline.core.internal.hold.Ticker;
 import dev.faultline.core.internal.log.HostLog;
-import dev.faultline.core.internal.log.LogSink;
 import dev.faultline.core.internal.report.CarriedAttachments;
 import dev.faultline.core.internal.report.CarriedDevice;
 import dev.faultline.core.internal.report.DeviceState;
@@ -42,6 +41,7 @@ import dev.faultline.core.internal.report.IommuConnection;
 import dev.faultline.core.internal.report.ReportClock;
 import dev.faultline.core.internal.route.HandlerIndex;
 import dev.faultline.core.internal.route.HandlerRegistration;
+import dev.faultline.core.log.LogSink;
 import dev.faultline.core.log.RateLimiter;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,9 +126,9 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
      * are (a bad value falls back to its default, the problem goes to {@code log}, as every host log line does), and
      * every handler is the embedder's own ({@link HandlerPolicy#standalone()}).
      */
-    public static Core standalone(Settings settings, Consumer<String> log) {
-        Settings valid = Settings.validated(settings, log);
-        return new Core(valid, HandlerPolicy.standalone(), Ticker.SYSTEM, LogSink.lines(log), true);
+    public static Core standalone(Settings settings, LogSink log) {
+        Settings valid = Settings.validated(settings, log::error);
+        return new Core(valid, HandlerPolicy.standalone(), Ticker.SYSTEM, log, true);
     }
 
     public Settings settings() {

@@ -16,7 +16,7 @@ import dev.faultline.core.internal.configure.CoreConfig;
 import dev.faultline.core.internal.configure.HandlerPolicy;
 import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.hold.Ticker;
-import dev.faultline.core.internal.log.OsgiLogSink;
+import dev.faultline.core.log.OsgiLogSink;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -6,7 +6,7 @@ import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.core.internal.Core;
 import dev.faultline.core.internal.configure.HandlerPolicy;
 import dev.faultline.core.internal.configure.Settings;
-import dev.faultline.core.internal.configure.Settings;
+import dev.faultline.core.log.LogSink;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -74,7 +74,7 @@ public final class StandaloneCore implements AutoCloseable {
     /** Settings of a {@link StandaloneCore}; defaults are the component's. */
     public static final class Builder {
         private Settings settings = Settings.DEFAULTS;
-        private Consumer<String> log = line -> { };
+        private LogSink log = LogSink.NONE;
 
         private Builder() {
         }
@@ -112,8 +112,14 @@ public final class StandaloneCore implements AutoCloseable {
             return this;
         }
 
-        /** Where host log lines go (default: dropped). */
+        /** Where host log lines go, whatever their level (default: dropped). */
         public Builder log(Consumer<String> sink) {
+            this.log = LogSink.lines(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /** Where host log lines go, by level (default: dropped); replaces {@link #log(Consumer)}. */
+        public Builder log(LogSink sink) {
             this.log = Objects.requireNonNull(sink, "sink");
             return this;
         }

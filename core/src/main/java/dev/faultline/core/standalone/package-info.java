@@ -4,5 +4,6 @@
  * {@code FaultStatistics} services and register handlers as services instead.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
+@org.jspecify.annotations.NullMarked
 package dev.faultline.core.standalone;

@@ -1,8 +1,9 @@
 package dev.faultline.core.internal;
 
-import dev.faultline.core.internal.log.LogSink;
+import dev.faultline.core.log.LogSink;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /** Keeps every host log line. */
 final class CapturingLog implements LogSink {
@@ -14,7 +15,12 @@ final class CapturingLog implements LogSink {
     }
 
     @Override
-    public void error(String line, Throwable cause) {
+    public void info(String line) {
+        lines.add("INFO " + line);
+    }
+
+    @Override
+    public void error(String line, @Nullable Throwable cause) {
         lines.add("ERROR " + line + (cause == null ? "" : " [" + cause + "]"));
     }
 

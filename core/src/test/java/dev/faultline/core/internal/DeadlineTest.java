@@ -10,7 +10,7 @@ import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.hold.Ticker;
-import dev.faultline.core.internal.log.LogSink;
+import dev.faultline.core.log.LogSink;
 import dev.faultline.testkit.backend.RecordingBackend;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;

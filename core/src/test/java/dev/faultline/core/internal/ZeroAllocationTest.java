@@ -15,7 +15,7 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.hold.Ticker;
-import dev.faultline.core.internal.log.LogSink;
+import dev.faultline.core.log.LogSink;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.faultline.vtd.internal;
 
+import dev.faultline.core.log.LogSink;
 import dev.faultline.core.log.RateLimiter;
 import dev.faultline.platform.vtd.FaultRecord;
 import java.util.Map;

@@ -7,6 +7,7 @@ import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.backend.PageResponse;
 import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.PciRequesterId;
+import dev.faultline.core.log.LogSink;
 import dev.faultline.core.queue.QueuePass;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.vtd.Capability;

@@ -2,6 +2,7 @@ package dev.faultline.vtd.internal;
 
 import dev.faultline.api.backend.FaultPipeline;
 import dev.faultline.api.fault.PciRequesterId;
+import dev.faultline.core.log.OsgiLogSink;
 import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.machine.TopologyListener;
@@ -53,7 +54,7 @@ public final class VtdBackendComponent {
         problems.forEach(p -> logger.warn("{}: {}", unit.name(), p));
         this.machine = machine;
         this.driver = new UnitDriver(unit, machine.frames(), pipeline, settings,
-                LogSink.of(logger::error, logger::warn, logger::info), System::nanoTime);
+                new OsgiLogSink(logger), System::nanoTime);
         driver.start();
         for (DeviceNode node : machine.devicesBehind(unit.name())) {
             announce(node, logger);

@@ -2,12 +2,12 @@ package dev.faultline.vtd.standalone;
 
 import dev.faultline.api.backend.FaultPipeline;
 import dev.faultline.api.fault.PciRequesterId;
+import dev.faultline.core.log.LogSink;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.vtd.RemappingUnit;
 import dev.faultline.vtd.VtdIommu;
 import dev.faultline.vtd.internal.DriverCounters;
 import dev.faultline.vtd.internal.DriverSettings;
-import dev.faultline.vtd.internal.LogSink;
 import dev.faultline.vtd.internal.UnitDriver;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -127,6 +127,7 @@ public final class StandaloneVtd implements AutoCloseable {
         private long logIntervalNanos = DriverSettings.DEFAULTS.logIntervalNanos();
         private Consumer<String> problems = line -> { };
         private Consumer<String> info = line -> { };
+        private @Nullable LogSink log;
         private LongSupplier clock = System::nanoTime;
         private @Nullable Runnable kicked;
         private @Nullable Consumer<Runnable> successor;
@@ -192,6 +193,16 @@ public final class StandaloneVtd implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the lines go, by level: the kernel's {@code pr_err}, {@code pr_warn} and {@code pr_info} to
+         * {@link LogSink#error(String)}, {@link LogSink#warn} and {@link LogSink#info}; when given, {@link #log(Consumer)}
+         * and {@link #infoLog(Consumer)} are not used.
+         */
+        public Builder log(LogSink sink) {
+            this.log = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
         /** The driver's time in nanoseconds: its rate limits and waits (default {@link System#nanoTime()}). */
         public Builder clock(LongSupplier nanos) {
             this.clock = Objects.requireNonNull(nanos, "nanos");
@@ -217,7 +228,7 @@ public final class StandaloneVtd implements AutoCloseable {
          *     invalidation or PASID support, or the core already has an IOMMU of its name
          */
         public StandaloneVtd start() {
-            LogSink sink = LogSink.of(problems, problems, info);
+            LogSink sink = this.log != null ? this.log : LogSink.of(problems, problems, info);
             UnitDriver driver = new UnitDriver(unit, allocator, pipeline, new DriverSettings(pageRequestQueueOrder,
                     invalidationTimeoutNanos, logBurst, logIntervalNanos), sink, clock, kicked, successor);
             driver.start();

@@ -1,5 +1,6 @@
 package dev.faultline.smmuv3.internal;
 
+import dev.faultline.core.log.LogSink;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.smmuv3.Command;
 import dev.faultline.platform.smmuv3.EventRecord;
@@ -20,11 +21,11 @@ final class Bringup {
     private final StreamTable streamTable;
     private final QueueReader events;
     private final QueueReader pageRequests;
-    private final DriverLog log;
+    private final LogSink log;
     private final String prefix;
 
     Bringup(Smmu smmu, DriverSettings settings, FrameAllocator frames, CommandQueue commands, StreamTable streamTable,
-            QueueReader events, QueueReader pageRequests, DriverLog log, String prefix) {
+            QueueReader events, QueueReader pageRequests, LogSink log, String prefix) {
         this.smmu = smmu;
         this.settings = settings;
         this.frames = frames;

@@ -1,5 +1,6 @@
 package dev.faultline.smmuv3.internal;
 
+import dev.faultline.core.log.LogSink;
 import dev.faultline.platform.memory.PhysicalMemory;
 import dev.faultline.platform.smmuv3.Command;
 import dev.faultline.platform.smmuv3.QueuePointer;
@@ -20,7 +21,7 @@ final class CommandQueue {
     private final Smmu smmu;
     private final PhysicalMemory memory;
     private final String prefix;
-    private final DriverLog log;
+    private final LogSink log;
     private final long timeoutNanos;
     private long entryZero;
     private int log2;
@@ -28,7 +29,7 @@ final class CommandQueue {
     private long timeouts;
     private long errors;
 
-    CommandQueue(Smmu smmu, String prefix, DriverLog log, long timeoutNanos) {
+    CommandQueue(Smmu smmu, String prefix, LogSink log, long timeoutNanos) {
         this.smmu = smmu;
         this.memory = smmu.memory();
         this.prefix = prefix;

@@ -1,5 +1,6 @@
 package dev.faultline.smmuv3.internal;
 
+import dev.faultline.core.log.LogSink;
 import dev.faultline.core.log.RateLimiter;
 import dev.faultline.platform.smmuv3.EventRecord;
 import dev.faultline.platform.smmuv3.PriEntry;
@@ -15,7 +16,7 @@ import java.util.function.LongSupplier;
  */
 final class EventPrinter {
     private final String prefix;
-    private final DriverLog log;
+    private final LogSink log;
     private final RateLimiter limiter;
     private final int burst;
     private final long intervalNanos;
@@ -26,7 +27,7 @@ final class EventPrinter {
     private long suppressed;
     private long suppressedOfGuests;
 
-    EventPrinter(String prefix, DriverLog log, int burst, long intervalNanos, LongSupplier ticker) {
+    EventPrinter(String prefix, LogSink log, int burst, long intervalNanos, LongSupplier ticker) {
         this.prefix = prefix;
         this.log = log;
         this.burst = burst;

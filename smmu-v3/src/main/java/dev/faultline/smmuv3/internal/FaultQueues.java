@@ -2,6 +2,7 @@ package dev.faultline.smmuv3.internal;
 
 import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.backend.IommuPort;
+import dev.faultline.core.log.LogSink;
 import dev.faultline.core.queue.QueuePass;
 import dev.faultline.platform.memory.PhysicalMemory;
 import java.util.concurrent.Semaphore;
@@ -25,7 +26,7 @@ final class FaultQueues {
 
     private final String name;
     private final String prefix;
-    private final DriverLog log;
+    private final LogSink log;
     private final PhysicalMemory memory;
     private final QueueReader events;
     private final QueueReader pageRequests;
@@ -56,7 +57,7 @@ final class FaultQueues {
     private volatile long priOverflows;
     private volatile long malformedRecords;
 
-    FaultQueues(String name, String prefix, DriverLog log, PhysicalMemory memory, QueueReader events,
+    FaultQueues(String name, String prefix, LogSink log, PhysicalMemory memory, QueueReader events,
             QueueReader pageRequests, EventRouter eventRouter, PriRouter priRouter, GlobalErrors globalErrors,
             long syncTimeoutNanos, Runnable kicked, Consumer<Runnable> startSuccessor) {
         this.name = name;

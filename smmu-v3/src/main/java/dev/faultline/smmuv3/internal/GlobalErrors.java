@@ -1,5 +1,6 @@
 package dev.faultline.smmuv3.internal;
 
+import dev.faultline.core.log.LogSink;
 import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.platform.smmuv3.SmmuRegisters;
 
@@ -11,9 +12,9 @@ final class GlobalErrors {
     private final Smmu smmu;
     private final CommandQueue commands;
     private final String prefix;
-    private final DriverLog log;
+    private final LogSink log;
 
-    GlobalErrors(Smmu smmu, CommandQueue commands, String prefix, DriverLog log) {
+    GlobalErrors(Smmu smmu, CommandQueue commands, String prefix, LogSink log) {
         this.smmu = smmu;
         this.commands = commands;
         this.prefix = prefix;

@@ -1,6 +1,7 @@
 package dev.faultline.smmuv3.internal;
 
 import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.core.log.OsgiLogSink;
 import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.smmuv3.SmmuDomains;
@@ -56,7 +57,7 @@ public final class SmmuBackendComponent {
             throw new IllegalStateException(problem);
         }
         this.driver = new SmmuDriver(smmu, machine, pipeline, settings,
-                DriverLog.of(logger::error, logger::warn, logger::info), System::nanoTime);
+                new OsgiLogSink(logger), System::nanoTime);
         try {
             driver.start();
         } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.backend.PageResponse;
 import dev.faultline.api.fault.DeviceId;
+import dev.faultline.core.log.LogSink;
 import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.machine.TopologyListener;
@@ -42,7 +43,7 @@ public final class SmmuDriver implements IommuBackend, SmmuDomains, DrivenSmmu {
     private final Smmu smmu;
     private final Machine machine;
     private final FaultPipeline pipeline;
-    private final DriverLog log;
+    private final LogSink log;
     private final String prefix;
     private final Bringup bringup;
     private final CommandQueue commands;
@@ -73,7 +74,7 @@ public final class SmmuDriver implements IommuBackend, SmmuDomains, DrivenSmmu {
     private boolean adopted;
     private volatile long lostResponses;
 
-    public SmmuDriver(Smmu smmu, Machine machine, FaultPipeline pipeline, DriverSettings settings, DriverLog log,
+    public SmmuDriver(Smmu smmu, Machine machine, FaultPipeline pipeline, DriverSettings settings, LogSink log,
             LongSupplier ticker) {
         this(smmu, machine, pipeline, settings, log, ticker, null, null);
     }
@@ -85,7 +86,7 @@ public final class SmmuDriver implements IommuBackend, SmmuDomains, DrivenSmmu {
      * queues from one a handler holds, {@code successor} gets what that thread would run first, and runs it as a
      * thread of the simulation's.
      */
-    public SmmuDriver(Smmu smmu, Machine machine, FaultPipeline pipeline, DriverSettings settings, DriverLog log,
+    public SmmuDriver(Smmu smmu, Machine machine, FaultPipeline pipeline, DriverSettings settings, LogSink log,
             LongSupplier ticker, Runnable kicked, Consumer<Runnable> successor) {
         this.smmu = smmu;
         this.machine = machine;

@@ -6,6 +6,7 @@ import dev.faultline.api.backend.DomainType;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.Pasid;
+import dev.faultline.core.log.LogSink;
 import dev.faultline.platform.machine.DeviceNode;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class Streams {
     private final String name;
     private final String prefix;
-    private final DriverLog log;
+    private final LogSink log;
     private final PhysicalMemory memory;
     private final FrameAllocator frames;
     private final CommandQueue commands;
@@ -50,7 +51,7 @@ final class Streams {
     private int nextAsid = 1;
     private int nextVmid = 1;
 
-    Streams(String name, String prefix, DriverLog log, PhysicalMemory memory, FrameAllocator frames,
+    Streams(String name, String prefix, LogSink log, PhysicalMemory memory, FrameAllocator frames,
             CommandQueue commands, StreamTable streamTable, PageResponses responses, Runnable drainForTeardown) {
         this.name = name;
         this.prefix = prefix;

@@ -1,10 +1,10 @@
 package dev.faultline.smmuv3.standalone;
 
 import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.core.log.LogSink;
 import dev.faultline.platform.machine.Machine;
 import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.smmuv3.SmmuDomains;
-import dev.faultline.smmuv3.internal.DriverLog;
 import dev.faultline.smmuv3.internal.DriverSettings;
 import dev.faultline.smmuv3.internal.DriverStatistics;
 import dev.faultline.smmuv3.internal.SmmuDriver;
@@ -115,6 +115,7 @@ public final class StandaloneSmmu implements AutoCloseable {
         private DriverSettings settings = DriverSettings.defaults();
         private Consumer<String> problems = line -> { };
         private Consumer<String> info = line -> { };
+        private @Nullable LogSink log;
         private LongSupplier clock = System::nanoTime;
         private @Nullable Runnable kicked;
         private @Nullable Consumer<Runnable> successor;
@@ -162,6 +163,16 @@ public final class StandaloneSmmu implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the lines go, by level: the kernel's {@code dev_err}, {@code dev_warn} and {@code dev_info} to
+         * {@link LogSink#error(String)}, {@link LogSink#warn} and {@link LogSink#info}; when given, {@link #log(Consumer)}
+         * and {@link #infoLog(Consumer)} are not used.
+         */
+        public Builder log(LogSink sink) {
+            this.log = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
         /** The driver's time in nanoseconds, for its print rate limit (default {@link System#nanoTime()}). */
         public Builder clock(LongSupplier nanos) {
             this.clock = Objects.requireNonNull(nanos, "nanos");
@@ -187,7 +198,7 @@ public final class StandaloneSmmu implements AutoCloseable {
          *     of its name
          */
         public StandaloneSmmu start() {
-            DriverLog log = DriverLog.of(problems, problems, info);
+            LogSink log = this.log != null ? this.log : LogSink.of(problems, problems, info);
             SmmuDriver driver = new SmmuDriver(smmu, machine, pipeline, settings, log, clock, kicked, successor);
             driver.start();
             return new StandaloneSmmu(driver);

@@ -9,7 +9,7 @@ import dev.faultline.core.internal.configure.HandlerPolicy;
 import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.count.Counter;
 import dev.faultline.core.internal.dispatch.Handler;
-import dev.faultline.core.internal.log.LogSink;
+import dev.faultline.core.log.LogSink;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;

@@ -6,6 +6,7 @@ import dev.faultline.core.internal.dispatch.Handler;
 import dev.faultline.core.internal.hold.Handover;
 import dev.faultline.core.internal.report.DeviceState;
 import dev.faultline.core.internal.route.HandlerRegistration;
+import dev.faultline.core.log.LogSink;
 import dev.faultline.core.log.RateLimiter;
 
 /**

@@ -2,6 +2,7 @@ package dev.faultline.drivers.msm.internal;
 
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
+import dev.faultline.core.log.LogSink;
 import dev.faultline.core.log.RateLimiter;
 import dev.faultline.drivers.msm.AdrenoGpu;
 import dev.faultline.drivers.msm.ContextStatus;
@@ -66,7 +67,7 @@ public final class Gpu implements AdrenoGpu {
     private final int snapshotHistory;
     private final Executor recoveryExecutor;
     private final LongSupplier clock;
-    private final MsmLog log;
+    private final LogSink log;
     /** Linux {@code adreno_fault_handler}'s {@code pr_warn_ratelimited} call site. */
     private final RateLimiter faultLines;
     private final Runnable recoveryTask = this::recover;
@@ -560,7 +561,7 @@ public final class Gpu implements AdrenoGpu {
         private int snapshotHistory = 16;
         private Executor recoveryExecutor;
         private LongSupplier clock = System::nanoTime;
-        private MsmLog log;
+        private LogSink log;
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -634,7 +635,7 @@ public final class Gpu implements AdrenoGpu {
         }
 
         /** Where its lines go. */
-        public Builder log(MsmLog value) {
+        public Builder log(LogSink value) {
             log = value;
             return this;
         }

@@ -4,6 +4,7 @@ import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
+import dev.faultline.core.log.OsgiLogSink;
 import dev.faultline.drivers.msm.AdrenoGpu;
 import dev.faultline.drivers.msm.AdrenoSmmu;
 import dev.faultline.drivers.msm.GpuCommand;
@@ -89,7 +90,7 @@ public final class MsmComponent implements FaultHandler, AdrenoGpu {
                 .pasidContexts(config.contexts().equals("pasid"))
                 .stallOnFault(config.stall_on_fault(), Duration.ofMillis(config.stall_cooldown_ms()))
                 .rateLimit(Duration.ofMillis(config.ratelimit_interval_ms()), config.ratelimit_burst())
-                .snapshotHistory(config.snapshot_history()).recoveryExecutor(worker).log(new LoggerLog(logger))
+                .snapshotHistory(config.snapshot_history()).recoveryExecutor(worker).log(new OsgiLogSink(logger))
                 .build();
         this.handler = new GpuFaultHandler(gpu);
         if (config.run_period_ms() > 0) {
@@ -175,24 +176,5 @@ public final class MsmComponent implements FaultHandler, AdrenoGpu {
     @Override
     public Optional<GpuSnapshot> readCrashState() {
         return gpu.readCrashState();
-    }
-
-    /** The driver's lines to the OSGi log. */
-    private static final class LoggerLog implements MsmLog {
-        private final Logger logger;
-
-        LoggerLog(Logger logger) {
-            this.logger = logger;
-        }
-
-        @Override
-        public void warn(String line) {
-            logger.warn(line);
-        }
-
-        @Override
-        public void error(String line) {
-            logger.error(line);
-        }
     }
 }

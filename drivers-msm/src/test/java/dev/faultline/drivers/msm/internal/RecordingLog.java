@@ -1,10 +1,12 @@
 package dev.faultline.drivers.msm.internal;
 
+import dev.faultline.core.log.LogSink;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Keeps every line, in order. */
-final class RecordingLog implements MsmLog {
+final class RecordingLog implements LogSink {
     final List<String> lines = new ArrayList<>();
 
     @Override
@@ -13,7 +15,12 @@ final class RecordingLog implements MsmLog {
     }
 
     @Override
-    public synchronized void error(String line) {
+    public synchronized void error(String line, @Nullable Throwable cause) {
+        lines.add(cause == null ? line : line + ": " + cause);
+    }
+
+    @Override
+    public synchronized void info(String line) {
         lines.add(line);
     }
 

@@ -6,6 +6,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.FaultHandlerTarget;
+import dev.faultline.core.log.OsgiLogSink;
 import dev.faultline.drivers.remoteproc.Coredump;
 import dev.faultline.drivers.remoteproc.CrashType;
 import dev.faultline.drivers.remoteproc.HeartbeatFirmware;
@@ -83,7 +84,7 @@ public final class RemoteprocComponent implements FaultHandler, RemoteProcessor 
                 .firmware(config.firmware(), new FirmwareLibrary()).recoveryExecutor(worker)
                 .crashLoopPolicy(config.crashloop_max_recoveries(), Duration.ofMillis(config.crashloop_window_ms()))
                 .recoveryEnabled(config.recovery_enabled()).coredumpEnabled(config.coredump_enabled())
-                .log(new LoggerLog(logger));
+                .log(new OsgiLogSink(logger));
         HeartbeatFirmware.REGIONS.forEach(b::region);
         this.rproc = b.build();
         this.handler = new MmuFaultHandler(rproc);
@@ -168,24 +169,5 @@ public final class RemoteprocComponent implements FaultHandler, RemoteProcessor 
     @Override
     public boolean recover() {
         return rproc.recover();
-    }
-
-    /** The processor's lines to the OSGi log, as errors and infos. */
-    private static final class LoggerLog implements RprocLog {
-        private final Logger logger;
-
-        LoggerLog(Logger logger) {
-            this.logger = logger;
-        }
-
-        @Override
-        public void error(String line) {
-            logger.error(line);
-        }
-
-        @Override
-        public void info(String line) {
-            logger.info(line);
-        }
     }
 }

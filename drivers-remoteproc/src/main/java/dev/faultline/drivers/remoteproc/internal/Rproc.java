@@ -2,6 +2,7 @@ package dev.faultline.drivers.remoteproc.internal;
 
 import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.Permissions;
+import dev.faultline.core.log.LogSink;
 import dev.faultline.drivers.remoteproc.Coredump;
 import dev.faultline.drivers.remoteproc.CoredumpSegment;
 import dev.faultline.drivers.remoteproc.Crash;
@@ -46,7 +47,7 @@ public final class Rproc implements RemoteProcessor {
     private final Executor recoveryExecutor;
     private final LongSupplier clock;
     private final boolean coredumpEnabled;
-    private final RprocLog log;
+    private final LogSink log;
     private final String prefix;
     private final Runnable crashHandler = this::handleCrash;
     private final Runnable recoveryTask = this::recoverFromWorker;
@@ -408,7 +409,7 @@ public final class Rproc implements RemoteProcessor {
         private Duration crashLoopWindow = Duration.ofMinutes(1);
         private boolean recoveryEnabled = true;
         private boolean coredumpEnabled = true;
-        private RprocLog log;
+        private LogSink log;
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -498,7 +499,7 @@ public final class Rproc implements RemoteProcessor {
         }
 
         /** Where its lines go. */
-        public Builder log(RprocLog value) {
+        public Builder log(LogSink value) {
             log = value;
             return this;
         }
