@@ -8,6 +8,7 @@ import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.api.stats.PendingGroup;
 import dev.faultline.core.control.HandlerControl;
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.osgi.service.component.annotations.Reference;
  * prints a table, or JSON with {@code --json}.
  */
 @Component(service = FaultlineCommands.class)
-@ShellCommands(scope = "faultline", function = {"stats", "pending", "handlers", "release"})
+@ShellCommands(function = {"stats", "pending", "handlers", "release"})
 public final class FaultlineCommands {
     static final String STATS = "[--json] [--all] [<device>]";
     static final String PENDING = "[--json]";

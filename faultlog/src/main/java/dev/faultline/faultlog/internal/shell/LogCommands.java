@@ -2,6 +2,7 @@ package dev.faultline.faultlog.internal.shell;
 
 import dev.faultline.api.backend.Domain;
 import dev.faultline.api.backend.FaultPipeline;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.faultlog.DecodedLog;
 import dev.faultline.faultlog.DeviceMap;
 import dev.faultline.faultlog.IncidentReplay;
@@ -30,9 +31,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * left over is an {@link IllegalArgumentException} whose message gives the reason and, on its second line, the
  * usage (Gogo prints it as the command's answer), never Gogo's own coercion error.
  */
-@Component(service = LogCommands.class, property = {
-    "osgi.command.scope=faultline", "osgi.command.function=decode", "osgi.command.function=replay"
-})
+@Component(service = LogCommands.class)
+@ShellCommands(function = {"decode", "replay"})
 public final class LogCommands {
     static final String DECODE = "faultline:decode [--json] <file>";
     static final String REPLAY = "faultline:replay [--map <log device>=<machine device>]... [--attach <domain>] <file>";

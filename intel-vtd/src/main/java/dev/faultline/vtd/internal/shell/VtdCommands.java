@@ -1,6 +1,7 @@
 package dev.faultline.vtd.internal.shell;
 
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import dev.faultline.platform.vtd.UnitCounters;
 import dev.faultline.vtd.VtdIommu;
@@ -22,7 +23,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * Gogo command {@code faultline:vtd}: every VT-d unit the backend drives, or one, as tables (JSON with
  * {@code --json}): the units, their attachments, the driver's and the unit's counters.
  */
-@Component(service = VtdCommands.class, property = {"osgi.command.scope=faultline", "osgi.command.function=vtd"})
+@Component(service = VtdCommands.class)
+@ShellCommands(function = "vtd")
 public final class VtdCommands {
     static final String USAGE = "[--json] [<unit>]";
 

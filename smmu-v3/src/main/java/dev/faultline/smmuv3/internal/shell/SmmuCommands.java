@@ -1,11 +1,12 @@
 package dev.faultline.smmuv3.internal.shell;
 
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import dev.faultline.platform.smmuv3.SmmuStatistics;
 import dev.faultline.smmuv3.SmmuDomains;
-import dev.faultline.smmuv3.internal.DriverStatistics;
 import dev.faultline.smmuv3.internal.DrivenSmmu;
+import dev.faultline.smmuv3.internal.DriverStatistics;
 import dev.faultline.smmuv3.internal.SmmuStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +24,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * Gogo command {@code faultline:smmu}: every SMMUv3 the backend drives, or one, as tables (JSON with
  * {@code --json}): the SMMUs, their streams, the driver's and the hardware's counters.
  */
-@Component(service = SmmuCommands.class, property = {"osgi.command.scope=faultline", "osgi.command.function=smmu"})
+@Component(service = SmmuCommands.class)
+@ShellCommands(function = "smmu")
 public final class SmmuCommands {
     static final String USAGE = "[--json] [<smmu>]";
 

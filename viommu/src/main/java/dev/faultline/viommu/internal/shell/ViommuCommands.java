@@ -1,6 +1,7 @@
 package dev.faultline.viommu.internal.shell;
 
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import dev.faultline.viommu.GuestStatistics;
 import dev.faultline.viommu.VirtualIommu;
@@ -22,13 +23,8 @@ import org.osgi.service.component.annotations.Reference;
  * program; a column per guest (JSON with
  * {@code --json}: a row per guest).
  */
-@Component(service = ViommuCommands.class, property = {
-    "osgi.command.scope=faultline",
-    "osgi.command.function=viommus",
-    "osgi.command.function=viommu",
-    "osgi.command.function=vsmmus",
-    "osgi.command.function=vvtds"
-})
+@Component(service = ViommuCommands.class)
+@ShellCommands(function = {"viommus", "viommu", "vsmmus", "vvtds"})
 public final class ViommuCommands {
     static final String ALL = "[--json]";
     static final String ONE = "[--json] <guest>";

@@ -1,6 +1,7 @@
 package dev.faultline.drivers.msm.internal.shell;
 
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import dev.faultline.drivers.msm.AdrenoGpu;
 import dev.faultline.drivers.msm.ContextStatus;
@@ -26,7 +27,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * tables, or JSON with {@code --json}.
  */
 @Component(service = GpuCommands.class)
-@ShellCommands(scope = "faultline", function = {"gpu", "gpucrashstate"})
+@ShellCommands(function = {"gpu", "gpucrashstate"})
 public final class GpuCommands {
     static final String GPU = "[--json]";
     static final String CRASH_STATE = "[--json] <device>";

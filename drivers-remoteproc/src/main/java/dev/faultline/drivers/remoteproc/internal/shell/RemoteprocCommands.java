@@ -1,6 +1,7 @@
 package dev.faultline.drivers.remoteproc.internal.shell;
 
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import dev.faultline.drivers.remoteproc.Coredump;
 import dev.faultline.drivers.remoteproc.CoredumpSegment;
@@ -21,7 +22,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code rproccoredump}. Each prints a table, or JSON with {@code --json}.
  */
 @Component(service = RemoteprocCommands.class)
-@ShellCommands(scope = "faultline", function = {"rproc", "rprocrecover", "rproccoredump"})
+@ShellCommands(function = {"rproc", "rprocrecover", "rproccoredump"})
 public final class RemoteprocCommands {
     static final String LIST = "[--json]";
     static final String ONE = "[--json] <processor>";
