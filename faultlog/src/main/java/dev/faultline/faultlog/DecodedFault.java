@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One fault report decoded from a kernel log: its format, the line it starts on and the fields the log
@@ -27,7 +28,8 @@ import java.util.OptionalLong;
  * @param record the raw hardware record the log printed in full (SMMUv3 event dwords, VT-d page request
  *     qwords), or {@link HardwareRecord#NONE}
  */
-public record DecodedFault(FaultFormat format, int line, Map<FaultField, Object> fields, HardwareRecord record) {
+public record DecodedFault(FaultFormat format, int line, Map<FaultField, @Nullable Object> fields,
+        HardwareRecord record) {
 
     /**
      * Validates and copies the fields.
@@ -41,8 +43,8 @@ public record DecodedFault(FaultFormat format, int line, Map<FaultField, Object>
         if (line < 1) {
             throw new IllegalArgumentException("line " + line + " is not a 1-based line number");
         }
-        EnumMap<FaultField, Object> copy = new EnumMap<>(FaultField.class);
-        for (Map.Entry<FaultField, Object> e : fields.entrySet()) {
+        EnumMap<FaultField, @Nullable Object> copy = new EnumMap<>(FaultField.class);
+        for (Map.Entry<FaultField, @Nullable Object> e : fields.entrySet()) {
             FaultField field = Objects.requireNonNull(e.getKey(), "field");
             Object value = e.getValue();
             if (value != null && !field.accepts(value)) {

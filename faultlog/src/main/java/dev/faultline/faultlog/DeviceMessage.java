@@ -2,6 +2,7 @@ package dev.faultline.faultlog;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code dev_printk} line split into its parts: {@code <driver> <device>: <message>} (Linux dev_printk).
@@ -14,7 +15,7 @@ record DeviceMessage(String driver, String device, String message) {
     private static final Pattern FORM = Pattern.compile("(\\S+) (\\S+?):(?:\\s+(.*))?");
 
     /** The parts of {@code text}, or {@code null} if it is not of that form. */
-    static DeviceMessage parse(String text) {
+    static @Nullable DeviceMessage parse(String text) {
         Matcher m = FORM.matcher(text);
         if (!m.matches()) {
             return null;

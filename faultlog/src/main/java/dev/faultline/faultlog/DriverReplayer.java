@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Replays logged reports into the drivers of the simulated machine: each report whose device is mapped
@@ -233,7 +234,7 @@ public final class DriverReplayer {
         return c.dispatched() + c.delivered() + c.noHandler() + c.rejected();
     }
 
-    private static long delta(FaultCounts now, FaultCounts was, java.util.function.ToLongFunction<FaultCounts> field) {
+    private static long delta(@Nullable FaultCounts now, @Nullable FaultCounts was, java.util.function.ToLongFunction<FaultCounts> field) {
         return (now == null ? 0 : field.applyAsLong(now)) - (was == null ? 0 : field.applyAsLong(was));
     }
 
@@ -252,7 +253,7 @@ public final class DriverReplayer {
     }
 
     /** A delivery, or why there was none. */
-    private record Result(Delivery delivery, String notDelivered) {
+    private record Result(@Nullable Delivery delivery, @Nullable String notDelivered) {
         static Result of(Delivery delivery) {
             return new Result(delivery, null);
         }

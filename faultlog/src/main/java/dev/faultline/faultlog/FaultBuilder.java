@@ -3,10 +3,11 @@ package dev.faultline.faultlog;
 import dev.faultline.api.fault.HardwareRecord;
 import java.util.EnumMap;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Collects the fields of one report while its lines are parsed; not thread-safe. */
 final class FaultBuilder {
-    private final EnumMap<FaultField, Object> fields = new EnumMap<>(FaultField.class);
+    private final EnumMap<FaultField, @Nullable Object> fields = new EnumMap<>(FaultField.class);
 
     FaultBuilder text(FaultField field, String value) {
         fields.put(field, value);

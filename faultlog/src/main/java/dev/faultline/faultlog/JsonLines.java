@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes decoded faults as JSON Lines: one object per fault, {@code format} first, then the determined
@@ -50,7 +51,7 @@ public final class JsonLines {
     private static void append(StringBuilder sb, DecodedFault fault) {
         sb.append("{\"format\":");
         string(sb, fault.format().key());
-        for (Map.Entry<FaultField, Object> e : fault.fields().entrySet()) {
+        for (Map.Entry<FaultField, @Nullable Object> e : fault.fields().entrySet()) {
             sb.append(',');
             string(sb, e.getKey().key());
             sb.append(':');
@@ -59,7 +60,7 @@ public final class JsonLines {
         sb.append('}');
     }
 
-    private static void value(StringBuilder sb, FaultField field, Object value) {
+    private static void value(StringBuilder sb, FaultField field, @Nullable Object value) {
         if (value == null) {
             sb.append("null");
             return;

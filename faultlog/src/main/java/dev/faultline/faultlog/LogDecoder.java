@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decodes IOMMU fault reports from kernel log text: Arm SMMUv3 events, Arm SMMU v1/v2 context faults, Intel
@@ -177,7 +178,7 @@ public final class LogDecoder {
     /** A reader's lines; an {@link IOException} surfaces as {@link UncheckedIOException}. */
     private static final class ReaderLines implements Iterator<String> {
         private final BufferedReader reader;
-        private String next;
+        private @Nullable String next;
         private boolean done;
 
         ReaderLines(BufferedReader reader) {

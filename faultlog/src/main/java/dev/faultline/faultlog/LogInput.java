@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /** Where the commands read a log from: a file, or standard input for {@code -} or no file. */
 final class LogInput {
@@ -18,7 +19,7 @@ final class LogInput {
      *
      * @throws IOException if the input cannot be read
      */
-    static DecodedLog decode(LogDecoder decoder, String file, InputStream in) throws IOException {
+    static DecodedLog decode(LogDecoder decoder, @Nullable String file, InputStream in) throws IOException {
         if (file == null || file.equals("-")) {
             return decoder.decode(new InputStreamReader(in, StandardCharsets.UTF_8));
         }

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns input lines into {@link LogLine}s with a few lines of look-ahead: joins quoted-printable soft breaks
@@ -28,12 +29,12 @@ final class LogLines {
     }
 
     /** The next logical line, or {@code null} at the end. */
-    LogLine next() {
+    @Nullable LogLine next() {
         return fill(1) ? ahead.removeFirst() : null;
     }
 
     /** The next logical line without taking it, or {@code null} at the end. */
-    LogLine peek() {
+    @Nullable LogLine peek() {
         return fill(1) ? ahead.peekFirst() : null;
     }
 

@@ -3,6 +3,7 @@ package dev.faultline.faultlog;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The reports still collecting lines, at most one per device (an SMMU instance prints its report's lines
@@ -32,7 +33,7 @@ final class OpenReports<R extends OpenReports.Report> {
     private final Map<String, R> open = new LinkedHashMap<>();
 
     /** The open report of {@code device}, or {@code null}. */
-    R get(String device) {
+    @Nullable R get(String device) {
         return open.get(device);
     }
 

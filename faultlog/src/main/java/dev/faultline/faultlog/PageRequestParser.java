@@ -3,6 +3,7 @@ package dev.faultline.faultlog;
 import dev.faultline.api.fault.HardwareRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * VT-d page requests the kernel rejected (Linux intel/prq.c): a reason line ({@code IOMMU: dmarN: Page
@@ -35,8 +36,8 @@ final class PageRequestParser implements ReportParser {
     private static final long QW1_WR_REQ = 1L << 1;
     private static final long QW1_ADDR = ~0xfffL;
 
-    private String pendingUnit;
-    private String pendingReason;
+    private @Nullable String pendingUnit;
+    private @Nullable String pendingReason;
     private int pendingLine;
     private int pendingLines;
 

@@ -3,6 +3,7 @@ package dev.faultline.faultlog;
 import dev.faultline.api.fault.HardwareRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * remoteproc crash reports (Linux rproc_report_crash): {@code remoteproc remoteprocN: crash detected in <name>: type
@@ -23,7 +24,7 @@ final class RemoteprocCrashParser implements ReportParser {
     /** {@code IOMMU_FAULT_WRITE}. */
     private static final long IOMMU_FAULT_WRITE = 1;
 
-    private FaultBuilder pendingFault;
+    private @Nullable FaultBuilder pendingFault;
     private int pendingLine;
     private int pendingLines;
 

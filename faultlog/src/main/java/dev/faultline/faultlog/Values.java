@@ -1,6 +1,7 @@
 package dev.faultline.faultlog;
 
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Reading the values of report fields strictly, and recording the ones that cannot be read. */
 final class Values {
@@ -13,7 +14,7 @@ final class Values {
     }
 
     /** {@code text} as a hexadecimal number of at most 64 bits ({@code 0x} optional), or {@code null}. */
-    static Long hex(String text) {
+    static @Nullable Long hex(@Nullable String text) {
         if (text == null || !HEX.matcher(text).matches()) {
             return null;
         }

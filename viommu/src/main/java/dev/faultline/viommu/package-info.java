@@ -36,4 +36,5 @@
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.2.0")
+@org.jspecify.annotations.NullMarked
 package dev.faultline.viommu;

@@ -7,4 +7,5 @@
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.0.0")
+@org.jspecify.annotations.NullMarked
 package dev.faultline.core.control;

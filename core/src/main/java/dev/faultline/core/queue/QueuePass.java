@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The right to consume one IOMMU's fault queues (a "pass" over them), held by one thread at a time: the
@@ -54,7 +55,7 @@ public final class QueuePass {
     private final Semaphore permit = new Semaphore(1);
     /** A generation (bits 63:1), bumped by each abandonment, and {@link #REPORTING} (bit 0). */
     private final AtomicLong state = new AtomicLong();
-    private volatile Thread holder;
+    private volatile @Nullable Thread holder;
     /** The state written by {@link #reportStarts()} (read only by the holder). */
     private long reportState;
     private final AtomicLong abandoned = new AtomicLong();

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rows of cells under headers, as a shell command answers: aligned columns for people ({@link #text()}), JSON
@@ -100,11 +101,11 @@ public final class Table {
     /**
      * Adds a row.
      *
-     * @param cells one per header, in order
+     * @param cells one per header, in order; a {@code null} cell prints empty (JSON {@code null})
      * @return this table
      * @throws IllegalArgumentException if the number of cells is not the number of headers
      */
-    public Table row(Object... cells) {
+    public Table row(@Nullable Object... cells) {
         if (cells.length != headers.size()) {
             throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + headers.size()
                     + " columns " + headers);
@@ -181,7 +182,7 @@ public final class Table {
         out.append(line, 0, end).append("\n");
     }
 
-    private static String text(Object cell) {
+    private static String text(@Nullable Object cell) {
         if (cell == null) {
             return "";
         }
@@ -241,7 +242,7 @@ public final class Table {
         return out.append("\n").append('}').toString();
     }
 
-    private static void value(StringBuilder out, Object value) {
+    private static void value(StringBuilder out, @Nullable Object value) {
         if (value == null) {
             out.append("null");
         } else if (value instanceof Number || value instanceof Boolean) {

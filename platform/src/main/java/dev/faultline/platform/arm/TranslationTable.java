@@ -4,6 +4,7 @@ import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
 import java.util.Objects;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A VMSAv8-64 4 KiB-granule translation table of one stage, built in {@link PhysicalMemory} the way
@@ -252,7 +253,7 @@ public final class TranslationTable {
     }
 
     /** The leaf mapping {@code va}, split down until it lies within {@code [va, end)}; null if unmapped. */
-    private Leaf leafCovering(long va, long end) {
+    private @Nullable Leaf leafCovering(long va, long end) {
         long table = root;
         for (int level = startLevel; level <= 3; level++) {
             long slot = table + index(va, level) * 8;

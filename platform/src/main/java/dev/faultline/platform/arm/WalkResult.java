@@ -1,5 +1,7 @@
 package dev.faultline.platform.arm;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The outcome of one walk: a translation, or a fault with the level it happened at.
  *
@@ -14,7 +16,7 @@ package dev.faultline.platform.arm;
  * @param descriptorWrite for {@link FaultKind#TABLE_ADDRESS}: whether the failing access was a descriptor
  *     update (TTRnW = 0) rather than a read
  */
-public record WalkResult(FaultKind fault, int level, long outputAddress, long descriptor, long descriptorAddress,
+public record WalkResult(@Nullable FaultKind fault, int level, long outputAddress, long descriptor, long descriptorAddress,
         long blockSize, boolean descriptorWrite) {
 
     /** A successful translation. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A DMA-capable device behind an IOMMU: issues reads, writes and instruction fetches, with or without PASID,
@@ -27,13 +28,13 @@ public final class DmaDevice implements PrgResponseReceiver {
     private final int requesterId;
     private final TranslationPort port;
     private final PhysicalMemory memory;
-    private final PriCapability pri;
+    private final @Nullable PriCapability pri;
     private final Map<Integer, PendingGroup> pending = new HashMap<>();
     private int nextPrgIndex;
     private long unexpectedResponses;
     private long responsesReceived;
 
-    private DmaDevice(String name, int requesterId, TranslationPort port, PhysicalMemory memory, PriCapability pri) {
+    private DmaDevice(String name, int requesterId, TranslationPort port, PhysicalMemory memory, @Nullable PriCapability pri) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("device name must not be blank");
         }
@@ -106,7 +107,7 @@ public final class DmaDevice implements PrgResponseReceiver {
      * @param timeout how long the device waits, in total, before giving up
      * @throws IllegalArgumentException for another device's access or write data of the wrong length
      */
-    public DmaResult perform(DmaAccess access, byte[] data, Duration timeout) {
+    public DmaResult perform(DmaAccess access, byte @Nullable [] data, Duration timeout) {
         if (access.requesterId() != requesterId) {
             throw new IllegalArgumentException("access of requester 0x" + Integer.toHexString(access.requesterId())
                     + " issued by device 0x" + Integer.toHexString(requesterId));
@@ -251,7 +252,7 @@ public final class DmaDevice implements PrgResponseReceiver {
         return pending.size();
     }
 
-    private PendingGroup send(int pasid, long[] pages, boolean read, boolean write, boolean exec, boolean priv) {
+    private @Nullable PendingGroup send(int pasid, long[] pages, boolean read, boolean write, boolean exec, boolean priv) {
         if (pri == null || !pri.tryReserve(pages.length)) {
             return null;
         }
@@ -295,7 +296,7 @@ public final class DmaDevice implements PrgResponseReceiver {
         }
     }
 
-    private byte[] access(DmaAccess access, long physical, byte[] data) {
+    private byte @Nullable [] access(DmaAccess access, long physical, byte @Nullable [] data) {
         if (access.type().isWrite()) {
             memory.writeBytes(physical, data);
             return null;

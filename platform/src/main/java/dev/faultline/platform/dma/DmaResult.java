@@ -1,6 +1,7 @@
 package dev.faultline.platform.dma;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link DmaDevice} access came to.
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param pageRequests how many page request groups the device sent for it
  * @param stalls how many times the IOMMU stalled it
  */
-public record DmaResult(DmaStatus status, DmaAccess access, long physicalAddress, byte[] data, int pageRequests,
+public record DmaResult(DmaStatus status, DmaAccess access, long physicalAddress, byte @Nullable [] data, int pageRequests,
         int stalls) {
 
     private static final byte[] NO_DATA = new byte[0];

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One access in flight between a device and its IOMMU. The IOMMU completes it exactly once
@@ -16,7 +17,7 @@ import java.util.function.Consumer;
 public final class DmaTransaction {
     private final DmaAccess access;
     /** Listeners waiting for the final outcome; created by the first one (most transactions have none). */
-    private List<Consumer<DmaTransaction>> listeners;
+    private @Nullable List<Consumer<DmaTransaction>> listeners;
     private TranslationOutcome outcome = TranslationOutcome.PENDING;
     private long physicalAddress;
     private int stalls;

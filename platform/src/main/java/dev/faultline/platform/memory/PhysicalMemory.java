@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sparse physical memory: a 52-bit physical address space backed by 4 KiB pages that exist only once
@@ -135,7 +136,7 @@ public final class PhysicalMemory {
         return (int) pageNumber & LEVEL_MASK;
     }
 
-    private long[] existingPage(long address) {
+    private long @Nullable [] existingPage(long address) {
         long pageNumber = address >>> 12;
         AtomicReferenceArray<Object> leaf = leaf(pageNumber, false);
         return leaf == null ? null : (long[]) leaf.get(leafIndex(pageNumber));
@@ -160,7 +161,7 @@ public final class PhysicalMemory {
 
     /** The leaf node of {@code pageNumber} (its slots hold pages), created on the way when {@code create}. */
     @SuppressWarnings("unchecked")
-    private AtomicReferenceArray<Object> leaf(long pageNumber, boolean create) {
+    private @Nullable AtomicReferenceArray<Object> leaf(long pageNumber, boolean create) {
         AtomicReferenceArray<Object> node = root;
         for (int shift = (LEVELS - 1) * LEVEL_BITS; shift > 0; shift -= LEVEL_BITS) {
             int i = (int) (pageNumber >>> shift) & LEVEL_MASK;

@@ -1,5 +1,7 @@
 package dev.faultline.platform.smmuv3;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What one pass of the translation pipeline decided for a transaction.
  *
@@ -10,7 +12,7 @@ package dev.faultline.platform.smmuv3;
  * @param record for {@link Kind#FAULT}: the fault is recorded when it does not stall (CD.R / STE.S2R)
  * @param abort for {@link Kind#FAULT}: termination aborts (CD.A; always at stage 2) rather than RAZ/WI
  */
-record Attempt(Kind kind, long output, long[] event, boolean stall, boolean record, boolean abort) {
+record Attempt(Kind kind, long output, long @Nullable [] event, boolean stall, boolean record, boolean abort) {
 
     /** The fate of the transaction. */
     enum Kind {
@@ -28,7 +30,7 @@ record Attempt(Kind kind, long output, long[] event, boolean stall, boolean reco
         return new Attempt(Kind.TRANSLATED, output, null, false, false, false);
     }
 
-    static Attempt abort(long[] event) {
+    static Attempt abort(long @Nullable [] event) {
         return new Attempt(Kind.ABORT, 0, event, false, false, true);
     }
 

@@ -2,6 +2,7 @@ package dev.faultline.platform.smmuv3;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An SMMUv3 event queue record: 4 dwords, 32 bytes (IHI 0070 §7.3; Linux {@code EVTQ_*}
@@ -201,7 +202,7 @@ public record EventRecord(int id, boolean ssv, int ssid, int sid, int stag, bool
      *
      * @param client the master's device name, or null for {@code (unassigned sid)}
      */
-    public List<String> linuxLines(String client) {
+    public List<String> linuxLines(@Nullable String client) {
         List<String> lines = new ArrayList<>(8);
         lines.add(String.format("event 0x%02x received:", id));
         for (long dw : encode()) {

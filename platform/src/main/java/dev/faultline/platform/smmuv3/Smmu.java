@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A simulated Arm SMMUv3 (IHI 0070): the MMIO register file, the stream table and context descriptors in
@@ -40,14 +41,14 @@ public final class Smmu implements TranslationPort {
     /** External abort ranges, sorted by base, one per base (a later range at the same base replaces it). */
     private long[] holeBases = new long[0];
     private long[] holeEnds = new long[0];
-    private TranslationEngine.Registers registerSnapshot;
+    private TranslationEngine.@Nullable Registers registerSnapshot;
     private final TranslationEngine engine;
     private final OutputQueue eventQueue;
     private final OutputQueue priQueue;
     private final ArrayDeque<long[]> pendingStallRecords = new ArrayDeque<>();
     private final Map<Long, DmaTransaction> stalled = new HashMap<>();
     private final Map<Integer, PrgResponseReceiver> receivers = new HashMap<>();
-    private SmmuInterruptListener listener;
+    private @Nullable SmmuInterruptListener listener;
     private int raised;
 
     private int cr0;
@@ -115,7 +116,7 @@ public final class Smmu implements TranslationPort {
     }
 
     /** Connects the interrupt lines to {@code newListener} (replacing any earlier one; null disconnects). */
-    public synchronized void connectInterrupts(SmmuInterruptListener newListener) {
+    public synchronized void connectInterrupts(@Nullable SmmuInterruptListener newListener) {
         this.listener = newListener;
     }
 

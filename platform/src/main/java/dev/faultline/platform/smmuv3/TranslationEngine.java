@@ -11,6 +11,7 @@ import dev.faultline.platform.dma.AccessType;
 import dev.faultline.platform.dma.DmaAccess;
 import dev.faultline.platform.memory.PhysicalMemory;
 import java.util.function.LongPredicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SMMU's translation pipeline for one transaction, in the order of IHI 0070 §7.3.22:
@@ -107,7 +108,7 @@ final class TranslationEngine {
     }
 
     /** Where the STE of a stream is, or (address -1) the event that says why it cannot be found. */
-    private record SteLocation(long address, long[] event) {
+    private record SteLocation(long address, long @Nullable [] event) {
     }
 
     private SteLocation locate(int sid, Registers r, DmaAccess a) {
@@ -139,7 +140,7 @@ final class TranslationEngine {
      * The valid, legal STE of {@code sid}, or null if the SMMU cannot check the stream (what PRI auto-responses
      * need, PCIe PRG Response).
      */
-    StreamTableEntry lookup(int sid, Registers r) {
+    @Nullable StreamTableEntry lookup(int sid, Registers r) {
         if (!r.smmuEnabled()) {
             return null;
         }
@@ -151,7 +152,7 @@ final class TranslationEngine {
         return ste.valid() && !illegal(ste) ? ste : null;
     }
 
-    private Attempt stage1(StreamTableEntry ste, Access access, NestedTables nested) {
+    private Attempt stage1(StreamTableEntry ste, Access access, @Nullable NestedTables nested) {
         DmaAccess a = access.access;
         int cdMax = ste.s1CdMax();
         int index = 0;
@@ -222,7 +223,7 @@ final class TranslationEngine {
     }
 
     /** The walk parameters of a valid CD under its STE, remembered while both are unchanged; null if ILLEGAL. */
-    private WalkParameters parameters(long cdAddress, ContextDescriptor cd, StreamTableEntry ste) {
+    private @Nullable WalkParameters parameters(long cdAddress, ContextDescriptor cd, StreamTableEntry ste) {
         int slot = DecodedDescriptors.slotOf(cdAddress, PARAMETER_SLOTS - 1);
         if (parameterCds[slot] == cd && parameterStes[slot] == ste) {
             return parameterValues[slot];
@@ -235,7 +236,7 @@ final class TranslationEngine {
     }
 
     /** Stage-1 walk parameters of a CD, or null if the CD is ILLEGAL (C_BAD_CD). */
-    private WalkParameters parameters(ContextDescriptor cd, StreamTableEntry ste) {
+    private @Nullable WalkParameters parameters(ContextDescriptor cd, StreamTableEntry ste) {
         if (!cd.aa64() || cd.tg0() != 0 || cd.t0sz() < 16 || cd.t0sz() > 39 || cd.ips() > 6
                 || cd.stall() && ste.s1Stalld() && features.stallModel() == 0) {
             return null;
@@ -267,7 +268,7 @@ final class TranslationEngine {
     }
 
     /** The stage-2 walk parameters of an STE, or null if they do not describe a legal walk. */
-    private WalkParameters stage2Parameters(StreamTableEntry ste) {
+    private @Nullable WalkParameters stage2Parameters(StreamTableEntry ste) {
         if (!ste.s2Aa64() || ste.s2Tg() != 0 || ste.s2Sl0() == 3 || ste.s2Ps() > 6) {
             return null;
         }

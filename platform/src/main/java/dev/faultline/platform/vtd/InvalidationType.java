@@ -1,5 +1,7 @@
 package dev.faultline.platform.vtd;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Invalidation queue descriptor types (VT-d invalidation descriptors; Linux {@code QI_*_TYPE}): qw0 [3:0] with, for
  * 256-bit descriptors, [11:9] as the high type bits.
@@ -45,7 +47,7 @@ public enum InvalidationType {
     }
 
     /** The type of a descriptor, or {@code null} for a code the model does not know. */
-    public static InvalidationType of(long qw0) {
+    public static @Nullable InvalidationType of(long qw0) {
         int code = codeOf(qw0);
         for (InvalidationType type : TYPES) {
             if (type.code == code) {

@@ -1,6 +1,7 @@
 package dev.faultline.platform.vtd;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A scalable-mode PASID table entry (VT-d scalable-mode entries; Linux {@code struct pasid_entry}, {@code val[8]}):
@@ -130,7 +131,7 @@ public final class PasidEntry {
     }
 
     /** PGTT, or {@code null} when invalid. */
-    public PasidTranslationType translationType() {
+    public @Nullable PasidTranslationType translationType() {
         return PasidTranslationType.of(translationTypeCode());
     }
 

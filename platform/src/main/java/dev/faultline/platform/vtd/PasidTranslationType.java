@@ -1,5 +1,7 @@
 package dev.faultline.platform.vtd;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * PASID-entry PGTT values (VT-d scalable-mode entries; Linux {@code PASID_ENTRY_PGTT_*}). Other values are invalid
  * (fault 0x5B).
@@ -26,7 +28,7 @@ public enum PasidTranslationType {
     }
 
     /** The type of a PGTT value, or {@code null} if it is invalid. */
-    public static PasidTranslationType of(int pgtt) {
+    public static @Nullable PasidTranslationType of(int pgtt) {
         for (PasidTranslationType type : values()) {
             if (type.code == pgtt) {
                 return type;

@@ -22,4 +22,5 @@
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.1.0")
+@org.jspecify.annotations.NullMarked
 package dev.faultline.platform.vtd;

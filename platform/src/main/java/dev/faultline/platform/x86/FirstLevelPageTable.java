@@ -3,6 +3,7 @@ package dev.faultline.platform.x86;
 import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds and edits one x86-64 4-level first-level page table in physical memory (VT-d first-level paging): what
@@ -147,7 +148,7 @@ public final class FirstLevelPageTable {
         }
     }
 
-    private long edit(long va, long size, PageProtection protection) {
+    private long edit(long va, long size, @Nullable PageProtection protection) {
         long end = va + size;
         long done = 0;
         long cursor = va;

@@ -1,6 +1,7 @@
 package dev.faultline.platform.x86;
 
 import dev.faultline.platform.memory.PhysicalMemory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Walks x86-64 4-level first-level tables bit-exactly as VT-d first-level translation does
@@ -78,7 +79,7 @@ public final class FirstLevelWalker {
         return walk(root, address, request, secondLevel, secondLevelRoot);
     }
 
-    private WalkResult walk(long root, long address, int request, SecondLevelWalker secondLevel,
+    private WalkResult walk(long root, long address, int request, @Nullable SecondLevelWalker secondLevel,
             long secondLevelRoot) {
         long signExtension = address >> 47;
         if (signExtension != 0 && signExtension != -1) {

@@ -1,5 +1,7 @@
 package dev.faultline.platform.x86;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The four levels of x86-64 4-level paging (VT-d first-level paging): which input-address bits index each table and
  * what a leaf at that level maps. Numbered as the walk reports them: 4 = PML4 down to 1 = PT.
@@ -46,7 +48,7 @@ public enum PagingLevel {
     }
 
     /** The next level down, or {@code null} below PT. */
-    public PagingLevel below() {
+    public @Nullable PagingLevel below() {
         return this == PT ? null : LEVELS[ordinal() - 1];
     }
 
