@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
  * event opens a window; within it, the first {@code burst} events pass and the rest are counted as
  * suppressed; the first event after the window (strictly later than its start plus the interval, as Linux's
  * {@code time_is_before_jiffies(rs->begin + rs->interval)}) opens a new one, and {@link #takeSuppressed()}
- * reports how many were suppressed before it (Linux prints "N callbacks suppressed").
+ * reports how many were suppressed before it (Linux prints "N callbacks suppressed", as
+ * {@link #tryAcquire(LogSink, String)} does).
  *
  * <p>A burst of 0 suppresses everything; an interval of 0 lets everything pass. Thread-safe; never blocks for
  * long (one short critical section per event).
@@ -66,6 +67,22 @@ public final class RateLimiter {
         }
         suppressed++;
         return false;
+    }
+
+    /**
+     * Whether the event may be logged now, reporting suppressions as Linux's {@code ___ratelimit(rs, func)} does:
+     * when it may and events were suppressed in earlier windows, {@code log} first gets the warning
+     * {@code "<function>: N callbacks suppressed"}. If not, the event is counted as suppressed.
+     */
+    public boolean tryAcquire(LogSink log, String function) {
+        if (!tryAcquire()) {
+            return false;
+        }
+        long n = takeSuppressed();
+        if (n > 0) {
+            log.warn(function + ": " + n + " callbacks suppressed");
+        }
+        return true;
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.faultline.core.log;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +22,23 @@ class RateLimiterTest {
         assertThat(passed).isEqualTo(3);
         assertThat(limiter.suppressedInWindow()).isEqualTo(7);
         assertThat(limiter.takeSuppressed()).isZero();
+    }
+
+    @Test
+    void warnsHowManyCallbacksWereSuppressedBeforeTheFirstLineOfANewWindowAsLinuxDoes() {
+        List<String> lines = new ArrayList<>();
+        LogSink log = LogSink.of(e -> lines.add("ERROR " + e), w -> lines.add("WARN " + w), i -> lines.add("INFO " + i));
+        for (int i = 0; i < 5; i++) {
+            if (limiter.tryAcquire(log, "arm_smmu_evtq_thread")) {
+                lines.add("line " + i);
+            }
+        }
+        now.addAndGet(101);
+        assertThat(limiter.tryAcquire(log, "arm_smmu_evtq_thread")).isTrue();
+        assertThat(limiter.tryAcquire(log, "arm_smmu_evtq_thread")).as("reported once").isTrue();
+
+        assertThat(lines).containsExactly("line 0", "line 1", "line 2",
+                "WARN arm_smmu_evtq_thread: 2 callbacks suppressed");
     }
 
     @Test

@@ -123,13 +123,6 @@ final class DmarLog {
     }
 
     private boolean admit(RateLimiter limiter, String function) {
-        if (!limiter.tryAcquire()) {
-            return false;
-        }
-        long suppressed = limiter.takeSuppressed();
-        if (suppressed > 0) {
-            sink.warn(function + ": " + suppressed + " callbacks suppressed");
-        }
-        return true;
+        return limiter.tryAcquire(sink, function);
     }
 }

@@ -24,8 +24,8 @@ final class EventPrinter {
     /** One limit per guest for the host-owned events of its streams; as many as guests ever attached. */
     private final Map<String, RateLimiter> guestLimits = new ConcurrentHashMap<>();
     private long printed;
+    /** Events not printed, under the SMMU's limit or a guest's. */
     private long suppressed;
-    private long suppressedOfGuests;
 
     EventPrinter(String prefix, LogSink log, int burst, long intervalNanos, LongSupplier ticker) {
         this.prefix = prefix;
@@ -75,7 +75,7 @@ final class EventPrinter {
 
     /** Events printed and suppressed so far. */
     synchronized long[] counts() {
-        return new long[] {printed, suppressed + limiter.suppressedInWindow() + suppressedOfGuests};
+        return new long[] {printed, suppressed};
     }
 
     private boolean admit() {
@@ -83,14 +83,9 @@ final class EventPrinter {
     }
 
     private synchronized boolean admit(RateLimiter limiter) {
-        if (!limiter.tryAcquire()) {
-            suppressedOfGuests += limiter == this.limiter ? 0 : 1;
+        if (!limiter.tryAcquire(log, "arm_smmu_evtq_thread")) {
+            suppressed++;
             return false;
-        }
-        long before = limiter.takeSuppressed();
-        if (before > 0) {
-            suppressed += before;
-            log.warn("arm_smmu_evtq_thread: " + before + " callbacks suppressed");
         }
         printed++;
         return true;

@@ -399,17 +399,13 @@ public final class Gpu implements AdrenoGpu {
      * {@code adreno_fault_handler: N callbacks suppressed}, as printk does.
      */
     private boolean admitFaultLine() {
-        if (!faultLines.tryAcquire()) {
-            synchronized (lock) {
-                linesSuppressed++;
-            }
-            return false;
+        if (faultLines.tryAcquire(log, "adreno_fault_handler")) {
+            return true;
         }
-        long suppressed = faultLines.takeSuppressed();
-        if (suppressed > 0) {
-            log.warn("adreno_fault_handler: " + suppressed + " callbacks suppressed");
+        synchronized (lock) {
+            linesSuppressed++;
         }
-        return true;
+        return false;
     }
 
     /** Detaches every context's table from the SMMU (the GPU is going away). */
