@@ -2,14 +2,18 @@ package dev.faultline.platform.machine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verifyNoMoreInteractions;
 
 import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.PciRequesterId;
 import dev.faultline.platform.smmuv3.Smmu;
 import dev.faultline.platform.smmuv3.SmmuFeatures;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mockito.InOrder;
 
 class MachineTest {
 
@@ -36,58 +40,39 @@ class MachineTest {
     @Test
     void topologyListsDevicesPerIommuAndNotifiesListeners() {
         Machine m = Machine.create("m", 0x4000_0000L, 0x10_0000);
-        List<String> heard = new ArrayList<>();
-        m.addTopologyListener(new TopologyListener() {
-            @Override
-            public void deviceAdded(DeviceNode node) {
-                heard.add("+" + node.id());
-            }
-
-            @Override
-            public void deviceRemoved(DeviceNode node) {
-                heard.add("-" + node.id());
-            }
-        });
-        m.addDevice(DeviceNode.parse("sid:0x1@a:1"));
-        m.addDevice(DeviceNode.parse("sid:0x2@b:2"));
+        TopologyListener listener = mock(TopologyListener.class);
+        m.addTopologyListener(listener);
+        DeviceNode first = DeviceNode.parse("sid:0x1@a:1");
+        DeviceNode second = DeviceNode.parse("sid:0x2@b:2");
+        m.addDevice(first);
+        m.addDevice(second);
         assertThat(m.devicesBehind("a")).extracting(DeviceNode::requesterId).containsExactly(1);
         assertThatThrownBy(() -> m.addDevice(DeviceNode.parse("sid:0x1@b:3"))).hasMessageContaining("already");
         assertThat(m.removeDevice(DeviceId.parse("sid:0x1"))).isTrue();
         assertThat(m.removeDevice(DeviceId.parse("sid:0x1"))).isFalse();
-        assertThat(heard).containsExactly("+sid:0x1", "+sid:0x2", "-sid:0x1");
+        InOrder order = inOrder(listener);
+        order.verify(listener).deviceAdded(first);
+        order.verify(listener).deviceAdded(second);
+        order.verify(listener).deviceRemoved(first);
+        verifyNoMoreInteractions(listener);
     }
 
     @Test
     void aListenerThatThrowsKeepsNoOtherFromHearingAndItsFailureIsRethrown() {
         Machine m = Machine.create("m", 0x4000_0000L, 0x10_0000);
-        List<String> heard = new ArrayList<>();
-        TopologyListener failing = new TopologyListener() {
-            @Override
-            public void deviceAdded(DeviceNode node) {
-                throw new IllegalStateException("stopped backend");
-            }
-
-            @Override
-            public void deviceRemoved(DeviceNode node) {
-                throw new IllegalStateException("stopped backend");
-            }
-        };
+        TopologyListener failing = mock(TopologyListener.class);
+        doThrow(new IllegalStateException("stopped backend")).when(failing).deviceAdded(any());
+        doThrow(new IllegalStateException("stopped backend")).when(failing).deviceRemoved(any());
+        TopologyListener other = mock(TopologyListener.class);
         m.addTopologyListener(failing);
-        m.addTopologyListener(new TopologyListener() {
-            @Override
-            public void deviceAdded(DeviceNode node) {
-                heard.add("+" + node.id());
-            }
+        m.addTopologyListener(other);
+        DeviceNode node = DeviceNode.parse("sid:0x1@a:1");
 
-            @Override
-            public void deviceRemoved(DeviceNode node) {
-                heard.add("-" + node.id());
-            }
-        });
-
-        assertThatThrownBy(() -> m.addDevice(DeviceNode.parse("sid:0x1@a:1"))).hasMessage("stopped backend");
+        assertThatThrownBy(() -> m.addDevice(node)).hasMessage("stopped backend");
         assertThatThrownBy(() -> m.removeDevice(DeviceId.parse("sid:0x1"))).hasMessage("stopped backend");
-        assertThat(heard).containsExactly("+sid:0x1", "-sid:0x1");
+        InOrder order = inOrder(other);
+        order.verify(other).deviceAdded(node);
+        order.verify(other).deviceRemoved(node);
         assertThat(m.devices()).isEmpty();
     }
 
