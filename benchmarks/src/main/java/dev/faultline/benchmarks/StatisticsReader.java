@@ -5,6 +5,7 @@ import dev.faultline.console.internal.jmx.JmxConfiguration;
 import dev.faultline.console.internal.jmx.JmxExporter;
 import dev.faultline.console.internal.metrics.MetricsText;
 import dev.faultline.console.internal.state.Observer;
+import dev.faultline.core.log.LogSink;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Proxy;
 import java.util.Locale;
@@ -15,7 +16,6 @@ import javax.management.JMException;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import org.osgi.service.log.Logger;
 
 /**
  * A monitor that reads the core's statistics in a loop (back to back, or paced), as one of the console's readers
@@ -53,7 +53,7 @@ final class StatisticsReader {
         Observer observer = new Observer(statistics, null);
         Runnable read;
         if (scraper == Scraper.JMX) {
-            exporter = new JmxExporter(observer, quietLogger(), configuration());
+            exporter = new JmxExporter(observer, LogSink.NONE, configuration());
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             ObjectName all = new ObjectName(JmxExporter.DOMAIN + ":*");
             read = () -> lastSize = readAll(server, server.queryNames(all, null));
@@ -125,10 +125,5 @@ final class StatisticsReader {
                     case "annotationType" -> JmxConfiguration.class;
                     default -> method.getDefaultValue();
                 });
-    }
-
-    private static Logger quietLogger() {
-        return (Logger) Proxy.newProxyInstance(StatisticsReader.class.getClassLoader(), new Class<?>[] {Logger.class},
-                (proxy, method, args) -> method.getReturnType() == boolean.class ? Boolean.FALSE : null);
     }
 }

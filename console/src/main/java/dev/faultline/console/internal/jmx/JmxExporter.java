@@ -7,6 +7,8 @@ import dev.faultline.api.stats.IommuStatus;
 import dev.faultline.console.internal.state.GuestView;
 import dev.faultline.console.internal.state.Observer;
 import dev.faultline.core.control.HandlerControl;
+import dev.faultline.core.log.LogSink;
+import dev.faultline.core.log.OsgiLogSink;
 import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -51,7 +53,7 @@ public final class JmxExporter {
 
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     private final Observer observer;
-    private final Logger log;
+    private final LogSink log;
     private final Map<ObjectName, Object> registered = new HashMap<>();
     private final Set<ObjectName> foreign = new HashSet<>();
     private final ScheduledExecutorService refresher;
@@ -64,6 +66,11 @@ public final class JmxExporter {
     @Activate
     public JmxExporter(@Reference Observer observer,
             @Reference(service = LoggerFactory.class) Logger log, JmxConfiguration configuration) {
+        this(observer, new OsgiLogSink(log), configuration);
+    }
+
+    /** An exporter whose warnings go to {@code log} (outside a framework: the benchmarks' scraper). */
+    public JmxExporter(Observer observer, LogSink log, JmxConfiguration configuration) {
         this.observer = observer;
         this.log = log;
         if (!configuration.enabled()) {
@@ -133,7 +140,7 @@ public final class JmxExporter {
                 });
             }
         } catch (RuntimeException e) {
-            log.warn("updating the Faultline MBeans failed: {}", e.toString());
+            log.warn("updating the Faultline MBeans failed: " + e);
         }
     }
 
@@ -148,10 +155,10 @@ public final class JmxExporter {
                 registered.put(name, mbean);
             } catch (InstanceAlreadyExistsException e) {
                 if (foreign.add(name)) {
-                    log.warn("MBean {} is registered by someone else; not replaced", name);
+                    log.warn("MBean " + name + " is registered by someone else; not replaced");
                 }
             } catch (MBeanRegistrationException | NotCompliantMBeanException e) {
-                log.warn("cannot register MBean {}: {}", name, e.toString());
+                log.warn("cannot register MBean " + name + ": " + e);
             }
         }
     }
@@ -162,7 +169,7 @@ public final class JmxExporter {
         } catch (InstanceNotFoundException e) {
             // already gone (unregistered by its owner); nothing to undo
         } catch (MBeanRegistrationException e) {
-            log.warn("cannot unregister MBean {}: {}", name, e.toString());
+            log.warn("cannot unregister MBean " + name + ": " + e);
         }
     }
 
