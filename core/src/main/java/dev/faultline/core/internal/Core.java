@@ -111,7 +111,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         this.index = new HandlerIndex(this::policy, ticker, log);
         this.partialBudget = new PartialBudget(settings.partialsTotal());
         this.quarantine = new Quarantine(this::settings, this::policy, ticker, index, log);
-        this.ledger = new ResponseLedger(this::settings, ticker, quarantine);
+        this.ledger = new ResponseLedger(this::settings, ticker, quarantine, log);
         this.dispatcher = new GroupDispatcher(this::settings, this::policy, ledger, quarantine, log, index);
         this.slots = new InlineSlots(dispatcher);
         this.watchdog = new DeadlineWatchdog(ticker, ledger, this::scan, settings.inlineBlockNanos() / 2);
@@ -313,7 +313,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         Handler proxy = new Handler(handler, r,
                 new RateLimiter(s.logBurst(), s.logIntervalNanos(), ticker::nanoTime));
         if (r.queued() && !r.refused()) {
-            HandlerQueue q = new HandlerQueue(r.name(), s.queueDepth(), g -> dispatcher.runQueued(proxy, g),
+            HandlerQueue q = new HandlerQueue(r.name(), s.queueDepth(), (g, generation) -> dispatcher.runQueued(proxy, g, generation),
                     queueServer);
             proxy.useQueue(q);
             q.start();
@@ -365,11 +365,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         endHandovers();
         awaitCallsOf(proxy);
         if (proxy.queued()) {
-            for (HeldGroup g : proxy.queue().stop()) {
-                if (g.queued() && !g.answered()) {
-                    dispatcher.routeAgain(g, null);
-                }
-            }
+            proxy.queue().stop().forEach(dispatcher::routeLeftInQueue);
         }
         long cleanup = policy.cleanupNanos();
         proxy.cleanupEndsAt(ticker.nanoTime() + cleanup);
@@ -474,6 +470,11 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         return n;
     }
 
+    /** Held groups that were one-off copies because their reporting thread's held-group slots were all in use. */
+    long heldOneOffCopies() {
+        return ledger.oneOffCopies();
+    }
+
     /** Looks for inline handler calls that block (the watchdog thread does this by itself). */
     void scanForBlockedHandlers() {
         scan(ticker.nanoTime());
@@ -510,13 +511,13 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     }
 
     private FaultCounts countsOf(DeviceState d) {
-        FaultCounts own = d.counters.snapshot(pendingWhere(g -> g.deviceState() == d, s -> s.device == d));
+        FaultCounts own = d.counters.snapshot(pendingWhere(g -> g.deviceState() == d, s -> s.deviceState() == d));
         FaultCounts before = d.countsBefore();
         return before == null ? own : Counters.sum(List.of(before, own));
     }
 
     private FaultCounts countsOf(Handler h) {
-        FaultCounts c = h.counters.snapshot(pendingWhere(g -> g.handler() == h, s -> s.handler == h));
+        FaultCounts c = h.counters.snapshot(pendingWhere(g -> g.handler() == h, s -> s.handler() == h));
         // a handler's reported faults are those routed to it; its groups, those dispatched to it
         return c.toBuilder().reported(c.dispatched() + c.delivered()).groups(c.dispatched()).build();
     }
@@ -579,14 +580,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     @Override
     public List<PendingGroup> pending() {
         long now = ticker.nanoTime();
-        List<PendingGroup> out = new ArrayList<>();
-        for (HeldGroup g : ledger.snapshot()) {
-            if (!g.answered()) {
-                out.add(new PendingGroup(g.device().toString(), g.groupId(), g.pasid(),
-                        g.handler().registration().name(), g.queued(), now - g.reportedNanos(),
-                        g.deadlineNanos() - now));
-            }
-        }
+        List<PendingGroup> out = ledger.pending(now);
         out.sort((a, b) -> Long.compare(b.ageNanos(), a.ageNanos()));
         return out;
     }

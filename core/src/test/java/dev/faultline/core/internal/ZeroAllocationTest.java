@@ -12,6 +12,9 @@ import dev.faultline.api.fault.PageRequest;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.handler.DeferredGroup;
+import dev.faultline.api.handler.FaultGroup;
+import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
 import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.hold.Ticker;
@@ -20,13 +23,16 @@ import java.lang.management.ManagementFactory;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The synchronous path (last-page request, inline handler answering at once) allocates nothing per fault. */
+/**
+ * The synchronous path (last-page request, inline handler answering at once) allocates nothing per fault; nor does
+ * the queued path in steady state; a deferred group allocates only the handle its handler keeps.
+ */
 class ZeroAllocationTest {
     private static final int FAULTS = 20_000;
 
     /** Counts responses without keeping them. */
     private static final class CountingBackend implements IommuBackend {
-        long sent;
+        volatile long sent;
         long sum;
 
         @Override
@@ -36,8 +42,8 @@ class ZeroAllocationTest {
 
         @Override
         public void sendPageResponse(DeviceId device, PageResponse response) {
-            sent++;
             sum += response.groupId() + response.code().value();
+            sent++;
         }
     }
 
@@ -69,6 +75,130 @@ class ZeroAllocationTest {
         } finally {
             p.close();
         }
+    }
+
+    /**
+     * The size of the one object a deferred group allocates: the handle its handler keeps (slot, generation, and the
+     * values a handler may read after the answer), 48 bytes with compressed references.
+     */
+    private static final long HANDLE_BYTES = 48;
+
+    /** Keeps the handles of deferred groups in a preallocated ring, the oldest answered first. */
+    private static final class DeferringHandler implements FaultHandler {
+        final DeferredGroup[] kept = new DeferredGroup[64];
+        long deferred;
+        long answered;
+
+        @Override
+        public void handle(FaultGroup group) {
+            kept[(int) (deferred++ % kept.length)] = group.defer();
+        }
+
+        /** Answers the kept groups until at most {@code inFlight} are left. */
+        void answerDownTo(int inFlight) {
+            while (deferred - answered > inFlight) {
+                int i = (int) (answered++ % kept.length);
+                kept[i].respond(ResponseCode.SUCCESS);
+                kept[i] = null;
+            }
+        }
+    }
+
+    @Test
+    void aDeferredGroupAllocatesOnlyTheHandleItsHandlerKeeps() {
+        com.sun.management.ThreadMXBean mx = allocationCounters();
+        Core p = new Core(Settings.DEFAULTS, Ticker.SYSTEM, LogSink.NONE, false);
+        try {
+            CountingBackend backend = new CountingBackend();
+            DevicePort d = p.connect(backend).addDevice(DeviceId.parse("0000:00:03.0"));
+            d.attach(Pasid.NONE, Domain.dma("dom"));
+            DeferringHandler handler = new DeferringHandler();
+            p.addHandler(handler, Map.of("service.id", 1L, HandlerProperties.DOMAIN, "dom"), "b");
+
+            reportDeferred(d, handler, FAULTS);
+            long threadId = Thread.currentThread().getId();
+            long before = mx.getThreadAllocatedBytes(threadId);
+            reportDeferred(d, handler, FAULTS);
+            long allocated = mx.getThreadAllocatedBytes(threadId) - before;
+            handler.answerDownTo(0);
+
+            assertThat(backend.sent).isEqualTo(2L * FAULTS);
+            assertThat(p.heldOneOffCopies()).isZero();
+            assertThat(allocated).as("bytes allocated for %d deferred groups", FAULTS)
+                    .isLessThan(FAULTS * HANDLE_BYTES + FAULTS / 8);
+        } finally {
+            p.close();
+        }
+    }
+
+    /** Reports {@code n} groups, each deferred; up to 32 stay in flight (the oldest answered first). */
+    private static void reportDeferred(DevicePort d, DeferringHandler handler, int n) {
+        for (int i = 0; i < n; i++) {
+            d.reportPageRequest(Pasid.NONE, i & 0x1ff, PageRequest.FLAG_LAST_PAGE, Permissions.READ, 0x1000L * i, 0, 0);
+            handler.answerDownTo(32);
+        }
+    }
+
+    /** A queued handler answering in its call; remembers the thread that calls it. */
+    private static final class QueuedHandler implements FaultHandler {
+        volatile Thread thread;
+
+        @Override
+        public void handle(FaultGroup group) {
+            if (thread == null) {
+                thread = Thread.currentThread();
+            }
+            group.respond(ResponseCode.SUCCESS);
+        }
+    }
+
+    @Test
+    void aQueuedGroupAllocatesNothingOnEitherThread() {
+        com.sun.management.ThreadMXBean mx = allocationCounters();
+        Core p = new Core(Settings.DEFAULTS, Ticker.SYSTEM, LogSink.NONE, false);
+        try {
+            CountingBackend backend = new CountingBackend();
+            DevicePort d = p.connect(backend).addDevice(DeviceId.parse("0000:00:03.0"));
+            d.attach(Pasid.NONE, Domain.dma("dom"));
+            QueuedHandler handler = new QueuedHandler();
+            p.addHandler(handler, Map.of("service.id", 1L, HandlerProperties.DOMAIN, "dom", HandlerProperties.DISPATCH,
+                    HandlerProperties.DISPATCH_QUEUED), "b");
+
+            reportQueued(d, backend, FAULTS);
+            long reporter = Thread.currentThread().getId();
+            long server = handler.thread.getId();
+            long before = mx.getThreadAllocatedBytes(reporter) + mx.getThreadAllocatedBytes(server);
+            reportQueued(d, backend, FAULTS);
+            long allocated = mx.getThreadAllocatedBytes(reporter) + mx.getThreadAllocatedBytes(server) - before;
+
+            assertThat(backend.sent).isEqualTo(2L * FAULTS);
+            assertThat(allocated).as("bytes allocated for %d queued groups", FAULTS).isLessThan(FAULTS / 8);
+        } finally {
+            p.close();
+        }
+    }
+
+    /** Reports {@code n} groups to a queued handler, up to 16 in flight (within the queue's depth). */
+    private static void reportQueued(DevicePort d, CountingBackend backend, int n) {
+        long base = backend.sent;
+        for (int i = 0; i < n; i++) {
+            while (i - (backend.sent - base) >= 16) {
+                Thread.onSpinWait();
+            }
+            d.reportPageRequest(Pasid.NONE, i & 0x1ff, PageRequest.FLAG_LAST_PAGE, Permissions.READ, 0x1000L * i, 0, 0);
+        }
+        while (backend.sent - base < n) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static com.sun.management.ThreadMXBean allocationCounters() {
+        var threads = ManagementFactory.getThreadMXBean();
+        assumeTrue(threads instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported(),
+                "per-thread allocation counters unavailable");
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) threads;
+        mx.setThreadAllocatedMemoryEnabled(true);
+        return mx;
     }
 
     private static void report(DevicePort d, int n) {

@@ -85,7 +85,7 @@ public final class SimulatedCore implements AutoCloseable {
         long now = pipeline.ticker().nanoTime();
         Settings settings = pipeline.settings();
         pipeline.slots().forEach(s -> {
-            Handler h = s.handler;
+            Handler h = s.handler();
             long start = s.callStartNanos();
             long serial = s.openSerial();
             if (start == -1 || h == null || !s.openRecoverable() || h.registration().noDeadline()

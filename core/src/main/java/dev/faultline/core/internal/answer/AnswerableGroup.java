@@ -26,14 +26,14 @@ import java.util.List;
  * {@link HeldGroup} (a deferred or queued copy).
  */
 public abstract class AnswerableGroup implements FaultGroup, PageResponse {
-    public final FaultBuffer faults;
-    public DeviceState device;
-    public Handler handler;
+    private final FaultBuffer faults;
+    private DeviceState device;
+    private Handler handler;
     /** The attachment the group was formed under (its owner's identity), or {@code null}. */
-    public Attachment attachment;
-    public long reportedNanos;
+    private Attachment attachment;
+    private long reportedNanos;
     /** When the group was received, read from the ticker, if its answer latency is timed; else {@link #UNTIMED}. */
-    public long timedSince = UNTIMED;
+    private long timedSince = UNTIMED;
     private ResponseCode code;
 
     /** {@link #timedSince} of a group whose answer latency is not timed. */
@@ -41,6 +41,62 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
 
     AnswerableGroup(FaultBuffer faults) {
         this.faults = faults;
+    }
+
+    /** The faults, read in place (the core's own code; a handler reads them through {@link FaultGroup}). */
+    public final FaultBuffer buffer() {
+        return faults;
+    }
+
+    /** The device whose group this is ({@code null} for an empty slot). */
+    public final DeviceState deviceState() {
+        return device;
+    }
+
+    /** The handler the group is dispatched to, or {@code null} (nobody, or the core answers it). */
+    public final Handler handler() {
+        return handler;
+    }
+
+    /** The attachment the group was formed under (its owner's identity), or {@code null}. */
+    public final Attachment attachment() {
+        return attachment;
+    }
+
+    /** When the group was reported (the core's own read, without the caller check of {@link #reportedNanos()}). */
+    public final long reportedAt() {
+        return reportedNanos;
+    }
+
+    /** Records the attachment the group is formed under (the reporting thread, before dispatch). */
+    public final void formedUnder(Attachment a) {
+        attachment = a;
+    }
+
+    /** Fills in who and when, and whether its answer latency is timed (from when, or {@link #UNTIMED}). */
+    final void fill(DeviceState d, Handler h, long reported, long timed) {
+        device = d;
+        handler = h;
+        reportedNanos = reported;
+        timedSince = timed;
+    }
+
+    /** Takes everything but the faults from {@code original} (a held copy), with its latency timing. */
+    final void fillFrom(AnswerableGroup original) {
+        fill(original.device, original.handler, original.reportedNanos, original.timedSince);
+        attachment = original.attachment;
+        original.timedSince = UNTIMED;
+    }
+
+    /** Changes the handler a held group goes to (it is routed again). */
+    final void reassign(Handler h) {
+        handler = h;
+    }
+
+    /** Forgets who and what (an emptied slot keeps nothing alive). */
+    final void forget() {
+        handler = null;
+        attachment = null;
     }
 
     /**

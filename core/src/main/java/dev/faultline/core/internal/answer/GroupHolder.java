@@ -1,16 +1,22 @@
 package dev.faultline.core.internal.answer;
 
-/** What a group needs from the core to outlive its slot: a copy, and a place among the pending groups. */
+/** What a group needs from the core to outlive its handler call: a held slot, and a place among the pending groups. */
 public interface GroupHolder {
-    /** An unanswered copy of {@code group}, with its deadline set; {@code queued} for a queued handler's queue. */
-    HeldGroup copyOf(AnswerableGroup group, boolean queued);
+    /**
+     * A held slot filled with a copy of {@code group} and its deadline, reserved (not pending yet); {@code queued}
+     * for a queued handler's queue. Called on the reporting thread.
+     */
+    HeldGroup reserve(AnswerableGroup group, boolean queued);
 
-    /** Makes {@code held} pending: tracked, watched for its deadline, answered if its handler already left. */
-    void hold(HeldGroup held);
+    /** Frees a reserved slot that is not needed after all. */
+    void unreserve(HeldGroup held);
 
-    /** Forgets an answered {@code held}. */
-    void released(HeldGroup held);
+    /**
+     * Makes the reserved {@code held} pending: watched for its deadline, answered at once if its owner or handler is
+     * already gone. Returns its generation.
+     */
+    long hold(HeldGroup held);
 
-    /** Takes back {@code original}, which its handler handed back unanswered, and routes a copy of it again. */
-    void handBack(HeldGroup original);
+    /** Takes back {@code held}, which its handler handed back unanswered (now generation {@code generation}), and routes it again. */
+    void handBack(HeldGroup held, long generation);
 }

@@ -11,121 +11,196 @@ import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /**
- * A group that outlives the reporting thread's slot: deferred by its handler, or waiting in a queued handler's
- * queue. It owns a copy of the faults and a deadline; the first answer (the handler's, the watchdog's, or a
- * departure's) wins by compare-and-set, later ones are counted as duplicates. Thread-safe.
+ * A group that outlives the reporting thread's slot: deferred by its handler, waiting in a queued handler's queue,
+ * or waiting for a departed handler's replacement. It is a preallocated slot of its reporting thread's pool
+ * ({@link dev.faultline.core.internal.hold.HeldSlots}), refilled for each group it holds, or, when that pool is
+ * exhausted, a one-off copy. This class alone decides its one answer.
+ *
+ * <p>One state word: the <b>generation</b> (upper bits, advanced each time the slot holds a new group and when a
+ * group is handed back), the number of <b>pins</b> (handler calls, readers) that keep the slot from being reused,
+ * and the state: {@code FREE}, {@code OPEN} (pending), {@code SENDING} (the winner is handing its answer to the
+ * backend), {@code DONE} (answered, still pinned). Every answer names the generation it answers; the first
+ * compare-and-set from {@code OPEN} of that generation wins, every other is refused. A handler holds a
+ * {@link DeferredHandle} (this slot and one generation), so an answer through a stale handle (answered twice,
+ * after the deadline answered it, after a change of owner, after the slot went on to another group) fails its
+ * generation check and is counted, never answering the slot's next group. A slot is freed, and may be reused, once
+ * it is answered and unpinned.
+ *
+ * <p>As a {@link dev.faultline.api.handler.FaultGroup} handed to a handler (a queued handler's call, or a routed
+ * group's), the slot may be read and answered only on the calling thread during the call, like the reporting
+ * thread's slot.
  */
-public final class HeldGroup extends AnswerableGroup implements DeferredGroup {
-    private static final VarHandle ANSWER;
-    private static final int OPEN = 0;
-    private static final int ANSWERED = 1;
-    /** Answered by a change of owner: a later answer is stale. */
-    private static final int BARRED = 2;
+public final class HeldGroup extends AnswerableGroup {
+    private static final int FREE = 0;
+    private static final int OPEN = 1;
+    private static final int SENDING = 2;
+    private static final int DONE = 3;
+    private static final long STATE_MASK = 3;
+    private static final long PIN = 1 << 2;
+    private static final long PIN_MASK = 0x3fL << 2;
+    private static final int GENERATION_SHIFT = 8;
+
+    /** The outcome of a handler's answer: sent. */
+    static final int ACCEPTED = 0;
+    /** Refused, and already counted: the owner changed before this answer won. */
+    static final int REFUSED = 1;
+    /** Refused (to be counted by the caller): a change of owner answered the group. */
+    static final int STALE = 2;
+    /** Refused (to be counted by the caller): somebody answered it first. */
+    static final int DUPLICATE = 3;
+
+    private static final VarHandle WORD;
 
     static {
         try {
-            ANSWER = MethodHandles.lookup().findVarHandle(HeldGroup.class, "answer", int.class);
+            WORD = MethodHandles.lookup().findVarHandle(HeldGroup.class, "word", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    /** Generation, pins, state. */
+    private volatile long word;
+    /** The pool's index of this slot, or -1 for a one-off copy. */
+    private final int index;
+    private final Releaser releaser;
     private final GroupHolder holder;
-    private final long deadlineNanos;
-    private final boolean queued;
-    private volatile int answer;
-    /** The thread that won the answer (a change of owner made from inside its send does not wait for itself). */
-    private volatile Thread sender;
-    /** Set once the winning answer has been handed to the backend. */
-    private volatile boolean sent;
+    /** Counts the groups this slot held: a deadline entry names the group it was made for. */
+    private long lineage;
+    private long deadlineNanos;
+    /** Waiting in a queued handler's queue (not handed to the handler yet). */
+    private volatile boolean queued;
     private volatile boolean deferred;
-    private final long serial;
+    /** The winner of the answer, while it sends (the backend reads the slot on that thread). */
+    private volatile Thread sender;
+    /** The thread calling a handler with this slot (it may read and answer it during the call). */
+    private volatile Thread caller;
+    /** The generation a change of owner answered last. */
+    private volatile long barredGeneration = -1;
+    /** The handle of the current generation, once deferred. */
+    private volatile DeferredHandle handle;
 
-    /** A held copy of {@code original}; {@code serial} numbers it among the groups its core held so far. */
-    public HeldGroup(FaultBuffer faults, AnswerableGroup original, long deadlineNanos, boolean queued, GroupHolder holder,
-            long serial) {
-        super(faults);
-        this.serial = serial;
-        this.device = original.device;
-        this.handler = original.handler;
-        this.attachment = original.attachment;
-        this.reportedNanos = original.reportedNanos;
-        this.timedSince = original.timedSince;
-        original.timedSince = UNTIMED;
-        this.deadlineNanos = deadlineNanos;
-        this.queued = queued;
-        this.deferred = !queued;
-        this.holder = holder;
-    }
-
-    @Override
-    public boolean respond(ResponseCode code) {
-        Objects.requireNonNull(code, "response code");
-        if (ANSWER.compareAndSet(this, OPEN, ANSWERED)) {
-            sender = Thread.currentThread();
-            boolean accepted = completeOwnersAnswer(code);
-            if (accepted && handler != null) {
-                handler.answeredInTime();
-            }
-            return accepted;
-        }
-        return answer == BARRED ? stale() : duplicate();
-    }
-
-    @Override
-    public boolean handBack() {
-        if (!ANSWER.compareAndSet(this, OPEN, ANSWERED)) {
-            return false;
-        }
-        // nothing of this copy goes to the backend: a change of owner must not wait for its send
-        sent = true;
-        holder.released(this);
-        holder.handBack(this);
-        return true;
-    }
-
-    @Override
-    public boolean answerBy(ResponseCode code, Counter reason) {
-        if (ANSWER.compareAndSet(this, OPEN, ANSWERED)) {
-            sender = Thread.currentThread();
-            complete(code, reason);
-            return true;
-        }
-        return false;
+    /** Where a slot goes when it is freed: back to its pool, or out of the one-off copies. */
+    @FunctionalInterface
+    public interface Releaser {
+        void release(HeldGroup freed);
     }
 
     /**
-     * A change of owner answers the group {@code INVALID} (counting {@code reason}) unless it is answered already;
-     * an answer being sent right now is waited for, so that nothing of the old owner reaches the backend after
-     * the change returns.
-     *
-     * @return whether this call answered it
+     * An empty slot {@code index} of a pool, or (index -1) a one-off copy; freed through {@code releaser}; handed
+     * back to {@code holder}.
      */
-    public boolean answerForBarrier(Counter reason) {
-        if (ANSWER.compareAndSet(this, OPEN, BARRED)) {
-            complete(ResponseCode.INVALID, reason);
-            return true;
+    public HeldGroup(int capacity, int index, Releaser releaser, GroupHolder holder) {
+        super(new FaultBuffer(capacity));
+        this.index = index;
+        this.releaser = releaser;
+        this.holder = holder;
+    }
+
+    GroupHolder holder() {
+        return holder;
+    }
+
+    private static long generationOf(long w) {
+        return w >>> GENERATION_SHIFT;
+    }
+
+    private static int stateOf(long w) {
+        return (int) (w & STATE_MASK);
+    }
+
+    private static int pinsOf(long w) {
+        return (int) ((w & PIN_MASK) >>> 2);
+    }
+
+    private static long with(long w, int state) {
+        return (w & ~STATE_MASK) | state;
+    }
+
+    /** This slot's index in its pool, or -1 for a one-off copy. */
+    public int index() {
+        return index;
+    }
+
+    /** Whether this is a one-off copy (its pool was exhausted), not a pooled slot. */
+    public boolean oneOff() {
+        return index < 0;
+    }
+
+    // ---- filling (the pool's owner thread) ----
+
+    /**
+     * Fills the free slot with a copy of {@code original}'s group, reserved: a new generation, but not yet pending
+     * (nobody answers it until {@link #publish()}). Returns the new lineage.
+     */
+    public long reserve(AnswerableGroup original, long deadline, boolean forQueue) {
+        long w = word;
+        if (stateOf(w) != FREE || pinsOf(w) != 0) {
+            throw new IllegalStateException("held slot " + index + " is in use");
         }
-        while (!sent && sender != Thread.currentThread()) {
-            Thread.onSpinWait();
-        }
-        return false;
+        buffer().copyFrom(original.buffer());
+        fillFrom(original);
+        deadlineNanos = deadline;
+        queued = forQueue;
+        deferred = !forQueue;
+        handle = null;
+        sender = null;
+        caller = null;
+        lineage++;
+        WORD.setRelease(this, (generationOf(w) + 1) << GENERATION_SHIFT);
+        return lineage;
     }
 
-    @Override
-    void answered(ResponseCode code) {
-        sent = true;
-        holder.released(this);
+    /** A handle for the reserved group (a deferring handler gets it before the group is pending). */
+    DeferredHandle reservedHandle() {
+        DeferredHandle h = new DeferredHandle(this, generationOf(word));
+        handle = h;
+        return h;
     }
 
-    @Override
-    public boolean answered() {
-        return answer != OPEN;
+    /** Makes the reserved group pending; returns its generation. */
+    public long publish() {
+        long w = word;
+        WORD.setRelease(this, with(w, OPEN));
+        return generationOf(w);
     }
 
-    @Override
-    public boolean deferred() {
-        return deferred;
+    /** Empties a reserved slot that is not needed after all (its group was answered elsewhere first). */
+    public void unreserve() {
+        clearAndRelease();
+    }
+
+    // ---- reading ----
+
+    /** The generation now. */
+    public long generation() {
+        return generationOf(word);
+    }
+
+    /** The lineage now (a deadline entry's group is this slot's group only while they are equal). */
+    public long lineage() {
+        return lineage;
+    }
+
+    /** Whether generation {@code generation} is pending (unanswered). */
+    public boolean pending(long generation) {
+        long w = word;
+        return stateOf(w) == OPEN && generationOf(w) == generation;
+    }
+
+    /** The generation now if it is pending, else -1 (the ledger's scans). */
+    public long pendingGeneration() {
+        long w = word;
+        return stateOf(w) == OPEN ? generationOf(w) : -1;
+    }
+
+    /** Whether the slot holds no group. */
+    public boolean free() {
+        return stateOf(word) == FREE;
+    }
+
+    public long deadlineNanos() {
+        return deadlineNanos;
     }
 
     /** Whether it still waits in a queued handler's queue (not yet handed to the handler, or not deferred by it). */
@@ -133,41 +208,276 @@ public final class HeldGroup extends AnswerableGroup implements DeferredGroup {
         return queued && !deferred;
     }
 
-    @Override
-    public HeldGroup defer() {
-        if (answer != OPEN) {
-            throw new IllegalStateException("cannot defer " + this + ": it is already answered");
+    // ---- pins: a pinned slot is not reused ----
+
+    /**
+     * Pins generation {@code generation} while it is pending ({@code whilePending}) or at least not freed; returns
+     * whether it did. Each successful pin is paired with {@link #unpin()}.
+     */
+    public boolean pin(long generation, boolean whilePending) {
+        for (;;) {
+            long w = word;
+            int st = stateOf(w);
+            if (generationOf(w) != generation || st == FREE || whilePending && st != OPEN) {
+                return false;
+            }
+            if (pinsOf(w) == 63) {
+                Thread.onSpinWait();
+                continue;
+            }
+            if (WORD.compareAndSet(this, w, w + PIN)) {
+                return true;
+            }
         }
-        deferred = true;
-        return this;
     }
 
-    @Override
-    public long deadlineNanos() {
-        return deadlineNanos;
-    }
-
-    public DeviceState deviceState() {
-        return device;
-    }
-
-    public Handler handler() {
-        return handler;
+    /** Ends a pin; the last pin of an answered group frees the slot. */
+    public void unpin() {
+        for (;;) {
+            long w = word;
+            long unpinned = w - PIN;
+            if (pinsOf(unpinned) == 0 && stateOf(unpinned) == DONE) {
+                if (WORD.compareAndSet(this, w, with(unpinned, FREE))) {
+                    clearAndRelease();
+                    return;
+                }
+            } else if (WORD.compareAndSet(this, w, unpinned)) {
+                return;
+            }
+        }
     }
 
     /**
-     * The group's serial, not its identity: a set of held groups (the pending groups a barrier answers) then iterates
-     * in an order that depends only on which groups were held in which order, so a run replayed with the same inputs
-     * and interleaving (the deterministic simulation) answers them in the same order.
+     * Starts a handler call with pending generation {@code generation} on this thread (pinned, readable here);
+     * {@code false} if it is no longer pending. Returns the previous caller to {@link #endCall} with.
      */
-    @Override
-    public int hashCode() {
-        return Long.hashCode(serial);
+    public boolean beginCall(long generation) {
+        if (!pin(generation, true)) {
+            return false;
+        }
+        caller = Thread.currentThread();
+        return true;
     }
 
-    /** Identity, as {@link Object#equals}: every held group is its own (its serial is unique in its core). */
+    /** Ends the call {@link #beginCall} started. */
+    public void endCall() {
+        caller = null;
+        unpin();
+    }
+
+    // ---- answers ----
+
+    /** Wins the answer of {@code generation}: OPEN to SENDING. */
+    private boolean win(long generation) {
+        for (;;) {
+            long w = word;
+            if (generationOf(w) != generation || stateOf(w) != OPEN) {
+                return false;
+            }
+            if (WORD.compareAndSet(this, w, with(w, SENDING))) {
+                sender = Thread.currentThread();
+                return true;
+            }
+        }
+    }
+
+    /** After the winner's answer was sent: DONE while pinned, else freed. */
+    private void finish() {
+        sender = null;
+        for (;;) {
+            long w = word;
+            if (pinsOf(w) == 0) {
+                if (WORD.compareAndSet(this, w, with(w, FREE))) {
+                    clearAndRelease();
+                    return;
+                }
+            } else if (WORD.compareAndSet(this, w, with(w, DONE))) {
+                return;
+            }
+        }
+    }
+
+    private void clearAndRelease() {
+        buffer().clear();
+        forget();
+        handle = null;
+        releaser.release(this);
+    }
+
+    /**
+     * The handler's answer to generation {@code generation}: {@link #ACCEPTED}, {@link #REFUSED}, {@link #STALE} or
+     * {@link #DUPLICATE}.
+     */
+    int answerAsHandler(long generation, ResponseCode code) {
+        if (!win(generation)) {
+            return barredGeneration == generation ? STALE : DUPLICATE;
+        }
+        Handler h = handler();
+        boolean accepted;
+        try {
+            accepted = completeOwnersAnswer(code);
+        } finally {
+            finish();
+        }
+        if (accepted && h != null) {
+            h.answeredInTime();
+        }
+        return accepted ? ACCEPTED : REFUSED;
+    }
+
+    /** The core's answer to generation {@code generation}, counting {@code reason} if given; whether it won. */
+    public boolean answerBy(long generation, ResponseCode code, Counter reason) {
+        if (!win(generation)) {
+            return false;
+        }
+        try {
+            complete(code, reason);
+        } finally {
+            finish();
+        }
+        return true;
+    }
+
+    /**
+     * A change of owner answers the pending group {@code INVALID} (counting {@code reason}) if {@code which} selects
+     * it; an answer being sent right now is waited for, so that nothing of the old owner reaches the backend after
+     * the change returns. Returns whether this call answered it.
+     */
+    public boolean answerForBarrier(DeviceState d, GroupFilter which,
+            Counter reason) {
+        for (;;) {
+            long w = word;
+            int st = stateOf(w);
+            if (st == FREE || st == DONE) {
+                return false;
+            }
+            if (!selected(d, which)) {
+                return false;
+            }
+            if (st == SENDING) {
+                awaitSent(w);
+                return false;
+            }
+            if (WORD.compareAndSet(this, w, with(w, SENDING))) {
+                sender = Thread.currentThread();
+                long generation = generationOf(w);
+                DeferredHandle kept = handle;
+                if (kept != null && kept.generation() == generation) {
+                    kept.barred();
+                }
+                barredGeneration = generation;
+                try {
+                    complete(ResponseCode.INVALID, reason);
+                } finally {
+                    finish();
+                }
+                return true;
+            }
+        }
+    }
+
+    /** Whether the group now in the slot belongs to {@code d} and is selected; read defensively (it may move on). */
+    private boolean selected(DeviceState d, GroupFilter which) {
+        try {
+            return deviceState() == d && buffer().recoverable() && which.test(buffer().lastPasid(), attachment());
+        } catch (RuntimeException slotMovedOn) {
+            return false;
+        }
+    }
+
+    /** Waits while the answer of state word {@code w} is being sent by another thread. */
+    private void awaitSent(long w) {
+        while (word == w && sender != Thread.currentThread()) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Hands generation {@code generation} back unanswered: the group stays pending, with the same faults, lineage
+     * and deadline, under the next generation (so the handle that handed it back is spent). Returns the new
+     * generation, or -1 if it was no longer pending.
+     */
+    long handBack(long generation) {
+        for (;;) {
+            long w = word;
+            if (generationOf(w) != generation || stateOf(w) != OPEN) {
+                return -1;
+            }
+            long next = (w & ((1L << GENERATION_SHIFT) - 1)) | ((generation + 1) << GENERATION_SHIFT);
+            if (WORD.compareAndSet(this, w, next)) {
+                handle = null;
+                deferred = false;
+                queued = true;
+                return generation + 1;
+            }
+        }
+    }
+
+    /** Routes the pending group to {@code h} (the caller has it pinned). */
+    public void routedTo(Handler h) {
+        reassign(h);
+    }
+
+    // ---- as the FaultGroup of a handler call ----
+
     @Override
-    public boolean equals(Object other) {
-        return this == other;
+    void checkCaller() {
+        Thread t = Thread.currentThread();
+        if (t != caller && t != sender) {
+            throw new IllegalStateException("a FaultGroup may be read and answered only on the thread that handed it"
+                    + " to the handler, during that call; defer() it to answer from another thread");
+        }
+    }
+
+    @Override
+    public boolean respond(ResponseCode code) {
+        checkCaller();
+        Objects.requireNonNull(code, "response code");
+        int outcome = answerAsHandler(generation(), code);
+        if (outcome == DUPLICATE) {
+            duplicate();
+        } else if (outcome == STALE) {
+            stale();
+        }
+        return outcome == ACCEPTED;
+    }
+
+    @Override
+    public boolean answerBy(ResponseCode code, Counter reason) {
+        return answerBy(generation(), code, reason);
+    }
+
+    @Override
+    public boolean answered() {
+        checkCaller();
+        return stateOf(word) != OPEN;
+    }
+
+    @Override
+    public boolean deferred() {
+        return deferred;
+    }
+
+    @Override
+    public DeferredGroup defer() {
+        checkCaller();
+        long w = word;
+        if (stateOf(w) != OPEN) {
+            throw new IllegalStateException("cannot defer " + this + ": it is already answered");
+        }
+        long generation = generationOf(w);
+        DeferredHandle h = handle;
+        if (h == null || h.generation() != generation) {
+            h = new DeferredHandle(this, generation);
+            handle = h;
+        }
+        deferred = true;
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        Thread t = Thread.currentThread();
+        return t == caller || t == sender ? super.toString() : "held group slot " + index;
     }
 }

@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /**
  * The reusable group slot of one reporting thread: filled in place, handed to an inline handler, answered by
- * one compare-and-set, emptied. Only {@link #defer()} copies (into a {@link HeldGroup}).
+ * one compare-and-set, emptied. Only {@link #defer()} copies (into a pooled {@link HeldGroup}).
  *
  * <p>States: {@code IDLE} between faults; {@code OPEN} while a handler may answer; then {@code ANSWERED}, or
  * {@code DEFERRED} (answers go to the held copy), or, when its owner changed during the call, {@code CLAIMED}
@@ -49,8 +49,8 @@ public final class InlineGroup extends AnswerableGroup {
     public final Thread owner;
     /** The call's serial number (upper bits) and its state (lower {@value #STATE_BITS} bits). */
     private volatile long state;
-    /** Written before the state changes that publish it. */
-    private HeldGroup held;
+    /** The handle of the held copy once deferred; written before the state change that publishes it. */
+    private DeferredHandle held;
     /** The handler call this slot is in (published by the state write); the watchdog flags each call once. */
     private long callSerial;
     private volatile long flaggedSerial;
@@ -124,10 +124,7 @@ public final class InlineGroup extends AnswerableGroup {
 
     /** Fills in who and when, without opening the slot (for a group that is copied, not handled here). */
     public void prepare(DeviceState d, Handler h, long now) {
-        device = d;
-        handler = h;
-        reportedNanos = now;
-        timedSince = faults.recoverable() ? d.timeAnswer(now) : UNTIMED;
+        fill(d, h, now, buffer().recoverable() ? d.timeAnswer(now) : UNTIMED);
         held = null;
     }
 
@@ -145,16 +142,15 @@ public final class InlineGroup extends AnswerableGroup {
             // thread; the faults must stay put
             Thread.onSpinWait();
         }
-        faults.clear();
-        handler = null;
+        buffer().clear();
+        forget();
         held = null;
-        attachment = null;
         STATE.setRelease(this, callSerial << STATE_BITS);
     }
 
     /** Whether the slot holds a recoverable group still waiting for its answer (for the pending gauge). */
     public boolean openRecoverable() {
-        return bits(state) == OPEN && faults.recoverable();
+        return bits(state) == OPEN && buffer().recoverable();
     }
 
     /**
@@ -178,14 +174,14 @@ public final class InlineGroup extends AnswerableGroup {
         Objects.requireNonNull(answer, "response code");
         long s = state;
         if (bits(s) == OPEN && STATE.compareAndSet(this, s, with(s, ANSWERED))) {
-            Handler h = handler;
+            Handler h = handler();
             boolean accepted = completeOwnersAnswer(answer);
             if (accepted && h != null) {
                 h.answeredInTime();
             }
             return accepted;
         }
-        HeldGroup h = held;
+        DeferredHandle h = held;
         if (h != null) {
             return h.respond(answer);
         }
@@ -203,7 +199,7 @@ public final class InlineGroup extends AnswerableGroup {
             complete(answer, reason);
             return true;
         }
-        HeldGroup h = held;
+        DeferredHandle h = held;
         return h != null && h.answerBy(answer, reason);
     }
 
@@ -237,7 +233,7 @@ public final class InlineGroup extends AnswerableGroup {
             awaitSent(s);
             return false;
         }
-        if (handler == null || !STATE.compareAndSet(this, s, with(s, CLAIMED))) {
+        if (handler() == null || !STATE.compareAndSet(this, s, with(s, CLAIMED))) {
             // the core answers a handler-less group itself on the slot's thread; or the call moved on
             awaitSent(state);
             return false;
@@ -259,7 +255,7 @@ public final class InlineGroup extends AnswerableGroup {
      */
     private boolean serves(DeviceState d, GroupFilter which) {
         try {
-            return device == d && faults.recoverable() && which.test(faults.lastPasid(), attachment);
+            return deviceState() == d && buffer().recoverable() && which.test(buffer().lastPasid(), attachment());
         } catch (RuntimeException slotMovedOn) {
             return false;
         }
@@ -285,14 +281,14 @@ public final class InlineGroup extends AnswerableGroup {
     public boolean answered() {
         checkCaller();
         int s = bits(state);
-        HeldGroup h = held;
+        DeferredHandle h = held;
         return s == ANSWERED || s == BARRED || s == CLAIMED || (s == DEFERRED && h != null && h.answered());
     }
 
     @Override
     public DeferredGroup defer() {
         checkCaller();
-        HeldGroup h = held;
+        DeferredHandle h = held;
         if (h != null) {
             return h;
         }
@@ -305,13 +301,15 @@ public final class InlineGroup extends AnswerableGroup {
         if (b != OPEN) {
             throw new IllegalStateException("cannot defer " + this + ": it is already answered");
         }
-        h = holder.copyOf(this, false);
+        HeldGroup copy = holder.reserve(this, false);
+        h = copy.reservedHandle();
         held = h;
         if (!STATE.compareAndSet(this, s, with(s, DEFERRED))) {
             held = null;
+            holder.unreserve(copy);
             throw new IllegalStateException("cannot defer " + this + ": it is already answered");
         }
-        holder.hold(h);
+        holder.hold(copy);
         return h;
     }
 
@@ -350,7 +348,7 @@ public final class InlineGroup extends AnswerableGroup {
      */
     private boolean recoverableWithHandler() {
         try {
-            return handler != null && faults.recoverable();
+            return handler() != null && buffer().recoverable();
         } catch (RuntimeException slotMovedOn) {
             return false;
         }
@@ -358,7 +356,7 @@ public final class InlineGroup extends AnswerableGroup {
 
     /** When the current handler call started, or -1 if the slot is idle. */
     public long callStartNanos() {
-        return idle() ? -1 : reportedNanos;
+        return idle() ? -1 : reportedAt();
     }
 
     @Override

@@ -70,7 +70,7 @@ public final class GroupDispatcher implements GroupHolder {
             }
             if (h != null && (h.state() == Handler.State.GONE || !h.queued() && !g.enterCall(h))) {
                 // it departed after the route was read: route again (to its stand-in or its replacement), once
-                Handler next = mayRouteAgain ? d.route(g.faults.lastPasid(), g.attachment) : null;
+                Handler next = mayRouteAgain ? d.route(g.buffer().lastPasid(), g.attachment()) : null;
                 return dispatchTo(d, g, next == h ? null : next, now, false);
             }
             if (h == null) {
@@ -99,9 +99,9 @@ public final class GroupDispatcher implements GroupHolder {
     }
 
     /**
-     * Keeps a group routed to a departed handler's stand-in for its replacement (make-before-break): a held copy,
-     * pending and watched for its deadline, counted as dispatched (to the hand-over). Beyond
-     * {@code handover.capacity} waiting groups it is answered INVALID as unhandled.
+     * Keeps a group routed to a departed handler's stand-in for its replacement (make-before-break): held, pending and
+     * watched for its deadline, counted as dispatched (to the hand-over). Beyond {@code handover.capacity} waiting
+     * groups it is answered INVALID as unhandled.
      */
     private ReportOutcome park(DeviceState d, InlineGroup g, Handler stand, long now) {
         boolean recoverable = g.recoverable();
@@ -113,11 +113,11 @@ public final class GroupDispatcher implements GroupHolder {
         }
         d.count(recoverable ? Counter.DISPATCHED : Counter.DELIVERED, null);
         g.prepare(d, stand, now);
-        HeldGroup held = copyOf(g, true);
-        hold(held);
-        if (!stand.handover.park(held)) {
+        HeldGroup held = reserve(g, true);
+        long generation = hold(held);
+        if (!stand.handover.park(held, generation)) {
             waitingForReplacements.decrementAndGet();
-            routeAgain(held, null);
+            routeAgain(held, generation, null);
         }
         return recoverable ? ReportOutcome.DISPATCHED : ReportOutcome.DELIVERED;
     }
@@ -128,15 +128,16 @@ public final class GroupDispatcher implements GroupHolder {
      */
     public void handoverEnded(Handover handover) {
         int late = 0;
-        for (HeldGroup g : handover.close()) {
+        for (Handover.Waiting w : handover.close()) {
             waitingForReplacements.decrementAndGet();
-            if (g.recoverable() && g.answered()) {
+            HeldGroup g = w.group();
+            if (!g.pending(w.generation())) {
                 continue;
             }
-            Handler to = routeAgain(g, Counter.TIMED_OUT);
+            Handler to = routeAgain(g, w.generation(), Counter.TIMED_OUT);
             if (to != null) {
                 to.handedOver(1);
-            } else if (g.answered()) {
+            } else if (!g.pending(w.generation())) {
                 late++;
             }
         }
@@ -145,46 +146,64 @@ public final class GroupDispatcher implements GroupHolder {
         }
     }
 
+    /** A group left unseen in a departed queued handler's queue goes to the handler serving its target now. */
+    public void routeLeftInQueue(HandlerQueue.Left left) {
+        HeldGroup g = left.group();
+        if (g.pending(left.generation()) && g.queued()) {
+            routeAgain(g, left.generation(), null);
+        }
+    }
+
     /**
-     * Routes a held group again, already counted as dispatched on its device (it waited for a replacement, or its
-     * departing handler left it unseen in its queue or handed it back): to the handler now serving its device and
-     * PASID, counted as dispatched to it; else answered INVALID, counting {@code noneReason} if given. Returns the
-     * handler it went to, or null.
+     * Routes generation {@code generation} of a held group again, already counted as dispatched on its device (it
+     * waited for a replacement, or its departing handler left it unseen in its queue or handed it back): to the
+     * handler now serving its device and PASID, counted as dispatched to it; else answered INVALID, counting
+     * {@code noneReason} if given. Returns the handler it went to, or null (also when it was answered meanwhile).
      */
-    public Handler routeAgain(HeldGroup g, Counter noneReason) {
-        DeviceState d = g.device;
-        boolean recoverable = g.recoverable();
-        Handler h = d.removed() ? null : d.route(g.faults.lastPasid(), g.attachment);
+    public Handler routeAgain(HeldGroup g, long generation, Counter noneReason) {
+        if (!g.pin(generation, true)) {
+            return null;
+        }
+        try {
+            return routePinned(g, generation, noneReason);
+        } finally {
+            g.unpin();
+        }
+    }
+
+    private Handler routePinned(HeldGroup g, long generation, Counter noneReason) {
+        DeviceState d = g.deviceState();
+        boolean recoverable = g.buffer().recoverable();
+        Handler h = d.removed() ? null : d.route(g.buffer().lastPasid(), g.attachment());
         if (h != null && h.handover != null) {
-            g.handler = h;
-            if (waitingForReplacements.incrementAndGet() <= policy.get().handoverCapacity() && h.handover.park(g)) {
+            g.routedTo(h);
+            if (waitingForReplacements.incrementAndGet() <= policy.get().handoverCapacity()
+                    && h.handover.park(g, generation)) {
                 return null;
             }
             waitingForReplacements.decrementAndGet();
             h = null;
         }
         if (h == null || h.state() == Handler.State.GONE) {
-            g.handler = null;
-            if (recoverable) {
-                g.answerBy(ResponseCode.INVALID, noneReason);
-            }
+            g.routedTo(null);
+            g.answerBy(generation, ResponseCode.INVALID, recoverable ? noneReason : null);
             return null;
         }
-        g.handler = h;
+        g.routedTo(h);
         h.counters.increment(recoverable ? Counter.DISPATCHED : Counter.DELIVERED);
         if (h.queued()) {
-            if (!h.queue().offer(g)) {
+            if (!h.queue().offer(g, generation)) {
                 d.count(Counter.QUEUE_FULL, h);
-                g.answerBy(settings.get().queueFullResponse(), null);
+                g.answerBy(generation, settings.get().queueFullResponse(), null);
             }
         } else if (h.enter()) {
             try {
-                call(h, g);
+                callHeld(h, g, generation);
             } finally {
                 h.exit();
             }
-        } else if (recoverable) {
-            g.answerBy(ResponseCode.INVALID, null);
+        } else {
+            g.answerBy(generation, ResponseCode.INVALID, null);
         }
         return h;
     }
@@ -204,18 +223,37 @@ public final class GroupDispatcher implements GroupHolder {
         }
     }
 
-    /** The queued handler's thread takes {@code g} from the queue. */
-    public void runQueued(Handler h, HeldGroup g) {
-        if (g.recoverable() && g.answered()) {
-            return;
-        }
-        if (!h.enter()) {
-            // taken from the queue as its handler departed: it never saw it, so its replacement gets it
-            routeAgain(g, null);
+    /**
+     * Calls the handler with generation {@code generation} of a held group, pinned for the call (so its slot is not
+     * reused while the handler reads it) and readable on this thread; an unrecoverable fault's copy is done with
+     * when the call returns.
+     */
+    private void callHeld(Handler h, HeldGroup g, long generation) {
+        if (!g.beginCall(generation)) {
             return;
         }
         try {
             call(h, g);
+            if (!g.recoverable() && !g.deferred()) {
+                g.answerBy(generation, ResponseCode.SUCCESS, null);
+            }
+        } finally {
+            g.endCall();
+        }
+    }
+
+    /** The queued handler's thread takes generation {@code generation} of {@code g} from the queue. */
+    public void runQueued(Handler h, HeldGroup g, long generation) {
+        if (!g.pending(generation)) {
+            return;
+        }
+        if (!h.enter()) {
+            // taken from the queue as its handler departed: it never saw it, so its replacement gets it
+            routeAgain(g, generation, null);
+            return;
+        }
+        try {
+            callHeld(h, g, generation);
         } finally {
             h.exit();
         }
@@ -228,8 +266,8 @@ public final class GroupDispatcher implements GroupHolder {
         slots.forEach(s -> {
             long serial = s.openSerial();
             long start = s.callStartNanos();
-            Handler h = s.handler;
-            DeviceState d = s.device;
+            Handler h = s.handler();
+            DeviceState d = s.deviceState();
             if (start == -1 || h == null || d == null) {
                 return;
             }
@@ -256,40 +294,39 @@ public final class GroupDispatcher implements GroupHolder {
     }
 
     @Override
-    public HeldGroup copyOf(AnswerableGroup group, boolean queued) {
-        return ledger.copyOf(group, queued, this);
+    public HeldGroup reserve(AnswerableGroup group, boolean queued) {
+        return ledger.reserve(group, queued, this);
     }
 
     @Override
-    public void hold(HeldGroup held) {
-        ledger.hold(held);
+    public void unreserve(HeldGroup held) {
+        ledger.unreserve(held);
     }
 
     @Override
-    public void released(HeldGroup held) {
-        ledger.released(held);
+    public long hold(HeldGroup held) {
+        return ledger.hold(held);
     }
 
     @Override
-    public void handBack(HeldGroup original) {
-        HeldGroup again = ledger.handedBack(original, this);
-        ledger.hold(again);
-        routeAgain(again, null);
+    public void handBack(HeldGroup held, long generation) {
+        routeAgain(held, generation, null);
     }
 
     private void enqueue(Handler h, InlineGroup g) {
-        HeldGroup held = copyOf(g, true);
-        hold(held);
-        if (!h.queue().offer(held)) {
-            held.device.count(Counter.QUEUE_FULL, h);
-            held.answerBy(settings.get().queueFullResponse(), null);
+        HeldGroup held = reserve(g, true);
+        long generation = hold(held);
+        if (!h.queue().offer(held, generation)) {
+            g.deviceState().count(Counter.QUEUE_FULL, h);
+            held.answerBy(generation, settings.get().queueFullResponse(), null);
         }
     }
 
     private void handlerThrew(Handler h, AnswerableGroup g, Throwable t) {
-        g.device.count(Counter.HANDLER_ERRORS, h);
+        DeviceState d = g.deviceState();
+        d.count(Counter.HANDLER_ERRORS, h);
         g.answerBy(ResponseCode.FAILURE, null);
-        log.handlerFailed(h, g, t, g.device.guestOwned(g.pasid()));
+        log.handlerFailed(h, g, t, d.guestOwned(g.pasid()));
         quarantine.failed(h, Handler.Failure.THROW);
     }
 }

@@ -109,6 +109,24 @@ public final class FaultBuffer {
         return c;
     }
 
+    /**
+     * Makes this buffer a copy of {@code from}, in place: a pooled held group's buffer is refilled for each group it
+     * holds, growing only for a group larger than any before it.
+     */
+    public void copyFrom(FaultBuffer from) {
+        clear();
+        while (permissions.length < from.size) {
+            grow();
+        }
+        System.arraycopy(from.words, 0, words, 0, from.size * STRIDE);
+        System.arraycopy(from.permissions, 0, permissions, 0, from.size);
+        size = from.size;
+        recoverable = from.recoverable;
+        groupId = from.groupId;
+        fetchAddress = from.fetchAddress;
+        record = from.record;
+    }
+
     public int size() {
         return size;
     }

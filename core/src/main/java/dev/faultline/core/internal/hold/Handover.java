@@ -7,14 +7,14 @@ import java.util.List;
 /**
  * Make-before-break for one target (a domain or a device) whose handler departed: until {@code until}, or until
  * a replacement takes the target over, the groups routed to it wait here instead of being answered "no handler".
- * Each waiting group is a held copy (pending, watched for its deadline). Thread-safe.
+ * Each waiting group is held (pending, watched for its deadline), named by its slot and generation. Thread-safe.
  */
 public final class Handover {
     private final String target;
     private final String departed;
     private final long until;
     private final boolean guest;
-    private final List<HeldGroup> waiting = new ArrayList<>();
+    private final List<Waiting> waiting = new ArrayList<>();
     private boolean closed;
 
     public Handover(String target, String departed, long until, boolean guest) {
@@ -43,19 +43,23 @@ public final class Handover {
         return now - until >= 0;
     }
 
-    /** Keeps {@code g} for the replacement; {@code false} if the hand-over is over (route it again). */
-    public synchronized boolean park(HeldGroup g) {
+    /** A held group (one generation of its slot) waiting for the replacement. */
+    public record Waiting(HeldGroup group, long generation) {
+    }
+
+    /** Keeps generation {@code generation} of {@code g} for the replacement; {@code false} if the hand-over is over. */
+    public synchronized boolean park(HeldGroup g, long generation) {
         if (closed) {
             return false;
         }
-        waiting.add(g);
+        waiting.add(new Waiting(g, generation));
         return true;
     }
 
     /** Ends the hand-over; returns the groups that waited, oldest first. */
-    public synchronized List<HeldGroup> close() {
+    public synchronized List<Waiting> close() {
         closed = true;
-        List<HeldGroup> out = new ArrayList<>(waiting);
+        List<Waiting> out = new ArrayList<>(waiting);
         waiting.clear();
         return out;
     }

@@ -1,6 +1,7 @@
 package dev.faultline.core.internal.hold;
 
 import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.stats.PendingGroup;
 import dev.faultline.core.internal.answer.AnswerableGroup;
 import dev.faultline.core.internal.answer.GroupFilter;
 import dev.faultline.core.internal.answer.GroupHolder;
@@ -10,17 +11,16 @@ import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.count.Counter;
 import dev.faultline.core.internal.dispatch.Handler;
 import dev.faultline.core.internal.dispatch.Quarantine;
+import dev.faultline.core.internal.log.HostLog;
 import dev.faultline.core.internal.report.DeviceState;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -29,36 +29,42 @@ import java.util.function.Supplier;
  * to them. Linux's {@code fault_param->faults}, over all devices, with deadlines:
  *
  * <ul>
- *   <li>the held groups (deferred, queued, waiting for a replacement handler), each answered once: by its handler,
- *       or by the core at its deadline, at a change of owner, or when its departed handler's clean-up ends;</li>
+ *   <li>the held groups (deferred, queued, waiting for a replacement handler), each in a preallocated slot of its
+ *       reporting thread ({@link HeldSlots}; beyond {@value HeldSlots#CAPACITY} slots a counted one-off copy), each
+ *       answered once: by its handler, or by the core at its deadline, at a change of owner, or when its departed
+ *       handler's clean-up ends;</li>
  *   <li>the timeout policy, in one place: a held group's deadline ({@link #deadline}), the answer at a deadline
  *       ({@code timeout.response}, counted {@code timedOut}, a failure toward quarantine) for held groups
  *       ({@link #expireDue}) and for inline calls running past theirs ({@link #answerCallPastDeadline});</li>
- *   <li>the deadline queue, which the watchdog thread ({@link DeadlineWatchdog}) waits on.</li>
+ *   <li>the deadlines: one FIFO per reporting thread and timeout value (deadlines of one timeout only grow), whose
+ *       heads the watchdog thread ({@link DeadlineWatchdog}) waits for; no global lock, no priority queue.</li>
  * </ul>
  *
- * <p>Who wins a group's one answer is decided in the group itself (one compare-and-set: {@link InlineGroup} for
- * the reporting thread's slot, {@link HeldGroup} for a copy); the ledger is where the core finds the groups it must
- * answer. Thread-safe; the inline path never touches it.
+ * <p>Who wins a group's one answer is decided in the group itself ({@link InlineGroup} for the reporting thread's
+ * slot, {@link HeldGroup} for a held one); the ledger is where the core finds the groups it must answer: it walks the
+ * slots (there is no map of pending groups on the answer path). Thread-safe; the inline path never touches it.
  */
 public final class ResponseLedger {
-    private static final int PURGE_THRESHOLD = 1024;
-
     private final Supplier<Settings> settings;
     private final Ticker ticker;
     private final Quarantine quarantine;
-    private final Set<HeldGroup> held = ConcurrentHashMap.newKeySet();
-    /** Numbers the held groups in the order they are made (their hash codes; see {@link HeldGroup#hashCode()}). */
-    private final AtomicLong serials = new AtomicLong();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition earlier = lock.newCondition();
-    private final PriorityQueue<HeldGroup> byDeadline =
-            new PriorityQueue<>(Comparator.comparingLong(HeldGroup::deadlineNanos));
+    private final HostLog log;
+    /** Every reporting thread's slots that may hold a group, in the order the threads first held one. */
+    private final List<HeldSlots> pools = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<HeldSlots> mine = new ThreadLocal<>();
+    /** Held groups beyond their thread's slots (only while a pool is exhausted). */
+    private final Set<HeldGroup> oneOffs = ConcurrentHashMap.newKeySet();
+    private final HeldGroup.Releaser forgetOneOff = oneOffs::remove;
+    private final AtomicLong oneOffCopies = new AtomicLong();
+    /** The watchdog thread while it waits, and until when it sleeps ({@link Long#MAX_VALUE}: looking). */
+    private volatile Thread sleeper;
+    private volatile long wakeAt = Long.MAX_VALUE;
 
-    public ResponseLedger(Supplier<Settings> settings, Ticker ticker, Quarantine quarantine) {
+    public ResponseLedger(Supplier<Settings> settings, Ticker ticker, Quarantine quarantine, HostLog log) {
         this.settings = settings;
         this.ticker = ticker;
         this.quarantine = quarantine;
+        this.log = log;
     }
 
     // ---- the timeout policy ----
@@ -88,58 +94,114 @@ public final class ResponseLedger {
         return true;
     }
 
-    /** Answers {@code g}, past its deadline, on its handler's behalf. */
-    private void expire(HeldGroup g) {
-        if (g.answerBy(settings.get().timeoutResponse(), Counter.TIMED_OUT)) {
-            quarantine.failed(g.handler, Handler.Failure.TIMEOUT);
+    /** Answers group {@code lineage} of {@code g}, past its deadline, on its handler's behalf; whether it did. */
+    private boolean expire(HeldGroup g, long lineage) {
+        long generation = g.pendingGeneration();
+        if (generation < 0 || g.lineage() != lineage) {
+            return false;
         }
+        Handler h = g.handler();
+        if (!g.answerBy(generation, settings.get().timeoutResponse(), Counter.TIMED_OUT)) {
+            return false;
+        }
+        if (h != null) {
+            quarantine.failed(h, Handler.Failure.TIMEOUT);
+        }
+        return true;
     }
 
     // ---- holding ----
 
     /**
-     * An unanswered copy of {@code group}, with its deadline; {@code queued} for a queued handler's queue; its answers
-     * go through {@code holder}.
+     * A held slot of the calling (reporting) thread filled with a copy of {@code group}, reserved; beyond the thread's
+     * {@value HeldSlots#CAPACITY} slots a one-off copy (counted, logged). An unrecoverable fault's copy is never
+     * pending (nothing waits on its answer): a plain copy.
      */
-    public HeldGroup copyOf(AnswerableGroup group, boolean queued, GroupHolder holder) {
-        return new HeldGroup(group.faults.copy(), group, deadline(group.handler, group.reportedNanos), queued, holder,
-                serials.incrementAndGet());
+    public HeldGroup reserve(AnswerableGroup group, boolean queued, GroupHolder holder) {
+        long deadline = deadline(group.handler(), group.reportedAt());
+        HeldGroup slot;
+        if (!group.buffer().recoverable()) {
+            slot = new HeldGroup(group.buffer().size(), -1, unused -> { }, holder);
+        } else {
+            slot = slotsOfThisThread(holder).take();
+            if (slot == null) {
+                oneOffCopies.incrementAndGet();
+                log.heldSlotsFull(group.handler(), Thread.currentThread().getName(), HeldSlots.CAPACITY);
+                slot = new HeldGroup(group.buffer().size(), -1, forgetOneOff, holder);
+            }
+        }
+        slot.reserve(group, deadline, queued);
+        return slot;
     }
 
-    /** A copy of {@code original}, which its handler handed back unanswered, with the same faults and deadline. */
-    public HeldGroup handedBack(HeldGroup original, GroupHolder holder) {
-        return new HeldGroup(original.faults, original, original.deadlineNanos(), true, holder,
-                serials.incrementAndGet());
+    private HeldSlots slotsOfThisThread(GroupHolder holder) {
+        HeldSlots s = mine.get();
+        if (s == null) {
+            s = new HeldSlots(Thread.currentThread(), holder);
+            mine.set(s);
+            pools.add(s);
+        }
+        return s;
+    }
+
+    /** Frees a reserved slot that is not needed after all. */
+    public void unreserve(HeldGroup slot) {
+        slot.unreserve();
     }
 
     /**
-     * Makes a recoverable {@code group} pending: listed, watched for its deadline, and answered at once if its owner
-     * or handler is already gone.
+     * Makes the reserved {@code slot} pending (on the thread that reserved it): watched for its deadline, and answered
+     * at once if its owner or handler is already gone. Returns its generation.
      */
-    public void hold(HeldGroup group) {
-        if (!group.recoverable()) {
-            return;
+    public long hold(HeldGroup slot) {
+        boolean recoverable = slot.buffer().recoverable();
+        if (!recoverable) {
+            return slot.publish();
         }
-        held.add(group);
-        watch(group);
-        // after the add: a departure or change of owner that did not see it among the held groups is seen here
-        Handler h = group.handler();
-        if (group.deviceState().removed()) {
-            group.answerForBarrier(Counter.ANSWERED_AT_REMOVAL);
-        } else if (group.ownerGone()) {
-            group.answerForBarrier(Counter.ANSWERED_AT_DETACH);
+        DeviceState d = slot.deviceState();
+        Handler h = slot.handler();
+        long lineage = slot.lineage();
+        long deadline = slot.deadlineNanos();
+        DeadlineFifo fifo = mine.get().fifoFor(deadline - slot.reportedAt());
+        if (slot.oneOff()) {
+            oneOffs.add(slot);
+        }
+        long generation = slot.publish();
+        fifo.add(slot, lineage, deadline);
+        if (deadline < wakeAt) {
+            Thread w = sleeper;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+        // after publishing: a departure or change of owner that did not see it among the held groups is seen here
+        if (d.removed()) {
+            slot.answerForBarrier(d, GroupFilter.ALL, Counter.ANSWERED_AT_REMOVAL);
+        } else if (slot.ownerGone()) {
+            slot.answerForBarrier(d, GroupFilter.ALL, Counter.ANSWERED_AT_DETACH);
         } else if (h.state() == Handler.State.GONE && ticker.nanoTime() - h.cleanupEndsAt() >= 0) {
             // a group its departed handler deferred after its clean-up window ended is the core's to answer
-            group.answerBy(ResponseCode.INVALID, Counter.ANSWERED_AT_DEPARTURE);
+            slot.answerBy(generation, ResponseCode.INVALID, Counter.ANSWERED_AT_DEPARTURE);
         }
+        return generation;
     }
 
-    /** Forgets an answered (or handed back) {@code group}. */
-    public void released(HeldGroup group) {
-        held.remove(group);
+    /** Held groups that were one-off copies because their thread's slots were all in use. */
+    public long oneOffCopies() {
+        return oneOffCopies.get();
     }
 
     // ---- the core's answers ----
+
+    /** Visits every held group that may be pending (a pooled slot, or a one-off copy). */
+    private void forEachHeld(Consumer<HeldGroup> action) {
+        for (HeldSlots p : pools) {
+            p.forEach(action);
+        }
+        for (HeldGroup g : oneOffs) {
+            action.accept(g);
+        }
+    }
 
     /**
      * The barrier of a change of owner of device {@code d}: answers INVALID, counting {@code reason}, every
@@ -147,64 +209,66 @@ public final class ResponseLedger {
      * many this call answered. (The group in a handler call right now is the slot's: {@link InlineGroup#answerForBarrier}.)
      */
     public int answerForChangeOfOwner(DeviceState d, GroupFilter which, Counter reason) {
-        int n = 0;
-        for (HeldGroup g : held) {
-            if (g.deviceState() == d && which.test(g.faults.lastPasid(), g.attachment)
-                    && g.answerForBarrier(reason)) {
-                n++;
+        int[] n = {0};
+        forEachHeld(g -> {
+            if (g.answerForBarrier(d, which, reason)) {
+                n[0]++;
             }
-        }
-        return n;
+        });
+        return n[0];
     }
 
     /** A departed handler's clean-up window ended: answers INVALID what it still holds. */
     public int answerLeftBy(Handler handler) {
-        int n = 0;
-        for (HeldGroup g : held) {
-            if (g.handler() == handler && g.answerBy(ResponseCode.INVALID, Counter.ANSWERED_AT_DEPARTURE)) {
-                n++;
+        int[] n = {0};
+        forEachHeld(g -> {
+            long generation = g.pendingGeneration();
+            if (generation >= 0 && g.handler() == handler
+                    && g.answerBy(generation, ResponseCode.INVALID, Counter.ANSWERED_AT_DEPARTURE)) {
+                n[0]++;
             }
-        }
-        return n;
+        });
+        return n[0];
     }
 
     // ---- deadlines ----
 
-    private void watch(HeldGroup group) {
-        lock.lock();
-        try {
-            if (byDeadline.size() >= PURGE_THRESHOLD) {
-                byDeadline.removeIf(HeldGroup::answered);
+    /** Answers every unanswered held group whose deadline is at or before {@code now}; returns how many. */
+    public int expireDue(long now) {
+        int n = 0;
+        long[] lineage = new long[1];
+        for (HeldSlots p : pools) {
+            for (DeadlineFifo f : p.fifos()) {
+                HeldGroup g;
+                while ((g = f.pollDue(now, lineage)) != null) {
+                    if (expire(g, lineage[0])) {
+                        n++;
+                    }
+                }
             }
-            byDeadline.add(group);
-            if (byDeadline.peek() == group) {
-                earlier.signal();
+        }
+        forgetAbandonedPools();
+        return n;
+    }
+
+    /** Forgets the slots of reporting threads that ended, once they hold nothing. */
+    private void forgetAbandonedPools() {
+        for (HeldSlots p : pools) {
+            if (p.abandoned()) {
+                pools.remove(p);
             }
-        } finally {
-            lock.unlock();
         }
     }
 
-    /** Answers every unanswered held group whose deadline is at or before {@code now}; returns how many. */
-    public int expireDue(long now) {
-        List<HeldGroup> due = new ArrayList<>();
-        lock.lock();
-        try {
-            HeldGroup head;
-            while ((head = byDeadline.peek()) != null && head.deadlineNanos() - now <= 0) {
-                due.add(byDeadline.poll());
-            }
-        } finally {
-            lock.unlock();
-        }
-        int n = 0;
-        for (HeldGroup g : due) {
-            if (!g.answered()) {
-                expire(g);
-                n++;
+    /** The earliest deadline of a held group, or {@link Long#MAX_VALUE}. */
+    private long earliestDeadline() {
+        long earliest = Long.MAX_VALUE;
+        for (HeldSlots p : pools) {
+            for (DeadlineFifo f : p.fifos()) {
+                earliest = Math.min(earliest, f.earliest());
             }
         }
-        return n;
+        return earliest;
     }
 
     /**
@@ -212,40 +276,62 @@ public final class ResponseLedger {
      * deadline is held (the watchdog thread).
      */
     void awaitNextDeadline(long atMostNanos) throws InterruptedException {
-        lock.lock();
-        try {
-            long wait = atMostNanos;
-            HeldGroup head = byDeadline.peek();
-            if (head != null) {
-                wait = Math.min(wait, head.deadlineNanos() - ticker.nanoTime());
-            }
-            if (wait > 0) {
-                earlier.await(wait, TimeUnit.NANOSECONDS);
-            }
-        } finally {
-            lock.unlock();
+        sleeper = Thread.currentThread();
+        wakeAt = Long.MAX_VALUE; // from here on, any new deadline wakes this thread (or finds the earliest below)
+        long earliest = earliestDeadline();
+        long now = ticker.nanoTime();
+        long wait = earliest == Long.MAX_VALUE ? atMostNanos : Math.min(atMostNanos, earliest - now);
+        if (wait > 0) {
+            wakeAt = now + wait;
+            LockSupport.parkNanos(this, wait);
+        }
+        wakeAt = Long.MAX_VALUE;
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
         }
     }
 
-    /** Groups watched for their deadline (answered ones may linger until their deadline or a purge). */
+    /** Deadline entries now, stale ones included (tests). */
     int watched() {
-        lock.lock();
-        try {
-            return byDeadline.size();
-        } finally {
-            lock.unlock();
+        int n = 0;
+        for (HeldSlots p : pools) {
+            for (DeadlineFifo f : p.fifos()) {
+                n += f.entries();
+            }
         }
+        return n;
     }
 
     // ---- statistics ----
 
     /** How many held groups are unanswered and match. */
     public long count(Predicate<HeldGroup> which) {
-        return held.stream().filter(which).count();
+        long[] n = {0};
+        forEachHeld(g -> {
+            if (g.pendingGeneration() >= 0 && which.test(g)) {
+                n[0]++;
+            }
+        });
+        return n[0];
     }
 
-    /** The held groups now. */
-    public List<HeldGroup> snapshot() {
-        return new ArrayList<>(held);
+    /** The unanswered held groups now, as {@code faultline:pending} lists them (unsorted). */
+    public List<PendingGroup> pending(long now) {
+        List<PendingGroup> out = new ArrayList<>();
+        forEachHeld(g -> {
+            long generation = g.pendingGeneration();
+            if (generation < 0 || !g.pin(generation, true)) {
+                return;
+            }
+            try {
+                Handler h = g.handler();
+                out.add(new PendingGroup(g.deviceState().id().toString(), g.buffer().groupId(),
+                        g.buffer().lastPasid(), h == null ? "" : h.registration().name(), g.queued(),
+                        now - g.reportedAt(), g.deadlineNanos() - now));
+            } finally {
+                g.unpin();
+            }
+        });
+        return out;
     }
 }

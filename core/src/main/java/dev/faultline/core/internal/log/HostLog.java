@@ -133,6 +133,17 @@ public final class HostLog {
         }
     }
 
+    /**
+     * A group escaped its reporting thread while all {@code capacity} held-group slots of that thread held groups:
+     * it is held in a one-off copy instead (counted; answered like any other).
+     */
+    public void heldSlotsFull(Handler handler, String thread, int capacity) {
+        if (handler != null && admit(handler.errorLog, handler)) {
+            sink.warn(handler.registration().name() + ": all " + capacity + " held-group slots of reporting thread "
+                    + thread + " hold unanswered groups; this group is held in a copy of its own");
+        }
+    }
+
     /** No replacement came for a departed handler's target within the hand-over window. */
     public void handoverExpired(Handover handover, int groups) {
         sink.warn(handover.target() + ": no handler replaced " + handover.departed() + " within handover.window.ms; "

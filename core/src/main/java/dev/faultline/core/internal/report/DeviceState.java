@@ -245,13 +245,13 @@ public final class DeviceState implements DevicePort {
             return park(pasid, groupId, flags, permissions, address, privateData0, privateData1);
         }
         InlineGroup g = pipeline.slots().acquire(iommu.slotCache);
-        FaultBuffer group = g.faults;
+        FaultBuffer group = g.buffer();
         group.startGroup(groupId);
         partials.moveGroupInto(groupId, pasid, group);
         group.append(pasid, flags, permissions, address, privateData0, privateData1);
         counters.increment(Counter.GROUPS);
         Attachment a = attachmentFor(pasid);
-        g.attachment = a;
+        g.formedUnder(a);
         return pipeline.dispatcher().dispatch(this, g, route(pasid, a), now);
     }
 
@@ -270,9 +270,9 @@ public final class DeviceState implements DevicePort {
             return ReportOutcome.REJECTED;
         }
         InlineGroup g = pipeline.slots().acquire(iommu.slotCache);
-        g.faults.setUnrecoverable(pasid, flags, permissions, address, fetchAddress, record);
+        g.buffer().setUnrecoverable(pasid, flags, permissions, address, fetchAddress, record);
         Attachment a = attachmentFor(pasid);
-        g.attachment = a;
+        g.formedUnder(a);
         return pipeline.dispatcher().dispatch(this, g, route(pasid, a), now);
     }
 
@@ -310,8 +310,8 @@ public final class DeviceState implements DevicePort {
         }
         if ((request.flags() & PageRequest.FLAG_LAST_PAGE) != 0) {
             InlineGroup g = pipeline.slots().acquire(iommu.slotCache);
-            g.faults.startGroup(request.groupId());
-            g.faults.append(request.pasid(), request.flags() & KNOWN_REQUEST_FLAGS,
+            g.buffer().startGroup(request.groupId());
+            g.buffer().append(request.pasid(), request.flags() & KNOWN_REQUEST_FLAGS,
                     request.permissions() == null ? Permissions.NONE : request.permissions(), request.address(),
                     request.privateData0(), request.privateData1());
             counters.increment(Counter.GROUPS);

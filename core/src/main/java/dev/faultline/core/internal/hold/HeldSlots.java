@@ -1,0 +1,140 @@
+package dev.faultline.core.internal.hold;
+
+import dev.faultline.core.internal.answer.GroupHolder;
+import dev.faultline.core.internal.answer.HeldGroup;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The held-group slots of one reporting thread (a backend's fault thread: in practice one per IOMMU), and the
+ * deadlines of the groups they hold. Groups that escape the fault thread (deferred, queued, waiting for a
+ * replacement handler) are copied into a free slot, so in steady state holding a group allocates nothing. Slots
+ * are made on first use, {@value #CHUNK} at a time, up to {@value #CAPACITY}, and never given up.
+ *
+ * <p>Only the owner thread takes slots and adds deadlines; any thread frees a slot (a lock-free stack of slot
+ * indices: with one taker there is no ABA), the watchdog takes expired deadlines. One FIFO of deadlines per distinct
+ * timeout value: the groups of one timeout are held in report order, so their deadlines only grow, and the earliest
+ * is always at the head. A FIFO has its own small lock, taken only by this owner and the watchdog.
+ */
+public final class HeldSlots {
+    /** Slots of one reporting thread at most; beyond them a held group is a one-off copy. */
+    public static final int CAPACITY = 1024;
+    /** Slots made at a time. */
+    static final int CHUNK = 64;
+    /** Capacity of the copy each slot starts with (it grows for a larger group, once). */
+    private static final int FAULTS_PER_SLOT = 4;
+
+    private final Thread owner;
+    private final GroupHolder holder;
+    private final HeldGroup.Releaser release = this::release;
+    private volatile HeldGroup[] slots = new HeldGroup[0];
+    /** The next free index below each free slot's index (the stack's links). */
+    private final int[] below = new int[CAPACITY];
+    /** The top of the stack of free slot indices, or -1. */
+    private final AtomicInteger top = new AtomicInteger(-1);
+    private volatile DeadlineFifo[] fifos = new DeadlineFifo[0];
+
+    HeldSlots(Thread owner, GroupHolder holder) {
+        this.owner = owner;
+        this.holder = holder;
+    }
+
+    /** A free slot (owner thread), or {@code null} when all {@value #CAPACITY} hold groups. */
+    HeldGroup take() {
+        for (;;) {
+            int t = top.get();
+            if (t < 0) {
+                if (!grow()) {
+                    return null;
+                }
+                continue;
+            }
+            if (top.compareAndSet(t, below[t])) {
+                return slots[t];
+            }
+        }
+    }
+
+    /** Makes {@value #CHUNK} more slots, unless there are {@value #CAPACITY} already. */
+    private boolean grow() {
+        HeldGroup[] old = slots;
+        if (old.length >= CAPACITY) {
+            return false;
+        }
+        HeldGroup[] more = Arrays.copyOf(old, old.length + CHUNK);
+        for (int i = old.length; i < more.length; i++) {
+            more[i] = new HeldGroup(FAULTS_PER_SLOT, i, release, holder);
+        }
+        slots = more;
+        for (int i = more.length - 1; i >= old.length; i--) {
+            release(more[i]);
+        }
+        return true;
+    }
+
+    /** Puts a freed slot back (any thread). */
+    private void release(HeldGroup freed) {
+        int i = freed.index();
+        for (;;) {
+            int t = top.get();
+            below[i] = t;
+            if (top.compareAndSet(t, i)) {
+                return;
+            }
+        }
+    }
+
+    /** The deadline FIFO of groups with timeout {@code timeoutNanos} (owner thread). */
+    DeadlineFifo fifoFor(long timeoutNanos) {
+        DeadlineFifo[] all = fifos;
+        for (DeadlineFifo f : all) {
+            if (f.timeoutNanos() == timeoutNanos) {
+                return f;
+            }
+        }
+        DeadlineFifo f = new DeadlineFifo(timeoutNanos);
+        DeadlineFifo[] more = Arrays.copyOf(all, all.length + 1);
+        more[all.length] = f;
+        fifos = more;
+        return f;
+    }
+
+    DeadlineFifo[] fifos() {
+        return fifos;
+    }
+
+    /** Visits every slot made so far (free or not). */
+    void forEach(Consumer<HeldGroup> action) {
+        for (HeldGroup g : slots) {
+            action.accept(g);
+        }
+    }
+
+    /** Slots made so far. */
+    int made() {
+        return slots.length;
+    }
+
+    /** Whether its thread ended and it holds nothing more (it can be forgotten). */
+    boolean abandoned() {
+        if (owner.isAlive()) {
+            return false;
+        }
+        for (HeldGroup g : slots) {
+            if (!g.free()) {
+                return false;
+            }
+        }
+        for (DeadlineFifo f : fifos) {
+            if (!f.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    String ownerName() {
+        return owner.getName();
+    }
+}
