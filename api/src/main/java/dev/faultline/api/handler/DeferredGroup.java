@@ -7,7 +7,7 @@ import java.util.List;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * A group a handler {@link FaultGroup#defer() deferred}: an immutable snapshot plus the right to answer,
+ * A group a handler {@link FaultGroup#defer() deferred}: the group's faults plus the right to answer,
  * once, from any thread. Thread-safe.
  *
  * <p>If it is not answered by {@link #deadlineNanos()}, the core answers it and counts a timeout; so does
@@ -29,7 +29,12 @@ public interface DeferredGroup {
     /** The page request group id; -1 for an unrecoverable fault. */
     int groupId();
 
-    /** The faults, the last one last. */
+    /**
+     * The faults, the last one last.
+     *
+     * @throws IllegalStateException once the group is answered and the core has reused the memory that held its
+     *     faults (the device, group id and deadline stay readable)
+     */
     List<Fault> faults();
 
     /**

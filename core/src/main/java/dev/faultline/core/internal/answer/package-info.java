@@ -7,10 +7,13 @@
  *   <li>{@link dev.faultline.core.internal.answer.InlineGroup}: the reporting thread's reused slot, answered by one
  *       compare-and-set.</li>
  *   <li>{@link dev.faultline.core.internal.answer.InlineSlots}: one slot per reporting thread.</li>
- *   <li>{@link dev.faultline.core.internal.answer.HeldGroup}: a copy that outlives the slot (deferred or
- *       queued).</li>
- *   <li>{@link dev.faultline.core.internal.answer.GroupHolder}: what a slot needs to hold a copy;
- *       {@link dev.faultline.core.internal.answer.GroupFilter}: which groups a change of owner answers.</li>
+ *   <li>{@link dev.faultline.core.internal.answer.HeldGroup}: a reused slot holding a group that outlives the
+ *       handler call (deferred, queued, waiting for a replacement): one state word with a generation that every
+ *       answer names.</li>
+ *   <li>{@link dev.faultline.core.internal.answer.DeferredHandle}: what a deferring handler keeps: a held slot and
+ *       one generation (a stale handle answers nothing).</li>
+ *   <li>{@link dev.faultline.core.internal.answer.GroupHolder}: what a slot needs to hold its group beyond the
+ *       call; {@link dev.faultline.core.internal.answer.GroupFilter}: which groups a change of owner answers.</li>
  * </ul>
  */
 package dev.faultline.core.internal.answer;

@@ -23,10 +23,11 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>no handler: INVALID (logged, rate-limited, never for a guest-owned fault);</li>
  *   <li>inline handler: called on the reporting thread with the reused slot;</li>
- *   <li>queued handler: a copy goes into its bounded queue; a full queue answers the configured code;</li>
+ *   <li>queued handler: the group is held (a slot of the reporting thread) and queued in the handler's ring; a full
+ *       queue answers the configured code;</li>
  *   <li>the handler throws: FAILURE unless answered; repeated throws or blocking calls quarantine it;</li>
  *   <li>it returns without answering or deferring: INVALID, counted abandoned;</li>
- *   <li>it deferred: the copy is held in the {@link ResponseLedger} until answered, its deadline, or a departure.</li>
+ *   <li>it deferred: the group is held ({@link ResponseLedger}) until answered, its deadline, or a departure.</li>
  * </ul>
  */
 public final class GroupDispatcher implements GroupHolder {

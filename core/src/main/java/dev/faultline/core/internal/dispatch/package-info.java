@@ -8,8 +8,8 @@
  *       back-off, then released on probation.</li>
  *   <li>{@link dev.faultline.core.internal.dispatch.Handler}: everything the core knows about one registered
  *       {@code FaultHandler} service (its registration, state, counters, queue).</li>
- *   <li>{@link dev.faultline.core.internal.dispatch.HandlerQueue}: the bounded queue and thread of a queued
- *       handler.</li>
+ *   <li>{@link dev.faultline.core.internal.dispatch.HandlerQueue}: the bounded ring and thread of a queued handler
+ *       (lock-free offers, batches, spin then park).</li>
  * </ul>
  */
 package dev.faultline.core.internal.dispatch;

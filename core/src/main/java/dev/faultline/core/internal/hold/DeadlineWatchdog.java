@@ -4,8 +4,9 @@ import java.util.function.LongConsumer;
 
 /**
  * The one thread of the whole core that answers held groups at their deadline ({@link ResponseLedger#expireDue})
- * and runs the core's periodic scan (inline handler calls that block, ended departures and hand-overs). Only held
- * groups have deadlines in the ledger, so answering inline costs this thread nothing.
+ * and runs the core's periodic scan (inline handler calls that block, ended departures and hand-overs). It parks
+ * until the earliest head of the ledger's deadline FIFOs (or the next scan); a group held with an earlier deadline
+ * unparks it. Only held groups have deadlines in the ledger, so answering inline costs this thread nothing.
  *
  * <p>Tests and simulations run without the thread and call {@link ResponseLedger#expireDue(long)} and the scan
  * themselves.
