@@ -93,10 +93,16 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
         handler = h;
     }
 
-    /** Forgets who and what (an emptied slot keeps nothing alive). */
-    final void forget() {
+    /**
+     * Forgets the handler and attachment (an emptied slot keeps nothing alive); {@code device} too, unless a late
+     * answer through the emptied slot is still counted on it (the reporting thread's slot).
+     */
+    final void forget(boolean device) {
         handler = null;
         attachment = null;
+        if (device) {
+            this.device = null;
+        }
     }
 
     /**

@@ -299,7 +299,7 @@ public final class HeldGroup extends AnswerableGroup {
 
     private void clearAndRelease() {
         buffer().clear();
-        forget();
+        forget(true);
         handle = null;
         releaser.release(this);
     }

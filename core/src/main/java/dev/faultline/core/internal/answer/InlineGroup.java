@@ -143,7 +143,7 @@ public final class InlineGroup extends AnswerableGroup {
             Thread.onSpinWait();
         }
         buffer().clear();
-        forget();
+        forget(false);
         held = null;
         STATE.setRelease(this, callSerial << STATE_BITS);
     }

@@ -1,6 +1,8 @@
 package dev.faultline.core.internal.dispatch;
 
 import dev.faultline.core.internal.answer.HeldGroup;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,8 +54,17 @@ public final class HandlerQueue {
     private final Consumer<HandlerQueue> offered;
     private final HeldGroup[] batchGroups;
     private final long[] batchGenerations;
-    /** Whether the handler's thread is parked (or about to): an offer then unparks it. */
+    /** Whether the handler's thread is parked (or about to): the first offer then unparks it. */
     private volatile boolean parked;
+    private static final VarHandle PARKED;
+
+    static {
+        try {
+            PARKED = MethodHandles.lookup().findVarHandle(HandlerQueue.class, "parked", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** The thread inside {@link #serveOne()} (a queue without a thread of its own), else null. */
     private volatile Thread serving;
     private volatile boolean stopped;
@@ -121,7 +132,8 @@ public final class HandlerQueue {
         sequence.set(p, t + 1);
         if (offered != null) {
             offered.accept(this);
-        } else if (parked) {
+        } else if (parked && PARKED.compareAndSet(this, true, false)) {
+            // one offer wakes the parked thread; the others see it awake
             LockSupport.unpark(worker);
         }
         return true;
