@@ -32,8 +32,9 @@ public interface DeferredGroup {
     /**
      * The faults, the last one last.
      *
-     * @throws IllegalStateException once the group is answered and the core has reused the memory that held its
-     *     faults (the device, group id and deadline stay readable)
+     * @throws IllegalStateException once the handler answered the group itself and the core has reused the memory
+     *     that held its faults (the device, group id and deadline stay readable; a group the core answered on the
+     *     handler's behalf keeps its faults)
      */
     List<Fault> faults();
 

@@ -100,7 +100,7 @@ class HeldSlotsTest {
     }
 
     @Test
-    void theFaultsOfAnAnsweredGroupAreGoneOnceItsSlotHoldsAnother() {
+    void theFaultsOfAGroupItsHandlerAnsweredAreGoneOnceItsSlotHoldsAnother() {
         f.registerForDevice(deferring, DEV);
         DeferredGroup first = deferNext(1);
         assertThat(first.faults()).singleElement().satisfies(fault -> assertThat(fault.address()).isEqualTo(0x1000L));
@@ -111,6 +111,20 @@ class HeldSlotsTest {
         assertThat(first.device()).isEqualTo(DEV);
         assertThat(second.faults()).singleElement().satisfies(fault -> assertThat(fault.address()).isEqualTo(0x2000L));
         second.respond(ResponseCode.SUCCESS);
+    }
+
+    @Test
+    void aHandlerStillWorkingOnAGroupTheCoreAnsweredReadsItsFaultsWhateverItsSlotHoldsNext() {
+        f.registerForDevice(deferring, DEV);
+        DeferredGroup late = deferNext(1);
+        f.ticker.advance(1, TimeUnit.SECONDS);
+        f.pipeline.expireDeadlines();
+        DeferredGroup next = deferNext(2);
+
+        assertThat(late.faults()).singleElement().satisfies(fault -> assertThat(fault.address()).isEqualTo(0x1000L));
+        assertThat(late.respond(ResponseCode.SUCCESS)).isFalse();
+        assertThat(next.faults()).singleElement().satisfies(fault -> assertThat(fault.address()).isEqualTo(0x2000L));
+        assertThat(next.respond(ResponseCode.SUCCESS)).isTrue();
     }
 
     @Test

@@ -20,6 +20,7 @@ import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.hold.Ticker;
 import dev.faultline.core.log.LogSink;
 import java.lang.management.ManagementFactory;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -110,10 +111,8 @@ class ZeroAllocationTest {
         Core p = new Core(Settings.DEFAULTS, Ticker.SYSTEM, LogSink.NONE, false);
         try {
             CountingBackend backend = new CountingBackend();
-            DevicePort d = p.connect(backend).addDevice(DeviceId.parse("0000:00:03.0"));
-            d.attach(Pasid.NONE, Domain.dma("dom"));
             DeferringHandler handler = new DeferringHandler();
-            p.addHandler(handler, Map.of("service.id", 1L, HandlerProperties.DOMAIN, "dom"), "b");
+            DevicePort d = deviceServedBy(p, backend, handler, Map.of());
 
             reportDeferred(d, handler, FAULTS);
             long threadId = Thread.currentThread().getId();
@@ -158,11 +157,9 @@ class ZeroAllocationTest {
         Core p = new Core(Settings.DEFAULTS, Ticker.SYSTEM, LogSink.NONE, false);
         try {
             CountingBackend backend = new CountingBackend();
-            DevicePort d = p.connect(backend).addDevice(DeviceId.parse("0000:00:03.0"));
-            d.attach(Pasid.NONE, Domain.dma("dom"));
             QueuedHandler handler = new QueuedHandler();
-            p.addHandler(handler, Map.of("service.id", 1L, HandlerProperties.DOMAIN, "dom", HandlerProperties.DISPATCH,
-                    HandlerProperties.DISPATCH_QUEUED), "b");
+            DevicePort d = deviceServedBy(p, backend, handler,
+                    Map.of(HandlerProperties.DISPATCH, HandlerProperties.DISPATCH_QUEUED));
 
             reportQueued(d, backend, FAULTS);
             long reporter = Thread.currentThread().getId();
@@ -190,6 +187,18 @@ class ZeroAllocationTest {
         while (backend.sent - base < n) {
             Thread.onSpinWait();
         }
+    }
+
+    /** A device of {@code backend}'s IOMMU attached to domain "dom", which {@code handler} serves. */
+    private static DevicePort deviceServedBy(Core p, CountingBackend backend, FaultHandler handler,
+            Map<String, Object> properties) {
+        DevicePort d = p.connect(backend).addDevice(DeviceId.parse("0000:00:03.0"));
+        d.attach(Pasid.NONE, Domain.dma("dom"));
+        Map<String, Object> all = new HashMap<>(properties);
+        all.put("service.id", 1L);
+        all.put(HandlerProperties.DOMAIN, "dom");
+        p.addHandler(handler, all, "b");
+        return d;
     }
 
     private static com.sun.management.ThreadMXBean allocationCounters() {

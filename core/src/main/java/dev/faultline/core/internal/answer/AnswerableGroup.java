@@ -88,6 +88,19 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
         original.timedSince = UNTIMED;
     }
 
+    /**
+     * Whether the slot holds a recoverable group of {@code d} selected by {@code which}, read from another thread. The
+     * fields were written before the state word that published them; if the slot moves on while they are read here,
+     * the state word (checked again by the caller's compare-and-set) has changed and the reading does not count.
+     */
+    final boolean selectedBy(DeviceState d, GroupFilter which) {
+        try {
+            return device == d && faults.recoverable() && which.test(faults.lastPasid(), attachment);
+        } catch (RuntimeException slotMovedOn) {
+            return false;
+        }
+    }
+
     /** Changes the handler a held group goes to (it is routed again). */
     final void reassign(Handler h) {
         handler = h;

@@ -6,6 +6,7 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.core.internal.count.Counter;
 import dev.faultline.core.internal.dispatch.Handler;
+import dev.faultline.core.internal.group.FaultBuffer;
 import dev.faultline.core.internal.report.DeviceState;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,26 +18,32 @@ import java.util.Objects;
  * names that generation, so once the group is answered (by anyone) or handed back, this handle answers nothing,
  * even after the slot went on to another group; the refusal is counted on the group's own device and handler (a
  * duplicate, or a stale answer after a change of owner). The handle keeps the few values a handler may read
- * after the answer (device, group id, deadline); the faults are read from the slot while it still holds the group.
- * This small object is all that a deferred group allocates. Thread-safe.
+ * after the answer (device, group id, deadline); the faults are read from the slot while it holds the group, and
+ * kept in a copy when the core answers on the handler's behalf (the handler may still be working on it). This small
+ * object is all that a deferred group answered by its handler allocates. Thread-safe.
  */
 final class DeferredHandle implements DeferredGroup {
     private final HeldGroup slot;
     private final long generation;
     private final DeviceState device;
     private final Handler handler;
-    private final boolean recoverable;
     private final int groupId;
     private final long deadlineNanos;
-    /** Set when a change of owner answered the group: a later answer is stale, not a duplicate. */
-    private volatile boolean barred;
+    /**
+     * Set when the core answered the group on the handler's behalf: the faults, copied (it may still read them), and
+     * whether a change of owner answered it (a later answer is stale, not a duplicate).
+     */
+    private volatile Kept kept;
+
+    /** What the handle keeps once the core answered its group. */
+    private record Kept(FaultBuffer faults, boolean barred) {
+    }
 
     DeferredHandle(HeldGroup slot, long generation) {
         this.slot = slot;
         this.generation = generation;
         this.device = slot.deviceState();
         this.handler = slot.handler();
-        this.recoverable = slot.buffer().recoverable();
         this.groupId = slot.buffer().groupId();
         this.deadlineNanos = slot.deadlineNanos();
     }
@@ -45,8 +52,15 @@ final class DeferredHandle implements DeferredGroup {
         return generation;
     }
 
-    void barred() {
-        barred = true;
+    /**
+     * The core answers the group on the handler's behalf (deadline, departure, or, {@code barred}, a change of owner):
+     * the handler, which still holds this handle and may not know yet, keeps the faults (the one copy a deferred
+     * group may cost).
+     */
+    void keepFaults(FaultBuffer faults, boolean barred) {
+        if (kept == null) {
+            kept = new Kept(faults.copy(), barred);
+        }
     }
 
     @Override
@@ -56,7 +70,7 @@ final class DeferredHandle implements DeferredGroup {
 
     @Override
     public boolean recoverable() {
-        return recoverable;
+        return groupId >= 0; // an unrecoverable fault's group id is -1; a page request group's is never negative
     }
 
     @Override
@@ -70,26 +84,39 @@ final class DeferredHandle implements DeferredGroup {
     }
 
     /**
-     * The faults, while the slot still holds this group (pinned while they are copied out).
+     * The faults: read from the slot while it holds this group (pinned while they are copied out), or from the copy
+     * kept when the core answered the group on the handler's behalf.
      *
-     * @throws IllegalStateException once the group was answered and its slot went on to another group
+     * @throws IllegalStateException once the handler answered the group itself and its slot went on
      */
     @Override
     public List<Fault> faults() {
+        Kept copy = kept;
+        if (copy != null) {
+            return faultsOf(copy.faults());
+        }
         if (!slot.pin(generation, false)) {
+            copy = kept;
+            if (copy != null) {
+                return faultsOf(copy.faults());
+            }
             throw new IllegalStateException("deferred page request group 0x" + Integer.toHexString(groupId) + " of "
                     + device.id() + " was answered: its faults are no longer kept");
         }
         try {
-            int n = slot.buffer().size();
-            List<Fault> all = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                all.add(slot.buffer().fault(device.id(), i));
-            }
-            return Collections.unmodifiableList(all);
+            return faultsOf(slot.buffer());
         } finally {
             slot.unpin();
         }
+    }
+
+    private List<Fault> faultsOf(FaultBuffer faults) {
+        int n = faults.size();
+        List<Fault> all = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            all.add(faults.fault(device.id(), i));
+        }
+        return Collections.unmodifiableList(all);
     }
 
     @Override
@@ -100,6 +127,8 @@ final class DeferredHandle implements DeferredGroup {
             return true;
         }
         if (outcome != HeldGroup.REFUSED) {
+            Kept k = kept;
+            boolean barred = k != null && k.barred();
             device.count(barred || outcome == HeldGroup.STALE ? Counter.STALE_ANSWERS : Counter.DUPLICATES, handler);
         }
         return false;
@@ -127,7 +156,7 @@ final class DeferredHandle implements DeferredGroup {
 
     @Override
     public String toString() {
-        return (recoverable ? "page request group 0x" + Integer.toHexString(groupId) : "unrecoverable fault") + " of "
+        return (recoverable() ? "page request group 0x" + Integer.toHexString(groupId) : "unrecoverable fault") + " of "
                 + device.id() + " (deferred)";
     }
 }

@@ -330,6 +330,7 @@ public final class HeldGroup extends AnswerableGroup {
         if (!win(generation)) {
             return false;
         }
+        keepFaultsForHandle(generation, false);
         try {
             complete(code, reason);
         } finally {
@@ -351,7 +352,7 @@ public final class HeldGroup extends AnswerableGroup {
             if (st == FREE || st == DONE) {
                 return false;
             }
-            if (!selected(d, which)) {
+            if (!selectedBy(d, which)) {
                 return false;
             }
             if (st == SENDING) {
@@ -361,10 +362,7 @@ public final class HeldGroup extends AnswerableGroup {
             if (WORD.compareAndSet(this, w, with(w, SENDING))) {
                 sender = Thread.currentThread();
                 long generation = generationOf(w);
-                DeferredHandle kept = handle;
-                if (kept != null && kept.generation() == generation) {
-                    kept.barred();
-                }
+                keepFaultsForHandle(generation, true);
                 barredGeneration = generation;
                 try {
                     complete(ResponseCode.INVALID, reason);
@@ -376,12 +374,14 @@ public final class HeldGroup extends AnswerableGroup {
         }
     }
 
-    /** Whether the group now in the slot belongs to {@code d} and is selected; read defensively (it may move on). */
-    private boolean selected(DeviceState d, GroupFilter which) {
-        try {
-            return deviceState() == d && buffer().recoverable() && which.test(buffer().lastPasid(), attachment());
-        } catch (RuntimeException slotMovedOn) {
-            return false;
+    /**
+     * The core won the answer of {@code generation} (the slot is not freed before it finishes): a handler holding
+     * its handle keeps a copy of the faults.
+     */
+    private void keepFaultsForHandle(long generation, boolean barred) {
+        DeferredHandle h = handle;
+        if (h != null && h.generation() == generation) {
+            h.keepFaults(buffer(), barred);
         }
     }
 

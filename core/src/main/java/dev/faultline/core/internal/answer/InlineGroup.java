@@ -219,7 +219,7 @@ public final class InlineGroup extends AnswerableGroup {
         if (b != OPEN && b != ANSWERED && b != CLAIMED) {
             return false;
         }
-        if (!serves(d, which)) {
+        if (!selectedBy(d, which)) {
             return false;
         }
         if (b == CLAIMED) {
@@ -246,19 +246,6 @@ public final class InlineGroup extends AnswerableGroup {
             STATE.setRelease(this, with(s, BARRED));
         }
         return true;
-    }
-
-    /**
-     * Whether the call in progress serves a recoverable group of {@code d} selected by {@code which}. The fields
-     * were written before the state word that published them; if the slot moves on while they are read here, the
-     * state word (checked again by the caller's compare-and-set) has changed and the reading does not count.
-     */
-    private boolean serves(DeviceState d, GroupFilter which) {
-        try {
-            return deviceState() == d && buffer().recoverable() && which.test(buffer().lastPasid(), attachment());
-        } catch (RuntimeException slotMovedOn) {
-            return false;
-        }
     }
 
     /** Waits while the call of {@code word} is answered but its answer not yet handed to the backend. */
