@@ -29,6 +29,8 @@ import dev.faultline.platform.vtd.RemappingUnit;
  *       failure in one (logged) never has those before it handled again, and those after it are handled in the
  *       same pass; a descriptor with reserved bits set is refused,
  *       counted, and answered Invalid only if it ends a group;</li>
+ *   <li>answer the batch drained (PQH to the PQT read) with one invalidation wait after its page group responses
+ *       ({@link Responder#closeBatch()});</li>
  *   <li>on PRS.PRO: print "PRQ overflow detected"; only if the queue is now empty, discard the core's partial
  *       requests (their last request may have been lost), clear PRO and print "PRQ overflow cleared".</li>
  * </ol>
@@ -61,9 +63,18 @@ final class PageRequestReader {
     /** PQH past the descriptor being reported, or -1 (written by the pass's holder). */
     private long inFlightNext = -1;
 
-    /** Sends a page group response the core knows nothing of (for requests the driver rejects itself). */
+    /**
+     * Sends a page group response the core knows nothing of (for requests the driver rejects itself), and brackets
+     * the handling of a drained batch, whose responses given on this thread share one invalidation wait.
+     */
     interface Responder {
         void respond(int rid, boolean pasidPresent, int pasid, int code, int groupIndex, long data0, long data1);
+
+        /** Opens the calling thread's response batch. */
+        void openBatch();
+
+        /** Closes it: one invalidation wait for the responses written meanwhile, if any. */
+        void closeBatch();
     }
 
     /**
@@ -131,6 +142,7 @@ final class PageRequestReader {
         unit.write32(RegisterMap.PRS, RegisterMap.PRS_PPR);
         long head = unit.read64(RegisterMap.PQH) % size;
         long tail = unit.read64(RegisterMap.PQT) % size;
+        responder.openBatch();
         while (head != tail) {
             long at = base + head;
             head = (head + PageRequestDescriptor.SIZE) % size;
@@ -143,6 +155,7 @@ final class PageRequestReader {
                 failure = e;
             }
             if (!pass.reportEnded()) {
+                responder.closeBatch(); // the responses given so far on this thread: a successor goes on
                 return FaultRecordReader.ABANDONED;
             }
             inFlightNext = -1;
@@ -153,6 +166,7 @@ final class PageRequestReader {
                         + " not handled: " + failure);
             }
         }
+        responder.closeBatch();
         if ((unit.read32(RegisterMap.PRS) & RegisterMap.PRS_PRO) == 0) {
             return FaultRecordReader.DONE;
         }

@@ -10,10 +10,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Page group responses (VT-d spec 6.5.2.8, Linux {@code intel_iommu_page_response}): the core's answers, checked
  * (a device not behind the unit, a group index or PASID out of range is refused and counted), and the driver's own
- * answers to requests it rejects, each written with an invalidation wait (Linux {@code qi_submit_sync}). The
- * response code is the PCIe one: SUCCESS 0x0, INVALID 0x1, FAILURE 0xF ({@code QI_RESP_*}). Allocates nothing.
+ * answers to requests it rejects, followed by an invalidation wait (Linux {@code qi_submit_sync}): one wait for all
+ * the responses the interrupt thread writes while it handles a drained batch of page requests, one per response
+ * from any other thread ({@link InvalidationQueue#submitResponse}). The response code is the PCIe one: SUCCESS 0x0,
+ * INVALID 0x1, FAILURE 0xF ({@code QI_RESP_*}). Allocates nothing.
  */
-final class PageResponses {
+final class PageResponses implements PageRequestReader.Responder {
     private final String unitName;
     private final int segment;
     private final InvalidationQueue queue;
@@ -57,16 +59,27 @@ final class PageResponses {
         }
     }
 
-    /** Writes one page group response (VT-d invalidation descriptors), private data in qw2/qw3, and waits for it. */
-    void respond(int rid, boolean pasidPresent, int pasid, int code, int groupIndex, long data0,
+    /** Writes one page group response (VT-d invalidation descriptors), private data in qw2/qw3. */
+    @Override
+    public void respond(int rid, boolean pasidPresent, int pasid, int code, int groupIndex, long data0,
             long data1) {
         long qw0 = 0x9 | (pasidPresent ? 1L << 4 : 0) | (long) code << 12 | (long) rid << 16 | (long) pasid << 32;
         long qw1 = 1L << 2 | (long) groupIndex << 3;
-        if (queue.submit(qw0, qw1, data0, data1)) {
+        if (queue.submitResponse(qw0, qw1, data0, data1)) {
             sent.incrementAndGet();
         } else {
             lost.incrementAndGet();
         }
+    }
+
+    @Override
+    public void openBatch() {
+        queue.openBatch();
+    }
+
+    @Override
+    public void closeBatch() {
+        queue.closeBatch();
     }
 
     private void refuse(String why) {

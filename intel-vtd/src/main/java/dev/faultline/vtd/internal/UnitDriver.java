@@ -109,7 +109,7 @@ public final class UnitDriver implements IommuBackend, VtdIommu {
             unit.write32(RegisterMap.GCMD, persistentCommands() | RegisterMap.GCMD_TE);
             awaitStatus(RegisterMap.GCMD_TE, ticker, settings.invalidationTimeoutNanos());
         }
-        this.pageRequests = new PageRequestReader(unit, allocator, devices, log, responses::respond,
+        this.pageRequests = new PageRequestReader(unit, allocator, devices, log, responses,
                 settings.pageRequestQueueOrder(), pass);
         this.faults = new FaultRecordReader(unit, devices, log, pass);
         this.port = pipeline.connect(this);

@@ -12,6 +12,13 @@ import dev.faultline.platform.smmuv3.SmmuRegisters;
  * CMDQ_PROD write, waits (bounded) for room and for CMD_SYNC completion by polling CMDQ_CONS, and recovers from
  * command errors as Linux's {@code arm_smmu_cmdq_skip_err} does. Issuing allocates nothing.
  *
+ * <p><b>Response batches.</b> The fault thread opens a batch while it drains a batch of queue entries
+ * ({@link #openBatch()}); the responses it issues meanwhile ({@link #issueResponse}) are published at once, each
+ * with its own CMDQ_PROD write (so the device resumes without waiting for the batch), but without a CMD_SYNC of
+ * their own: {@link #closeBatch()} issues one CMD_SYNC for all of them when the drained batch ends, as Linux's
+ * {@code arm_smmu_cmdq_batch} ends a batch with one sync. A response from any other thread is a batch of one
+ * (command and CMD_SYNC). Nothing waits on a timer: a batch ends when the entries it drained are handled.
+ *
  * <p>Thread-safe: one lock serializes writers.
  */
 final class CommandQueue {
@@ -28,6 +35,11 @@ final class CommandQueue {
     private int prod;
     private long timeouts;
     private long errors;
+    /** The thread whose response batch is open, or null. */
+    private Thread batchOwner;
+    /** Commands published since the last CMD_SYNC that completed (a sync covers every earlier command). */
+    private int unsynced;
+    private long syncs;
 
     CommandQueue(Smmu smmu, String prefix, LogSink log, long timeoutNanos) {
         this.smmu = smmu;
@@ -63,7 +75,7 @@ final class CommandQueue {
         put(dw0, dw1);
         putSync();
         smmu.write32(SmmuRegisters.CMDQ_PROD, prod);
-        return awaitDrained();
+        return awaitSync();
     }
 
     /** Issues a CMD_SYNC and waits for it. */
@@ -73,7 +85,51 @@ final class CommandQueue {
         }
         putSync();
         smmu.write32(SmmuRegisters.CMDQ_PROD, prod);
-        return awaitDrained();
+        return awaitSync();
+    }
+
+    /** Opens a response batch for the calling thread (the fault thread, before it handles a drained batch). */
+    synchronized void openBatch() {
+        batchOwner = Thread.currentThread();
+    }
+
+    /**
+     * Issues a response command (CMD_RESUME, CMD_PRI_RESP): published at once; synchronized by the caller's open
+     * batch's closing CMD_SYNC, or, from a thread without an open batch, by a CMD_SYNC of its own.
+     *
+     * @return whether the command was issued (and, without a batch, its sync completed in time)
+     */
+    synchronized boolean issueResponse(long dw0, long dw1) {
+        if (batchOwner != Thread.currentThread()) {
+            return issueAndSync(dw0, dw1);
+        }
+        if (!reserve(2)) { // room for the command and the batch's closing CMD_SYNC
+            return false;
+        }
+        put(dw0, dw1);
+        smmu.write32(SmmuRegisters.CMDQ_PROD, prod);
+        unsynced++;
+        return true;
+    }
+
+    /**
+     * Closes the calling thread's batch: one CMD_SYNC for every command published since the last sync, if any. A
+     * thread whose batch another thread took over (a fault thread a handler held) leaves the sync to that one.
+     *
+     * @return whether no sync was needed or the sync completed in time
+     */
+    synchronized boolean closeBatch() {
+        if (batchOwner == Thread.currentThread()) {
+            batchOwner = null;
+        } else if (batchOwner != null) {
+            return true; // the open batch of the thread that took over ends with a sync covering these
+        }
+        return unsynced == 0 || sync();
+    }
+
+    /** CMD_SYNCs issued (each batch of responses has one, each other command its own). */
+    synchronized long syncs() {
+        return syncs;
     }
 
     /** CMD_SYNCs that did not complete in time, and commands skipped in error. */
@@ -82,6 +138,7 @@ final class CommandQueue {
     }
 
     private void putSync() {
+        syncs++;
         put(Command.Sync.dw0(Command.Sync.CS_SEV, Command.Sync.SH_ISH, Command.Sync.MEMATTR_OIWB, 0), 0);
     }
 
@@ -112,6 +169,15 @@ final class CommandQueue {
             }
             Thread.onSpinWait();
         }
+    }
+
+    /** Waits for the CMD_SYNC just published: once it completes, every earlier command has completed too. */
+    private boolean awaitSync() {
+        if (!awaitDrained()) {
+            return false;
+        }
+        unsynced = 0;
+        return true;
     }
 
     private boolean awaitDrained() {

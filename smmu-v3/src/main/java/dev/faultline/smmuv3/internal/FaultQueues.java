@@ -33,6 +33,7 @@ final class FaultQueues {
     private final EventRouter eventRouter;
     private final PriRouter priRouter;
     private final GlobalErrors globalErrors;
+    private final CommandQueue commands;
     private final long syncTimeoutNanos;
     private final Semaphore kick = new Semaphore(0);
     /** Runs on each interrupt instead of waking the fault thread (a simulation without threads), else null. */
@@ -59,7 +60,7 @@ final class FaultQueues {
 
     FaultQueues(String name, String prefix, LogSink log, PhysicalMemory memory, QueueReader events,
             QueueReader pageRequests, EventRouter eventRouter, PriRouter priRouter, GlobalErrors globalErrors,
-            long syncTimeoutNanos, Runnable kicked, Consumer<Runnable> startSuccessor) {
+            CommandQueue commands, long syncTimeoutNanos, Runnable kicked, Consumer<Runnable> startSuccessor) {
         this.name = name;
         this.prefix = prefix;
         this.log = log;
@@ -69,6 +70,7 @@ final class FaultQueues {
         this.eventRouter = eventRouter;
         this.priRouter = priRouter;
         this.globalErrors = globalErrors;
+        this.commands = commands;
         this.syncTimeoutNanos = syncTimeoutNanos;
         this.kicked = kicked;
         this.startSuccessor = startSuccessor;
@@ -255,9 +257,10 @@ final class FaultQueues {
     }
 
     /**
-     * Consumes every entry of {@code queue} until it stays empty, publishing CONS after each batch (which also
-     * acknowledges an overflow). An overflow episode is logged once, when first seen. Each entry is reported
-     * inside {@link QueuePass#reportStarts()} / {@link QueuePass#reportEnded()}.
+     * Consumes every entry of {@code queue} until it stays empty, in batches: the entries between CONS and the PROD
+     * read, then one CMD_SYNC for the responses given meanwhile on this thread ({@link CommandQueue#openBatch()}),
+     * then CONS published (which also acknowledges an overflow). An overflow episode is logged once, when first
+     * seen. Each entry is reported inside {@link QueuePass#reportStarts()} / {@link QueuePass#reportEnded()}.
      *
      * @return {@link #DRAINED}, {@link #OVERFLOWED} (a new overflow episode was seen), or {@link #ABANDONED} (a
      *     handler held an entry's report so long that the pass went to a fresh thread: leave the queue alone)
@@ -273,6 +276,7 @@ final class FaultQueues {
                 queue.publish();
                 return overflow ? OVERFLOWED : DRAINED;
             }
+            commands.openBatch();
             while (queue.hasEntry()) {
                 long at = queue.entry();
                 inFlight = queue;
@@ -289,10 +293,12 @@ final class FaultQueues {
                     log.error(prefix + "queue entry at 0x" + Long.toHexString(at) + " not handled: " + e);
                 }
                 if (!pass.reportEnded()) {
+                    commands.closeBatch(); // the responses given so far on this thread: a successor goes on
                     return ABANDONED;
                 }
                 queue.advance();
             }
+            commands.closeBatch();
             queue.publish();
         }
     }

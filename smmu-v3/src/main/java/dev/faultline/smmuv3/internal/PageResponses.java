@@ -5,9 +5,10 @@ import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.platform.smmuv3.Command;
 
 /**
- * Answers to stalls and page requests as commands, each followed by CMD_SYNC (Linux {@code arm_smmu_page_response}
- * and {@code arm_smmu_handle_ppr}): the core's answers, and the ones the driver gives itself to records no device
- * owns. Allocates nothing.
+ * Answers to stalls and page requests as commands (Linux {@code arm_smmu_page_response} and
+ * {@code arm_smmu_handle_ppr}): the core's answers, and the ones the driver gives itself to records no device owns.
+ * Given on the fault thread while it handles a drained batch, they share that batch's one CMD_SYNC; from any other
+ * thread each has its own ({@link CommandQueue#issueResponse}). Allocates nothing.
  */
 final class PageResponses {
     private final CommandQueue commands;
@@ -26,7 +27,7 @@ final class PageResponses {
         ResponseCode code = response.code();
         if (stream.mode == FaultMode.STALL) {
             boolean retry = code == ResponseCode.SUCCESS;
-            commands.issueAndSync(Command.Resume.dw0(stream.sid, retry, !retry),
+            commands.issueResponse(Command.Resume.dw0(stream.sid, retry, !retry),
                     Command.Resume.dw1(response.groupId()));
             return true;
         }
@@ -37,7 +38,7 @@ final class PageResponses {
                 case FAILURE -> Command.PriResponse.DENY; // PCIe Response Failure
             };
             boolean ssv = response.needsPasid();
-            commands.issueAndSync(Command.PriResponse.dw0(stream.sid, ssv, ssv ? response.pasid() : 0),
+            commands.issueResponse(Command.PriResponse.dw0(stream.sid, ssv, ssv ? response.pasid() : 0),
                     Command.PriResponse.dw1(response.groupId(), resp));
             return true;
         }
@@ -46,12 +47,12 @@ final class PageResponses {
 
     /** Terminates a stall the driver answers itself (CMD_RESUME with Abort). */
     void abortStall(int sid, int stag) {
-        commands.issueAndSync(Command.Resume.dw0(sid, false, true), Command.Resume.dw1(stag));
+        commands.issueResponse(Command.Resume.dw0(sid, false, true), Command.Resume.dw1(stag));
     }
 
     /** Denies a last page request the driver answers itself (CMD_PRI_RESP Response Failure, as Linux). */
     void denyPageRequest(int sid, boolean ssv, int ssid, int prgIndex) {
-        commands.issueAndSync(Command.PriResponse.dw0(sid, ssv, ssv ? ssid : 0),
+        commands.issueResponse(Command.PriResponse.dw0(sid, ssv, ssv ? ssid : 0),
                 Command.PriResponse.dw1(prgIndex, Command.PriResponse.DENY));
     }
 

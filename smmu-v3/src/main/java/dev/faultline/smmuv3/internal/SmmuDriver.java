@@ -110,8 +110,8 @@ public final class SmmuDriver implements IommuBackend, SmmuDomains, DrivenSmmu {
         this.eventRouter = new EventRouter(streams, responses, printer);
         this.priRouter = new PriRouter(streams, responses, printer);
         this.faultQueues = new FaultQueues(smmu.name(), prefix, log, smmu.memory(), events, pageRequests,
-                eventRouter, priRouter, new GlobalErrors(smmu, commands, prefix, log), syncTimeoutNanos, kicked,
-                successor);
+                eventRouter, priRouter, new GlobalErrors(smmu, commands, prefix, log), commands, syncTimeoutNanos,
+                kicked, successor);
     }
 
     // ------------------------------------------------------------------ lifecycle
