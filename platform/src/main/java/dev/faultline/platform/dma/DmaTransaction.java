@@ -16,8 +16,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DmaTransaction {
     private final DmaAccess access;
-    /** Listeners waiting for the final outcome; created by the first one (most transactions have none). */
-    private @Nullable List<Consumer<DmaTransaction>> listeners;
+    /** The first listener waiting for the final outcome (most transactions have none or one). */
+    private @Nullable Consumer<DmaTransaction> listener;
+    /** Further listeners; created by the second one. */
+    private @Nullable List<Consumer<DmaTransaction>> moreListeners;
     private TranslationOutcome outcome = TranslationOutcome.PENDING;
     private long physicalAddress;
     private int stalls;
@@ -98,10 +100,14 @@ public final class DmaTransaction {
         Objects.requireNonNull(listener, "listener");
         synchronized (this) {
             if (!outcome.isFinal()) {
-                if (listeners == null) {
-                    listeners = new ArrayList<>(1);
+                if (this.listener == null) {
+                    this.listener = listener;
+                } else {
+                    if (moreListeners == null) {
+                        moreListeners = new ArrayList<>(1);
+                    }
+                    moreListeners.add(listener);
                 }
-                listeners.add(listener);
                 return;
             }
         }
@@ -127,14 +133,20 @@ public final class DmaTransaction {
     }
 
     private void complete(TranslationOutcome finalOutcome, long address) {
-        List<Consumer<DmaTransaction>> toCall;
+        @Nullable Consumer<DmaTransaction> first;
+        @Nullable List<Consumer<DmaTransaction>> toCall;
         synchronized (this) {
             requireOpen(finalOutcome.name());
             outcome = finalOutcome;
             physicalAddress = address;
             notifyAll();
-            toCall = listeners;
-            listeners = null;
+            first = listener;
+            toCall = moreListeners;
+            listener = null;
+            moreListeners = null;
+        }
+        if (first != null) {
+            first.accept(this);
         }
         for (int i = 0; toCall != null && i < toCall.size(); i++) {
             toCall.get(i).accept(this);

@@ -3,16 +3,11 @@ package dev.faultline.platform.smmuv3;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one pass of the translation pipeline decided for a transaction.
- *
- * @param kind what happens to the transaction
- * @param output the physical address when {@link Kind#TRANSLATED}
- * @param event the record to write (dword 1 without Stall/STAG), or null for none
- * @param stall for {@link Kind#FAULT}: the fault may stall (CD.S / STE.S2S, per STALL_MODEL)
- * @param record for {@link Kind#FAULT}: the fault is recorded when it does not stall (CD.R / STE.S2R)
- * @param abort for {@link Kind#FAULT}: termination aborts (CD.A; always at stage 2) rather than RAZ/WI
+ * What one pass of the translation pipeline decided for a transaction: a carrier the {@link TranslationEngine}
+ * reuses for every translation (under the SMMU's lock), so that deciding allocates nothing. Valid until the engine's
+ * next translation: the SMMU reads it before it completes the transaction (whose listeners may issue the next one).
  */
-record Attempt(Kind kind, long output, long @Nullable [] event, boolean stall, boolean record, boolean abort) {
+final class Attempt {
 
     /** The fate of the transaction. */
     enum Kind {
@@ -26,19 +21,66 @@ record Attempt(Kind kind, long output, long @Nullable [] event, boolean stall, b
         FAULT
     }
 
-    static Attempt translated(long output) {
-        return new Attempt(Kind.TRANSLATED, output, null, false, false, false);
+    private Kind kind = Kind.ABORT;
+    private long output;
+    private long @Nullable [] event;
+    private boolean stall;
+    private boolean record;
+    private boolean abort;
+
+    /** What happens to the transaction. */
+    Kind kind() {
+        return kind;
     }
 
-    static Attempt abort(long @Nullable [] event) {
-        return new Attempt(Kind.ABORT, 0, event, false, false, true);
+    /** The physical address when {@link Kind#TRANSLATED}. */
+    long output() {
+        return output;
     }
 
-    static Attempt noTranslation() {
-        return new Attempt(Kind.NO_TRANSLATION, 0, null, false, false, false);
+    /** The record to write (dword 1 without Stall/STAG), or null for none. */
+    long @Nullable [] event() {
+        return event;
     }
 
-    static Attempt fault(long[] event, boolean stall, boolean record, boolean abort) {
-        return new Attempt(Kind.FAULT, 0, event, stall, record, abort);
+    /** For {@link Kind#FAULT}: the fault may stall (CD.S / STE.S2S, per STALL_MODEL). */
+    boolean stall() {
+        return stall;
+    }
+
+    /** For {@link Kind#FAULT}: the fault is recorded when it does not stall (CD.R / STE.S2R). */
+    boolean record() {
+        return record;
+    }
+
+    /** For {@link Kind#FAULT}: termination aborts (CD.A; always at stage 2) rather than RAZ/WI. */
+    boolean abort() {
+        return abort;
+    }
+
+    Attempt translated(long address) {
+        return set(Kind.TRANSLATED, address, null, false, false, false);
+    }
+
+    Attempt abort(long @Nullable [] record) {
+        return set(Kind.ABORT, 0, record, false, false, true);
+    }
+
+    Attempt noTranslation() {
+        return set(Kind.NO_TRANSLATION, 0, null, false, false, false);
+    }
+
+    Attempt fault(long[] record, boolean mayStall, boolean recorded, boolean aborts) {
+        return set(Kind.FAULT, 0, record, mayStall, recorded, aborts);
+    }
+
+    private Attempt set(Kind k, long out, long @Nullable [] e, boolean s, boolean r, boolean a) {
+        kind = k;
+        output = out;
+        event = e;
+        stall = s;
+        record = r;
+        abort = a;
+        return this;
     }
 }

@@ -32,9 +32,13 @@ final class DecodedDescriptors<T> {
         this.decoded = new Object[slotsPowerOfTwo];
     }
 
-    /** The direct-mapped slot of a 64-byte descriptor's {@code address} in a table of {@code mask + 1} slots. */
+    /**
+     * The direct-mapped slot of a 64-byte descriptor's {@code address} in a table of {@code mask + 1} slots: a
+     * multiplicative (Fibonacci) hash of the descriptor's index, so that descriptors at the same offset of tables
+     * a power of two apart (the CDs of one PASID under many streams) do not all share a slot.
+     */
     static int slotOf(long address, int mask) {
-        return (int) (address >>> 6 ^ address >>> 18) & mask;
+        return (int) ((address >>> 6) * 0x9E37_79B9_7F4A_7C15L >>> 40) & mask;
     }
 
     /** The descriptor at {@code address} as memory holds it now, decoded. */

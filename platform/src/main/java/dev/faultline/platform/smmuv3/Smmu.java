@@ -11,9 +11,6 @@ import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.memory.PhysicalMemory;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -46,8 +43,11 @@ public final class Smmu implements TranslationPort {
     private final OutputQueue eventQueue;
     private final OutputQueue priQueue;
     private final ArrayDeque<long[]> pendingStallRecords = new ArrayDeque<>();
-    private final Map<Long, DmaTransaction> stalled = new HashMap<>();
-    private final Map<Integer, PrgResponseReceiver> receivers = new HashMap<>();
+    private final StallTable stalled;
+    /** The words of the PRI queue entry being written (reused: entries are written one at a time, locked). */
+    private final long[] priWords = new long[2];
+    /** The connected PCIe functions by 16-bit requester id (an array: no boxed key per response). */
+    private final @Nullable PrgResponseReceiver[] receivers = new PrgResponseReceiver[0x10000];
     private @Nullable SmmuInterruptListener listener;
     private int raised;
 
@@ -94,6 +94,7 @@ public final class Smmu implements TranslationPort {
         }
         this.name = name;
         this.features = Objects.requireNonNull(features, "features");
+        this.stalled = new StallTable(features.stallMax());
         this.memory = Objects.requireNonNull(memory, "memory");
         this.engine = new TranslationEngine(memory, this::aborts, features);
         this.eventQueue = new OutputQueue(memory, this::aborts, EventRecord.BYTES, features.eventQueueLog2());
@@ -382,7 +383,7 @@ public final class Smmu implements TranslationPort {
             int sid = tx.access().requesterId();
             int stag = allocateStag(sid);
             event[1] |= EventRecord.EVTQ_1_STALL | stag;
-            stalled.put(key(sid, stag), tx);
+            stalled.put(StallTable.key(sid, stag), tx);
             stallCount++;
             tx.stall();
             recordStallEvent(event);
@@ -401,16 +402,12 @@ public final class Smmu implements TranslationPort {
     private int allocateStag(int sid) {
         for (int i = 0; i < 0x10000; i++) {
             int stag = (nextStag + i) & 0xffff;
-            if (!stalled.containsKey(key(sid, stag))) {
+            if (!stalled.contains(StallTable.key(sid, stag))) {
                 nextStag = stag + 1;
                 return stag;
             }
         }
         throw new IllegalStateException("no free STAG"); // unreachable: STALL_MAX < 2^16
-    }
-
-    private static long key(int sid, int stag) {
-        return (sid & 0xffff_ffffL) << 16 | (stag & 0xffff);
     }
 
     /** How many transactions are stalled now. */
@@ -439,7 +436,7 @@ public final class Smmu implements TranslationPort {
     private void recordStallEvent(long[] event) {
         flushPendingStallRecords();
         if (!pendingStallRecords.isEmpty() || eventQueue.full()) {
-            pendingStallRecords.add(event);
+            pendingStallRecords.add(event.clone()); // the engine reuses its event words
             return;
         }
         pushEvent(event);
@@ -498,7 +495,9 @@ public final class Smmu implements TranslationPort {
             return;
         }
         PriEntry entry = PriEntry.of(sid, m);
-        if (priQueue.push(new long[] {entry.dw0(), entry.dw1()})) {
+        priWords[0] = entry.dw0();
+        priWords[1] = entry.dw1();
+        if (priQueue.push(priWords)) {
             priWritten++;
             raise(SmmuInterrupt.PRIQ);
         } else {
@@ -516,7 +515,7 @@ public final class Smmu implements TranslationPort {
     }
 
     private void deliver(int sid, int pasid, int prgIndex, int code) {
-        PrgResponseReceiver receiver = receivers.get(sid & 0xffff);
+        PrgResponseReceiver receiver = receivers[sid & 0xffff];
         if (receiver == null) {
             responsesUndeliverable++;
             return;
@@ -526,12 +525,12 @@ public final class Smmu implements TranslationPort {
 
     @Override
     public synchronized void connect(int requesterId, PrgResponseReceiver receiver) {
-        receivers.put(requesterId & 0xffff, Objects.requireNonNull(receiver, "receiver"));
+        receivers[requesterId & 0xffff] = Objects.requireNonNull(receiver, "receiver");
     }
 
     @Override
     public synchronized void disconnect(int requesterId) {
-        receivers.remove(requesterId & 0xffff);
+        receivers[requesterId & 0xffff] = null;
     }
 
     // ------------------------------------------------------------------ command queue
@@ -549,8 +548,7 @@ public final class Smmu implements TranslationPort {
         long zero = cmdqBase & SmmuRegisters.Q_BASE_ADDR_MASK & ~(align - 1);
         while (!QueuePointer.empty(cmdqProd, cmdqCons, log2)) {
             long slot = zero + (long) QueuePointer.index(cmdqCons, log2) * Command.BYTES;
-            int error = aborts(slot) ? SmmuRegisters.CERROR_ABT
-                    : execute(Command.decode(memory.read64(slot), memory.read64(slot + 8)));
+            int error = aborts(slot) ? SmmuRegisters.CERROR_ABT : execute(memory.read64(slot), memory.read64(slot + 8));
             if (error != SmmuRegisters.CERROR_NONE) {
                 cmdqError = error; // CONS stays on the failing command
                 commandErrors++;
@@ -562,54 +560,70 @@ public final class Smmu implements TranslationPort {
         }
     }
 
-    private int execute(Command command) {
-        if (command instanceof Command.Resume r) {
-            if (features.stallModel() == 1) {
-                return SmmuRegisters.CERROR_ILL;
-            }
-            DmaTransaction tx = stalled.remove(key(r.sid(), r.stag()));
-            if (tx == null) {
-                resumesUnmatched++; // a STAG matching no stalled transaction is a no-op
-            } else if (r.retry()) {
-                tx.retry();
-                process(tx); // retried as if it had just arrived: it may fault (and stall) again
-            } else if (r.abort() || features.termModel()) {
-                tx.abort();
-            } else {
-                tx.terminateRazWi();
-            }
-            return SmmuRegisters.CERROR_NONE;
+    /**
+     * Executes one command from its two doublewords: CMD_RESUME, CMD_PRI_RESP and CMD_SYNC (every fault's
+     * commands) straight from the words, the rest decoded.
+     */
+    private int execute(long dw0, long dw1) {
+        int sid = (int) (dw0 >>> 32);
+        switch (Command.opcode(dw0)) {
+            case Command.OP_RESUME:
+                return resume(sid, (int) (dw1 & 0xffff), (dw0 & Command.Resume.AC) != 0,
+                        (dw0 & Command.Resume.AB) != 0);
+            case Command.OP_PRI_RESP:
+                return priResponse(sid, (dw0 & Command.CMDQ_0_SSV) != 0, (int) (dw0 >>> 12) & 0xfffff,
+                        (int) (dw1 & 0x1ff), (int) (dw1 >>> 12) & 3);
+            case Command.OP_CMD_SYNC:
+                return sync((int) (dw0 >>> 12) & 3, (int) (dw0 >>> 32), dw1 & Command.Sync.MSIADDR_MASK);
+            default:
+                return execute(Command.decode(dw0, dw1));
         }
+    }
+
+    private int resume(int sid, int stag, boolean retry, boolean abort) {
+        if (features.stallModel() == 1) {
+            return SmmuRegisters.CERROR_ILL;
+        }
+        DmaTransaction tx = stalled.remove(StallTable.key(sid, stag));
+        if (tx == null) {
+            resumesUnmatched++; // a STAG matching no stalled transaction is a no-op
+        } else if (retry) {
+            tx.retry();
+            process(tx); // retried as if it had just arrived: it may fault (and stall) again
+        } else if (abort || features.termModel()) {
+            tx.abort();
+        } else {
+            tx.terminateRazWi();
+        }
+        return SmmuRegisters.CERROR_NONE;
+    }
+
+    private int priResponse(int sid, boolean ssv, int ssid, int prgIndex, int resp) {
+        int code = Command.PriResponse.pcieCode(resp);
+        if (!features.pri() || code < 0) {
+            return SmmuRegisters.CERROR_ILL;
+        }
+        responsesSent++;
+        deliver(sid, ssv ? ssid : Pasid.NONE, prgIndex, code);
+        return SmmuRegisters.CERROR_NONE;
+    }
+
+    private int sync(int cs, int msiData, long msiAddress) {
+        if (cs == 3) {
+            return SmmuRegisters.CERROR_ILL;
+        }
+        if (cs == Command.Sync.CS_IRQ && (msiAddress & 3) == 0 && !aborts(msiAddress)) {
+            memory.write32(msiAddress, msiData); // all earlier commands are complete by now
+        }
+        return SmmuRegisters.CERROR_NONE;
+    }
+
+    private int execute(Command command) {
         if (command instanceof Command.StallTerm t) {
             if (features.stallModel() == 1) {
                 return SmmuRegisters.CERROR_ILL;
             }
-            Iterator<Map.Entry<Long, DmaTransaction>> it = stalled.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<Long, DmaTransaction> e = it.next();
-                if ((int) (e.getKey() >>> 16) == t.sid()) {
-                    it.remove();
-                    e.getValue().abort();
-                }
-            }
-            return SmmuRegisters.CERROR_NONE;
-        }
-        if (command instanceof Command.PriResponse p) {
-            int code = Command.PriResponse.pcieCode(p.resp());
-            if (!features.pri() || code < 0) {
-                return SmmuRegisters.CERROR_ILL;
-            }
-            responsesSent++;
-            deliver(p.sid(), p.ssv() ? p.ssid() : Pasid.NONE, p.prgIndex(), code);
-            return SmmuRegisters.CERROR_NONE;
-        }
-        if (command instanceof Command.Sync s) {
-            if (s.cs() == 3) {
-                return SmmuRegisters.CERROR_ILL;
-            }
-            if (s.cs() == Command.Sync.CS_IRQ && (s.msiAddress() & 3) == 0 && !aborts(s.msiAddress())) {
-                memory.write32(s.msiAddress(), s.msiData()); // all earlier commands are complete by now
-            }
+            stalled.removeStream(t.sid(), DmaTransaction::abort);
             return SmmuRegisters.CERROR_NONE;
         }
         if (command instanceof Command.Unknown) {

@@ -31,16 +31,22 @@ final class TranslationEngine {
     private final LongPredicate externalAbort;
     /** Decoded STEs and CDs of recent transactions (each still read from memory every time). */
     private final DecodedDescriptors<StreamTableEntry> streamEntries =
-            new DecodedDescriptors<>(256, StreamTableEntry::decode);
+            new DecodedDescriptors<>(1024, StreamTableEntry::decode);
     private final DecodedDescriptors<ContextDescriptor> contexts =
-            new DecodedDescriptors<>(256, ContextDescriptor::decode);
+            new DecodedDescriptors<>(1024, ContextDescriptor::decode);
     /** Stage-1 walk parameters of recent (CD, STE) pairs, by the CD's address; a pair is the same decoded objects. */
-    private static final int PARAMETER_SLOTS = 256;
+    private static final int PARAMETER_SLOTS = 1024;
     private final ContextDescriptor[] parameterCds = new ContextDescriptor[PARAMETER_SLOTS];
     private final StreamTableEntry[] parameterStes = new StreamTableEntry[PARAMETER_SLOTS];
     private final WalkParameters[] parameterValues = new WalkParameters[PARAMETER_SLOTS];
     private final TableWalker walker;
     private final SmmuFeatures features;
+    /** The decision of the translation in progress (reused: translations run one at a time, under the lock). */
+    private final Attempt result = new Attempt();
+    /** The attributes of the transaction in progress (reused likewise). */
+    private final Access current = new Access();
+    /** The words of the event the translation in progress records (reused; the SMMU copies what it keeps). */
+    private final long[] eventWords = new long[4];
 
     TranslationEngine(PhysicalMemory memory, LongPredicate externalAbort, SmmuFeatures features) {
         this.memory = memory;
@@ -51,23 +57,23 @@ final class TranslationEngine {
 
     Attempt translate(DmaAccess a, Registers r) {
         if (!r.smmuEnabled()) {
-            return r.bypassAborts() ? Attempt.abort(null) : Attempt.translated(a.address()); // GBPA
+            return r.bypassAborts() ? result.abort(null) : result.translated(a.address()); // GBPA
         }
         int sid = a.requesterId();
         SteLocation where = locate(sid, r, a);
         if (where.address() < 0) {
-            return Attempt.abort(where.event());
+            return result.abort(where.event());
         }
         long steAddress = where.address();
         if (externalAbort.test(steAddress)) {
-            return Attempt.abort(fetch(EventType.F_STE_FETCH, sid, false, 0, steAddress));
+            return result.abort(fetch(EventType.F_STE_FETCH, sid, false, 0, steAddress));
         }
         StreamTableEntry ste = streamEntries.read(memory, steAddress);
         if (!ste.valid() || illegal(ste)) {
-            return Attempt.abort(config(EventType.C_BAD_STE, sid, a, false));
+            return result.abort(config(EventType.C_BAD_STE, sid, a, false));
         }
         if (ste.config() == StreamTableEntry.CFG_ABORT) {
-            return Attempt.abort(null); // STE.V = 1, Config = 0b000: abort with no event
+            return result.abort(null); // STE.V = 1, Config = 0b000: abort with no event
         }
         boolean privileged = switch (ste.privCfg()) {
             case 2 -> false;
@@ -79,12 +85,12 @@ final class TranslationEngine {
             case 3 -> AccessType.INSTRUCTION_FETCH;
             default -> a.type();
         };
-        Access access = new Access(a, sid, type, privileged);
+        Access access = current.reset(a, sid, type, privileged);
         if (a.translationRequest() && ste.eats() == 0) {
-            return Attempt.abort(access.event(EventType.F_BAD_ATS_TREQ, false, EventRecord.CLASS_IN, 0));
+            return result.abort(access.event(EventType.F_BAD_ATS_TREQ, false, EventRecord.CLASS_IN, 0));
         }
         if (!ste.stage1() && a.hasPasid()) {
-            return Attempt.abort(config(EventType.C_BAD_SUBSTREAMID, sid, a, true));
+            return result.abort(config(EventType.C_BAD_SUBSTREAMID, sid, a, true));
         }
         long ipa = a.address();
         NestedTables nested = ste.stage2() ? new NestedTables(ste, access) : null;
@@ -98,11 +104,11 @@ final class TranslationEngine {
             return access.fault(EventType.F_ADDR_SIZE, false, EventRecord.CLASS_IN, 0, false, true, true);
         }
         if (nested == null) {
-            return Attempt.translated(ipa);
+            return result.translated(ipa);
         }
         WalkResult w = walker.walk(nested.parameters, ipa, access.type, false, TableAddressTranslator.IDENTITY);
         if (w.translated()) {
-            return Attempt.translated(w.outputAddress());
+            return result.translated(w.outputAddress());
         }
         return nested.fault(w, EventRecord.CLASS_IN, ipa, false);
     }
@@ -158,20 +164,20 @@ final class TranslationEngine {
         int index = 0;
         if (a.hasPasid()) {
             if (cdMax == 0 || a.pasid() >= 1 << cdMax) {
-                return Attempt.abort(config(EventType.C_BAD_SUBSTREAMID, access.sid, a, true));
+                return result.abort(config(EventType.C_BAD_SUBSTREAMID, access.sid, a, true));
             }
             if (a.pasid() == 0 && ste.s1Dss() == StreamTableEntry.S1DSS_SSID0) {
-                return Attempt.abort(config(EventType.F_STREAM_DISABLED, access.sid, a, false));
+                return result.abort(config(EventType.F_STREAM_DISABLED, access.sid, a, false));
             }
             index = a.pasid();
         } else if (cdMax > 0) {
             switch (ste.s1Dss()) {
                 case StreamTableEntry.S1DSS_BYPASS:
-                    return Attempt.translated(a.address());
+                    return result.translated(a.address());
                 case StreamTableEntry.S1DSS_SSID0:
                     break;
                 default:
-                    return Attempt.abort(config(EventType.F_STREAM_DISABLED, access.sid, a, false));
+                    return result.abort(config(EventType.F_STREAM_DISABLED, access.sid, a, false));
             }
         }
         long cdIpa = ste.s1ContextPtr();
@@ -184,11 +190,11 @@ final class TranslationEngine {
                 return nested.fault(nested.last, EventRecord.CLASS_CD, l1Ipa, false);
             }
             if (externalAbort.test(l1)) {
-                return Attempt.abort(fetch(EventType.F_CD_FETCH, access.sid, a.hasPasid(), a.pasid(), l1));
+                return result.abort(fetch(EventType.F_CD_FETCH, access.sid, a.hasPasid(), a.pasid(), l1));
             }
             long desc = memory.read64(l1);
             if ((desc & ContextDescriptor.L1_DESC_V) == 0) {
-                return Attempt.abort(config(EventType.C_BAD_SUBSTREAMID, access.sid, a, true));
+                return result.abort(config(EventType.C_BAD_SUBSTREAMID, access.sid, a, true));
             }
             cdIpa = (desc & ContextDescriptor.L1_DESC_L2PTR_MASK) + ContextDescriptor.BYTES * (long) (index & ((1 << split) - 1));
         } else if (cdMax > 0) {
@@ -199,24 +205,24 @@ final class TranslationEngine {
             return nested.fault(nested.last, EventRecord.CLASS_CD, cdIpa, false);
         }
         if (externalAbort.test(cdPa)) {
-            return Attempt.abort(fetch(EventType.F_CD_FETCH, access.sid, a.hasPasid(), a.pasid(), cdPa));
+            return result.abort(fetch(EventType.F_CD_FETCH, access.sid, a.hasPasid(), a.pasid(), cdPa));
         }
         ContextDescriptor cd = contexts.read(memory, cdPa);
         WalkParameters p = cd.valid() ? parameters(cdPa, cd, ste) : null;
         if (p == null) {
-            return Attempt.abort(config(EventType.C_BAD_CD, access.sid, a, false));
+            return result.abort(config(EventType.C_BAD_CD, access.sid, a, false));
         }
         boolean stall = features.stallModel() == 2 || features.stallModel() == 0 && cd.stall();
         WalkResult w = walker.walk(p, a.address(), access.type, access.privileged,
                 nested == null ? TableAddressTranslator.IDENTITY : nested);
         if (w.translated()) {
-            return Attempt.translated(w.outputAddress());
+            return result.translated(w.outputAddress());
         }
         if (w.fault() == FaultKind.TABLE_ADDRESS) {
             return nested.fault(nested.last, EventRecord.CLASS_TT, nested.lastAddress, nested.lastWrite);
         }
         if (w.fault() == FaultKind.EXTERNAL_ABORT) {
-            return Attempt.abort(access.walkAbort(false, EventRecord.CLASS_TT, w.descriptorAddress()));
+            return result.abort(access.walkAbort(false, EventRecord.CLASS_TT, w.descriptorAddress()));
         }
         return access.fault(eventOf(w.fault()), false, EventRecord.CLASS_IN, 0, stall, cd.record() || stall,
                 cd.abort() || features.termModel());
@@ -316,16 +322,17 @@ final class TranslationEngine {
 
     /** One transaction's attributes after the STE overrides. */
     private final class Access {
-        final DmaAccess access;
-        final int sid;
-        final AccessType type;
-        final boolean privileged;
+        DmaAccess access;
+        int sid;
+        AccessType type;
+        boolean privileged;
 
-        Access(DmaAccess access, int sid, AccessType type, boolean privileged) {
-            this.access = access;
-            this.sid = sid;
-            this.type = type;
-            this.privileged = privileged;
+        Access reset(DmaAccess a, int streamId, AccessType accessType, boolean priv) {
+            this.access = a;
+            this.sid = streamId;
+            this.type = accessType;
+            this.privileged = priv;
+            return this;
         }
 
         long[] event(EventType t, boolean s2, int faultClass, long dword3) {
@@ -335,15 +342,19 @@ final class TranslationEngine {
                     | (type == AccessType.INSTRUCTION_FETCH ? EventRecord.EVTQ_1_IND : 0)
                     | (type.isRead() ? EventRecord.EVTQ_1_RNW : 0) | (s2 ? EventRecord.EVTQ_1_S2 : 0)
                     | (long) faultClass << EventRecord.EVTQ_1_CLASS_SHIFT;
-            return new long[] {dw0, dw1, access.address(), dword3};
+            eventWords[0] = dw0;
+            eventWords[1] = dw1;
+            eventWords[2] = access.address();
+            eventWords[3] = dword3;
+            return eventWords;
         }
 
         /** A translation-related event; an ATS translation request gets no record and no access instead. */
         Attempt fault(EventType t, boolean s2, int faultClass, long ipa, boolean stall, boolean record, boolean abort) {
             if (access.translationRequest()) {
-                return Attempt.noTranslation();
+                return result.noTranslation();
             }
-            return Attempt.fault(event(t, s2, faultClass, ipa & 0x00ff_ffff_ffff_f000L), stall, record, abort);
+            return result.fault(event(t, s2, faultClass, ipa & 0x00ff_ffff_ffff_f000L), stall, record, abort);
         }
 
         /** F_WALK_EABT: never stalls, always recorded (§1.6, §1.7). */
@@ -387,7 +398,7 @@ final class TranslationEngine {
         /** The event of a stage-2 failure while translating {@code ipa} for {@code faultClass}. */
         Attempt fault(WalkResult w, int faultClass, long ipa, boolean descriptorWrite) {
             if (w.fault() == FaultKind.EXTERNAL_ABORT) {
-                return Attempt.abort(access.walkAbort(true, faultClass, w.descriptorAddress()));
+                return result.abort(access.walkAbort(true, faultClass, w.descriptorAddress()));
             }
             EventType t = eventOf(w.fault());
             Attempt f = access.fault(t, true, faultClass, ipa, features.stallModel() == 2

@@ -110,7 +110,7 @@ public final class RemappingUnit implements TranslationPort {
 
     // Outputs waiting for the lock to be released.
     private int pendingInterrupts;
-    private final List<PrgResponseMessage> pendingResponses = new ArrayList<>();
+    private final ArrayDeque<PrgResponseMessage> pendingResponses = new ArrayDeque<>();
 
     // Counters, guarded by lock.
     private long faultsRecorded;
@@ -846,19 +846,20 @@ public final class RemappingUnit implements TranslationPort {
     /** Delivers responses and interrupts queued under the lock, outside it. */
     private void flush() {
         int interrupts;
-        List<PrgResponseMessage> responses;
         synchronized (lock) {
             interrupts = pendingInterrupts;
             pendingInterrupts = 0;
-            if (pendingResponses.isEmpty()) {
-                responses = null; // the common case (no response to deliver) allocates nothing
-            } else {
-                responses = new ArrayList<>(pendingResponses);
-                pendingResponses.clear();
-            }
         }
-        for (int i = 0; responses != null && i < responses.size(); i++) {
-            PrgResponseMessage response = responses.get(i);
+        // one at a time, in order, from the head: a receiver that makes the unit queue more (a retried access, a
+        // nested flush) neither reorders nor repeats a response, and nothing is copied
+        while (true) {
+            PrgResponseMessage response;
+            synchronized (lock) {
+                response = pendingResponses.poll();
+            }
+            if (response == null) {
+                break;
+            }
             PrgResponseReceiver receiver = receivers.get(response.destinationId());
             synchronized (lock) {
                 if (receiver == null) {

@@ -21,6 +21,13 @@ final class TableLookup {
     private final UnitConfiguration configuration;
     /** Cached PASID entries by {@code rid << 20 | pasid}: the 8 words, then FPD of the directory or entry (0/1). */
     private final Map<Long, long[]> pasidCache = new HashMap<>();
+    /**
+     * A direct-mapped memo of {@link #pasidCache} by primitive key, so that a hit boxes no key; emptied whenever an
+     * entry leaves the cache (invalidations are rare).
+     */
+    private static final int MEMO_SLOTS = 1024;
+    private final long[] memoKeys = new long[MEMO_SLOTS];
+    private final long[][] memoEntries = new long[MEMO_SLOTS][];
     private long pasidCacheHits;
     private int rid;
 
@@ -97,8 +104,11 @@ final class TableLookup {
             return fail(FaultReason.SM_PASID_TOO_LARGE);
         }
         long key = (long) rid << 20 | pasid;
-        long[] cached = pasidCache.get(key);
+        int memo = (int) (key * 0x9E37_79B9_7F4A_7C15L >>> 40) & (MEMO_SLOTS - 1);
+        long[] cached = memoEntries[memo] != null && memoKeys[memo] == key ? memoEntries[memo] : pasidCache.get(key);
         if (cached != null) {
+            memoKeys[memo] = key;
+            memoEntries[memo] = cached;
             System.arraycopy(cached, 0, pasidEntry, 0, pasidEntry.length);
             faultProcessingDisable |= cached[pasidEntry.length] != 0;
             pasidCacheHits++;
@@ -158,6 +168,7 @@ final class TableLookup {
      * @return false for the reserved granularity 2
      */
     boolean invalidatePasidCache(int granularity, int did, int pasid) {
+        Arrays.fill(memoEntries, null);
         switch (granularity) {
             case 0 -> pasidCache.values().removeIf(e -> domainId(e) == did);
             case 1 -> pasidCache.entrySet().removeIf(e -> domainId(e.getValue()) == did
@@ -178,6 +189,7 @@ final class TableLookup {
      * @return false for the reserved granularity 0
      */
     boolean invalidateContextCache(int granularity, int did, int sid) {
+        Arrays.fill(memoEntries, null);
         switch (granularity) {
             case 1 -> pasidCache.clear();
             case 2 -> pasidCache.values().removeIf(e -> domainId(e) == did);
