@@ -45,9 +45,24 @@ public final class TableWalker {
      */
     public WalkResult walk(WalkParameters p, long address, AccessType type, boolean privileged,
             TableAddressTranslator tables) {
+        WalkOutcome outcome = new WalkOutcome();
+        walk(p, address, type, privileged, tables, outcome);
+        return outcome.result();
+    }
+
+    /**
+     * {@link #walk(WalkParameters, long, AccessType, boolean, TableAddressTranslator)} into a reusable carrier
+     * instead of a new {@link WalkResult}: allocates nothing.
+     *
+     * @param out where the outcome goes (overwritten)
+     * @return whether the walk translated ({@code out.translated()})
+     * @since 1.1
+     */
+    public boolean walk(WalkParameters p, long address, AccessType type, boolean privileged,
+            TableAddressTranslator tables, WalkOutcome out) {
         long input = p.topByteIgnore() ? address & 0x00ff_ffff_ffff_ffffL : address;
         if (p.walksDisabled() || (p.inputBits() < 64 && (input >>> p.inputBits()) != 0)) {
-            return WalkResult.fault(FaultKind.TRANSLATION, 0, 0, 0);
+            return out.fault(FaultKind.TRANSLATION, 0, 0, 0);
         }
         long table = p.tableBase();
         long tableControls = 0; // accumulated APTable / XNTable bits (stage 1)
@@ -58,20 +73,20 @@ public final class TableWalker {
             long entry = table + index * 8;
             long pa = tables.translate(entry, false);
             if (pa == TableAddressTranslator.FAULT) {
-                return WalkResult.fault(FaultKind.TABLE_ADDRESS, level, 0, 0);
+                return out.fault(FaultKind.TABLE_ADDRESS, level, 0, 0);
             }
             if (externalAbort.test(pa)) {
-                return WalkResult.fault(FaultKind.EXTERNAL_ABORT, level, 0, pa);
+                return out.fault(FaultKind.EXTERNAL_ABORT, level, 0, pa);
             }
             long d = memory.read64(pa);
             if (!Descriptor.valid(d)) {
-                return WalkResult.fault(FaultKind.TRANSLATION, level, d, pa);
+                return out.fault(FaultKind.TRANSLATION, level, d, pa);
             }
             long kind = d & Descriptor.TYPE_MASK;
             if (level < 3 && kind == Descriptor.TYPE_TABLE) {
                 long next = d & Descriptor.ADDR_MASK;
                 if ((next >>> p.outputBits()) != 0) {
-                    return WalkResult.fault(FaultKind.ADDRESS_SIZE, level, d, pa);
+                    return out.fault(FaultKind.ADDRESS_SIZE, level, d, pa);
                 }
                 if (p.stage() == Stage.STAGE1) {
                     tableControls |= d & (Descriptor.PXN_TABLE | Descriptor.UXN_TABLE | Descriptor.AP_TABLE_NO_EL0
@@ -82,33 +97,34 @@ public final class TableWalker {
             }
             if ((level == 0) || (level == 3 && kind != Descriptor.TYPE_PAGE)) {
                 // no level-0 blocks with the 4 KiB granule; type 01 is reserved at level 3
-                return WalkResult.fault(FaultKind.TRANSLATION, level, d, pa);
+                return out.fault(FaultKind.TRANSLATION, level, d, pa);
             }
-            return leaf(p, input, type, privileged, tables, level, entry, pa, d, tableControls);
+            return leaf(p, input, type, privileged, tables, level, entry, pa, d, tableControls, out);
         }
         throw new AssertionError("a walk always ends at level 3");
     }
 
-    private WalkResult leaf(WalkParameters p, long input, AccessType type, boolean privileged,
-            TableAddressTranslator tables, int level, long entry, long pa, long d, long tableControls) {
+    private boolean leaf(WalkParameters p, long input, AccessType type, boolean privileged,
+            TableAddressTranslator tables, int level, long entry, long pa, long d, long tableControls,
+            WalkOutcome out) {
         long size = Descriptor.entrySize(level);
         long output = d & Descriptor.ADDR_MASK & ~(size - 1);
         if ((output >>> p.outputBits()) != 0) {
-            return WalkResult.fault(FaultKind.ADDRESS_SIZE, level, d, pa);
+            return out.fault(FaultKind.ADDRESS_SIZE, level, d, pa);
         }
         long updated = d;
         if ((d & Descriptor.AF) == 0) {
             if (p.hardwareAccessFlag()) {
                 updated |= Descriptor.AF;
             } else if (!p.accessFlagFaultsDisabled()) {
-                return WalkResult.fault(FaultKind.ACCESS_FLAG, level, d, pa);
+                return out.fault(FaultKind.ACCESS_FLAG, level, d, pa);
             }
         }
         int verdict = p.stage() == Stage.STAGE1
                 ? stage1Permits(d, tableControls, type, privileged, p.hardwareDirty())
                 : stage2Permits(d, type, p.hardwareDirty());
         if (verdict == DENY) {
-            return WalkResult.fault(FaultKind.PERMISSION, level, d, pa);
+            return out.fault(FaultKind.PERMISSION, level, d, pa);
         }
         if (verdict == ALLOW_MAKING_DIRTY) {
             updated = p.stage() == Stage.STAGE1 ? updated & ~Descriptor.AP_RDONLY : updated | Descriptor.HAP_WRITE;
@@ -116,15 +132,15 @@ public final class TableWalker {
         if (updated != d) {
             long target = tables.translate(entry, true);
             if (target == TableAddressTranslator.FAULT) {
-                return new WalkResult(FaultKind.TABLE_ADDRESS, level, 0, d, pa, 0, true);
+                return out.set(FaultKind.TABLE_ADDRESS, level, 0, d, pa, 0, true);
             }
             if (externalAbort.test(target)) {
-                return WalkResult.fault(FaultKind.EXTERNAL_ABORT, level, d, target);
+                return out.fault(FaultKind.EXTERNAL_ABORT, level, d, target);
             }
             // Hardware update: atomic; if software changed the descriptor meanwhile, its value stands.
             memory.compareAndSet(target, d, updated);
         }
-        return WalkResult.translated(level, output | (input & (size - 1)), updated, pa, size);
+        return out.translated(level, output | (input & (size - 1)), updated, pa, size);
     }
 
     private static final int DENY = 0;

@@ -5,6 +5,7 @@ import dev.faultline.platform.arm.FaultKind;
 import dev.faultline.platform.arm.Stage;
 import dev.faultline.platform.arm.TableAddressTranslator;
 import dev.faultline.platform.arm.TableWalker;
+import dev.faultline.platform.arm.WalkOutcome;
 import dev.faultline.platform.arm.WalkParameters;
 import dev.faultline.platform.arm.WalkResult;
 import dev.faultline.platform.dma.AccessType;
@@ -47,6 +48,8 @@ final class TranslationEngine {
     private final Access current = new Access();
     /** The words of the event the translation in progress records (reused; the SMMU copies what it keeps). */
     private final long[] eventWords = new long[4];
+    /** The outcome of the stage-1 walk in progress (reused likewise). */
+    private final WalkOutcome walk = new WalkOutcome();
 
     TranslationEngine(PhysicalMemory memory, LongPredicate externalAbort, SmmuFeatures features) {
         this.memory = memory;
@@ -213,9 +216,9 @@ final class TranslationEngine {
             return result.abort(config(EventType.C_BAD_CD, access.sid, a, false));
         }
         boolean stall = features.stallModel() == 2 || features.stallModel() == 0 && cd.stall();
-        WalkResult w = walker.walk(p, a.address(), access.type, access.privileged,
-                nested == null ? TableAddressTranslator.IDENTITY : nested);
-        if (w.translated()) {
+        WalkOutcome w = walk;
+        if (walker.walk(p, a.address(), access.type, access.privileged,
+                nested == null ? TableAddressTranslator.IDENTITY : nested, w)) {
             return result.translated(w.outputAddress());
         }
         if (w.fault() == FaultKind.TABLE_ADDRESS) {
