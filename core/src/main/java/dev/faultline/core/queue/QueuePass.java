@@ -135,7 +135,9 @@ public final class QueuePass {
      *     queues or calling {@link #leave()}
      */
     public boolean reportEnded() {
-        if (state.compareAndSet(reportState, reportState & ~REPORTING)) {
+        // the holder check first: an abandoned thread must not end its successor's report in flight (the state it
+        // would compare is the one the successor wrote in reportState, which the two threads share)
+        if (holder == Thread.currentThread() && state.compareAndSet(reportState, reportState & ~REPORTING)) {
             return true;
         }
         blocked.decrementAndGet();

@@ -60,6 +60,43 @@ class QueuePassTest {
     }
 
     @Test
+    void anAbandonedThreadReturningWhileItsSuccessorReportsNeitherTakesThePassNorEndsTheSuccessorsReport()
+            throws Exception {
+        CountDownLatch inReport = new CountDownLatch(1);
+        CountDownLatch handlerReturns = new CountDownLatch(1);
+        CompletableFuture<Boolean> stillMine = CompletableFuture.supplyAsync(() -> {
+            pass.enter();
+            pass.reportStarts();
+            inReport.countDown();
+            await(handlerReturns);
+            return pass.reportEnded();
+        });
+        assertThat(inReport.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(pass.abandonReport()).isTrue();
+        CountDownLatch successorReports = new CountDownLatch(1);
+        CountDownLatch blockedThreadReturned = new CountDownLatch(1);
+        CompletableFuture<Boolean> successor = CompletableFuture.supplyAsync(() -> {
+            pass.adopt();
+            pass.reportStarts();
+            successorReports.countDown();
+            await(blockedThreadReturned); // the blocked thread's handler returns during this report
+            boolean ended = pass.reportEnded();
+            pass.leave();
+            return ended;
+        });
+        assertThat(successorReports.await(10, TimeUnit.SECONDS)).isTrue();
+
+        handlerReturns.countDown();
+        assertThat(stillMine.get(10, TimeUnit.SECONDS)).as("the blocked thread's pass is gone").isFalse();
+        blockedThreadReturned.countDown();
+
+        assertThat(successor.get(10, TimeUnit.SECONDS)).as("the successor's report is still its own").isTrue();
+        assertThat(pass.blocked()).isZero();
+        assertThat(pass.enter(TimeUnit.SECONDS.toNanos(10))).isTrue();
+        pass.leave();
+    }
+
+    @Test
     void pastTheLimitOfHeldThreadsABlockedReportKeepsThePass() {
         for (int i = 0; i < 2; i++) {
             pass.adopt();

@@ -155,7 +155,8 @@ final class PageRequestReader {
                 failure = e;
             }
             if (!pass.reportEnded()) {
-                responder.closeBatch(); // the responses given so far on this thread: a successor goes on
+                // the queue is no longer this thread's, nor the invalidation queue (its driver may be gone): the
+                // responses it wrote are with the unit; the successor's next batch ends with their wait
                 return FaultRecordReader.ABANDONED;
             }
             inFlightNext = -1;

@@ -113,8 +113,10 @@ final class CommandQueue {
     }
 
     /**
-     * Closes the calling thread's batch: one CMD_SYNC for every command published since the last sync, if any. A
-     * thread whose batch another thread took over (a fault thread a handler held) leaves the sync to that one.
+     * Closes the calling thread's batch: one CMD_SYNC for every command published since the last sync, if any
+     * (a fault thread a handler held, whose pass went to a successor, never calls this: the successor's next batch,
+     * which {@link #openBatch()} takes over, ends with the sync that covers its commands too). A thread whose batch
+     * another thread took over leaves the sync to that one.
      *
      * @return whether no sync was needed or the sync completed in time
      */

@@ -293,7 +293,8 @@ final class FaultQueues {
                     log.error(prefix + "queue entry at 0x" + Long.toHexString(at) + " not handled: " + e);
                 }
                 if (!pass.reportEnded()) {
-                    commands.closeBatch(); // the responses given so far on this thread: a successor goes on
+                    // the queues are no longer this thread's, nor the command queue (its driver may be gone): the
+                    // responses it published are with the SMMU; the successor's next batch ends with their sync
                     return ABANDONED;
                 }
                 queue.advance();
