@@ -206,6 +206,11 @@ final class EndToEndRig implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        stop(driver, core);
+    }
+
+    /** Stops a rig's driver, then its core (also when the driver fails to stop). */
+    static void stop(AutoCloseable driver, StandaloneCore core) {
         try {
             driver.close();
         } catch (Exception e) {

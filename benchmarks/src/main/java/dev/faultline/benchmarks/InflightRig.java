@@ -262,12 +262,6 @@ final class InflightRig implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            driver.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("driver did not stop", e);
-        } finally {
-            core.close();
-        }
+        EndToEndRig.stop(driver, core);
     }
 }
