@@ -9,13 +9,19 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The files of a Faultline distribution: the launcher bundle (this jar, which also holds the demo and the shell
- * commands) and the directory of bundles to install with it.
+ * The files of a Faultline distribution: the directory of bundles to install, beside the launcher's jar (a plain
+ * executable, not a bundle: what runs inside the framework is in the bundles, the shell bundle
+ * {@value #SHELL_BUNDLE} among them).
  *
- * @param launcherBundle the launcher's own jar, or its classes directory when run from an IDE or a test
  * @param bundleDirectory the directory whose {@code *.jar} files are installed
  */
-public record Distribution(Path launcherBundle, Path bundleDirectory) {
+public record Distribution(Path bundleDirectory) {
+    /**
+     * The symbolic name of the shell bundle: the launcher's {@code configure} task, the console log and the shell
+     * commands. It starts with the framework's services, before the bundles that wait for the configuration.
+     */
+    public static final String SHELL_BUNDLE = "dev.faultline.shell";
+
 
     /**
      * The distribution this class was loaded from: its jar, and {@code bundle/} beside it. The system property
@@ -36,12 +42,11 @@ public record Distribution(Path launcherBundle, Path bundleDirectory) {
             throw new LaunchException(Main.STARTUP_FAILED, "no bundle directory at " + bundles
                     + " (build the distribution with ./mvnw install -DskipTests -pl launcher -am)");
         }
-        return new Distribution(self, bundles);
+        return new Distribution(bundles);
     }
 
     /**
-     * Install locations of every bundle, the launcher bundle last. A classes directory is installed in place
-     * ({@code reference:}), which Felix supports for exploded bundles.
+     * Install locations of every bundle, in file-name order.
      *
      * @throws LaunchException if the bundle directory cannot be read or holds no bundle
      */
@@ -56,8 +61,6 @@ public record Distribution(Path launcherBundle, Path bundleDirectory) {
         if (locations.isEmpty()) {
             throw new LaunchException(Main.STARTUP_FAILED, "no bundle in " + bundleDirectory);
         }
-        locations.add(Files.isDirectory(launcherBundle)
-                ? "reference:" + launcherBundle.toUri() : launcherBundle.toUri().toString());
         return locations;
     }
 }

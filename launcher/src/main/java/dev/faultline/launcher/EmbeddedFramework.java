@@ -34,7 +34,8 @@ import org.osgi.util.tracker.ServiceTracker;
  * the exit status. Only {@code java.*} types cross between the launcher's class path and the bundles.
  *
  * <p><b>Start order.</b> {@link #start} starts the framework's services (Declarative Services, Config Admin,
- * Metatype, the log, Gogo) and the launcher's own bundle, whose {@code configure} task writes the configuration;
+ * Metatype, the log, Gogo) and the shell bundle ({@value Distribution#SHELL_BUNDLE}), whose {@code configure} task
+ * writes the configuration;
  * {@link #startComponents()} then starts the bundles with Declarative Services components. Each component
  * thus activates once, with its final configuration: no device is announced, removed and announced again,
  * and no service a command found is replaced under it by a configuration arriving late.
@@ -173,9 +174,8 @@ public final class EmbeddedFramework implements AutoCloseable {
      * remembers from the last run: the framework's start would otherwise start them before the configuration.
      */
     private void holdBack(List<Bundle> installed) throws BundleException {
-        Bundle launcher = installed.get(installed.size() - 1);
         for (Bundle bundle : installed) {
-            if (bundle != launcher && startsLater(bundle)) {
+            if (startsLater(bundle)) {
                 bundle.stop();
             }
         }
@@ -183,6 +183,7 @@ public final class EmbeddedFramework implements AutoCloseable {
 
     private static boolean startsLater(Bundle bundle) {
         return bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null
+                && !Distribution.SHELL_BUNDLE.equals(bundle.getSymbolicName())
                 && (SHELL_BUNDLE.equals(bundle.getSymbolicName())
                         || DeployDirectory.WATCHER_BUNDLE.equals(bundle.getSymbolicName())
                         || bundle.getHeaders().get(SERVICE_COMPONENT) != null);
@@ -190,17 +191,17 @@ public final class EmbeddedFramework implements AutoCloseable {
 
     /**
      * Starts every bundle but fragments, the shell, whose console {@link #startShell()} opens later, and the
-     * bundles with Declarative Services components other than the launcher's own (installed last) and the deploy
-     * directory's watcher, which {@link #startComponents()} starts once the configuration is written.
+     * bundles with Declarative Services components other than the shell bundle (whose {@code configure} task writes
+     * the configuration) and the deploy directory's watcher, which {@link #startComponents()} starts once the
+     * configuration is written.
      */
     private void startAll(List<Bundle> bundles) throws LaunchException {
-        Bundle launcher = bundles.get(bundles.size() - 1);
         for (Bundle bundle : bundles) {
             if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null
                     || SHELL_BUNDLE.equals(bundle.getSymbolicName())) {
                 continue;
             }
-            if (bundle != launcher && startsLater(bundle)) {
+            if (startsLater(bundle)) {
                 components.add(bundle);
             } else {
                 start(bundle);

@@ -1,5 +1,6 @@
 package dev.faultline.launcher;
 
+import dev.faultline.shell.internal.config.ConfigFile;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +16,13 @@ import org.osgi.framework.BundleException;
  *
  * <ol>
  *   <li>Reads the command line ({@link CommandLine}); {@code --help} prints the usage and stops there.</li>
- *   <li>Checks the configuration file, if one is given ({@link ConfigFile}).</li>
- *   <li>Locates the distribution: this jar and the {@code bundle/} directory beside it ({@link Distribution}).</li>
+ *   <li>Checks the configuration file, if one is given ({@link ConfigFile}, from the shell jar on the class
+ *       path).</li>
+ *   <li>Locates the distribution: the {@code bundle/} directory beside this jar ({@link Distribution}).</li>
  *   <li>Creates the framework with the standard launch API, installs every bundle and starts the framework's
- *       services and the launcher's bundle ({@link EmbeddedFramework}), and adds a shutdown hook, named
+ *       services and the shell bundle ({@link EmbeddedFramework}), and adds a shutdown hook, named
  *       {@value #SHUTDOWN_HOOK}, that stops it.</li>
- *   <li>Applies the configuration through Config Admin (the launcher bundle's {@code configure} task, which
+ *   <li>Applies the configuration through Config Admin (the shell bundle's {@code configure} task, which
  *       returns once Config Admin delivered it), then starts the bundles with components: each component
  *       activates once, with its final configuration.</li>
  *   <li>Runs the command: a task ({@code demo}, {@code decode}, {@code replay}) runs and the framework stops

@@ -25,7 +25,8 @@ class LauncherDistributionTest {
         assertThat(result.out().lines().filter(l -> l.contains("|Faultline ")))
                 .isNotEmpty()
                 .allSatisfy(l -> assertThat(l).contains("|Active "));
-        assertThat(result.out()).contains("|Faultline launcher");
+        assertThat(result.out()).as("the launcher is no bundle; the shell and the demo are")
+                .contains("|Faultline shell").contains("|Faultline demo").doesNotContain("|Faultline launcher");
         assertThat(result.out()).contains("|Apache Felix Declarative Services").contains("|Apache Felix Gogo Shell");
     }
 
@@ -203,7 +204,7 @@ class LauncherDistributionTest {
                 .doesNotContain("itest.deployed").containsPattern("\\|Installed +\\| +1\\|itest.byhand \\(1.0.0\\)");
 
         LauncherProcess.Result temporary = LauncherProcess.run("lb\n", "--deploy", deploy.toString());
-        assertThat(temporary.out()).as("a temporary storage keeps nothing").contains("|Faultline launcher")
+        assertThat(temporary.out()).as("a temporary storage keeps nothing").contains("|Faultline shell")
                 .doesNotContain("itest.byhand");
         assertThat(first.err() + second.err() + third.err() + temporary.err()).doesNotContain("ERROR")
                 .doesNotContain("Exception");

@@ -129,12 +129,12 @@ class WebConsolePluginOSGiTest {
     }
 
     @Test
-    void theSwapButtonSwapsABackendAsFaultlineSwapDoesWithoutRestartingTheLauncherOrTheDrivers() throws Exception {
+    void theSwapButtonSwapsABackendAsFaultlineSwapDoesWithoutRestartingTheShellOrTheDrivers() throws Exception {
         OwnVtdUnit.deploy(context, admin);
         Bundle backend = Arrays.stream(context.getBundles())
                 .filter(b -> "dev.faultline.intel-vtd".equals(b.getSymbolicName())).findFirst().orElseThrow();
-        Bundle launcher = Arrays.stream(context.getBundles())
-                .filter(b -> "dev.faultline.launcher".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        Bundle shell = Arrays.stream(context.getBundles())
+                .filter(b -> "dev.faultline.shell".equals(b.getSymbolicName())).findFirst().orElseThrow();
         long revisionBefore = backend.getLastModified();
         List<String> stopped = new CopyOnWriteArrayList<>();
         BundleListener listener = event -> {
@@ -177,6 +177,6 @@ class WebConsolePluginOSGiTest {
         assertThat(backend.getState()).isEqualTo(Bundle.ACTIVE);
         assertThat(stopped).as("only the backend stopped: no refresh restarted its importers")
                 .containsExactly("dev.faultline.intel-vtd");
-        assertThat(launcher.getState()).isEqualTo(Bundle.ACTIVE);
+        assertThat(shell.getState()).isEqualTo(Bundle.ACTIVE);
     }
 }

@@ -3,8 +3,8 @@ package dev.faultline.itests.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.itests.Services;
-import dev.faultline.launcher.demo.DemoReport;
-import dev.faultline.launcher.demo.DemoScenario;
+import dev.faultline.demo.DemoReport;
+import dev.faultline.demo.DemoScenario;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -28,8 +28,9 @@ import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 
 /**
- * A backend swapped with {@code faultline:swap} restarts neither the launcher nor anything else importing the
- * backend's API: its shell commands and the demo keep running, and a demo run during fifty swaps passes.
+ * A backend swapped with {@code faultline:swap} restarts nothing else importing the backend's API: the shell
+ * bundle (the launcher's side in the framework, with its commands) and the demo bundle keep running, and a demo run
+ * during fifty swaps passes.
  */
 class BackendSwapOSGiTest {
     private static final List<String> BACKENDS = List.of("dev.faultline.smmu-v3", "dev.faultline.intel-vtd");
@@ -44,9 +45,11 @@ class BackendSwapOSGiTest {
     DemoScenario demo;
 
     @Test
-    void swappingEitherBackendRestartsNeitherTheLauncherNorItsCommands(@TempDir Path dir) throws Exception {
-        Bundle launcher = bundle("dev.faultline.launcher");
-        BundleWiring wiring = launcher.adapt(BundleWiring.class);
+    void swappingEitherBackendRestartsNeitherTheShellNorTheDemo(@TempDir Path dir) throws Exception {
+        Bundle shell = bundle("dev.faultline.shell");
+        Bundle demoBundle = bundle("dev.faultline.demo");
+        BundleWiring shellWiring = shell.adapt(BundleWiring.class);
+        BundleWiring demoWiring = demoBundle.adapt(BundleWiring.class);
         long swapCommand = serviceId("(osgi.command.function=swap)");
         long demoService = serviceId("(objectClass=" + DemoScenario.class.getName() + ")");
         List<Path> jars = jars(dir);
@@ -55,9 +58,12 @@ class BackendSwapOSGiTest {
             swap(i % 2, jars);
         }
 
-        assertThat(launcher.adapt(BundleWiring.class)).isSameAs(wiring);
-        assertThat(wiring.isCurrent()).isTrue();
-        assertThat(launcher.getState()).isEqualTo(Bundle.ACTIVE);
+        assertThat(shell.adapt(BundleWiring.class)).isSameAs(shellWiring);
+        assertThat(shellWiring.isCurrent()).isTrue();
+        assertThat(shell.getState()).isEqualTo(Bundle.ACTIVE);
+        assertThat(demoBundle.adapt(BundleWiring.class)).isSameAs(demoWiring);
+        assertThat(demoWiring.isCurrent()).isTrue();
+        assertThat(demoBundle.getState()).isEqualTo(Bundle.ACTIVE);
         assertThat(serviceId("(osgi.command.function=swap)")).isEqualTo(swapCommand);
         assertThat(serviceId("(objectClass=" + DemoScenario.class.getName() + ")")).isEqualTo(demoService);
         assertThat(context.getBundle(0).adapt(FrameworkWiring.class).getRemovalPendingBundles())

@@ -2,9 +2,9 @@ package dev.faultline.itests.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.faultline.launcher.demo.DemoReport;
-import dev.faultline.launcher.demo.DemoScenario;
-import dev.faultline.launcher.demo.StepResult;
+import dev.faultline.demo.DemoReport;
+import dev.faultline.demo.DemoScenario;
+import dev.faultline.demo.StepResult;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

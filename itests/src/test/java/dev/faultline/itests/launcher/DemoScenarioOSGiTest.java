@@ -3,9 +3,9 @@ package dev.faultline.itests.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.api.stats.FaultCounts;
-import dev.faultline.launcher.demo.DemoReport;
-import dev.faultline.launcher.demo.DemoScenario;
-import dev.faultline.launcher.demo.StepResult;
+import dev.faultline.demo.DemoReport;
+import dev.faultline.demo.DemoScenario;
+import dev.faultline.demo.StepResult;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

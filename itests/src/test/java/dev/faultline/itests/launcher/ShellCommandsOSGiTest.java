@@ -10,9 +10,8 @@ import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.core.shell.UsageException;
 import dev.faultline.itests.Services;
-import dev.faultline.launcher.Main;
-import dev.faultline.launcher.demo.DemoReport;
-import dev.faultline.launcher.demo.DemoScenario;
+import dev.faultline.demo.DemoReport;
+import dev.faultline.demo.DemoScenario;
 import java.io.OutputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -48,7 +47,9 @@ import org.osgi.test.common.annotation.InjectService;
  * numbers, {@code help faultline}, {@code exit}, and a swap that fails putting the running bundle back.
  */
 class ShellCommandsOSGiTest {
-    private static final String LAUNCHER = "dev.faultline.launcher";
+    private static final String SHELL = "dev.faultline.shell";
+    /** The property of the launcher's exit service ({@code Main.EXIT_SERVICE}; the launcher is no bundle). */
+    private static final String EXIT_SERVICE = "faultline.launcher.exit";
     /** Commands of other bundles whose arguments Gogo reads (parameters of their own types). */
     private static final Set<String> GOGO_TYPED = Set.of("decode", "replay");
 
@@ -78,7 +79,7 @@ class ShellCommandsOSGiTest {
 
     @Test
     void everyDeclaredFunctionIsAPublicMethodAndEveryPublicMethodIsDeclared() {
-        for (ServiceReference<?> ref : commands(LAUNCHER)) {
+        for (ServiceReference<?> ref : commands(SHELL, "dev.faultline.demo")) {
             Object service = context.getService(ref);
             Set<String> declared = Set.of(functions(ref));
             Set<String> methods = Arrays.stream(service.getClass().getDeclaredMethods())
@@ -235,7 +236,7 @@ class ShellCommandsOSGiTest {
         List<Integer> statuses = new CopyOnWriteArrayList<>();
         IntConsumer launcher = statuses::add;
         ServiceRegistration<IntConsumer> registration = context.registerService(IntConsumer.class, launcher,
-                new Hashtable<>(Map.of(Main.EXIT_SERVICE, Boolean.TRUE)));
+                new Hashtable<>(Map.of(EXIT_SERVICE, Boolean.TRUE)));
         try {
             shell("faultline:exit");
             shell("faultline:exit 0x3");
@@ -313,8 +314,8 @@ class ShellCommandsOSGiTest {
     void swapNamesAMissingBundleAndRefusesTheBundleRunningTheCommand() {
         assertThatThrownBy(() -> shell("faultline:swap no.such.bundle")).hasMessage("no bundle named no.such.bundle");
         assertThatThrownBy(() -> shell("faultline:swap 0xffff")).hasMessage("no bundle with id 0xffff");
-        assertThatThrownBy(() -> shell("faultline:swap " + LAUNCHER)).hasMessage(
-                "cannot swap dev.faultline.launcher: it runs the framework or this command");
+        assertThatThrownBy(() -> shell("faultline:swap " + SHELL)).hasMessage(
+                "cannot swap dev.faultline.shell: it runs the framework or this command");
         assertThatThrownBy(() -> shell("faultline:swap")).isInstanceOf(UsageException.class)
                 .hasMessage("missing <bundle>\nusage: faultline:swap [--json] <bundle> <jar>");
     }
@@ -358,18 +359,19 @@ class ShellCommandsOSGiTest {
 
     private List<String> allFunctions() {
         List<String> out = new ArrayList<>();
-        for (ServiceReference<?> ref : commands(null)) {
+        for (ServiceReference<?> ref : commands()) {
             out.addAll(List.of(functions(ref)));
         }
         assertThat(out).contains("stats", "smmu", "vtd", "gpu", "rproc", "viommus", "dma", "swap", "help", "exit");
         return out;
     }
 
-    private List<ServiceReference<?>> commands(String bundle) {
+    /** The {@code faultline} commands of the bundles named, or of every bundle when none is. */
+    private List<ServiceReference<?>> commands(String... bundles) {
         try {
             ServiceReference<?>[] refs = context.getAllServiceReferences(null, "(osgi.command.scope=faultline)");
-            return Arrays.stream(refs)
-                    .filter(r -> bundle == null || r.getBundle().getSymbolicName().equals(bundle)).toList();
+            return Arrays.stream(refs).filter(r -> bundles.length == 0
+                    || Arrays.asList(bundles).contains(r.getBundle().getSymbolicName())).toList();
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
