@@ -131,6 +131,18 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         return new Core(valid, HandlerPolicy.standalone(), Ticker.SYSTEM, log, true);
     }
 
+    /**
+     * A core outside a framework driven by its caller (no thread started): time read from {@code ticker}, settings
+     * validated as {@link #standalone} does, each group queued for a queued handler handed to {@code server}; the
+     * caller runs {@link #expireDeadlines()} and {@link #scanForBlockedHandlers()} where the watchdog thread would.
+     */
+    public static Core stepped(Settings settings, Ticker ticker, LogSink log, Consumer<HandlerQueue> server) {
+        Settings valid = Settings.validated(settings, log::error);
+        Core core = new Core(valid, HandlerPolicy.standalone(), ticker, log, false);
+        core.serveQueuesBy(server);
+        return core;
+    }
+
     public Settings settings() {
         return settings;
     }
@@ -463,7 +475,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     // ---- deadlines ----
 
     /** Answers the held groups whose deadline has passed (the watchdog thread does this by itself). */
-    int expireDeadlines() {
+    public int expireDeadlines() {
         long now = ticker.nanoTime();
         int n = ledger.expireDue(now);
         endDepartures(now);
@@ -476,7 +488,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     }
 
     /** Looks for inline handler calls that block (the watchdog thread does this by itself). */
-    void scanForBlockedHandlers() {
+    public void scanForBlockedHandlers() {
         scan(ticker.nanoTime());
     }
 

@@ -10,6 +10,7 @@ import dev.faultline.core.log.LogSink;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The production fault pipeline without a framework: the same grouping, routing, exactly-once answers,
@@ -112,6 +113,15 @@ public final class StandaloneCore implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long an inline handler call may run before it counts as blocking its IOMMU's thread (the component's
+         * {@code inline.block.ms}); the watchdog scans every half of it.
+         */
+        public Builder inlineBlockMillis(long millis) {
+            settings = settings.withInlineBlockMillis(millis);
+            return this;
+        }
+
         /** Where host log lines go, whatever their level (default: dropped). */
         public Builder log(Consumer<String> sink) {
             this.log = LogSink.lines(Objects.requireNonNull(sink, "sink"));
@@ -127,6 +137,17 @@ public final class StandaloneCore implements AutoCloseable {
         /** Starts the core (its deadline thread runs until {@link StandaloneCore#close()}). */
         public StandaloneCore start() {
             return new StandaloneCore(Core.standalone(settings, log));
+        }
+
+        /**
+         * A core driven by its caller instead ({@link SteppedCore}): no thread started, its time read from
+         * {@code clockNanos}, each group queued for a queued handler handed to {@code server}.
+         */
+        public SteppedCore stepped(LongSupplier clockNanos, SteppedCore.QueueServer server) {
+            Objects.requireNonNull(clockNanos, "clockNanos");
+            Objects.requireNonNull(server, "server");
+            return new SteppedCore(Core.stepped(settings, clockNanos::getAsLong, log,
+                    queue -> server.queued(queue, queue::serveOne)));
         }
     }
 }

@@ -43,7 +43,7 @@ import dev.faultline.viommu.GuestStatistics;
 import dev.faultline.viommu.VirtualSmmuStatistics;
 import dev.faultline.viommu.VirtualSmmuV3;
 import dev.faultline.viommu.VirtualSte;
-import dev.faultline.viommu.internal.SoakGuest;
+import dev.faultline.viommu.standalone.StandaloneGuest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -91,7 +91,7 @@ final class SimGuest {
     private final Supplier<SmmuDomains> host;
     private final Scheduler.Actor vmm = new Scheduler.Actor(NAME + "-vmm");
     private final Scheduler.Actor kernel = new Scheduler.Actor(NAME + "-kernel");
-    private final SoakGuest guest;
+    private final StandaloneGuest guest;
     private final VirtualSmmuV3 vsmmu;
     private final TranslationTable stage2;
     private final TranslationTable stage1;
@@ -130,7 +130,7 @@ final class SimGuest {
         ram = new GuestMemoryWindow(machine.memory(), 0, base + RAM);
         frames = new FrameAllocator(machine.memory(), base, RAM);
         stage1 = TranslationTable.stage1(frames, 48);
-        guest = new SoakGuest(NAME, DOMAIN, ram, LIMITS, scheduler::now, this::bind);
+        guest = new StandaloneGuest(NAME, DOMAIN, ram, LIMITS, scheduler::now, this::bind);
         vsmmu = guest.smmu();
         vsmmu.addStream(stallingId, VSID_STALLING);
         vsmmu.addStream(floodingId, VSID_FLOODING);

@@ -5,7 +5,8 @@ import dev.faultline.api.fault.PciRequesterId;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.HandlerStatus;
-import dev.faultline.core.internal.SimulatedCore;
+import dev.faultline.core.internal.BrokenWatchdogCore;
+import dev.faultline.core.standalone.StandaloneCore;
 import dev.faultline.platform.arm.TranslationTable;
 import dev.faultline.platform.dma.TranslationOutcome;
 import dev.faultline.platform.dma.TranslationPort;
@@ -79,7 +80,7 @@ final class SimMachine implements AutoCloseable {
     private final CoreFigures cores = new CoreFigures();
     private final List<StandaloneSmmu> smmuDrivers = new ArrayList<>();
     private final List<StandaloneVtd> vtdDrivers = new ArrayList<>();
-    private SimulatedCore core;
+    private SimCore core;
     private StandaloneSmmu smmuDriver;
     private StandaloneVtd vtdDriver;
     private boolean smmuPassDue;
@@ -128,13 +129,20 @@ final class SimMachine implements AutoCloseable {
 
     // ------------------------------------------------------------------ the machine's threads
 
-    private SimulatedCore newCore() {
-        SimulatedCore c = new SimulatedCore(scheduler::now, TIMEOUT_MILLIS, 8, INLINE_BLOCK_MILLIS,
-                line -> hostLog("core log: " + line), this::queued);
+    private SimCore newCore() {
+        SimCore c = brokenWatchdog ? brokenCore() : SimCore.of(StandaloneCore.builder().partials(64, 1024)
+                .defaultTimeoutMillis(TIMEOUT_MILLIS).queueDepth(8).inlineBlockMillis(INLINE_BLOCK_MILLIS)
+                .log(line -> hostLog("core log: " + line)).stepped(scheduler::now, this::queued));
         handlers.forEach((domain, h) -> ids.put(domain, c.register(h, topology.properties(domain))));
         c.register(guest.handler(), guest.properties());
         cores.started(c.statistics());
         return c;
+    }
+
+    /** The core's test fixture with the seeded bug, on the same settings. */
+    private SimCore brokenCore() {
+        return SimCore.withBrokenWatchdog(new BrokenWatchdogCore(scheduler::now, TIMEOUT_MILLIS, 8,
+                INLINE_BLOCK_MILLIS, line -> hostLog("core log: " + line), this::queued));
     }
 
     /** A group was queued for a queued handler: its queue's thread serves it a moment later. */
@@ -152,11 +160,7 @@ final class SimMachine implements AutoCloseable {
         core.expireDeadlines();
         if (scheduler.now() - lastScan >= SCAN_NANOS) {
             lastScan = scheduler.now();
-            if (brokenWatchdog) {
-                core.scanWithoutClaim();
-            } else {
-                core.scanForBlockedHandlers();
-            }
+            core.scan();
         }
         scheduler.after(WATCHDOG_TICK_NANOS + scheduler.delay(0, 200_000), watchdog, Scheduler.ROUTINE,
                 this::watchdogTick);

@@ -80,6 +80,12 @@ public record Settings(int partialsPerDevice, int partialsTotal, long defaultTim
                 queueFullResponse, quarantineAfter, inlineBlockMillis, logBurst, logIntervalMillis, precise);
     }
 
+    /** These settings with another threshold for an inline handler call to count as blocking its IOMMU's thread. */
+    public Settings withInlineBlockMillis(long millis) {
+        return new Settings(partialsPerDevice, partialsTotal, defaultTimeoutMillis, timeoutResponse, queueDepth,
+                queueFullResponse, quarantineAfter, millis, logBurst, logIntervalMillis, preciseTimestamps);
+    }
+
     /** These settings with another log rate limit. */
     public Settings withLogRate(int burst, long intervalMillis) {
         return new Settings(partialsPerDevice, partialsTotal, defaultTimeoutMillis, timeoutResponse, queueDepth,

@@ -1,7 +1,6 @@
 package dev.faultline.core.internal;
 
 import dev.faultline.api.backend.FaultPipeline;
-import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.core.internal.answer.InlineGroup;
@@ -18,33 +17,32 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The production pipeline as the deterministic simulation runs it: its time read from the simulation's virtual
- * clock, and none of its threads started. The simulation's scheduler does what the threads would: it calls
- * {@link #expireDeadlines()} and {@link #scanForBlockedHandlers()} as the watchdog thread would, and serves each
- * queued handler's queue when told that a group was queued. Reports read the clock (there is no clock thread).
+ * A core with a deliberately broken watchdog, for the deterministic simulation's test that shows it finds a real bug
+ * class (the soak's {@code SeededBugTest}; published in the core's test jar). Otherwise it is the core a
+ * {@code SteppedCore} runs: time from the simulation's clock, no thread started, groups queued for a queued
+ * handler handed to the simulation's scheduler.
  *
- * <p>{@link #scanWithoutClaim()} is a deliberately broken watchdog scan, for the test that shows the simulation
- * finds a real bug class: it answers an inline call past its deadline on the handler's behalf without claiming the
- * call's group first, as a watchdog without the claim would, so the handler's own later answer is sent too.
+ * <p>{@link #scanWithoutClaim()} is the broken watchdog scan: it answers an inline call past its deadline on the
+ * handler's behalf without claiming the call's group first, as a watchdog without the claim would, so the handler's
+ * own later answer is sent too. It needs the core's inline slots, which no exported entry point offers (nor
+ * should), so it lives here, beside the core's own tests.
  */
-public final class SimulatedCore implements AutoCloseable {
+public final class BrokenWatchdogCore implements AutoCloseable {
     private final Core pipeline;
     /** The call serial each slot was last answered for by the broken scan (that scan answers each call once). */
     private final Map<InlineGroup, Long> answeredWithoutClaim = new IdentityHashMap<>();
 
     /**
-     * A core reading {@code clock} (nanoseconds) with the given deadline of held groups and queue depth; its host log
-     * lines go to {@code log}; {@code queued} is told of each group queued for a queued handler, with the queue (an
-     * opaque key) and the action that serves the queue's oldest group.
+     * A core reading {@code clock} (nanoseconds) with the given deadline of held groups, queue depth and blocking
+     * threshold, and parked partial page requests bounded at 64 per device and 1,024 in all; its host log lines go
+     * to {@code log}; {@code queued} is told of each group queued for a queued handler, with the queue (an opaque
+     * key) and the action that serves the queue's oldest group.
      */
-    public SimulatedCore(LongSupplier clock, long timeoutMillis, int queueDepth, long inlineBlockMillis,
+    public BrokenWatchdogCore(LongSupplier clock, long timeoutMillis, int queueDepth, long inlineBlockMillis,
             Consumer<String> log, BiConsumer<Object, BooleanSupplier> queued) {
-        Settings s = new Settings(64, 1024, timeoutMillis, ResponseCode.INVALID, queueDepth, ResponseCode.FAILURE,
-                Settings.DEFAULTS.quarantineAfter(), inlineBlockMillis, Settings.DEFAULTS.logBurst(),
-                Settings.DEFAULTS.logIntervalMillis(), false);
-        pipeline = new Core(s, HandlerPolicy.standalone(),
-                clock::getAsLong, LogSink.lines(log), false);
-        pipeline.serveQueuesBy(q -> queued.accept(q, q::serveOne));
+        Settings settings = Settings.DEFAULTS.withPartials(64, 1024).withDefaultTimeoutMillis(timeoutMillis)
+                .withQueueDepth(queueDepth).withInlineBlockMillis(inlineBlockMillis);
+        pipeline = Core.stepped(settings, clock::getAsLong, LogSink.lines(log), q -> queued.accept(q, q::serveOne));
     }
 
     /** The service backends connect to. */
@@ -71,12 +69,6 @@ public final class SimulatedCore implements AutoCloseable {
     public void expireDeadlines() {
         pipeline.expireDeadlines();
     }
-
-    /** What the watchdog thread does every half blocking threshold: blocked inline calls, quarantines, departures. */
-    public void scanForBlockedHandlers() {
-        pipeline.scanForBlockedHandlers();
-    }
-
     /**
      * The broken scan: answers each inline call past its deadline once, sending the answer straight away instead of
      * claiming the group first; the rest of the watchdog's periodic work as usual.
