@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The simulation finds a real bug class and its seed replays it. The bug, put in by the test: the watchdog answers
  * an inline call past its deadline on the handler's behalf without claiming the call's group first
- * ({@code SimulatedCore#scanWithoutClaim}), so when the blocked handler returns and answers, its answer is sent
- * too, and the device hears two answers for one group. It shows only in the interleavings where a handler blocks
+ * ({@code BrokenWatchdogCore#scanWithoutClaim}, a fixture of the core's test jar), so when the blocked handler
+ * returns and answers, its answer is sent too, and the device hears two answers for one group. It shows only in the interleavings where a handler blocks
  * past its deadline and the watchdog's scan runs during the block; the simulation reaches them, and the seed of
  * the failure fails the same way, at the same step, every time.
  */

@@ -15,10 +15,10 @@ import org.osgi.framework.ServiceReference;
 
 /**
  * What the console's buttons do, each on a thread of its own so that the POST returns at once: run the demo (the
- * launcher's {@code demo} task service, {@code ToIntFunction<String[]>} with {@code faultline.launcher.task=demo}),
- * and swap a backend bundle for the content it runs now through the launcher's {@code swap} task
+ * demo bundle's {@code demo} task service, {@code ToIntFunction<String[]>} with {@code faultline.launcher.task=demo}),
+ * and swap a backend bundle for the content it runs now through the shell bundle's {@code swap} task
  * ({@code Function<String, String>} with {@code faultline.launcher.task=swap}: stop, update, start, refreshed only
- * when the wiring needs it, exactly as {@code faultline:swap}, so the launcher, its commands, a demo in progress and
+ * when the wiring needs it, exactly as {@code faultline:swap}, so the shell, its commands, a demo in progress and
  * the drivers go on running). One action runs at a time; {@link #status()} tells the last outcome.
  */
 final class Actions {
@@ -101,7 +101,7 @@ final class Actions {
         return out;
     }
 
-    /** Whether the framework offers the launcher's swap task. */
+    /** Whether the framework offers the shell bundle's swap task. */
     boolean swapAvailable() {
         return task(SWAP_FILTER).isPresent();
     }
