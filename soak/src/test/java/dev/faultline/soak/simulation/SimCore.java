@@ -6,6 +6,8 @@ import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.core.internal.BrokenWatchdogCore;
 import dev.faultline.core.standalone.SteppedCore;
 import java.util.Map;
+import java.util.function.LongConsumer;
+import java.util.function.ToLongBiFunction;
 
 /**
  * The core as the simulation drives it: the production core through its exported entry point
@@ -13,105 +15,71 @@ import java.util.Map;
  * ({@link BrokenWatchdogCore}). The simulation's watchdog actor calls {@link #expireDeadlines()} at each tick and
  * {@link #scan()} every half blocking threshold.
  */
-interface SimCore extends AutoCloseable {
-    /** The service the drivers connect to. */
-    FaultPipeline pipeline();
+final class SimCore implements AutoCloseable {
+    private final FaultPipeline pipeline;
+    private final FaultStatistics statistics;
+    private final ToLongBiFunction<FaultHandler, Map<String, ?>> register;
+    private final LongConsumer unregister;
+    private final Runnable expireDeadlines;
+    private final Runnable scan;
+    private final Runnable close;
 
-    /** The counters, pending groups and handlers. */
-    FaultStatistics statistics();
-
-    /** Registers a handler with its service properties. */
-    long register(FaultHandler handler, Map<String, ?> properties);
-
-    /** Unregisters a handler in the core's lifecycle order. */
-    void unregister(long id);
-
-    /** The watchdog's wake-up: held groups past their deadline, departures. */
-    void expireDeadlines();
-
-    /** The watchdog's periodic scan for inline calls that block. */
-    void scan();
-
-    @Override
-    void close();
+    private SimCore(FaultPipeline pipeline, FaultStatistics statistics,
+            ToLongBiFunction<FaultHandler, Map<String, ?>> register, LongConsumer unregister, Runnable expireDeadlines,
+            Runnable scan, Runnable close) {
+        this.pipeline = pipeline;
+        this.statistics = statistics;
+        this.register = register;
+        this.unregister = unregister;
+        this.expireDeadlines = expireDeadlines;
+        this.scan = scan;
+        this.close = close;
+    }
 
     /** The production core. */
     static SimCore of(SteppedCore core) {
-        return new SimCore() {
-            @Override
-            public FaultPipeline pipeline() {
-                return core.pipeline();
-            }
-
-            @Override
-            public FaultStatistics statistics() {
-                return core.statistics();
-            }
-
-            @Override
-            public long register(FaultHandler handler, Map<String, ?> properties) {
-                return core.register(handler, properties);
-            }
-
-            @Override
-            public void unregister(long id) {
-                core.unregister(id);
-            }
-
-            @Override
-            public void expireDeadlines() {
-                core.expireDeadlines();
-            }
-
-            @Override
-            public void scan() {
-                core.scanForBlockedHandlers();
-            }
-
-            @Override
-            public void close() {
-                core.close();
-            }
-        };
+        return new SimCore(core.pipeline(), core.statistics(), core::register, core::unregister,
+                core::expireDeadlines, core::scanForBlockedHandlers, core::close);
     }
 
     /** The core with the seeded bug: its scan answers blocked inline calls without claiming them. */
     static SimCore withBrokenWatchdog(BrokenWatchdogCore core) {
-        return new SimCore() {
-            @Override
-            public FaultPipeline pipeline() {
-                return core.pipeline();
-            }
+        return new SimCore(core.pipeline(), core.statistics(), core::register, core::unregister,
+                core::expireDeadlines, core::scanWithoutClaim, core::close);
+    }
 
-            @Override
-            public FaultStatistics statistics() {
-                return core.statistics();
-            }
+    /** The service the drivers connect to. */
+    FaultPipeline pipeline() {
+        return pipeline;
+    }
 
-            @Override
-            public long register(FaultHandler handler, Map<String, ?> properties) {
-                return core.register(handler, properties);
-            }
+    /** The counters, pending groups and handlers. */
+    FaultStatistics statistics() {
+        return statistics;
+    }
 
-            @Override
-            public void unregister(long id) {
-                core.unregister(id);
-            }
+    /** Registers a handler with its service properties. */
+    long register(FaultHandler handler, Map<String, ?> properties) {
+        return register.applyAsLong(handler, properties);
+    }
 
-            @Override
-            public void expireDeadlines() {
-                core.expireDeadlines();
-            }
+    /** Unregisters a handler in the core's lifecycle order. */
+    void unregister(long id) {
+        unregister.accept(id);
+    }
 
-            @Override
-            public void scan() {
-                core.scanWithoutClaim();
-            }
+    /** The watchdog's wake-up: held groups past their deadline, departures. */
+    void expireDeadlines() {
+        expireDeadlines.run();
+    }
 
-            @Override
-            public void close() {
-                core.close();
-            }
-        };
+    /** The watchdog's periodic scan for inline calls that block. */
+    void scan() {
+        scan.run();
+    }
+
+    @Override
+    public void close() {
+        close.run();
     }
 }
