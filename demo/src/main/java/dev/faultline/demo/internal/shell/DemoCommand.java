@@ -2,6 +2,7 @@ package dev.faultline.demo.internal.shell;
 
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import dev.faultline.demo.DemoReport;
 import dev.faultline.demo.DemoScenario;
@@ -17,7 +18,7 @@ import org.osgi.service.component.annotations.Reference;
  * {@code ./faultline demo} does, or JSON with {@code --json}.
  */
 @Component(service = DemoCommand.class)
-@ShellCommand(function = "demo")
+@ShellCommands(function = "demo")
 public final class DemoCommand {
     static final String USAGE = "[--json]";
 

@@ -4,6 +4,7 @@ import dev.faultline.api.backend.Domain;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.PciRequesterId;
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import dev.faultline.examples.sva.ProcessPageTable;
 import dev.faultline.platform.arm.TranslationTable;
@@ -45,7 +46,7 @@ import org.osgi.service.component.annotations.Reference;
  * is now, and the commands stay registered while it is replaced.
  */
 @Component(service = AttachCommands.class, immediate = true)
-@ShellCommand(function = {"attach", "detach"})
+@ShellCommands(function = {"attach", "detach"})
 public final class AttachCommands {
     static final String ATTACH = "[--json] [--sva] <device> <domain> [<pasid>]";
     static final String DETACH = "[--json] <device> [<pasid>]";

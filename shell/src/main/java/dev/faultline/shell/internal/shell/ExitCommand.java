@@ -1,6 +1,7 @@
 package dev.faultline.shell.internal.shell;
 
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import java.util.function.IntConsumer;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.BundleContext;
@@ -17,7 +18,7 @@ import org.osgi.service.component.annotations.Component;
  * which stops the framework and exits with it; without one the framework is stopped.
  */
 @Component(service = ExitCommand.class)
-@ShellCommand(function = "exit")
+@ShellCommands(function = "exit")
 public final class ExitCommand {
     /** The property of the launcher's exit service (the launcher's {@code Main.EXIT_SERVICE}). */
     public static final String EXIT_SERVICE = "faultline.launcher.exit";

@@ -1,6 +1,7 @@
 package dev.faultline.shell.internal.shell;
 
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationTargetException;
@@ -23,7 +24,7 @@ import org.osgi.service.component.annotations.Component;
  * <command>} shows one of them; anything else goes to Gogo's {@code felix:help}.
  */
 @Component(service = HelpCommand.class)
-@ShellCommand(function = "help")
+@ShellCommands(function = "help")
 public final class HelpCommand {
     static final String USAGE = "[--json] [<command>]";
     private static final String SCOPE = "faultline";

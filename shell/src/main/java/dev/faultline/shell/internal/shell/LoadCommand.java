@@ -5,6 +5,7 @@ import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import dev.faultline.shell.console.StatusLine;
 import dev.faultline.platform.dma.DmaDevice;
@@ -35,7 +36,7 @@ import org.osgi.service.component.annotations.Reference;
  * answers for the device during the run.
  */
 @Component(service = LoadCommand.class)
-@ShellCommand(function = "load")
+@ShellCommands(function = "load")
 public final class LoadCommand {
     static final String USAGE = "[--json] [--quiet] [--random] [--same] <device> <r|w|x> <rate> <seconds> [<pasid>]"
             + " [<address>]";

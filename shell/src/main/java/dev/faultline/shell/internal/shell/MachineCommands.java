@@ -6,6 +6,7 @@ import dev.faultline.api.stats.DeviceStatus;
 import dev.faultline.api.stats.FaultStatistics;
 import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import dev.faultline.platform.dma.DmaDevice;
 import dev.faultline.platform.dma.DmaResult;
@@ -35,7 +36,7 @@ import org.osgi.service.component.annotations.Reference;
  * prints a table, or JSON with {@code --json}.
  */
 @Component(service = MachineCommands.class)
-@ShellCommand(function = {"iommus", "devices", "domains", "dma"})
+@ShellCommands(function = {"iommus", "devices", "domains", "dma"})
 public final class MachineCommands {
     static final String LIST = "[--json]";
     static final String DMA = "[--json] <device> <r|w|x> <address> [<pasid>]";

@@ -1,6 +1,7 @@
 package dev.faultline.shell.internal.shell;
 
 import dev.faultline.core.shell.CommandArguments;
+import dev.faultline.core.shell.ShellCommands;
 import dev.faultline.core.shell.Table;
 import dev.faultline.core.shell.UsageException;
 import java.io.ByteArrayInputStream;
@@ -35,7 +36,7 @@ import org.osgi.service.component.annotations.Component;
  * (its content from before the swap, started again) and the command fails with one line saying why.
  */
 @Component(service = SwapCommand.class)
-@ShellCommand(function = "swap")
+@ShellCommands(function = "swap")
 public final class SwapCommand {
     static final String USAGE = "[--json] <bundle> <jar>";
 
