@@ -34,6 +34,13 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
     public long reportedNanos;
     /** When the group was received, read from the ticker, if its answer latency is timed; else {@link #UNTIMED}. */
     public long timedSince = UNTIMED;
+    /**
+     * What the reporting thread has not counted yet of this group ({@link DeviceState#tally}): nothing, its forming,
+     * or its forming and dispatch to {@link #untalliedFor}; the one answer counts it with itself.
+     */
+    public int untallied;
+    /** The handler the untallied dispatch went to, or {@code null}. */
+    public Handler untalliedFor;
     private ResponseCode code;
 
     /** {@link #timedSince} of a group whose answer latency is not timed. */

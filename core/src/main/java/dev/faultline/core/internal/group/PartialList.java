@@ -38,14 +38,14 @@ public final class PartialList {
     }
 
     /**
-     * Parks a request unless {@code perDeviceLimit} or the total budget is reached.
+     * Parks a request unless the per-device or the total bound is reached.
      *
      * @return {@link #DROPPED}, {@link #PARKED} or {@link #PARKED_BESIDE_ANOTHER_PASID}
      */
-    public synchronized int park(int perDeviceLimit, int pasid, int groupId, int requestFlags, Permissions access,
-            long address, long data0, long data1) {
+    public synchronized int park(int pasid, int groupId, int requestFlags, Permissions access, long address,
+            long data0, long data1) {
         int n = count;
-        if (n >= perDeviceLimit || !budget.tryTake()) {
+        if (n >= budget.perDevice() || !budget.tryTake()) {
             return DROPPED;
         }
         int result = PARKED;
@@ -62,6 +62,11 @@ public final class PartialList {
         requests.append(pasid, requestFlags, access, address, data0, data1);
         count = n + 1;
         return result;
+    }
+
+    /** Which bound a dropped request reached, as the configuration names it (for the host log). */
+    public String boundReached() {
+        return budget.boundReached(count);
     }
 
     /** Moves the requests of {@code (pasid, groupId)} into {@code group}, oldest first. */

@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * The whiteboard index: which handler serves each domain and each device, and which registrations are admitted
  * at all ({@link Ownership}). Changes (handlers coming, going, quarantined, refused, guest domains attached)
  * rebuild the published routes under this object's lock; the fault path only reads the routes it holds
- * ({@link DomainRoute} through an {@link Attachment}, {@link DeviceRoute} through its device), never this index.
+ * (the handler an {@link Attachment} holds, kept current by its {@link DomainRoute}; {@link DeviceRoute} through its
+ * device), never this index.
  */
 public final class HandlerIndex {
     private final Map<String, DomainRoute> domainRoutes = new HashMap<>();
@@ -44,7 +45,7 @@ public final class HandlerIndex {
      * The route of {@code domain}, created (and resolved) on first use. A guest-owned domain seen for the first time
      * refuses the registrations for its name that are not its guest's vIOMMU.
      */
-    public synchronized DomainRoute domainRoute(Domain domain) {
+    private synchronized DomainRoute domainRoute(Domain domain) {
         if (domain.guestOwned() && ownership.guestDomain(domain.name(), domain.guest())) {
             for (Handler h : handlers) {
                 if (h.state() != Handler.State.REFUSED && h.registration().domains().contains(domain.name())) {
@@ -54,6 +55,14 @@ public final class HandlerIndex {
             refresh();
         }
         return domainRoute(domain.name());
+    }
+
+    /**
+     * Attaches {@code domain} (generation {@code generation} of its device's attachments): the attachment, serving
+     * with the domain's handler from now on.
+     */
+    public Attachment attach(Domain domain, long generation) {
+        return domainRoute(domain).attach(domain, generation);
     }
 
     private DomainRoute domainRoute(String name) {
