@@ -18,6 +18,7 @@ import dev.faultline.core.internal.route.Attachment;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A group as a handler and a backend see it: the faults read in place from a {@link FaultBuffer}, the answer
@@ -40,7 +41,7 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
      */
     public int untallied;
     /** The handler the untallied dispatch went to, or {@code null}. */
-    public Handler untalliedFor;
+    public @Nullable Handler untalliedFor;
     private ResponseCode code;
 
     /** {@link #timedSince} of a group whose answer latency is not timed. */

@@ -5,6 +5,7 @@ import dev.faultline.api.stats.FaultCounts;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One set of {@link Counter}s, incremented from any thread without locking.
@@ -49,13 +50,13 @@ public final class Counters {
 
     private final int pad;
     /** The owner of the first lane. */
-    private Thread firstOwner;
+    private @Nullable Thread firstOwner;
     private final long[] firstLane;
     /** The owners of the other lanes; each written under the lock, read by every counting thread. */
-    private final Thread[] owners = new Thread[LANES - 1];
+    private final @Nullable Thread[] owners = new Thread[LANES - 1];
     /** The other lanes, allocated when claimed. */
-    private final long[][] lanes = new long[LANES - 1][];
-    private volatile LongAdder[] adders;
+    private final long @Nullable [][] lanes = new long[LANES - 1][];
+    private volatile LongAdder @Nullable [] adders;
     /** Counts from threads without a lane (racy on purpose): every 1,024th looks for lanes of ended threads. */
     private int unowned;
 

@@ -3,6 +3,7 @@ package dev.faultline.core.internal.group;
 import dev.faultline.api.fault.Permissions;
 import java.util.Arrays;
 import java.util.function.IntPredicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One device's partial page requests (Linux's {@code fault_param->partial}): requests without the last-page
@@ -90,7 +91,8 @@ public final class PartialList {
      * (compared in place, so that forming a group allocates nothing), appending them to {@code into} if given;
      * returns how many.
      */
-    private synchronized int removeWhere(int groupId, int pasid, IntPredicate affected, FaultBuffer into) {
+    private synchronized int removeWhere(int groupId, int pasid, @Nullable IntPredicate affected,
+            @Nullable FaultBuffer into) {
         int n = count;
         int kept = 0;
         for (int i = 0; i < n; i++) {

@@ -11,6 +11,7 @@ import dev.faultline.core.internal.route.HandlerRegistration;
 import dev.faultline.core.log.LogSink;
 import dev.faultline.core.log.RateLimiter;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The host's log policy for faults. Lines about a fault are rate-limited per device (Linux's
@@ -126,7 +127,7 @@ public final class HostLog {
     }
 
     /** A backend threw from sendPageResponse, or was already disconnected. */
-    public void responseLost(DeviceState device, String why, Throwable error) {
+    public void responseLost(DeviceState device, String why, @Nullable Throwable error) {
         if (admit(device.logLimiter(), device.id())) {
             sink.error(device.id() + ": page response lost: " + why, error);
         }

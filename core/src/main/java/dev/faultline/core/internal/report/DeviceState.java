@@ -15,12 +15,16 @@ import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.core.internal.answer.AnswerableGroup;
 import dev.faultline.core.internal.answer.GroupFilter;
 import dev.faultline.core.internal.answer.InlineGroup;
+import dev.faultline.core.internal.answer.InlineSlots;
 import dev.faultline.core.internal.count.Counter;
+import dev.faultline.core.internal.count.AnswerTimer;
 import dev.faultline.core.internal.count.Counters;
+import dev.faultline.core.internal.dispatch.GroupDispatcher;
 import dev.faultline.core.internal.dispatch.Handler;
 import dev.faultline.core.internal.group.FaultBuffer;
 import dev.faultline.core.internal.group.PartialBudget;
 import dev.faultline.core.internal.group.PartialList;
+import dev.faultline.core.internal.log.HostLog;
 import dev.faultline.core.internal.route.Attachment;
 import dev.faultline.core.internal.route.DeviceRoute;
 import dev.faultline.core.internal.route.HandlerIndex;
@@ -69,7 +73,12 @@ public final class DeviceState implements DevicePort {
     private final DeviceId id;
     private final IommuConnection iommu;
     private final IommuBackend backend;
-    private final FaultPath path;
+    // the shared steps of the fault path, held here so that a fault reads them from this object
+    private final ReportClock clock;
+    private final InlineSlots slots;
+    private final GroupDispatcher dispatcher;
+    private final AnswerTimer timer;
+    private final HostLog log;
     private final DeviceRoute deviceRoute;
     private final HandlerIndex routes;
     private final PartialBudget partialBudget;
@@ -89,12 +98,16 @@ public final class DeviceState implements DevicePort {
         this.id = id;
         this.iommu = iommu;
         this.backend = iommu.backend();
-        this.path = path;
+        this.clock = path.clock();
+        this.slots = path.slots();
+        this.dispatcher = path.dispatcher();
+        this.timer = path.timer();
+        this.log = path.log();
         this.routes = routes;
         this.deviceRoute = routes.deviceRoute(id);
         this.partialBudget = partialBudget;
         this.open = open;
-        this.logLimiter = path.log().newLimiter();
+        this.logLimiter = log.newLimiter();
     }
 
     @Override
@@ -116,7 +129,7 @@ public final class DeviceState implements DevicePort {
 
     /** Starts a fresh log rate limit with the current {@code log.burst} and {@code log.interval.ms}. */
     void resetLogLimiter() {
-        logLimiter = path.log().newLimiter();
+        logLimiter = log.newLimiter();
     }
 
     /** Partial requests parked now. */
@@ -267,7 +280,7 @@ public final class DeviceState implements DevicePort {
     @Override
     public ReportOutcome reportPageRequest(int pasid, int groupId, int flags, Permissions permissions, long address,
             long privateData0, long privateData1) {
-        long now = path.clock().stamp();
+        long now = clock.stamp();
         String problem = removed ? "device removed" : requestProblem(pasid, groupId, flags, permissions);
         if (problem != null) {
             counters.increment(Counter.REPORTED);
@@ -290,7 +303,7 @@ public final class DeviceState implements DevicePort {
         Attachment a = attachmentFor(pasid);
         g.attachment = a;
         try {
-            return path.dispatcher().dispatch(this, g, route(pasid, a), now);
+            return dispatcher.dispatch(this, g, route(pasid, a), now);
         } finally {
             tally(g);
         }
@@ -300,13 +313,13 @@ public final class DeviceState implements DevicePort {
     public ReportOutcome reportUnrecoverable(int flags, int pasid, Permissions permissions, long address,
             long fetchAddress, HardwareRecord record) {
         counters.increment(Counter.REPORTED);
-        long now = path.clock().stamp();
+        long now = clock.stamp();
         String problem = removed ? "device removed" : unrecoverableProblem(pasid, flags, permissions, address,
                 fetchAddress, record);
         if (problem != null) {
             counters.increment(Counter.REJECTED);
             if (!removed) {
-                path.log().rejected(this, pasid, problem);
+                log.rejected(this, pasid, problem);
             }
             return ReportOutcome.REJECTED;
         }
@@ -314,7 +327,7 @@ public final class DeviceState implements DevicePort {
         g.faults.setUnrecoverable(pasid, flags, permissions, address, fetchAddress, record);
         Attachment a = attachmentFor(pasid);
         g.attachment = a;
-        return path.dispatcher().dispatch(this, g, route(pasid, a), now);
+        return dispatcher.dispatch(this, g, route(pasid, a), now);
     }
 
     /**
@@ -324,10 +337,10 @@ public final class DeviceState implements DevicePort {
     private InlineGroup slot() {
         InlineGroup own = lastSlot;
         if (own == null || own.owner != Thread.currentThread()) {
-            own = path.slots().own();
+            own = slots.own();
             lastSlot = own;
         }
-        return own.idle() ? own : path.slots().nested();
+        return own.idle() ? own : slots.nested();
     }
 
     private ReportOutcome park(int pasid, int groupId, int flags, Permissions permissions, long address,
@@ -338,7 +351,7 @@ public final class DeviceState implements DevicePort {
             counters.increment(Counter.PARKED);
             if (parked == PartialList.PARKED_BESIDE_ANOTHER_PASID) {
                 counters.increment(Counter.MIXED_PASID);
-                path.log().mixedPasid(this, pasid, groupId);
+                log.mixedPasid(this, pasid, groupId);
             }
             if (removed) {
                 counters.add(Counter.DISCARDED_PARTIAL, p.discard());
@@ -346,7 +359,7 @@ public final class DeviceState implements DevicePort {
             return ReportOutcome.PARKED;
         }
         counters.increment(Counter.DROPPED_PARTIAL);
-        path.log().partialDropped(this, pasid, groupId, p.boundReached());
+        log.partialDropped(this, pasid, groupId, p.boundReached());
         return ReportOutcome.DROPPED_PARTIAL;
     }
 
@@ -371,7 +384,7 @@ public final class DeviceState implements DevicePort {
     private ReportOutcome reject(String problem, PageRequestFields request, long now) {
         counters.increment(Counter.REJECTED);
         if (!removed) {
-            path.log().rejected(this, request.pasid(), problem);
+            log.rejected(this, request.pasid(), problem);
         }
         if ((request.flags() & PageRequest.FLAG_LAST_PAGE) != 0) {
             InlineGroup g = slot();
@@ -435,12 +448,12 @@ public final class DeviceState implements DevicePort {
             return AnswerableGroup.UNTIMED;
         }
         nextTimed = now + TIMING_INTERVAL_NANOS;
-        return path.timer().start();
+        return timer.start();
     }
 
     /** Records the answer latency of a group timed from {@code since}, for the core and, if given, its handler. */
     public void answerTimed(long since, @Nullable Handler handler) {
-        path.timer().stop(since, handler == null ? null : handler.latency);
+        timer.stop(since, handler == null ? null : handler.latency);
     }
 
     /** Counts {@code counter} for this device and, if given, its handler. */
@@ -499,14 +512,14 @@ public final class DeviceState implements DevicePort {
         // a device that is not removed belongs to an open IOMMU (closing one removes its devices first)
         if (removed && !iommu.acceptsResponses()) {
             count(Counter.LOST_RESPONSES, handler);
-            path.log().responseLost(this, "IOMMU " + iommu.name() + " is disconnected", null);
+            log.responseLost(this, "IOMMU " + iommu.name() + " is disconnected", null);
             return;
         }
         try {
             backend.sendPageResponse(id, group);
         } catch (Throwable t) {
             count(Counter.LOST_RESPONSES, handler);
-            path.log().responseLost(this, "backend " + iommu.name() + " threw", t);
+            log.responseLost(this, "backend " + iommu.name() + " threw", t);
         }
     }
 

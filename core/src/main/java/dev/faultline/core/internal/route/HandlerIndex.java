@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whiteboard index: which handler serves each domain and each device, and which registrations are admitted
@@ -251,7 +252,7 @@ public final class HandlerIndex {
     }
 
     /** The domain's best handler, else the placeholder awaiting its replacement, else null. */
-    private Handler domainChoice(String name) {
+    private @Nullable Handler domainChoice(String name) {
         Handler best = bestForDomain(name);
         return best != null ? best : placeholders.get(Ownership.domain(name));
     }
@@ -279,7 +280,7 @@ public final class HandlerIndex {
         return copy;
     }
 
-    private Handler bestForDomain(String name) {
+    private @Nullable Handler bestForDomain(String name) {
         Handler best = null;
         for (Handler h : handlers) {
             if (h.active() && h.registration().domains().contains(name) && precedes(h, best)) {
