@@ -18,7 +18,6 @@ import dev.faultline.core.internal.route.Attachment;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A group as a handler and a backend see it: the faults read in place from a {@link FaultBuffer}, the answer
@@ -36,12 +35,10 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
     /** When the group was received, read from the ticker, if its answer latency is timed; else {@link #UNTIMED}. */
     public long timedSince = UNTIMED;
     /**
-     * What the reporting thread has not counted yet of this group ({@link DeviceState#tally}): nothing, its forming,
-     * or its forming and dispatch to {@link #untalliedFor}; the one answer counts it with itself.
+     * What the reporting thread has not counted yet of this group for its device: nothing, its forming, or its
+     * forming and dispatch; the one answer counts it with itself ({@link DeviceState#sendResponse}).
      */
     public int untallied;
-    /** The handler the untallied dispatch went to, or {@code null}. */
-    public @Nullable Handler untalliedFor;
     private ResponseCode code;
 
     /** {@link #timedSince} of a group whose answer latency is not timed. */

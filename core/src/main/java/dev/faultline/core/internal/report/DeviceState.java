@@ -466,12 +466,12 @@ public final class DeviceState implements DevicePort {
 
     /**
      * Counts the dispatch of {@code group} to {@code handler} ({@code DISPATCHED}, or {@code DELIVERED} for an
-     * unrecoverable fault): a group formed on the inline path leaves it to its answer ({@link #tally}).
+     * unrecoverable fault): for the device, a group formed on the inline path leaves it to its answer.
      */
     public void countDispatched(AnswerableGroup group, Handler handler) {
         if (group.untallied == FORM_UNTALLIED) {
             group.untallied = DISPATCH_UNTALLIED;
-            group.untalliedFor = handler;
+            handler.counters.increment(Counter.DISPATCHED);
             return;
         }
         count(group.recoverable() ? Counter.DISPATCHED : Counter.DELIVERED, handler);
@@ -491,21 +491,21 @@ public final class DeviceState implements DevicePort {
         counters.increment(Counter.REPORTED);
         counters.increment(Counter.GROUPS);
         if (owed == DISPATCH_UNTALLIED) {
-            count(Counter.DISPATCHED, g.untalliedFor);
-            g.untalliedFor = null;
+            counters.increment(Counter.DISPATCHED);
         }
     }
 
     /**
-     * Sends a group's answer to the backend (called once per group), counting it: with what its reporting thread
-     * left uncounted, one increment for the device and one for the handler on the inline path.
+     * Sends a group's answer to the backend (called once per group), counting it: on the inline path, with what its
+     * reporting thread left uncounted, in one increment for the device (and one for the handler).
      */
     public void sendResponse(AnswerableGroup group, ResponseCode code, @Nullable Handler handler) {
-        if (group.untallied == DISPATCH_UNTALLIED && handler != null && group.untalliedFor == handler) {
+        if (group.untallied == DISPATCH_UNTALLIED) {
             group.untallied = TALLIED;
-            group.untalliedFor = null;
             counters.countAnsweredGroup(code);
-            handler.counters.countAnsweredGroup(code);
+            if (handler != null) {
+                handler.counters.increment(Counter.answered(code));
+            }
         } else {
             count(Counter.answered(code), handler);
         }

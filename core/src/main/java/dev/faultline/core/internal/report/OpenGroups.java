@@ -65,16 +65,13 @@ public final class OpenGroups {
 
     /** The counters of {@code h}, with its open groups; its reported faults are those routed to it. */
     public FaultCounts countsOf(Handler h) {
-        long[] live = {ledger.count(g -> g.handler() == h), 0};
+        long[] pending = {ledger.count(g -> g.handler() == h)};
         slots.forEach(s -> {
             if (s.openRecoverable() && s.handler == h) {
-                live[0]++;
-            }
-            if (s.untallied == DeviceState.DISPATCH_UNTALLIED && s.untalliedFor == h) {
-                live[1]++;
+                pending[0]++;
             }
         });
-        FaultCounts c = h.counters.snapshot(live[0], 0, live[1]);
+        FaultCounts c = h.counters.snapshot(pending[0]);
         // a handler's reported faults are those routed to it; its groups, those dispatched to it
         return c.toBuilder().reported(c.dispatched() + c.delivered()).groups(c.dispatched()).build();
     }
