@@ -61,17 +61,10 @@ class InlineCountingTest {
     @Test
     void aGroupInAHandlerCallIsCountedWhileTheCallRunsAndOnceAfterIt() throws Exception {
         AnswersThenWaits handler = new AnswersThenWaits();
-        f.register(handler, HandlerProperties.DOMAIN, "gpu");
-        DevicePort d = f.device(DEV);
-        d.attach(Pasid.NONE, Domain.dma("gpu"));
-        Thread reporter = new Thread(() -> last(d, 2, 0x2000), "fault-thread");
-        reporter.start();
-        assertThat(handler.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread reporter = callOnAFaultThread(handler, handler.entered);
 
         FaultCounts inCall = f.pipeline.totals();
-        assertThat(inCall.reported()).isEqualTo(1);
-        assertThat(inCall.groups()).isEqualTo(1);
-        assertThat(inCall.dispatched()).isEqualTo(1);
+        assertOneGroupDispatched(inCall);
         assertThat(inCall.answeredSuccess()).isZero();
         assertThat(inCall.pending()).isEqualTo(1);
         assertThat(inCall.balanced()).isTrue();
@@ -90,26 +83,17 @@ class InlineCountingTest {
         handler.release.countDown();
         reporter.join(10_000);
         FaultCounts atRest = f.pipeline.totals();
-        assertThat(atRest.reported()).isEqualTo(1);
-        assertThat(atRest.groups()).isEqualTo(1);
-        assertThat(atRest.dispatched()).isEqualTo(1);
+        assertOneGroupDispatched(atRest);
         assertThat(atRest.answeredSuccess()).isEqualTo(1);
-        assertThat(atRest.balanced()).isTrue();
-        assertThat(f.pipeline.handlers().get(0).counts().dispatched()).isEqualTo(1);
         assertThat(f.backend.responses()).hasSize(1);
     }
 
     @Test
     void aGroupAnsweredByAChangeOfOwnerDuringItsCallIsCountedOnce() throws Exception {
         Handlers.Blocking handler = new Handlers.Blocking(1);
-        f.register(handler, HandlerProperties.DOMAIN, "gpu");
-        DevicePort d = f.device(DEV);
-        d.attach(Pasid.NONE, Domain.dma("gpu"));
-        Thread reporter = new Thread(() -> last(d, 1, 0x1000), "fault-thread");
-        reporter.start();
-        assertThat(handler.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread reporter = callOnAFaultThread(handler, handler.entered);
 
-        d.detach(Pasid.NONE);
+        f.device(DEV).detach(Pasid.NONE);
         FaultCounts barred = f.pipeline.totals();
         assertThat(barred.answeredInvalid()).isEqualTo(1);
         assertThat(barred.answeredAtDetach()).isEqualTo(1);
@@ -119,13 +103,29 @@ class InlineCountingTest {
         handler.release.countDown();
         reporter.join(10_000);
         FaultCounts atRest = f.pipeline.totals();
-        assertThat(atRest.reported()).isEqualTo(1);
-        assertThat(atRest.groups()).isEqualTo(1);
-        assertThat(atRest.dispatched()).isEqualTo(1);
+        assertOneGroupDispatched(atRest);
         assertThat(atRest.answeredInvalid()).isEqualTo(1);
         assertThat(atRest.answeredSuccess()).isZero();
         assertThat(atRest.staleAnswers()).isEqualTo(1);
-        assertThat(atRest.balanced()).isTrue();
+    }
+
+    /** Registers {@code handler} for the domain attached to the device and reports a fault on a thread of its own. */
+    private Thread callOnAFaultThread(FaultHandler handler, CountDownLatch entered) throws InterruptedException {
+        f.register(handler, HandlerProperties.DOMAIN, "gpu");
+        DevicePort d = f.device(DEV);
+        d.attach(Pasid.NONE, Domain.dma("gpu"));
+        Thread reporter = new Thread(() -> last(d, 1, 0x1000), "fault-thread");
+        reporter.start();
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        return reporter;
+    }
+
+    /** One group reported, formed and dispatched, for the device and its handler, and the counters balanced. */
+    private void assertOneGroupDispatched(FaultCounts totals) {
+        assertThat(totals.reported()).isEqualTo(1);
+        assertThat(totals.groups()).isEqualTo(1);
+        assertThat(totals.dispatched()).isEqualTo(1);
+        assertThat(totals.balanced()).isTrue();
         assertThat(f.pipeline.handlers().get(0).counts().dispatched()).isEqualTo(1);
     }
 
