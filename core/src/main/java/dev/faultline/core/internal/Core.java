@@ -14,16 +14,14 @@ import dev.faultline.api.stats.HandlerStatus;
 import dev.faultline.api.stats.IommuStatus;
 import dev.faultline.api.stats.PendingGroup;
 import dev.faultline.core.control.HandlerControl;
-import dev.faultline.core.internal.answer.GroupFilter;
 import dev.faultline.core.internal.answer.HeldGroup;
 import dev.faultline.core.internal.answer.InlineGroup;
 import dev.faultline.core.internal.answer.InlineSlots;
 import dev.faultline.core.internal.configure.HandlerPolicy;
 import dev.faultline.core.internal.configure.Settings;
-import dev.faultline.core.internal.count.Counter;
 import dev.faultline.core.internal.count.Counters;
+import dev.faultline.core.internal.count.AnswerTimer;
 import dev.faultline.core.internal.count.IommuOverflows;
-import dev.faultline.core.internal.count.LatencyHistogram;
 import dev.faultline.core.internal.dispatch.GroupDispatcher;
 import dev.faultline.core.internal.dispatch.Handler;
 import dev.faultline.core.internal.dispatch.HandlerQueue;
@@ -34,20 +32,19 @@ import dev.faultline.core.internal.hold.Handover;
 import dev.faultline.core.internal.hold.ResponseLedger;
 import dev.faultline.core.internal.hold.Ticker;
 import dev.faultline.core.internal.log.HostLog;
-import dev.faultline.core.internal.report.CarriedAttachments;
-import dev.faultline.core.internal.report.CarriedDevice;
 import dev.faultline.core.internal.report.DeviceState;
+import dev.faultline.core.internal.report.Devices;
+import dev.faultline.core.internal.report.FaultPath;
 import dev.faultline.core.internal.report.IommuConnection;
+import dev.faultline.core.internal.report.OpenGroups;
 import dev.faultline.core.internal.report.ReportClock;
 import dev.faultline.core.internal.route.HandlerIndex;
 import dev.faultline.core.internal.route.HandlerRegistration;
 import dev.faultline.core.log.LogSink;
-import dev.faultline.core.log.RateLimiter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,11 +52,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The fault pipeline as a plain object: connects IOMMUs, indexes handlers, keeps the statistics. The DS
- * component {@link CoreComponent} wraps one; tests build one directly with their own ticker and log.
+ * The fault pipeline as a plain object: the facade that connects IOMMUs, takes handler registrations and answers
+ * the statistics. It builds the steps once, in order, each with the collaborators it uses; the fault path never
+ * comes back here. The DS component {@link CoreComponent} wraps one, {@code StandaloneCore} starts one, tests build
+ * one directly with their own ticker and log.
  */
 public final class Core implements FaultPipeline, FaultStatistics, HandlerControl, AutoCloseable {
     private final Ticker ticker;
@@ -72,26 +72,22 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     private final InlineSlots slots;
     private final DeadlineWatchdog watchdog;
     private final PartialBudget partialBudget;
+    private final AnswerTimer timer;
+    private final OpenGroups open;
+    private final Devices devices;
     private final Map<String, IommuConnection> iommus = new ConcurrentHashMap<>();
     /** Each IOMMU ever connected, by name, with its reported overflows. */
     private final Map<String, IommuOverflows> overflows = new ConcurrentHashMap<>();
-    /** The answer latency of every device's timed groups. */
-    public final LatencyHistogram latency = new LatencyHistogram();
-    private final Map<String, Map<DeviceId, CarriedDevice>> carried = new ConcurrentHashMap<>();
-    private final Map<DeviceId, DeviceState> present = new ConcurrentHashMap<>();
-    /** Removed devices whose counters are still listed; older ones are folded into {@link #retired}. */
-    private final Queue<DeviceState> removed = new ConcurrentLinkedQueue<>();
-    private FaultCounts retired = Counters.sum(List.of());
     private final Map<Long, Handler> handlers = new ConcurrentHashMap<>();
     /** Departed handlers whose clean-up window has not ended yet. */
     private final Queue<Handler> departing = new ConcurrentLinkedQueue<>();
     private final AtomicLong anonymousIds = new AtomicLong();
-    private static final int LISTED_REMOVED_DEVICES = 64;
+    /** The settings the steps read ({@code Supplier}s of this field), replaced as a whole by {@link #reconfigure}. */
     private volatile Settings settings;
     private volatile HandlerPolicy policy;
     private volatile boolean closed;
     /** Told of each group queued for a queued handler when no thread of the handler's own serves it, else null. */
-    private volatile Consumer<HandlerQueue> queueServer;
+    private volatile @Nullable Consumer<HandlerQueue> queueServer;
 
     /**
      * A pipeline; {@code watchdogThread} starts the deadline thread (tests leave it off and call
@@ -101,19 +97,27 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         this(settings, HandlerPolicy.DEFAULTS, ticker, sink, watchdogThread);
     }
 
-    /** A pipeline with its handler rules. */
+    /**
+     * A pipeline with its handler rules. The steps read the settings and rules through suppliers of this core's
+     * fields, so a configuration change ({@link #reconfigure}) reaches them at their next read.
+     */
     Core(Settings settings, HandlerPolicy policy, Ticker ticker, LogSink sink, boolean watchdogThread) {
         this.settings = settings;
         this.policy = policy;
+        Supplier<Settings> currentSettings = () -> this.settings;
+        Supplier<HandlerPolicy> currentPolicy = () -> this.policy;
         this.ticker = ticker;
         this.clock = new ReportClock(ticker, settings.preciseTimestamps());
-        this.log = new HostLog(sink);
-        this.index = new HandlerIndex(this::policy, ticker, log);
-        this.partialBudget = new PartialBudget(settings.partialsTotal());
-        this.quarantine = new Quarantine(this::settings, this::policy, ticker, index, log);
-        this.ledger = new ResponseLedger(this::settings, ticker, quarantine, log);
-        this.dispatcher = new GroupDispatcher(this::settings, this::policy, ledger, quarantine, log, index);
+        this.log = new HostLog(sink, currentSettings, ticker);
+        this.index = new HandlerIndex(currentPolicy, ticker, log);
+        this.partialBudget = new PartialBudget(settings.partialsPerDevice(), settings.partialsTotal());
+        this.quarantine = new Quarantine(currentSettings, currentPolicy, ticker, index, log);
+        this.ledger = new ResponseLedger(currentSettings, ticker, quarantine, log);
+        this.dispatcher = new GroupDispatcher(currentSettings, currentPolicy, ledger, quarantine, log, index);
         this.slots = new InlineSlots(dispatcher);
+        this.timer = new AnswerTimer(ticker);
+        this.open = new OpenGroups(slots, ledger);
+        this.devices = new Devices(new FaultPath(clock, slots, dispatcher, timer, log), index, partialBudget, open);
         this.watchdog = new DeadlineWatchdog(ticker, ledger, this::scan, settings.inlineBlockNanos() / 2);
         if (watchdogThread) {
             watchdog.start();
@@ -143,10 +147,6 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         return core;
     }
 
-    public Settings settings() {
-        return settings;
-    }
-
     /**
      * Queued handlers registered from now on get no thread of their own: {@code server} is told of each group
      * queued and serves it with {@link HandlerQueue#serveOne()} (a deterministic simulation's scheduler, which
@@ -156,54 +156,24 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         queueServer = Objects.requireNonNull(server, "server");
     }
 
-    HandlerPolicy policy() {
-        return policy;
+    /** The settings now (for the simulation's deliberately broken watchdog scan). */
+    Settings settings() {
+        return settings;
     }
 
-    public Ticker ticker() {
+    /** The core's time (for the simulation's deliberately broken watchdog scan). */
+    Ticker ticker() {
         return ticker;
     }
 
-    /** The stamp of reports ({@link dev.faultline.api.handler.FaultGroup#reportedNanos()}). */
-    public ReportClock clock() {
-        return clock;
-    }
-
-    public HostLog log() {
-        return log;
-    }
-
-    public HandlerIndex index() {
-        return index;
-    }
-
-
-    public GroupDispatcher dispatcher() {
-        return dispatcher;
-    }
-
-    /**
-     * The barrier of a change of owner of device {@code d}: answers INVALID, counting {@code reason}, every
-     * unanswered recoverable group of {@code d} that {@code which} selects, whether a handler holds it (deferred,
-     * queued) or is being called with it right now; answers being sent are waited for. Returns how many this call
-     * answered.
-     */
-    public int answerForChangeOfOwner(DeviceState d, GroupFilter which, Counter reason) {
-        int[] n = {0};
-        slots.forEach(s -> {
-            if (s.answerForBarrier(d, which, reason)) {
-                n[0]++;
-            }
-        });
-        return n[0] + ledger.answerForChangeOfOwner(d, which, reason);
-    }
-
-    public InlineSlots slots() {
+    /** The reporting threads' slots (for the simulation's deliberately broken watchdog scan). */
+    InlineSlots slots() {
         return slots;
     }
 
-    public PartialBudget partialBudget() {
-        return partialBudget;
+    /** Partial requests parked over all devices (the total bound's budget in use). */
+    int partialsParked() {
+        return partialBudget.parked();
     }
 
     /** Applies new settings; queue depths apply to handlers registered afterwards. */
@@ -217,9 +187,9 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         policy = newPolicy;
         index.reconsider();
         clock.setPrecise(newSettings.preciseTimestamps());
-        partialBudget.setLimit(newSettings.partialsTotal());
+        partialBudget.setLimits(newSettings.partialsPerDevice(), newSettings.partialsTotal());
         watchdog.setScanPeriodNanos(newSettings.inlineBlockNanos() / 2);
-        present.values().forEach(d -> d.resetLogLimiter(newSettings));
+        devices.resetLogLimiters();
     }
 
     /** Logs a configuration problem (the value was replaced by its default). */
@@ -237,80 +207,12 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("an IOMMU backend needs a name");
         }
-        IommuConnection c = new IommuConnection(backend, name, this);
+        IommuOverflows counted = overflows.computeIfAbsent(name, k -> new IommuOverflows());
+        IommuConnection c = new IommuConnection(backend, name, devices, counted, closed -> iommus.remove(name, closed));
         if (iommus.putIfAbsent(name, c) != null) {
             throw new IllegalStateException("an IOMMU named " + name + " is already connected");
         }
-        overflows.computeIfAbsent(name, k -> new IommuOverflows());
         return c;
-    }
-
-    /**
-     * Keeps a device's attachments, and the device itself for its counters, for the next backend instance of
-     * IOMMU {@code iommu}.
-     */
-    public void carryOver(String iommu, DeviceState device, CarriedAttachments attachments) {
-        carried.computeIfAbsent(iommu, k -> new ConcurrentHashMap<>()).put(device.id(),
-                new CarriedDevice(device, attachments));
-    }
-
-    /** What a device of IOMMU {@code iommu} had when its previous backend instance disconnected. */
-    public Optional<CarriedDevice> takeCarriedOver(String iommu, DeviceId device) {
-        Map<DeviceId, CarriedDevice> byDevice = carried.get(iommu);
-        return Optional.ofNullable(byDevice == null ? null : byDevice.remove(device));
-    }
-
-    /**
-     * The counters of {@code previous}, the same device under the previous backend instance of its IOMMU, for
-     * {@code next} to continue from; {@code previous} is no longer listed among the removed devices, so that the
-     * totals count it once. Empty when its counters were already summed into the retired devices' total.
-     */
-    public synchronized Optional<FaultCounts> continueCounts(DeviceState previous) {
-        if (!removed.remove(previous)) {
-            return Optional.empty();
-        }
-        return Optional.of(countsOf(previous));
-    }
-
-    /** Counts an overflow of a hardware queue of IOMMU {@code iommu}, reported by its backend. */
-    public void overflowed(String iommu, FaultQueue queue) {
-        overflows.computeIfAbsent(iommu, k -> new IommuOverflows()).count(queue);
-    }
-
-    public void disconnected(IommuConnection c) {
-        iommus.remove(c.name(), c);
-    }
-
-    /** Registers a new device of some IOMMU, unless any IOMMU has it already. */
-    public void claim(DeviceState d) {
-        DeviceState other = present.putIfAbsent(d.id(), d);
-        if (other != null) {
-            throw new IllegalStateException("device " + d.id() + " is already added on IOMMU " + other.iommu().name());
-        }
-    }
-
-    public void forget(DeviceState d) {
-        if (present.remove(d.id(), d)) {
-            removed.add(d);
-            retireOldRemovedDevices();
-        }
-    }
-
-    /**
-     * Keeps the statistics of the {@value #LISTED_REMOVED_DEVICES} most recently removed devices listed; older
-     * ones (long answered) are summed into one total, so churn of devices and IOMMUs does not grow the core.
-     */
-    private synchronized void retireOldRemovedDevices() {
-        while (removed.size() > LISTED_REMOVED_DEVICES) {
-            DeviceState old = removed.poll();
-            if (old != null) {
-                retired = Counters.sum(List.of(retired, countsOf(old)));
-            }
-        }
-    }
-
-    private synchronized FaultCounts retired() {
-        return retired;
     }
 
     // ---- handlers (whiteboard) ----
@@ -321,11 +223,9 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         if (r.serviceId() < 0) {
             r = r.withServiceId(-1 - anonymousIds.getAndIncrement());
         }
-        Settings s = settings;
-        Handler proxy = new Handler(handler, r,
-                new RateLimiter(s.logBurst(), s.logIntervalNanos(), ticker::nanoTime));
+        Handler proxy = new Handler(handler, r, log.newLimiter());
         if (r.queued() && !r.refused()) {
-            HandlerQueue q = new HandlerQueue(r.name(), s.queueDepth(), (g, generation) -> dispatcher.runQueued(proxy, g, generation),
+            HandlerQueue q = new HandlerQueue(r.name(), settings.queueDepth(), (g, generation) -> dispatcher.runQueued(proxy, g, generation),
                     queueServer);
             proxy.useQueue(q);
             q.start();
@@ -512,32 +412,10 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
 
     // ---- statistics ----
 
-    private long pendingWhere(Predicate<HeldGroup> held, Predicate<InlineGroup> inline) {
-        long[] n = {ledger.count(held)};
-        slots.forEach(s -> {
-            if (s.openRecoverable() && inline.test(s)) {
-                n[0]++;
-            }
-        });
-        return n[0];
-    }
-
-    private FaultCounts countsOf(DeviceState d) {
-        FaultCounts own = d.counters.snapshot(pendingWhere(g -> g.deviceState() == d, s -> s.deviceState() == d));
-        FaultCounts before = d.countsBefore();
-        return before == null ? own : Counters.sum(List.of(before, own));
-    }
-
-    private FaultCounts countsOf(Handler h) {
-        FaultCounts c = h.counters.snapshot(pendingWhere(g -> g.handler() == h, s -> s.handler() == h));
-        // a handler's reported faults are those routed to it; its groups, those dispatched to it
-        return c.toBuilder().reported(c.dispatched() + c.delivered()).groups(c.dispatched()).build();
-    }
-
     @Override
     public FaultCounts totals() {
         List<FaultCounts> all = new ArrayList<>();
-        all.add(retired());
+        all.add(devices.retired());
         for (DeviceStatus d : devices()) {
             all.add(d.counts());
         }
@@ -547,11 +425,12 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     @Override
     public List<DeviceStatus> devices() {
         List<DeviceStatus> out = new ArrayList<>();
-        for (DeviceState d : present.values()) {
-            out.add(new DeviceStatus(d.id().toString(), d.iommu().name(), true, d.partials.count(), countsOf(d)));
+        for (DeviceState d : devices.present()) {
+            out.add(new DeviceStatus(d.id().toString(), d.iommu().name(), true, d.parkedPartials(), open.countsOf(d)));
         }
-        for (DeviceState d : removed) {
-            out.add(new DeviceStatus(d.id().toString(), d.iommu().name(), false, d.partials.count(), countsOf(d)));
+        for (DeviceState d : devices.removed()) {
+            out.add(new DeviceStatus(d.id().toString(), d.iommu().name(), false, d.parkedPartials(),
+                    open.countsOf(d)));
         }
         return out;
     }
@@ -566,7 +445,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
                     .devices(r.devices().stream().map(DeviceId::toString).toList()).pasids(r.pasids())
                     .dispatch(h.queued() ? "queued" : "inline")
                     .timeoutMillis(r.noDeadline() ? r.timeoutMillis() : h.timeoutNanos(settings) / 1_000_000)
-                    .state(h.publicState()).counts(countsOf(h)).reason(h.reason()).standing(index.standing(h))
+                    .state(h.publicState()).counts(open.countsOf(h)).reason(h.reason()).standing(index.standing(h))
                     .handedOver(h.handedOver()).answerLatency(h.latency.snapshot()).build());
         }
         return out;
@@ -586,7 +465,7 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
 
     @Override
     public AnswerLatency answerLatency() {
-        return latency.snapshot();
+        return timer.snapshot();
     }
 
     @Override

@@ -23,7 +23,8 @@
  * <p>Here:
  * <ul>
  *   <li>{@link dev.faultline.core.internal.Core}: the core as a plain object (connects IOMMUs, takes handler
- *       registrations, answers statistics); built by the component, by {@code StandaloneCore} and by tests.</li>
+ *       registrations, answers statistics); it builds the steps once, each with the collaborators it uses (the fault
+ *       path never calls back into it); built by the component, by {@code StandaloneCore} and by tests.</li>
  *   <li>{@link dev.faultline.core.internal.CoreComponent}: the core as a DS component (PID
  *       {@code dev.faultline.core}), with the handler whiteboard.</li>
  *   <li>{@link dev.faultline.core.internal.HandlerControlComponent}: the core's {@code HandlerControl} service.</li>

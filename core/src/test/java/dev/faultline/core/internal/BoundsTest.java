@@ -50,7 +50,7 @@ class BoundsTest {
 
             last(a, 1, 0x5000);
             assertThat(partial(b, 2, 0x6000)).isEqualTo(ReportOutcome.PARKED);
-            assertThat(f.pipeline.partialBudget().parked()).isEqualTo(2);
+            assertThat(f.pipeline.partialsParked()).isEqualTo(2);
         }
     }
 

@@ -119,7 +119,7 @@ class OwnershipTest {
             });
 
             f.ticker.advance(201, TimeUnit.MILLISECONDS);
-            f.pipeline.index().reconsider();
+            f.pipeline.scanForBlockedHandlers();
             last(f.device(DEV), 1, 0x1000);
 
             assertThat(intruder.seen).hasSize(1);

@@ -34,6 +34,11 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
     private long reportedNanos;
     /** When the group was received, read from the ticker, if its answer latency is timed; else {@link #UNTIMED}. */
     private long timedSince = UNTIMED;
+    /**
+     * What the reporting thread has not counted yet of this group for its device: nothing, its forming, or its
+     * forming and dispatch; the one answer counts it with itself ({@link DeviceState#sendResponse}).
+     */
+    private int untallied;
     private ResponseCode code;
 
     /** {@link #timedSince} of a group whose answer latency is not timed. */
@@ -66,6 +71,16 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
     /** When the group was reported (the core's own read, without the caller check of {@link #reportedNanos()}). */
     public final long reportedAt() {
         return reportedNanos;
+    }
+
+    /** What the reporting thread still owes the device's counters for this group ({@link DeviceState}'s tally). */
+    public final int untallied() {
+        return untallied;
+    }
+
+    /** Records what the reporting thread still owes the device's counters for this group. */
+    public final void untallied(int owed) {
+        untallied = owed;
     }
 
     /** Records the attachment the group is formed under (the reporting thread, before dispatch). */

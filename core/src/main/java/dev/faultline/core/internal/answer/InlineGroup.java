@@ -118,7 +118,8 @@ public final class InlineGroup extends AnswerableGroup {
         return (word & ~STATE_MASK) | bits;
     }
 
-    boolean idle() {
+    /** Whether the slot is between faults (only its owner fills it again). */
+    public boolean idle() {
         return bits(state) == IDLE;
     }
 

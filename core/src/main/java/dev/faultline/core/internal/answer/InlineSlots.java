@@ -10,11 +10,6 @@ import java.util.function.Consumer;
  * the slot of a thread that ended leaves the list when the next thread gets its slot.
  */
 public final class InlineSlots {
-    /** Where a reporter keeps the slot it last used (its fields are read and written by any reporting thread). */
-    public static final class SlotCache {
-        InlineGroup slot;
-    }
-
     private final GroupHolder holder;
     private final CopyOnWriteArrayList<InlineGroup> all = new CopyOnWriteArrayList<>();
     private final ThreadLocal<InlineGroup> perThread = ThreadLocal.withInitial(this::newSlot);
@@ -24,22 +19,15 @@ public final class InlineSlots {
     }
 
     /**
-     * The calling thread's idle slot, found first in {@code cache}: a reporter (one IOMMU's fault thread, in
-     * practice) keeps its own slot there and skips the thread-local lookup. A slot is reused only by the thread
-     * that owns it, so a stale or foreign cache entry is merely a miss.
+     * The calling thread's own listed slot, idle or busy (a reporter keeps it, so that it looks it up once per
+     * thread change; a slot is reused only by the thread that owns it).
      */
-    public InlineGroup acquire(SlotCache cache) {
-        InlineGroup g = cache.slot;
-        Thread current = Thread.currentThread();
-        if (g == null || g.owner != current) {
-            g = perThread.get();
-            cache.slot = g;
-        }
-        return g.idle() ? g : nested();
+    public InlineGroup own() {
+        return perThread.get();
     }
 
     /** A fresh slot for a report made from inside a handler call on this thread (not listed). */
-    private InlineGroup nested() {
+    public InlineGroup nested() {
         return new InlineGroup(4, holder, Thread.currentThread(), false);
     }
 

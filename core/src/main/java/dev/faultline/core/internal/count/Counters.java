@@ -1,9 +1,11 @@
 package dev.faultline.core.internal.count;
 
+import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.stats.FaultCounts;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One set of {@link Counter}s, incremented from any thread without locking.
@@ -17,6 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  * thread that ended is taken over by a later thread, counts included (a backend restarts its fault thread on
  * every swap). When every lane belongs to a live thread, the rest count in {@link LongAdder}s, made the first
  * time they are needed. A read adds up all.
+ *
+ * <p>The inline path counts a group once ({@link #countAnsweredGroup}): one outcome counter per answer code stands
+ * for the group's report, its forming, its dispatch and its answer, and a snapshot adds it to each of those.
  */
 public final class Counters {
     /** Threads that count in plain fields. */
@@ -38,17 +43,20 @@ public final class Counters {
         }
     }
 
-    private static final int SIZE = Counter.all().length;
+    /** Outcome counters first (one per {@link ResponseCode}), then one slot per {@link Counter}. */
+    private static final int OUTCOMES = ResponseCode.values().length;
+    private static final int SIZE = OUTCOMES + Counter.all().length;
+    private static final ResponseCode[] CODES = ResponseCode.values();
 
     private final int pad;
     /** The owner of the first lane. */
-    private Thread firstOwner;
+    private @Nullable Thread firstOwner;
     private final long[] firstLane;
     /** The owners of the other lanes; each written under the lock, read by every counting thread. */
-    private final Thread[] owners = new Thread[LANES - 1];
+    private final @Nullable Thread[] owners = new Thread[LANES - 1];
     /** The other lanes, allocated when claimed. */
-    private final long[][] lanes = new long[LANES - 1][];
-    private volatile LongAdder[] adders;
+    private final long @Nullable [][] lanes = new long[LANES - 1][];
+    private volatile LongAdder @Nullable [] adders;
     /** Counts from threads without a lane (racy on purpose): every 1,024th looks for lanes of ended threads. */
     private int unowned;
 
@@ -72,31 +80,44 @@ public final class Counters {
     }
 
     public void add(Counter counter, long n) {
+        addAt(OUTCOMES + counter.ordinal(), n);
+    }
+
+    /**
+     * Counts a group that was reported (its last request), formed, dispatched and answered {@code answer}: one
+     * increment where {@link #increment} would take four ({@link Counter#REPORTED}, {@link Counter#GROUPS},
+     * {@link Counter#DISPATCHED} and the answer's counter).
+     */
+    public void countAnsweredGroup(ResponseCode answer) {
+        addAt(answer.ordinal(), 1);
+    }
+
+    private void addAt(int slot, long n) {
         Thread current = Thread.currentThread();
         if (firstOwner == current) {
             long[] lane = firstLane;
-            int i = pad + counter.ordinal();
+            int i = pad + slot;
             COUNT.setOpaque(lane, i, lane[i] + n);
         } else {
-            addElsewhere(counter, n, current);
+            addElsewhere(slot, n, current);
         }
     }
 
-    private void addElsewhere(Counter counter, long n, Thread current) {
+    private void addElsewhere(int slot, long n, Thread current) {
         Thread[] o = owners;
         for (int k = 0; k < o.length; k++) {
             if (o[k] == current) {
                 long[] lane = lanes[k];
-                int i = pad + counter.ordinal();
+                int i = pad + slot;
                 COUNT.setOpaque(lane, i, lane[i] + n);
                 return;
             }
         }
         if (!claim(current, (++unowned & 1023) == 0)) {
-            adders()[counter.ordinal()].add(n);
+            adders()[slot].add(n);
             return;
         }
-        add(counter, n);
+        addAt(slot, n);
     }
 
     /** Claims a free lane, or (when {@code takeOver}) the lane of a thread that ended, for {@code current}. */
@@ -133,8 +154,25 @@ public final class Counters {
         return a;
     }
 
+    /** The count of {@code counter}, the groups counted at once ({@link #countAnsweredGroup}) included. */
     long get(Counter counter) {
-        int i = pad + counter.ordinal();
+        long n = at(OUTCOMES + counter.ordinal());
+        switch (counter) {
+            case REPORTED, GROUPS, DISPATCHED -> {
+                for (ResponseCode code : CODES) {
+                    n += at(code.ordinal());
+                }
+            }
+            case ANSWERED_SUCCESS -> n += at(ResponseCode.SUCCESS.ordinal());
+            case ANSWERED_INVALID -> n += at(ResponseCode.INVALID.ordinal());
+            case ANSWERED_FAILURE -> n += at(ResponseCode.FAILURE.ordinal());
+            default -> { }
+        }
+        return n;
+    }
+
+    private long at(int slot) {
+        int i = pad + slot;
         long sum = (long) COUNT.getOpaque(firstLane, i);
         synchronized (this) {
             for (long[] lane : lanes) {
@@ -144,21 +182,34 @@ public final class Counters {
             }
         }
         LongAdder[] a = adders;
-        return a == null ? sum : sum + a[counter.ordinal()].sum();
+        return a == null ? sum : sum + a[slot].sum();
     }
 
     /** A snapshot with {@code pending} groups outstanding. */
     public FaultCounts snapshot(long pending) {
+        return snapshot(pending, 0, 0);
+    }
+
+    /**
+     * A snapshot with {@code pending} groups outstanding, and {@code formed} groups formed but not counted yet, of
+     * which {@code dispatched} were dispatched (groups in a handler call right now, counted when the call ends).
+     */
+    public FaultCounts snapshot(long pending, long formed, long dispatched) {
         FaultCounts.Builder b = FaultCounts.builder().pending(pending);
         for (Counter c : Counter.all()) {
-            c.set(b, get(c));
+            long extra = switch (c) {
+                case REPORTED, GROUPS -> formed;
+                case DISPATCHED -> dispatched;
+                default -> 0;
+            };
+            c.set(b, get(c) + extra);
         }
         return b.build();
     }
 
     /** The counter-wise sum of snapshots (their pending groups summed too). */
     public static FaultCounts sum(Iterable<FaultCounts> all) {
-        long[] total = new long[SIZE];
+        long[] total = new long[Counter.all().length];
         long pending = 0;
         for (FaultCounts counts : all) {
             for (Counter c : Counter.all()) {

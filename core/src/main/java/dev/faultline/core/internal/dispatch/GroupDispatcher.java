@@ -83,7 +83,7 @@ public final class GroupDispatcher implements GroupHolder {
                 }
                 return ReportOutcome.NO_HANDLER;
             }
-            d.count(recoverable ? Counter.DISPATCHED : Counter.DELIVERED, h);
+            d.countDispatched(g, h);
             if (h.queued()) {
                 g.prepare(d, h, now);
                 enqueue(h, g);

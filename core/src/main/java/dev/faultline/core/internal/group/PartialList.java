@@ -3,6 +3,7 @@ package dev.faultline.core.internal.group;
 import dev.faultline.api.fault.Permissions;
 import java.util.Arrays;
 import java.util.function.IntPredicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One device's partial page requests (Linux's {@code fault_param->partial}): requests without the last-page
@@ -38,14 +39,14 @@ public final class PartialList {
     }
 
     /**
-     * Parks a request unless {@code perDeviceLimit} or the total budget is reached.
+     * Parks a request unless the per-device or the total bound is reached.
      *
      * @return {@link #DROPPED}, {@link #PARKED} or {@link #PARKED_BESIDE_ANOTHER_PASID}
      */
-    public synchronized int park(int perDeviceLimit, int pasid, int groupId, int requestFlags, Permissions access,
-            long address, long data0, long data1) {
+    public synchronized int park(int pasid, int groupId, int requestFlags, Permissions access, long address,
+            long data0, long data1) {
         int n = count;
-        if (n >= perDeviceLimit || !budget.tryTake()) {
+        if (n >= budget.perDevice() || !budget.tryTake()) {
             return DROPPED;
         }
         int result = PARKED;
@@ -62,6 +63,11 @@ public final class PartialList {
         requests.append(pasid, requestFlags, access, address, data0, data1);
         count = n + 1;
         return result;
+    }
+
+    /** Which bound a dropped request reached, as the configuration names it (for the host log). */
+    public String boundReached() {
+        return budget.boundReached(count);
     }
 
     /** Moves the requests of {@code (pasid, groupId)} into {@code group}, oldest first. */
@@ -85,7 +91,8 @@ public final class PartialList {
      * (compared in place, so that forming a group allocates nothing), appending them to {@code into} if given;
      * returns how many.
      */
-    private synchronized int removeWhere(int groupId, int pasid, IntPredicate affected, FaultBuffer into) {
+    private synchronized int removeWhere(int groupId, int pasid, @Nullable IntPredicate affected,
+            @Nullable FaultBuffer into) {
         int n = count;
         int kept = 0;
         for (int i = 0; i < n; i++) {

@@ -4,7 +4,8 @@
  * <ul>
  *   <li>{@link dev.faultline.core.internal.group.PartialList}: one device's parked partial requests, matched by
  *       PASID and group id.</li>
- *   <li>{@link dev.faultline.core.internal.group.PartialBudget}: the bound on partials over all devices.</li>
+ *   <li>{@link dev.faultline.core.internal.group.PartialBudget}: the bounds on partials, per device and over all
+ *       devices.</li>
  *   <li>{@link dev.faultline.core.internal.group.FaultBuffer}: the faults of one group in primitive arrays (reused,
  *       so forming a group allocates nothing).</li>
  * </ul>

@@ -2,12 +2,16 @@ package dev.faultline.core.internal.log;
 
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.core.internal.answer.AnswerableGroup;
+import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.dispatch.Handler;
 import dev.faultline.core.internal.hold.Handover;
+import dev.faultline.core.internal.hold.Ticker;
 import dev.faultline.core.internal.report.DeviceState;
 import dev.faultline.core.internal.route.HandlerRegistration;
 import dev.faultline.core.log.LogSink;
 import dev.faultline.core.log.RateLimiter;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The host's log policy for faults. Lines about a fault are rate-limited per device (Linux's
@@ -17,9 +21,20 @@ import dev.faultline.core.log.RateLimiter;
  */
 public final class HostLog {
     private final LogSink sink;
+    private final Supplier<Settings> settings;
+    private final Ticker ticker;
 
-    public HostLog(LogSink sink) {
+    /** Lines go to {@code sink}, rate-limited with the current {@code log.burst} and {@code log.interval.ms}. */
+    public HostLog(LogSink sink, Supplier<Settings> settings, Ticker ticker) {
         this.sink = sink;
+        this.settings = settings;
+        this.ticker = ticker;
+    }
+
+    /** A fresh rate limiter for one device's or handler's lines, with the current settings. */
+    public RateLimiter newLimiter() {
+        Settings s = settings.get();
+        return new RateLimiter(s.logBurst(), s.logIntervalNanos(), ticker::nanoTime);
     }
 
     /** A fault nobody serves. */
@@ -112,7 +127,7 @@ public final class HostLog {
     }
 
     /** A backend threw from sendPageResponse, or was already disconnected. */
-    public void responseLost(DeviceState device, String why, Throwable error) {
+    public void responseLost(DeviceState device, String why, @Nullable Throwable error) {
         if (admit(device.logLimiter(), device.id())) {
             sink.error(device.id() + ": page response lost: " + why, error);
         }

@@ -5,13 +5,13 @@ import dev.faultline.api.backend.FaultQueue;
 import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.fault.DeviceId;
-import dev.faultline.core.internal.Core;
-import dev.faultline.core.internal.answer.InlineSlots;
+import dev.faultline.core.internal.count.IommuOverflows;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * One connected IOMMU (Linux's {@code iopf_queue}): its backend and its devices. Closing answers every pending
@@ -25,17 +25,24 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class IommuConnection implements IommuPort {
     private final IommuBackend backend;
     private final String name;
-    private final Core pipeline;
+    private final Devices allDevices;
+    private final IommuOverflows overflows;
+    private final Consumer<IommuConnection> onClosed;
     private final Map<DeviceId, DeviceState> devices = new ConcurrentHashMap<>();
-    /** The group slot of the thread that reports this IOMMU's faults. */
-    final InlineSlots.SlotCache slotCache = new InlineSlots.SlotCache();
     private volatile boolean closing;
     private volatile boolean closed;
 
-    public IommuConnection(IommuBackend backend, String name, Core pipeline) {
+    /**
+     * IOMMU {@code name} served by {@code backend}: its devices are added to {@code allDevices}, its overflows
+     * counted in {@code overflows}; {@code onClosed} is told when {@link #close()} is done.
+     */
+    public IommuConnection(IommuBackend backend, String name, Devices allDevices, IommuOverflows overflows,
+            Consumer<IommuConnection> onClosed) {
         this.backend = backend;
         this.name = name;
-        this.pipeline = pipeline;
+        this.allDevices = allDevices;
+        this.overflows = overflows;
+        this.onClosed = onClosed;
     }
 
     public String name() {
@@ -56,14 +63,7 @@ public final class IommuConnection implements IommuPort {
         if (closing) {
             throw new IllegalStateException("IOMMU " + name + " is disconnected");
         }
-        DeviceState d = new DeviceState(device, this, pipeline);
-        pipeline.claim(d);
-        pipeline.takeCarriedOver(name, device).ifPresent(carried -> {
-            pipeline.continueCounts(carried.previous()).ifPresent(d::continueFrom);
-            if (!carried.attachments().isEmpty()) {
-                d.restore(carried.attachments());
-            }
-        });
+        DeviceState d = allDevices.add(this, device);
         devices.put(device, d);
         if (closing) {
             d.remove();
@@ -81,8 +81,10 @@ public final class IommuConnection implements IommuPort {
         return new ArrayList<>(devices.values());
     }
 
+    /** A device of this IOMMU was removed. */
     void forget(DeviceState device) {
         devices.remove(device.id(), device);
+        allDevices.forget(device);
     }
 
     @Override
@@ -94,7 +96,7 @@ public final class IommuConnection implements IommuPort {
 
     @Override
     public void reportOverflow(FaultQueue queue) {
-        pipeline.overflowed(name, queue == null ? FaultQueue.FAULT_RECORDS : queue);
+        overflows.count(queue == null ? FaultQueue.FAULT_RECORDS : queue);
     }
 
     @Override
@@ -106,11 +108,11 @@ public final class IommuConnection implements IommuPort {
             closing = true;
         }
         for (DeviceState d : devices()) {
-            pipeline.carryOver(name, d, d.attachments());
+            allDevices.carryOver(d);
             d.remove();
         }
         closed = true;
-        pipeline.disconnected(this);
+        onClosed.accept(this);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.faultline.core.internal.report;
 
 import dev.faultline.api.fault.Permissions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fields of one reported page request as a value, for the slow paths (a rejected report, which is still
@@ -15,6 +16,6 @@ import dev.faultline.api.fault.Permissions;
  * @param privateData0 private data echoed in the response
  * @param privateData1 private data echoed in the response
  */
-record PageRequestFields(int pasid, int groupId, int flags, Permissions permissions, long address, long privateData0,
+record PageRequestFields(int pasid, int groupId, int flags, @Nullable Permissions permissions, long address, long privateData0,
         long privateData1) {
 }

@@ -1,10 +1,13 @@
 package dev.faultline.core.internal.route;
 
 import dev.faultline.api.backend.Domain;
+import dev.faultline.core.internal.dispatch.Handler;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One attachment of a domain to a device (or one PASID of it): the owner's identity that every group formed
- * under it carries. The domain's route is resolved once at attach time, so routing a fault is two reads.
+ * under it carries, and the handler serving its domain now, which the domain's {@link DomainRoute} keeps up to
+ * date, so routing a fault is one volatile read.
  *
  * <p>An attachment is retired, once and for good, when its owner changes (detach, replace, device removal):
  * from then on an answer to a group formed under it is stale. A group checks that with one volatile read of
@@ -14,12 +17,19 @@ public final class Attachment {
     private final Domain domain;
     private final DomainRoute route;
     private final long generation;
+    private volatile @Nullable Handler handler;
     private volatile boolean retired;
 
-    public Attachment(Domain domain, DomainRoute route, long generation) {
+    Attachment(Domain domain, DomainRoute route, long generation, @Nullable Handler handler) {
         this.domain = domain;
         this.route = route;
         this.generation = generation;
+        this.handler = handler;
+    }
+
+    /** A new attachment of the same domain (a device's attachments restored after a backend swap). */
+    public Attachment renewed(long newGeneration) {
+        return route.attach(domain, newGeneration);
     }
 
     /** The attached domain. */
@@ -27,9 +37,13 @@ public final class Attachment {
         return domain;
     }
 
-    /** Where the domain's current handler is published. */
-    public DomainRoute route() {
-        return route;
+    /** The handler serving the domain now, or {@code null}. */
+    public @Nullable Handler handler() {
+        return handler;
+    }
+
+    void serveWith(@Nullable Handler h) {
+        handler = h;
     }
 
     /** The device's attach count when this attachment was made (1 for its first), for display. */
@@ -42,9 +56,10 @@ public final class Attachment {
         return retired;
     }
 
-    /** Marks the owner gone; the barrier answers the groups afterwards. */
+    /** Marks the owner gone (the barrier answers the groups afterwards); the domain's route forgets it. */
     public void retire() {
         retired = true;
+        route.forget(this);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.faultline.core.internal.route;
 
 import dev.faultline.core.internal.dispatch.Handler;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The handlers registered for one device ({@code faultline.device}), resolved per PASID: a handler restricted
@@ -14,14 +15,14 @@ public final class DeviceRoute {
      * @param any the best handler serving every PASID, or null
      * @param byPasid for each PASID some restricted handler names, the best handler serving it
      */
-    record Choice(Handler any, PasidMap<Handler> byPasid) {
+    record Choice(@Nullable Handler any, PasidMap<Handler> byPasid) {
         static final Choice NONE = new Choice(null, PasidMap.empty());
     }
 
     private volatile Choice choice = Choice.NONE;
 
     /** The handler for faults with {@code pasid} ({@link dev.faultline.api.fault.Pasid#NONE} included), or null. */
-    public Handler handlerFor(int pasid) {
+    public @Nullable Handler handlerFor(int pasid) {
         Choice c = choice;
         if (c.byPasid().size() != 0) {
             Handler h = c.byPasid().get(pasid);

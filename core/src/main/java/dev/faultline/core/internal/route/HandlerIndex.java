@@ -14,12 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whiteboard index: which handler serves each domain and each device, and which registrations are admitted
  * at all ({@link Ownership}). Changes (handlers coming, going, quarantined, refused, guest domains attached)
  * rebuild the published routes under this object's lock; the fault path only reads the routes it holds
- * ({@link DomainRoute} through an {@link Attachment}, {@link DeviceRoute} through its device), never this index.
+ * (the handler an {@link Attachment} holds, kept current by its {@link DomainRoute}; {@link DeviceRoute} through its
+ * device), never this index.
  */
 public final class HandlerIndex {
     private final Map<String, DomainRoute> domainRoutes = new HashMap<>();
@@ -44,7 +46,7 @@ public final class HandlerIndex {
      * The route of {@code domain}, created (and resolved) on first use. A guest-owned domain seen for the first time
      * refuses the registrations for its name that are not its guest's vIOMMU.
      */
-    public synchronized DomainRoute domainRoute(Domain domain) {
+    private synchronized DomainRoute domainRoute(Domain domain) {
         if (domain.guestOwned() && ownership.guestDomain(domain.name(), domain.guest())) {
             for (Handler h : handlers) {
                 if (h.state() != Handler.State.REFUSED && h.registration().domains().contains(domain.name())) {
@@ -54,6 +56,14 @@ public final class HandlerIndex {
             refresh();
         }
         return domainRoute(domain.name());
+    }
+
+    /**
+     * Attaches {@code domain} (generation {@code generation} of its device's attachments): the attachment, serving
+     * with the domain's handler from now on.
+     */
+    public Attachment attach(Domain domain, long generation) {
+        return domainRoute(domain).attach(domain, generation);
     }
 
     private DomainRoute domainRoute(String name) {
@@ -242,7 +252,7 @@ public final class HandlerIndex {
     }
 
     /** The domain's best handler, else the placeholder awaiting its replacement, else null. */
-    private Handler domainChoice(String name) {
+    private @Nullable Handler domainChoice(String name) {
         Handler best = bestForDomain(name);
         return best != null ? best : placeholders.get(Ownership.domain(name));
     }
@@ -270,7 +280,7 @@ public final class HandlerIndex {
         return copy;
     }
 
-    private Handler bestForDomain(String name) {
+    private @Nullable Handler bestForDomain(String name) {
         Handler best = null;
         for (Handler h : handlers) {
             if (h.active() && h.registration().domains().contains(name) && precedes(h, best)) {

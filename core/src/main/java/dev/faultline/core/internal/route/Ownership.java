@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who owns each handler target: the configured owner, else the bundle that claimed it first (its first
@@ -46,7 +47,7 @@ public final class Ownership {
     }
 
     /** Why {@code r} may not serve its targets now, or null if it may. */
-    String refusal(HandlerRegistration r, HandlerPolicy policy, long now) {
+    @Nullable String refusal(HandlerRegistration r, HandlerPolicy policy, long now) {
         if (!r.guest().isEmpty() && !policy.guestHandlers().contains(r.bundle())) {
             return HandlerProperties.GUEST + " is reserved to vIOMMU bundles (core configuration guest.handlers: "
                     + String.join(", ", policy.guestHandlers().stream().sorted().toList()) + ")";

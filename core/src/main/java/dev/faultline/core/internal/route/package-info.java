@@ -1,10 +1,11 @@
 /**
- * Step 3, route: which handler serves a fault, in a couple of volatile reads.
+ * Step 3, route: which handler serves a fault, in one volatile read.
  *
  * <ul>
  *   <li>{@link dev.faultline.core.internal.route.Attachment}: a domain attached at a device (and PASID), the
- *       owner's identity every group carries, holding its domain's route.</li>
- *   <li>{@link dev.faultline.core.internal.route.DomainRoute}: the handler serving one domain now.</li>
+ *       owner's identity every group carries, holding the handler serving its domain now.</li>
+ *   <li>{@link dev.faultline.core.internal.route.DomainRoute}: the handler serving one domain now, handed to the
+ *       domain's live attachments at each change.</li>
  *   <li>{@link dev.faultline.core.internal.route.DeviceRoute}: the handlers registered for one device, per
  *       PASID.</li>
  *   <li>{@link dev.faultline.core.internal.route.HandlerIndex}: the whiteboard index that publishes both routes as

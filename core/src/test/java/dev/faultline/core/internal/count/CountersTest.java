@@ -2,6 +2,7 @@ package dev.faultline.core.internal.count;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.stats.FaultCounts;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -108,5 +109,38 @@ class CountersTest {
         assertThat(Counters.sum(List.of(one))).isEqualTo(one);
         assertThat(Counters.sum(List.of(one, one)).timedOut()).isEqualTo(2 * one.timedOut());
         assertThat(Counters.sum(List.of(one, one)).pending()).isEqualTo(2 * one.pending());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void oneIncrementCountsAnInlineGroupsReportFormingDispatchAndAnswer(boolean shared) {
+        Counters counters = shared ? Counters.shared() : new Counters();
+        counters.countAnsweredGroup(ResponseCode.SUCCESS);
+        counters.countAnsweredGroup(ResponseCode.SUCCESS);
+        counters.countAnsweredGroup(ResponseCode.FAILURE);
+        counters.increment(Counter.REPORTED);
+        counters.increment(Counter.PARKED);
+
+        FaultCounts c = counters.snapshot(0);
+        assertThat(c.reported()).isEqualTo(4);
+        assertThat(c.groups()).isEqualTo(3);
+        assertThat(c.dispatched()).isEqualTo(3);
+        assertThat(c.answeredSuccess()).isEqualTo(2);
+        assertThat(c.answeredFailure()).isEqualTo(1);
+        assertThat(c.answeredInvalid()).isZero();
+        assertThat(c.balanced()).isTrue();
+    }
+
+    @Test
+    void aSnapshotAddsTheGroupsOfCallsInProgress() {
+        Counters counters = new Counters();
+        counters.countAnsweredGroup(ResponseCode.INVALID);
+
+        FaultCounts c = counters.snapshot(1, 1, 1);
+        assertThat(c.reported()).isEqualTo(2);
+        assertThat(c.groups()).isEqualTo(2);
+        assertThat(c.dispatched()).isEqualTo(2);
+        assertThat(c.pending()).isEqualTo(1);
+        assertThat(c.balanced()).isTrue();
     }
 }
