@@ -27,6 +27,7 @@ VARIANTS = OrderedDict([
     (("DisruptorBenchmark", "roundTrip"), ("Disruptor round trip", "disruptor")),
     (("DisruptorBenchmark", "pipelined"), ("Disruptor pipelined (window 1024)", "disruptor-pipelined")),
     (("EndToEndBenchmark", "fault"), ("End to end", "e2e")),
+    (("EndToEndInflightBenchmark", "fault"), ("End to end", "e2e")),
 ])
 
 
@@ -47,6 +48,12 @@ def variant_of(entry):
         label = label.replace("Faultline core,", "Faultline core, %s handler," % params["handling"].lower())
     if "protocol" in params:
         label += ": " + params["protocol"]
+    if "pasids" in params:
+        lanes = int(params.get("devices", 1)) * int(params["pasids"])
+        label += ", serial round trip" if lanes == 1 else ", %d in flight (%s devices x %s PASIDs)" % (
+            lanes, params.get("devices", 1), params["pasids"])
+    elif "neighbour" in params:
+        label += ", one at a time" + ("" if params["neighbour"] == "none" else ", a blocked neighbour")
     return label, family, rank
 
 
@@ -94,6 +101,10 @@ def load(entries):
             if "cpuNanos" in sm and "faults" in sm and sm["cpuNanos"]["score"] > 0:
                 row["per_cpu"] = sm["faults"]["score"] / (sm["cpuNanos"]["score"] / 1e9)
                 row["cores"] = row["thrpt"] / row["per_cpu"]
+            elif row["cpu_ns"]:
+                # the CPU-time profiler's process CPU time per fault (METHOD.md §5)
+                row["per_cpu"] = 1e9 / row["cpu_ns"]
+                row["cores"] = row["cpu_cores"]
         elif e["mode"] == "sample":
             p = pm["scorePercentiles"]
             row["p50"] = to_ns(p["50.0"], pm["scoreUnit"])
@@ -180,11 +191,13 @@ def ratio_table(rows):
 
 
 def fmt_metric(metric, value):
+    if math.isinf(value):
+        return "∞"
     if metric in ("per-cpu",):
         return fmt_rate(value)
     if metric == "alloc":
         return fmt_bytes(value) + " B"
-    return "∞" if math.isinf(value) else f"{value:.3g}"
+    return f"{value:.3g}"
 
 
 def targets_table(entries):
@@ -206,7 +219,7 @@ def e2e_table(rows):
     e2e = [r for r in rows if r["family"] == "e2e"]
     if not e2e:
         return "(no end-to-end rows in this run)"
-    out = ["| Path | faults/s (wall, one device thread) | ± | CPU cores busy | faults/s per core (faults / process CPU-s) | B/op | p50 | p99 | p99.9 |",
+    out = ["| Path | faults/s (wall) | ± | CPU cores busy | faults/s per core (faults / process CPU-s) | B/op | p50 | p99 | p99.9 |",
            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in e2e:
         cores = f"{r['cores']:.2f}" if r.get("cores") else "—"

@@ -17,6 +17,8 @@ import java.util.Objects;
  * values are added as accessors and builder methods in a minor version; what a builder is not told is 0 (or
  * empty).
  *
+ * <p><b>Size.</b> Its size is one accessor and one builder method per counter; the value's shape is the API.
+ *
  * @since 1.0
  */
 public final class FaultCounts {

@@ -60,6 +60,9 @@ import org.jspecify.annotations.Nullable;
  * the statistics. It builds the steps once, in order, each with the collaborators it uses; the fault path never
  * comes back here. The DS component {@link CoreComponent} wraps one, {@code StandaloneCore} starts one, tests build
  * one directly with their own ticker and log.
+ *
+ * <p><b>Size.</b> Its size is the three services it implements (FaultPipeline, FaultStatistics, HandlerControl), each
+ * method a short entry into the steps; the steps are their own classes.
  */
 public final class Core implements FaultPipeline, FaultStatistics, HandlerControl, AutoCloseable {
     private final Ticker ticker;

@@ -65,6 +65,9 @@ import org.osgi.service.log.LogReaderService;
  * </ul>
  *
  * <p>Meanwhile the host's log is watched: no line may name a guest's device.
+ *
+ * <p><b>Size.</b> One class on purpose: the step reads top to bottom as the scenario of the two guests; the guests'
+ * kernels and RAM are their own classes.
  */
 final class GuestStep implements DemoStep {
     private static final String TITLE = "a guest receives its faults (nested SMMUv3 and VT-d, viommu)";

@@ -28,6 +28,10 @@ import org.jspecify.annotations.Nullable;
  * responses. Thread-safe: one lock serializes register accesses, transactions and command processing;
  * interrupts are signalled after the lock is released. A stalled transaction's completion (on CMD_RESUME) runs
  * on the thread that wrote CMDQ_PROD.
+ *
+ * <p><b>Size.</b> One class because the SMMU is one register file under one lock: the queues' PROD/CONS and overflow
+ * flags, the stall table and the command processor act on each other in the spec's order. The translation pipeline,
+ * records, commands and table formats are their own classes.
  */
 public final class Smmu implements TranslationPort {
     private static final SmmuInterrupt[] LINES = SmmuInterrupt.values();

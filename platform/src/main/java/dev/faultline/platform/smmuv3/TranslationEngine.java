@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * becomes the event IHI 0070 §7.3.2-7.3.21 names, with CLASS, S2, IPA and fetch address set per §7.3.22.
  *
  * <p>Stateless between calls; the caller holds the SMMU lock.
+ *
+ * <p><b>Size.</b> One class because it is the spec's pipeline in its order (IHI 0070 §7.3.22), one method per stage;
+ * split, the order in which checks raise their events would no longer read from top to bottom.
  */
 final class TranslationEngine {
 

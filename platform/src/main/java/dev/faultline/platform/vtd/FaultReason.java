@@ -10,6 +10,8 @@ package dev.faultline.platform.vtd;
  * Codes inside the scalable-mode range that the table leaves unnamed (for example 0x33) are
  * {@link FaultType#DMA_REMAP} with the description {@value #UNKNOWN_TEXT}, as in Linux.
  *
+ * <p><b>Size.</b> Its size is the three reason tables Linux keeps, one entry per code; the logic is a few lines.
+ *
  * @param code the reason code, 0 to 0xff
  * @param description the kernel's reason string
  * @param type how the kernel classifies the code (selects the log line form)

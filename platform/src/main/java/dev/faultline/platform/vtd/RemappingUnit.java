@@ -63,6 +63,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe: one lock serializes the registers, tables walks and queues; device responses and interrupts
  * are delivered after it is released. Deterministic: the same sequence of calls gives the same memory,
  * registers and outputs.
+ *
+ * <p><b>Size.</b> One class because the unit is one register file under one lock: an invalidation drops the
+ * PASID-cache entries translation reads, a recorded fault sets the FSTS bits the queues and the driver read, a page
+ * request checks the context entry translation uses. Table walks, fault reasons, records and descriptors are their
+ * own classes; what stays is the order in which the spec's registers act on each other.
  */
 public final class RemappingUnit implements TranslationPort {
     /** VER: major 3, minor 0 (scalable mode arrived with revision 3.0). */

@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Thread-safe: configuration is serialized on this object; the drain of a change of owner runs outside that
  * lock, because a handler call on the fault thread may need it to finish its pass.
+ *
+ * <p><b>Size.</b> One class because STE/CD programming and the order of a change of owner are serialized on one
+ * object.
  */
 final class Streams {
     private final String name;

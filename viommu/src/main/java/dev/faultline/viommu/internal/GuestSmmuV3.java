@@ -58,6 +58,10 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Locking.</b> One lock guards the registers, streams, tags and the event ring. The vIOMMU is polled
  * outside it; answers ({@link VirtualIommu#respond}) and the binder are called under it, and neither calls back
  * into this object.
+ *
+ * <p><b>Size.</b> One class because one lock guards what the guest programs (registers, stream and CD tables, the two
+ * rings, stall tags), and each guest-written field is validated beside the register or command it arrives in; record
+ * building, walks and formats are their own classes.
  */
 final class GuestSmmuV3 implements VirtualSmmuV3 {
     /** IDR1.SIDSIZE: 16-bit virtual StreamIDs. */

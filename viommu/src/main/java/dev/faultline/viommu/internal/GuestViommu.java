@@ -48,6 +48,9 @@ import java.util.function.LongSupplier;
  * <p><b>Locking.</b> One lock per guest guards its queue, cookie table, devices and rate limiter; no lock is
  * shared between guests. Group answers ({@link DeferredGroup#respond}, which reach the backend) are always
  * sent after the lock is released.
+ *
+ * <p><b>Size.</b> One class because admission, queueing and answers share the guest's one lock and its cookie table;
+ * the walk, the records and the rate limiter are their own classes.
  */
 final class GuestViommu implements VirtualIommu, FaultHandler {
     private final String name;

@@ -64,6 +64,10 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Locking.</b> One lock guards the registers, devices, group tags and rings. The vIOMMU is polled outside it
  * by {@link #deliver} (and, non-blocking, inside it by a draining invalidation wait); answers
  * ({@link VirtualIommu#respond}) and the binder are called under it, and neither calls back into this object.
+ *
+ * <p><b>Size.</b> One class because one lock guards what the guest programs (registers, tables, rings, group tags),
+ * and each guest-written field is validated beside the register or descriptor it arrives in; record building, walks
+ * and descriptor formats are their own classes.
  */
 final class GuestVtd implements VirtualVtd {
     /** ECAP.PSS + 1: 20-bit PASIDs, as the host unit. */

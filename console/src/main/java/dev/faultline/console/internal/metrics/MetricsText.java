@@ -22,6 +22,9 @@ import java.util.function.ToLongFunction;
  * {@code faultline_device_} (labels {@code device}, {@code backend}) and {@code faultline_handler_} (labels
  * {@code handler}, {@code bundle}, {@code service_id}). Guests' families start with {@code faultline_guest_}
  * (label {@code guest}).
+ *
+ * <p><b>Size.</b> One class on purpose: the metric names are a stable interface, kept in one place so that no name is
+ * reused for another meaning.
  */
 public final class MetricsText {
     /** The content type of the Prometheus text format. */

@@ -21,6 +21,8 @@ import org.osgi.framework.Bundle;
 /**
  * The HTML of the console's pages (inside the Web Console's frame). Every table cell that shows a figure carries a
  * {@code data-key} naming it, so that a reader (or a test) finds a value without parsing the layout.
+ *
+ * <p><b>Size.</b> Its size is the pages' markup; the figures come from the observation classes.
  */
 final class Pages {
     /** The tabs, by sub-path. */

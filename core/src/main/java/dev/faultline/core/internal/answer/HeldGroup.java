@@ -29,6 +29,8 @@ import java.util.Objects;
  * <p>As a {@link dev.faultline.api.handler.FaultGroup} handed to a handler (a queued handler's call, or a routed
  * group's), the slot may be read and answered only on the calling thread during the call, like the reporting
  * thread's slot.
+ *
+ * <p><b>Size.</b> One class on purpose: exactly-once for a held group is decided here alone, by one state word.
  */
 public final class HeldGroup extends AnswerableGroup {
     private static final int FREE = 0;

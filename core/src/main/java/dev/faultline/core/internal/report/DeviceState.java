@@ -44,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  * PASID-less attachment (which holds its domain's handler), the slot its reporting thread used last, whether it has
  * partials parked at all, and when it times its next answer. It counts an inline group once, when the group is
  * answered ({@link #tally}).
+ *
+ * <p><b>Size.</b> One class on purpose: the inline path reads one object per fault, so what it reads, and the
+ * barriers of a change of owner that write the same fields, live together.
  */
 public final class DeviceState implements DevicePort {
     private static final int KNOWN_REQUEST_FLAGS =

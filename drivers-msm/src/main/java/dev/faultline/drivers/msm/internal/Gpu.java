@@ -48,6 +48,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe. {@link #run} is the GPU's own thread (one at a time); {@link #handleFault} runs on the
  * IOMMU's fault thread, possibly while {@link #run} waits on the stalled access.
+ *
+ * <p><b>Size.</b> One class because the GPU's ring, its stall switch and its recovery act on each other under one
+ * lock, as the msm driver's do; the job, context and snapshot values are their own classes.
  */
 public final class Gpu implements AdrenoGpu {
     /** devcoredump frees an unread dump after 5 minutes ({@code DEVCD_TIMEOUT}). */

@@ -33,6 +33,9 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe. {@link #reportCrash} and {@link #reportMmuFault} may be called from the IOMMU's fault thread;
  * {@link #tick}, recovery, {@link #boot} and {@link #shutdown} take the processor's operation lock, as Linux
  * takes {@code rproc->lock}.
+ *
+ * <p><b>Size.</b> One class because it is remoteproc's state machine under one operation lock, as Linux's rproc is;
+ * carveouts, firmware and the crash-loop policy are their own classes.
  */
 public final class Rproc implements RemoteProcessor {
     private final String name;
