@@ -10,7 +10,6 @@ import dev.faultline.api.backend.IommuBackend;
 import dev.faultline.api.backend.IommuPort;
 import dev.faultline.api.backend.PageResponse;
 import dev.faultline.api.fault.DeviceId;
-import dev.faultline.api.fault.Fault;
 import dev.faultline.api.fault.PageRequest;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
@@ -230,9 +229,8 @@ final class FaultlineCore implements DispatchPath {
         void answer() {
             DeferredGroup g = group;
             group = null;
-            List<Fault> faults = g.faults();
-            PageRequest last = (PageRequest) faults.get(faults.size() - 1);
-            int code = responder.answer(g.groupId(), last.address(), last.permissions().read());
+            int last = g.size() - 1;
+            int code = responder.answer(g.groupId(), g.address(last), g.permissions(last).read());
             g.respond(code == Responder.SUCCESS ? ResponseCode.SUCCESS : ResponseCode.INVALID);
         }
     }

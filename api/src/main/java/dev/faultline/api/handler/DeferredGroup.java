@@ -2,6 +2,7 @@ package dev.faultline.api.handler;
 
 import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.Fault;
+import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import java.util.List;
 import org.osgi.annotation.versioning.ProviderType;
@@ -37,6 +38,39 @@ public interface DeferredGroup {
      *     handler's behalf keeps its faults)
      */
     List<Fault> faults();
+
+    /**
+     * The number of faults, read in place (no list is made).
+     *
+     * @throws IllegalStateException as {@link #faults()} does
+     * @since 1.2
+     */
+    default int size() {
+        return faults().size();
+    }
+
+    /**
+     * The address of fault {@code index} (0 to {@link #size()} - 1; the last one last), read in place: a handler that
+     * answers from another thread reads what it needs without allocating.
+     *
+     * @throws IllegalStateException as {@link #faults()} does
+     * @throws IndexOutOfBoundsException for an index outside the group
+     * @since 1.2
+     */
+    default long address(int index) {
+        return faults().get(index).address();
+    }
+
+    /**
+     * The permissions fault {@code index} asked for, read in place.
+     *
+     * @throws IllegalStateException as {@link #faults()} does
+     * @throws IndexOutOfBoundsException for an index outside the group
+     * @since 1.2
+     */
+    default Permissions permissions(int index) {
+        return faults().get(index).permissions();
+    }
 
     /**
      * The {@link System#nanoTime()} after which the core answers on the handler's behalf (decades ahead for a

@@ -18,5 +18,5 @@
  */
 @org.osgi.annotation.bundle.Export
 @org.jspecify.annotations.NullMarked
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.faultline.api.handler;

@@ -14,6 +14,8 @@ import dev.faultline.api.stats.FaultCounts;
 import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.hold.HeldSlots;
 import dev.faultline.testkit.backend.RecordingBackend;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -125,6 +127,52 @@ class HeldSlotsTest {
         assertThat(late.respond(ResponseCode.SUCCESS)).isFalse();
         assertThat(next.faults()).singleElement().satisfies(fault -> assertThat(fault.address()).isEqualTo(0x2000L));
         assertThat(next.respond(ResponseCode.SUCCESS)).isTrue();
+    }
+
+    @Test
+    void aDeferredGroupIsReadInPlaceWhilePendingAndFromTheCopyKeptWhenTheCoreAnsweredIt() {
+        f.registerForDevice(deferring, DEV);
+        DeferredGroup late = deferNext(1);
+        assertThat(late.size()).isOne();
+        assertThat(late.address(0)).isEqualTo(0x1000L);
+        assertThat(late.permissions(0)).isEqualTo(late.faults().get(0).permissions());
+        assertThatThrownBy(() -> late.address(1)).isInstanceOf(IndexOutOfBoundsException.class);
+
+        f.ticker.advance(1, TimeUnit.SECONDS);
+        f.pipeline.expireDeadlines();
+        DeferredGroup next = deferNext(2);
+        assertThat(late.size()).isOne();
+        assertThat(late.address(0)).isEqualTo(0x1000L);
+        assertThat(next.address(0)).isEqualTo(0x2000L);
+
+        assertThat(next.respond(ResponseCode.SUCCESS)).isTrue();
+        DeferredGroup third = deferNext(3);
+        assertThatThrownBy(() -> next.address(0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("answered");
+        assertThatThrownBy(next::size).isInstanceOf(IllegalStateException.class);
+        assertThat(third.address(0)).isEqualTo(0x3000L);
+        third.respond(ResponseCode.SUCCESS);
+    }
+
+    @Test
+    void freedSlotsAreTakenAgainAroundTheOnesStillHeldSoAPoolNeverRunsOutWhileGroupsAreAnswered() {
+        f.registerForDevice(deferring, DEV);
+        DeferredGroup keptLong = deferNext(0);
+        List<DeferredGroup> inFlight = new ArrayList<>();
+        for (int g = 1; g <= 3 * HeldSlots.CAPACITY; g++) {
+            inFlight.add(deferNext(g & 0x1ff));
+            if (inFlight.size() == HeldSlots.CAPACITY / 2) {
+                // answered oldest first, as most handlers do, with half of the slots in use at any time
+                assertThat(inFlight.remove(0).respond(ResponseCode.SUCCESS)).isTrue();
+            }
+        }
+        assertThat(f.pipeline.heldOneOffCopies()).isZero();
+        assertThat(keptLong.answered()).isFalse();
+        assertThat(keptLong.address(0)).isZero();
+        assertThat(keptLong.respond(ResponseCode.SUCCESS)).isTrue();
+        inFlight.forEach(d -> assertThat(d.respond(ResponseCode.SUCCESS)).isTrue());
+        assertThat(f.backend.responses()).hasSize(3 * HeldSlots.CAPACITY + 1);
+        assertThat(f.pipeline.totals().balanced()).isTrue();
     }
 
     @Test

@@ -95,10 +95,15 @@ class ZeroAllocationTest {
             kept[(int) (deferred++ % kept.length)] = group.defer();
         }
 
-        /** Answers the kept groups until at most {@code inFlight} are left. */
+        /** Reads the last fault of each kept group in place. */
+        long read;
+
+        /** Answers the kept groups until at most {@code inFlight} are left, each after reading its last fault in place. */
         void answerDownTo(int inFlight) {
             while (deferred - answered > inFlight) {
                 int i = (int) (answered++ % kept.length);
+                int last = kept[i].size() - 1;
+                read += kept[i].address(last) + (kept[i].permissions(last).write() ? 1 : 0);
                 kept[i].respond(ResponseCode.SUCCESS);
                 kept[i] = null;
             }
@@ -122,6 +127,7 @@ class ZeroAllocationTest {
             handler.answerDownTo(0);
 
             assertThat(backend.sent).isEqualTo(2L * FAULTS);
+            assertThat(handler.read).as("in-place reads of the deferred groups' addresses").isPositive();
             assertThat(p.heldOneOffCopies()).isZero();
             assertThat(allocated).as("bytes allocated for %d deferred groups", FAULTS)
                     .isLessThan(FAULTS * HANDLE_BYTES + FAULTS / 8);

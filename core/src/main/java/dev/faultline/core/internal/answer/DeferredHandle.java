@@ -2,6 +2,7 @@ package dev.faultline.core.internal.answer;
 
 import dev.faultline.api.fault.DeviceId;
 import dev.faultline.api.fault.Fault;
+import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
 import dev.faultline.core.internal.count.Counter;
@@ -96,18 +97,66 @@ final class DeferredHandle implements DeferredGroup {
             return faultsOf(copy.faults());
         }
         if (!slot.pin(generation, false)) {
-            copy = kept;
-            if (copy != null) {
-                return faultsOf(copy.faults());
-            }
-            throw new IllegalStateException("deferred page request group 0x" + Integer.toHexString(groupId) + " of "
-                    + device.id() + " was answered: its faults are no longer kept");
+            return faultsOf(keptFaults());
         }
         try {
             return faultsOf(slot.buffer());
         } finally {
             slot.unpin();
         }
+    }
+
+    // in-place reads: from the slot while it holds this generation (pinned, so it cannot go on meanwhile), else from
+    // the copy kept when the core answered the group
+
+    @Override
+    public int size() {
+        if (slot.pin(generation, false)) {
+            try {
+                return slot.buffer().size();
+            } finally {
+                slot.unpin();
+            }
+        }
+        return keptFaults().size();
+    }
+
+    @Override
+    public long address(int index) {
+        if (slot.pin(generation, false)) {
+            try {
+                FaultBuffer faults = slot.buffer();
+                return faults.address(Objects.checkIndex(index, faults.size()));
+            } finally {
+                slot.unpin();
+            }
+        }
+        FaultBuffer faults = keptFaults();
+        return faults.address(Objects.checkIndex(index, faults.size()));
+    }
+
+    @Override
+    public Permissions permissions(int index) {
+        if (slot.pin(generation, false)) {
+            try {
+                FaultBuffer faults = slot.buffer();
+                return faults.permissions(Objects.checkIndex(index, faults.size()));
+            } finally {
+                slot.unpin();
+            }
+        }
+        FaultBuffer faults = keptFaults();
+        return faults.permissions(Objects.checkIndex(index, faults.size()));
+    }
+
+    /** The copy kept when the core answered the group; refused once the handler answered and the slot went on. */
+    private FaultBuffer keptFaults() {
+        Kept copy = kept;
+        if (copy == null) {
+            throw new IllegalStateException("deferred page request group 0x" + Integer.toHexString(groupId) + " of "
+                    + device.id() + " was answered: its faults are no longer kept");
+        }
+        return copy.faults();
     }
 
     private List<Fault> faultsOf(FaultBuffer faults) {

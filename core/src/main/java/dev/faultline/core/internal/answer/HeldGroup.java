@@ -52,10 +52,16 @@ public final class HeldGroup extends AnswerableGroup {
     static final int DUPLICATE = 3;
 
     private static final VarHandle WORD;
+    private static final VarHandle SENDER;
+    private static final VarHandle HANDLE;
+    private static final VarHandle REUSABLE;
 
     static {
         try {
             WORD = MethodHandles.lookup().findVarHandle(HeldGroup.class, "word", long.class);
+            SENDER = MethodHandles.lookup().findVarHandle(HeldGroup.class, "sender", Thread.class);
+            HANDLE = MethodHandles.lookup().findVarHandle(HeldGroup.class, "handle", DeferredHandle.class);
+            REUSABLE = MethodHandles.lookup().findVarHandle(HeldGroup.class, "reusable", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -81,6 +87,8 @@ public final class HeldGroup extends AnswerableGroup {
     private volatile long barredGeneration = -1;
     /** The handle of the current generation, once deferred. */
     private volatile DeferredHandle handle;
+    /** A pooled slot freed and emptied, for its pool's owner to take again ({@link #claimReusable()}). */
+    private volatile boolean reusable;
 
     /** Where a slot goes when it is freed: back to its pool, or out of the one-off copies. */
     @FunctionalInterface
@@ -143,11 +151,23 @@ public final class HeldGroup extends AnswerableGroup {
         buffer().copyFrom(original.buffer());
         fillFrom(original);
         deadlineNanos = deadline;
-        queued = forQueue;
-        deferred = !forQueue;
-        handle = null;
-        sender = null;
-        caller = null;
+        // the slot is free: nobody reads these until the word below publishes them, so each is written with a
+        // release store (no fence), and only if it changes
+        if (queued != forQueue) {
+            queued = forQueue;
+        }
+        if (deferred == forQueue) {
+            deferred = !forQueue;
+        }
+        if (handle != null) {
+            HANDLE.setRelease(this, (DeferredHandle) null);
+        }
+        if (sender != null) {
+            SENDER.setRelease(this, (Thread) null);
+        }
+        if (caller != null) {
+            caller = null;
+        }
         lineage++;
         WORD.setRelease(this, (generationOf(w) + 1) << GENERATION_SHIFT);
         return lineage;
@@ -156,7 +176,7 @@ public final class HeldGroup extends AnswerableGroup {
     /** A handle for the reserved group (a deferring handler gets it before the group is pending). */
     DeferredHandle reservedHandle() {
         DeferredHandle h = new DeferredHandle(this, generationOf(word));
-        handle = h;
+        HANDLE.setRelease(this, h);
         return h;
     }
 
@@ -277,7 +297,8 @@ public final class HeldGroup extends AnswerableGroup {
                 return false;
             }
             if (WORD.compareAndSet(this, w, with(w, SENDING))) {
-                sender = Thread.currentThread();
+                // read by this thread (its own write) and compared by others with themselves: no fence needed
+                SENDER.setRelease(this, Thread.currentThread());
                 return true;
             }
         }
@@ -285,7 +306,7 @@ public final class HeldGroup extends AnswerableGroup {
 
     /** After the winner's answer was sent: DONE while pinned, else freed. */
     private void finish() {
-        sender = null;
+        SENDER.setRelease(this, (Thread) null);
         for (;;) {
             long w = word;
             if (pinsOf(w) == 0) {
@@ -302,8 +323,25 @@ public final class HeldGroup extends AnswerableGroup {
     private void clearAndRelease() {
         buffer().clear();
         forget(true);
-        handle = null;
+        HANDLE.setRelease(this, (DeferredHandle) null);
         releaser.release(this);
+    }
+
+    /** Marks this emptied pooled slot free for its pool's owner to take (after everything of its group is cleared). */
+    public void markReusable() {
+        REUSABLE.setRelease(this, true);
+    }
+
+    /**
+     * Takes this slot for a new group if it was freed (its pool's owner thread only); the emptying that preceded
+     * {@link #markReusable()} is visible once this returns {@code true}.
+     */
+    public boolean claimReusable() {
+        if (!reusable) {
+            return false;
+        }
+        REUSABLE.setOpaque(this, false);
+        return true;
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.faultline.core.internal.hold;
 import dev.faultline.core.internal.answer.GroupHolder;
 import dev.faultline.core.internal.answer.HeldGroup;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -12,8 +11,8 @@ import java.util.function.Consumer;
  * replacement handler) are copied into a free slot, so in steady state holding a group allocates nothing. Slots
  * are made on first use, {@value #CHUNK} at a time, up to {@value #CAPACITY}, and never given up.
  *
- * <p>Only the owner thread takes slots and adds deadlines; any thread frees a slot (a lock-free stack of slot
- * indices: with one taker there is no ABA), the watchdog takes expired deadlines. One FIFO of deadlines per distinct
+ * <p>Only the owner thread takes slots and adds deadlines; any thread frees a slot (marking it reusable in its own
+ * state, which the owner claims back), the watchdog takes expired deadlines. One FIFO of deadlines per distinct
  * timeout value: the groups of one timeout are held in report order, so their deadlines only grow, and the earliest
  * is always at the head. A FIFO has its own small lock, taken only by this owner and the watchdog.
  */
@@ -27,12 +26,9 @@ public final class HeldSlots {
 
     private final Thread owner;
     private final GroupHolder holder;
-    private final HeldGroup.Releaser release = this::release;
     private volatile HeldGroup[] slots = new HeldGroup[0];
-    /** The next free index below each free slot's index (the stack's links). */
-    private final int[] below = new int[CAPACITY];
-    /** The top of the stack of free slot indices, or -1. */
-    private final AtomicInteger top = new AtomicInteger(-1);
+    /** The slot the owner took last, where it looks for a free one next. */
+    private int cursor;
     private volatile DeadlineFifo[] fifos = new DeadlineFifo[0];
 
     HeldSlots(Thread owner, GroupHolder holder) {
@@ -40,18 +36,27 @@ public final class HeldSlots {
         this.holder = holder;
     }
 
-    /** A free slot (owner thread), or {@code null} when all {@value #CAPACITY} hold groups. */
+    /**
+     * A free slot (owner thread), or {@code null} when all {@value #CAPACITY} hold groups. The owner looks for a freed
+     * slot from the one it took last (free again if its group was answered before the next fault came), then onwards:
+     * groups are mostly answered in the order they were held, so the slot after it is usually free. A slot is marked
+     * freed in its own state ({@link HeldGroup#markReusable()}), which the answering thread writes anyway; no word
+     * shared by every slot is written on each take and free.
+     */
     HeldGroup take() {
         for (;;) {
-            int t = top.get();
-            if (t < 0) {
-                if (!grow()) {
-                    return null;
+            HeldGroup[] all = slots;
+            int n = all.length;
+            for (int k = 0; k < n; k++) {
+                int i = cursor + k < n ? cursor + k : cursor + k - n;
+                HeldGroup g = all[i];
+                if (g.claimReusable()) {
+                    cursor = i;
+                    return g;
                 }
-                continue;
             }
-            if (top.compareAndSet(t, below[t])) {
-                return slots[t];
+            if (!grow()) {
+                return null;
             }
         }
     }
@@ -64,25 +69,12 @@ public final class HeldSlots {
         }
         HeldGroup[] more = Arrays.copyOf(old, old.length + CHUNK);
         for (int i = old.length; i < more.length; i++) {
-            more[i] = new HeldGroup(FAULTS_PER_SLOT, i, release, holder);
+            more[i] = new HeldGroup(FAULTS_PER_SLOT, i, HeldGroup::markReusable, holder);
+            more[i].markReusable();
         }
+        cursor = old.length;
         slots = more;
-        for (int i = more.length - 1; i >= old.length; i--) {
-            release(more[i]);
-        }
         return true;
-    }
-
-    /** Puts a freed slot back (any thread). */
-    private void release(HeldGroup freed) {
-        int i = freed.index();
-        for (;;) {
-            int t = top.get();
-            below[i] = t;
-            if (top.compareAndSet(t, i)) {
-                return;
-            }
-        }
     }
 
     /** The deadline FIFO of groups with timeout {@code timeoutNanos} (owner thread). */
