@@ -85,13 +85,21 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
 
     /** Records the attachment the group is formed under (the reporting thread, before dispatch). */
     public final void formedUnder(Attachment a) {
-        attachment = a;
+        if (attachment != a) {
+            attachment = a;
+        }
     }
 
     /** Fills in who and when, and whether its answer latency is timed (from when, or {@link #UNTIMED}). */
     final void fill(DeviceState d, Handler h, long reported, long timed) {
-        device = d;
-        handler = h;
+        // a reference is written only when it changes: into this long-lived slot each write costs the garbage
+        // collector's write barrier (with G1, a fence when the value lives in another region)
+        if (device != d) {
+            device = d;
+        }
+        if (handler != h) {
+            handler = h;
+        }
         reportedNanos = reported;
         timedSince = timed;
     }

@@ -20,7 +20,11 @@ public final class FaultBuffer {
 
     private int size;
     private long[] words;
-    private Permissions[] permissions;
+    /**
+     * The access bits of each fault ({@link Permissions#bits()}): a byte, not a reference, because a reference stored
+     * into this long-lived buffer costs a garbage collector's write barrier (with G1, a fence) on every fault.
+     */
+    private byte[] access;
     private boolean recoverable;
     private int groupId;
     private long fetchAddress;
@@ -29,7 +33,7 @@ public final class FaultBuffer {
     public FaultBuffer(int capacity) {
         int c = Math.max(1, capacity);
         words = new long[c * STRIDE];
-        permissions = new Permissions[c];
+        access = new byte[c];
     }
 
     /** Empties the buffer for a page request group. */
@@ -52,7 +56,7 @@ public final class FaultBuffer {
 
     /** Appends a page request ({@link PageRequest} flags). */
     public void append(int pasid, int requestFlags, Permissions access, long address, long data0, long data1) {
-        if (size == permissions.length) {
+        if (size == this.access.length) {
             grow();
         }
         int w = size * STRIDE;
@@ -61,7 +65,7 @@ public final class FaultBuffer {
         ws[w + 1] = address;
         ws[w + 2] = data0;
         ws[w + 3] = data1;
-        permissions[size] = access;
+        this.access[size] = (byte) access.bits();
         size++;
     }
 
@@ -69,24 +73,22 @@ public final class FaultBuffer {
     void appendFrom(FaultBuffer from, int index) {
         int w = index * STRIDE;
         long[] f = from.words;
-        append((int) (f[w] >>> 32), (int) f[w], from.permissions[index], f[w + 1], f[w + 2], f[w + 3]);
+        append((int) (f[w] >>> 32), (int) f[w], Permissions.of(from.access[index]), f[w + 1], f[w + 2], f[w + 3]);
     }
 
     /** Moves fault {@code from} to the earlier position {@code to} (compacting in place). */
     void move(int from, int to) {
         System.arraycopy(words, from * STRIDE, words, to * STRIDE, STRIDE);
-        permissions[to] = permissions[from];
+        access[to] = access[from];
     }
 
     /** Keeps the first {@code newSize} faults. */
     void truncate(int newSize) {
-        Arrays.fill(permissions, newSize, size, null);
         size = newSize;
     }
 
     /**
-     * Forgets the faults. The permission values of the last groups stay referenced until overwritten (small
-     * immutable values, at most the buffer's capacity); the hardware record, which may be large, does not.
+     * Forgets the faults (the hardware record, which may be large, is not kept referenced).
      */
     public void clear() {
         size = 0;
@@ -100,7 +102,7 @@ public final class FaultBuffer {
     public FaultBuffer copy() {
         FaultBuffer c = new FaultBuffer(size);
         System.arraycopy(words, 0, c.words, 0, size * STRIDE);
-        System.arraycopy(permissions, 0, c.permissions, 0, size);
+        System.arraycopy(access, 0, c.access, 0, size);
         c.size = size;
         c.recoverable = recoverable;
         c.groupId = groupId;
@@ -115,16 +117,18 @@ public final class FaultBuffer {
      */
     public void copyFrom(FaultBuffer from) {
         clear();
-        while (permissions.length < from.size) {
+        while (access.length < from.size) {
             grow();
         }
         System.arraycopy(from.words, 0, words, 0, from.size * STRIDE);
-        System.arraycopy(from.permissions, 0, permissions, 0, from.size);
+        System.arraycopy(from.access, 0, access, 0, from.size);
         size = from.size;
         recoverable = from.recoverable;
         groupId = from.groupId;
         fetchAddress = from.fetchAddress;
-        record = from.record;
+        if (record != from.record) {
+            record = from.record;
+        }
     }
 
     public int size() {
@@ -148,7 +152,7 @@ public final class FaultBuffer {
     }
 
     public Permissions permissions(int index) {
-        return permissions[check(index)];
+        return Permissions.of(access[check(index)]);
     }
 
     public long address(int index) {
@@ -184,11 +188,11 @@ public final class FaultBuffer {
         int pasid = pasid(index);
         int faultFlags = flags(index);
         if (!recoverable) {
-            return new UnrecoverableFault(device, faultFlags, pasid, permissions[index], address(index),
+            return new UnrecoverableFault(device, faultFlags, pasid, permissions(index), address(index),
                     fetchAddress, record);
         }
         boolean needsPasid = (faultFlags & PageRequest.FLAG_RESPONSE_NEEDS_PASID) != 0;
-        return new PageRequest(device, pasid, groupId, index == size - 1, address(index), permissions[index],
+        return new PageRequest(device, pasid, groupId, index == size - 1, address(index), permissions(index),
                 privateData0(index), privateData1(index), needsPasid && pasid != Pasid.NONE);
     }
 
@@ -200,8 +204,8 @@ public final class FaultBuffer {
     }
 
     private void grow() {
-        int c = permissions.length * 2;
+        int c = access.length * 2;
         words = Arrays.copyOf(words, c * STRIDE);
-        permissions = Arrays.copyOf(permissions, c);
+        access = Arrays.copyOf(access, c);
     }
 }
