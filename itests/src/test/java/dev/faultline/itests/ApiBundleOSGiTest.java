@@ -31,10 +31,11 @@ class ApiBundleOSGiTest {
         // backend 1.1: IommuBackend.printsUnhandledFaults(), a default method (minor for consumers and providers);
         // handler 1.1: DeferredGroup.handBack(), HandlerProperties.GUEST/KNOWN/NO_DEADLINE; stats 1.1: HandlerStatus
         // reason, standing and handedOver, State.REFUSED; backend 1.2: IommuPort.reportOverflow and FaultQueue;
-        // stats 1.2: FaultStatistics.iommus() and answerLatency(), IommuStatus, AnswerLatency
+        // stats 1.2: FaultStatistics.iommus() and answerLatency(), IommuStatus, AnswerLatency; handler 1.2:
+        // DeferredGroup.size(), address(i), permissions(i), default methods that read in place
         assertThat(versions).containsOnly(
                 entry("dev.faultline.api.fault", new Version(1, 0, 0)),
-                entry("dev.faultline.api.handler", new Version(1, 1, 0)),
+                entry("dev.faultline.api.handler", new Version(1, 2, 0)),
                 entry("dev.faultline.api.backend", new Version(1, 2, 0)),
                 entry("dev.faultline.api.stats", new Version(1, 2, 0)));
     }
