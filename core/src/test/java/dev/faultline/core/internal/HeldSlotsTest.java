@@ -176,6 +176,30 @@ class HeldSlotsTest {
     }
 
     @Test
+    void aSlotFreedAnywhereInAFullPoolIsTakenAgainWithinAFewGroups() {
+        f.registerForDevice(deferring, DEV);
+        for (int g = 0; g < HeldSlots.CAPACITY; g++) {
+            last(f.device(DEV), g, 0x1000);
+        }
+        assertThat(f.pipeline.heldOneOffCopies()).isZero();
+        // one group in the middle answered: the pool is full but for that slot
+        assertThat(deferring.held.get(HeldSlots.CAPACITY / 2 + 7).respond(ResponseCode.SUCCESS)).isTrue();
+
+        boolean reused = false;
+        for (int g = 0; g <= HeldSlots.CAPACITY / 64 && !reused; g++) {
+            long copies = f.pipeline.heldOneOffCopies();
+            last(f.device(DEV), HeldSlots.CAPACITY + g, 0x2000);
+            reused = f.pipeline.heldOneOffCopies() == copies;
+        }
+        assertThat(reused).as("the freed slot taken again within %d groups", HeldSlots.CAPACITY / 64 + 1).isTrue();
+        for (DeferredGroup d : deferring.held) {
+            d.respond(ResponseCode.SUCCESS);
+        }
+        assertThat(f.pipeline.pending()).isEmpty();
+        assertThat(f.pipeline.totals().balanced()).isTrue();
+    }
+
+    @Test
     void beyondItsThreadsSlotsAGroupIsACountedCopyAnsweredExactlyOnce() {
         f.registerForDevice(deferring, DEV);
         int groups = HeldSlots.CAPACITY + 76;

@@ -151,8 +151,8 @@ public final class HeldGroup extends AnswerableGroup {
         buffer().copyFrom(original.buffer());
         fillFrom(original);
         deadlineNanos = deadline;
-        // the slot is free: nobody reads these until the word below publishes them, so each is written with a
-        // release store (no fence), and only if it changes
+        // the slot is free and nobody reads these until the word below publishes them: each is written only if it
+        // changes (a volatile write is a fence), the handle and sender with a release store (no fence)
         if (queued != forQueue) {
             queued = forQueue;
         }

@@ -21,6 +21,8 @@ public final class HeldSlots {
     public static final int CAPACITY = 1024;
     /** Slots made at a time. */
     static final int CHUNK = 64;
+    /** Slots a take looks at in a full pool before the group becomes a one-off copy. */
+    private static final int PROBES = 64;
     /** Capacity of the copy each slot starts with (it grows for a larger group, once). */
     private static final int FAULTS_PER_SLOT = 4;
 
@@ -37,7 +39,8 @@ public final class HeldSlots {
     }
 
     /**
-     * A free slot (owner thread), or {@code null} when all {@value #CAPACITY} hold groups. The owner looks for a freed
+     * A free slot (owner thread), or {@code null} when all {@value #CAPACITY} are made and none of those it looked at
+     * is free (at most {@value #PROBES} in a full pool, the next ones at the next take). The owner looks for a freed
      * slot from the one it took last (free again if its group was answered before the next fault came), then onwards:
      * groups are mostly answered in the order they were held, so the slot after it is usually free. A slot is marked
      * freed in its own state ({@link HeldGroup#markReusable()}), which the answering thread writes anyway; no word
@@ -47,13 +50,21 @@ public final class HeldSlots {
         for (;;) {
             HeldGroup[] all = slots;
             int n = all.length;
-            for (int k = 0; k < n; k++) {
+            // a pool that can still grow looks at every slot first; a full one at most PROBES slots per take, going
+            // on from there at the next take, so that a handler keeping every slot costs each new group a bounded
+            // look (and a counted one-off copy), not a walk over the whole pool
+            int probes = n < CAPACITY ? n : PROBES;
+            for (int k = 0; k < probes; k++) {
                 int i = cursor + k < n ? cursor + k : cursor + k - n;
                 HeldGroup g = all[i];
                 if (g.claimReusable()) {
                     cursor = i;
                     return g;
                 }
+            }
+            if (n >= CAPACITY) {
+                cursor = (cursor + PROBES) % n;
+                return null;
             }
             if (!grow()) {
                 return null;
