@@ -12,7 +12,13 @@ import org.jspecify.annotations.Nullable;
  * @param message the text after the colon, stripped
  */
 record DeviceMessage(String driver, String device, String message) {
-    private static final Pattern FORM = Pattern.compile("(\\S+) (\\S+?):(?:\\s+(.*))?");
+    /**
+     * A driver or device name: no white space, no control character, no Unicode separator (Linux prints them from
+     * {@code dev_driver_string} and {@code dev_name}; a name with such a character is not one, whatever a regex's
+     * {@code \S} would take).
+     */
+    private static final String NAME = "[^\\s\\p{Cc}\\p{Z}]";
+    private static final Pattern FORM = Pattern.compile("(" + NAME + "+) (" + NAME + "+?):(?:\\s+(.*))?");
 
     /** The parts of {@code text}, or {@code null} if it is not of that form. */
     static @Nullable DeviceMessage parse(String text) {
