@@ -73,8 +73,8 @@ final class InflightRig implements AutoCloseable {
         final PageRequestMessage pageRequest;
         final LongConsumer unmap;
         final long value;
-        /** The transaction in flight (written by whichever thread issued it, read after its completion). */
-        volatile DmaTransaction transaction;
+        /** The lane's one transaction, reopened for each access as a device reuses a tag. */
+        final DmaTransaction transaction;
         volatile PrgResponseCode response;
 
         Lane(int index, int groupIndex, DmaAccess access, LongConsumer unmap) {
@@ -82,6 +82,7 @@ final class InflightRig implements AutoCloseable {
             this.access = access;
             this.unmap = unmap;
             this.value = 0x1000_0000L + index;
+            this.transaction = new DmaTransaction(access);
             // the device's Page Request for this lane's page: last of its group, group index = lane within device
             this.pageRequest = access.translationRequest()
                     ? new PageRequestMessage(access.requesterId(), access.pasid(), false, false, false, true, true,
@@ -89,11 +90,16 @@ final class InflightRig implements AutoCloseable {
                     : null;
         }
 
-        /** The access, presented to the IOMMU; its completion (now or later) hands the lane on. */
+        /**
+         * The access, presented to the IOMMU in the lane's transaction (reopened once its last outcome is read); its
+         * completion (now or later) hands the lane on.
+         */
         void issue() {
-            DmaTransaction tx = port.issue(access);
-            transaction = tx;
-            tx.whenComplete(this);
+            DmaTransaction tx = transaction;
+            if (tx.outcome().isFinal()) {
+                tx.reopen();
+            }
+            port.issue(tx).whenComplete(this);
         }
 
         /** The access's final outcome: a PRI function page-requests on NO_TRANSLATION, else the lane is done. */
@@ -205,9 +211,26 @@ final class InflightRig implements AutoCloseable {
 
     /** Connects a PRI function: its PRG responses go to the lane of its group index. */
     private void connect(int requesterId, int firstLane) {
-        PrgResponseReceiver function = (PrgResponseMessage response) ->
-                lanes[firstLane + response.prgIndex()].responded(response.code());
-        port.connect(requesterId, function);
+        port.connect(requesterId, new PriFunction(firstLane));
+    }
+
+    /** A PRI function's end of the link: each PRG response, as its fields, to the lane of its group index. */
+    private final class PriFunction implements PrgResponseReceiver {
+        private final int firstLane;
+
+        PriFunction(int firstLane) {
+            this.firstLane = firstLane;
+        }
+
+        @Override
+        public void receive(PrgResponseMessage response) {
+            receive(response.destinationId(), response.pasid(), response.prgIndex(), response.responseCode());
+        }
+
+        @Override
+        public void receive(int destinationId, int pasid, int prgIndex, int responseCode) {
+            lanes[firstLane + prgIndex].responded(PrgResponseCode.of(responseCode));
+        }
     }
 
     /** How many lanes (faults in flight). */

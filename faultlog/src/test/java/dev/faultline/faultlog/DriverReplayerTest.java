@@ -120,9 +120,10 @@ class DriverReplayerTest {
         }
 
         @Override
-        public synchronized DmaTransaction issue(DmaAccess access) {
+        public synchronized DmaTransaction issue(DmaTransaction tx) {
+            tx.admit();
+            DmaAccess access = tx.access();
             accesses.add(access);
-            DmaTransaction tx = new DmaTransaction(access);
             if (translates) {
                 tx.translate(access.address());
             } else {

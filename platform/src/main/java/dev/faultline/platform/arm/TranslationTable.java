@@ -4,7 +4,6 @@ import dev.faultline.platform.memory.FrameAllocator;
 import dev.faultline.platform.memory.PhysicalMemory;
 import java.util.Objects;
 import java.util.OptionalLong;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A VMSAv8-64 4 KiB-granule translation table of one stage, built in {@link PhysicalMemory} the way
@@ -24,6 +23,8 @@ public final class TranslationTable {
     private final int inputBits;
     private final int startLevel;
     private final long root;
+    /** The level of the leaf the last {@link #leafCovering} found (guarded by the table's lock). */
+    private int coveringLevel;
 
     private TranslationTable(FrameAllocator frames, Stage stage, int inputBits, int startLevel) {
         this.frames = Objects.requireNonNull(frames, "frames");
@@ -153,14 +154,15 @@ public final class TranslationTable {
         long va = iova;
         long end = iova + size;
         while (va < end) {
-            Leaf leaf = leafCovering(va, end);
-            if (leaf == null) {
+            long slot = leafCovering(va, end);
+            if (slot < 0) {
                 va = nextBoundary(va);
                 continue;
             }
-            memory.write64(leaf.slot, 0);
-            removed += leaf.size;
-            va += leaf.size;
+            memory.write64(slot, 0);
+            long leafSize = Descriptor.entrySize(coveringLevel);
+            removed += leafSize;
+            va += leafSize;
         }
         return removed;
     }
@@ -178,15 +180,16 @@ public final class TranslationTable {
         long va = iova;
         long end = iova + size;
         while (va < end) {
-            Leaf leaf = leafCovering(va, end);
-            if (leaf == null) {
+            long slot = leafCovering(va, end);
+            if (slot < 0) {
                 va = nextBoundary(va);
                 continue;
             }
-            long old = memory.read64(leaf.slot);
-            memory.write64(leaf.slot, Descriptor.leaf(stage, leaf.level, old & Descriptor.ADDR_MASK, prot));
-            changed += leaf.size;
-            va += leaf.size;
+            long old = memory.read64(slot);
+            memory.write64(slot, Descriptor.leaf(stage, coveringLevel, old & Descriptor.ADDR_MASK, prot));
+            long leafSize = Descriptor.entrySize(coveringLevel);
+            changed += leafSize;
+            va += leafSize;
         }
         return changed;
     }
@@ -249,17 +252,17 @@ public final class TranslationTable {
         return slot;
     }
 
-    private record Leaf(long slot, int level, long size) {
-    }
-
-    /** The leaf mapping {@code va}, split down until it lies within {@code [va, end)}; null if unmapped. */
-    private @Nullable Leaf leafCovering(long va, long end) {
+    /**
+     * The descriptor address of the leaf mapping {@code va}, split down until it lies within {@code [va, end)}, its
+     * level then in {@link #coveringLevel}; -1 if unmapped.
+     */
+    private long leafCovering(long va, long end) {
         long table = root;
         for (int level = startLevel; level <= 3; level++) {
             long slot = table + index(va, level) * 8;
             long d = memory.read64(slot);
             if (!Descriptor.valid(d)) {
-                return null;
+                return -1;
             }
             if (Descriptor.isTable(d, level)) {
                 table = d & Descriptor.ADDR_MASK;
@@ -267,11 +270,12 @@ public final class TranslationTable {
             }
             long size = Descriptor.entrySize(level);
             if ((va & (size - 1)) == 0 && end - va >= size) {
-                return new Leaf(slot, level, size);
+                coveringLevel = level;
+                return slot;
             }
             table = split(slot, d, level);
         }
-        return null;
+        return -1;
     }
 
     /** Replaces the block at {@code slot} with a next-level table of identical leaves. */

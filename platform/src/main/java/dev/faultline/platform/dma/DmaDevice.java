@@ -119,8 +119,9 @@ public final class DmaDevice implements PrgResponseReceiver {
         DmaAccess current = access.withTranslationRequest(pri != null && pri.canRequest());
         int pageRequests = 0;
         int stalls = 0;
+        DmaTransaction tx = new DmaTransaction(current); // one tag for the access, reused by each retry
         while (true) {
-            DmaTransaction tx = port.issue(current);
+            port.issue(tx);
             TranslationOutcome outcome = awaitUntil(tx, deadline);
             stalls += tx.stalls();
             switch (outcome) {
@@ -148,6 +149,7 @@ public final class DmaDevice implements PrgResponseReceiver {
                 return new DmaResult(DmaStatus.PRI_UNAVAILABLE, current, 0, null, pageRequests, stalls);
             }
             pageRequests++;
+            tx.reopen();
             PrgResponseMessage response = group.await(deadline);
             if (response == null) {
                 abandon(group);

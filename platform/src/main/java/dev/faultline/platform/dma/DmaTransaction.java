@@ -12,6 +12,11 @@ import org.jspecify.annotations.Nullable;
  * ({@link #translate}, {@link #noTranslation}, {@link #abort}, {@link #terminateRazWi}), possibly after holding
  * it {@link #stall() stalled}, from any thread; the device waits for it or registers a listener.
  *
+ * <p>A device may reuse a transaction as a PCIe requester reuses its tag: once final, {@link #reopen()} makes it
+ * pending again for the same access, and {@link TranslationPort#issue(DmaTransaction)} presents it anew. A port
+ * {@link #admit() admits} a transaction only while it is not in flight, so one transaction is never at two places
+ * at once; an IOMMU keeps no reference to a transaction once it is final.
+ *
  * <p>Thread-safe.
  */
 public final class DmaTransaction {
@@ -23,6 +28,8 @@ public final class DmaTransaction {
     private TranslationOutcome outcome = TranslationOutcome.PENDING;
     private long physicalAddress;
     private int stalls;
+    /** Whether a port admitted the transaction since it was created or last reopened. */
+    private boolean admitted;
 
     /** A pending transaction for {@code access}. */
     public DmaTransaction(DmaAccess access) {
@@ -47,6 +54,44 @@ public final class DmaTransaction {
     /** How many times the IOMMU stalled this transaction (each retry that faults again stalls anew). */
     public synchronized int stalls() {
         return stalls;
+    }
+
+    /**
+     * IOMMU side: takes the transaction in at the port, before translating it. A transaction is admitted once
+     * between its creation (or {@link #reopen()}) and its final outcome.
+     *
+     * @throws IllegalStateException if a port already admitted it: it is in flight, or final and not reopened
+     * @since 1.1
+     */
+    public synchronized void admit() {
+        if (admitted || outcome != TranslationOutcome.PENDING) {
+            throw new IllegalStateException(outcome.isFinal()
+                    ? "issue of a transaction already " + outcome + ": reopen it first"
+                    : "issue of a transaction still in flight (" + outcome + ")");
+        }
+        admitted = true;
+    }
+
+    /**
+     * Device side: makes a final transaction pending again for the same access, as a new one would be (no outcome,
+     * address 0, no stalls, no listeners), ready to be issued again; what it was is gone. Reopen only once whatever
+     * watched the last outcome is done with it.
+     *
+     * @return this transaction
+     * @throws IllegalStateException if the transaction is not final (pending or stalled at its IOMMU)
+     * @since 1.1
+     */
+    public synchronized DmaTransaction reopen() {
+        if (!outcome.isFinal()) {
+            throw new IllegalStateException("reopen of a transaction still " + outcome + ": only a final one reopens");
+        }
+        outcome = TranslationOutcome.PENDING;
+        physicalAddress = 0;
+        stalls = 0;
+        listener = null;
+        moreListeners = null;
+        admitted = false;
+        return this;
     }
 
     /**

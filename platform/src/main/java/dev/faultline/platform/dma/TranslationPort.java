@@ -15,10 +15,26 @@ public interface TranslationPort {
     String name();
 
     /**
-     * Presents one access. The returned transaction may already be final (translated, aborted) or be pending
-     * or stalled until software acts; the IOMMU completes it exactly once.
+     * Presents one access in a new transaction: {@code issue(new DmaTransaction(access))}. The returned transaction
+     * may already be final (translated, aborted) or be pending or stalled until software acts; the IOMMU completes it
+     * exactly once.
      */
-    DmaTransaction issue(DmaAccess access);
+    default DmaTransaction issue(DmaAccess access) {
+        return issue(new DmaTransaction(access));
+    }
+
+    /**
+     * Presents a transaction the device holds: a new one, or one it {@link DmaTransaction#reopen() reopened} after
+     * its last outcome (a device reusing its transactions as PCIe tags allocates nothing per access). The port
+     * {@link DmaTransaction#admit() admits} it first, then translates it as {@link #issue(DmaAccess)} does, and keeps
+     * no reference to it once it is final.
+     *
+     * @return {@code transaction}, possibly final already
+     * @throws IllegalStateException if the transaction is in flight (admitted and not final) or final and not
+     *     reopened; the port does not touch it then
+     * @since 1.1
+     */
+    DmaTransaction issue(DmaTransaction transaction);
 
     /**
      * Receives a PCIe Page Request message (PCIe Page Request). The IOMMU queues it for software (SMMUv3 PRI

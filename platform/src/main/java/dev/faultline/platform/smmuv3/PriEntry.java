@@ -65,6 +65,16 @@ public record PriEntry(int sid, int ssid, boolean privileged, boolean execute, b
                 m.last(), m.hasPasid(), m.prgIndex(), m.pageAddress());
     }
 
+    /**
+     * Writes the entry the SMMU writes for a Page Request from {@code sid} ({@link #of}) into {@code words} (dw0, dw1)
+     * without building it.
+     */
+    static void words(int sid, PageRequestMessage m, long[] words) {
+        boolean ssv = m.hasPasid();
+        words[0] = dw0(sid, ssv ? m.pasid() : 0, m.privileged(), m.execute(), m.read(), m.write(), m.last(), ssv);
+        words[1] = m.pageAddress() | m.prgIndex();
+    }
+
     /** Decodes an entry. */
     public static PriEntry decode(long dw0, long dw1) {
         return new PriEntry((int) dw0, (int) (dw0 >>> 32) & 0xfffff, (dw0 & PRIQ_0_PERM_PRIV) != 0,
@@ -75,6 +85,11 @@ public record PriEntry(int sid, int ssid, boolean privileged, boolean execute, b
 
     /** dw0. */
     public long dw0() {
+        return dw0(sid, ssid, privileged, execute, read, write, last, ssv);
+    }
+
+    private static long dw0(int sid, int ssid, boolean privileged, boolean execute, boolean read, boolean write,
+            boolean last, boolean ssv) {
         return (sid & 0xffff_ffffL) | ((long) ssid << 32) | (privileged ? PRIQ_0_PERM_PRIV : 0)
                 | (execute ? PRIQ_0_PERM_EXEC : 0) | (read ? PRIQ_0_PERM_READ : 0) | (write ? PRIQ_0_PERM_WRITE : 0)
                 | (last ? PRIQ_0_PRG_LAST : 0) | (ssv ? PRIQ_0_SSID_V : 0);

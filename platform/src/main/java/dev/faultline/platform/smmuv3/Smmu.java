@@ -5,7 +5,6 @@ import dev.faultline.platform.dma.DmaAccess;
 import dev.faultline.platform.dma.DmaTransaction;
 import dev.faultline.platform.dma.PageRequestMessage;
 import dev.faultline.platform.dma.PrgResponseCode;
-import dev.faultline.platform.dma.PrgResponseMessage;
 import dev.faultline.platform.dma.PrgResponseReceiver;
 import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.memory.PhysicalMemory;
@@ -335,7 +334,18 @@ public final class Smmu implements TranslationPort {
 
     @Override
     public DmaTransaction issue(DmaAccess access) {
-        DmaTransaction tx = new DmaTransaction(access);
+        return issue(new DmaTransaction(access));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A stalled transaction stays in the stall table until its CMD_RESUME or CMD_STALL_TERM, which takes it out
+     * before completing it.
+     */
+    @Override
+    public DmaTransaction issue(DmaTransaction tx) {
+        tx.admit();
         int irq;
         synchronized (this) {
             process(tx);
@@ -498,9 +508,7 @@ public final class Smmu implements TranslationPort {
             }
             return;
         }
-        PriEntry entry = PriEntry.of(sid, m);
-        priWords[0] = entry.dw0();
-        priWords[1] = entry.dw1();
+        PriEntry.words(sid, m, priWords);
         if (priQueue.push(priWords)) {
             priWritten++;
             raise(SmmuInterrupt.PRIQ);
@@ -524,7 +532,7 @@ public final class Smmu implements TranslationPort {
             responsesUndeliverable++;
             return;
         }
-        receiver.receive(new PrgResponseMessage(sid & 0xffff, pasid, prgIndex, code));
+        receiver.receive(sid & 0xffff, pasid, prgIndex, code);
     }
 
     @Override

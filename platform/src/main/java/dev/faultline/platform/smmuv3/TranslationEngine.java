@@ -51,6 +51,8 @@ final class TranslationEngine {
     private final Access current = new Access();
     /** The words of the event the translation in progress records (reused; the SMMU copies what it keeps). */
     private final long[] eventWords = new long[4];
+    /** Why the last {@link #locate} found no STE: its event, or null when none is recorded. */
+    private long @Nullable [] locateEvent;
     /** The outcome of the stage-1 walk in progress (reused likewise). */
     private final WalkOutcome walk = new WalkOutcome();
 
@@ -66,11 +68,10 @@ final class TranslationEngine {
             return r.bypassAborts() ? result.abort(null) : result.translated(a.address()); // GBPA
         }
         int sid = a.requesterId();
-        SteLocation where = locate(sid, r, a);
-        if (where.address() < 0) {
-            return result.abort(where.event());
+        long steAddress = locate(sid, r, a);
+        if (steAddress < 0) {
+            return result.abort(locateEvent);
         }
-        long steAddress = where.address();
         if (externalAbort.test(steAddress)) {
             return result.abort(fetch(EventType.F_STE_FETCH, sid, false, 0, steAddress));
         }
@@ -119,33 +120,39 @@ final class TranslationEngine {
         return nested.fault(w, EventRecord.CLASS_IN, ipa, false);
     }
 
-    /** Where the STE of a stream is, or (address -1) the event that says why it cannot be found. */
-    private record SteLocation(long address, long @Nullable [] event) {
-    }
-
-    private SteLocation locate(int sid, Registers r, DmaAccess a) {
+    /**
+     * The address of the STE of a stream, or -1 with {@link #locateEvent} set to the event that says why it cannot be
+     * found (null: none is recorded).
+     */
+    private long locate(int sid, Registers r, DmaAccess a) {
+        locateEvent = null;
         long sidU = sid & 0xffff_ffffL;
         int log2 = r.strtabCfg() & SmmuRegisters.STRTAB_BASE_CFG_LOG2SIZE;
         if (sidU >= 1L << Math.min(log2, features.sidBits())) {
-            return new SteLocation(-1, r.recordInvalidSid() ? config(EventType.C_BAD_STREAMID, sid, a, false) : null);
+            return notLocated(r.recordInvalidSid() ? config(EventType.C_BAD_STREAMID, sid, a, false) : null);
         }
         long base = r.strtabBase() & SmmuRegisters.STRTAB_BASE_ADDR_MASK;
         if (((r.strtabCfg() >>> SmmuRegisters.STRTAB_BASE_CFG_FMT_SHIFT) & 3) != 1
                 || !features.twoLevelStreamTable()) {
-            return new SteLocation(base + StreamTableEntry.BYTES * sidU, null);
+            return base + StreamTableEntry.BYTES * sidU;
         }
         int split = (r.strtabCfg() >>> SmmuRegisters.STRTAB_BASE_CFG_SPLIT_SHIFT) & 0x1f;
         long l1 = base + 8 * (sidU >>> split);
         if (externalAbort.test(l1)) {
-            return new SteLocation(-1, fetch(EventType.F_STE_FETCH, sid, false, 0, l1));
+            return notLocated(fetch(EventType.F_STE_FETCH, sid, false, 0, l1));
         }
         long desc = memory.read64(l1);
         int span = (int) (desc & SmmuRegisters.STRTAB_L1_DESC_SPAN);
         long low = sidU & ((1L << split) - 1);
         if (span == 0 || span > split + 1 || low >= 1L << (span - 1)) {
-            return new SteLocation(-1, config(EventType.C_BAD_STREAMID, sid, a, false));
+            return notLocated(config(EventType.C_BAD_STREAMID, sid, a, false));
         }
-        return new SteLocation((desc & SmmuRegisters.STRTAB_L1_DESC_L2PTR_MASK) + StreamTableEntry.BYTES * low, null);
+        return (desc & SmmuRegisters.STRTAB_L1_DESC_L2PTR_MASK) + StreamTableEntry.BYTES * low;
+    }
+
+    private long notLocated(long @Nullable [] event) {
+        locateEvent = event;
+        return -1;
     }
 
     /**
@@ -156,11 +163,11 @@ final class TranslationEngine {
         if (!r.smmuEnabled()) {
             return null;
         }
-        SteLocation where = locate(sid, r, DmaAccess.of(sid, 0, AccessType.READ, 1));
-        if (where.address() < 0 || externalAbort.test(where.address())) {
+        long steAddress = locate(sid, r, DmaAccess.of(sid, 0, AccessType.READ, 1));
+        if (steAddress < 0 || externalAbort.test(steAddress)) {
             return null;
         }
-        StreamTableEntry ste = streamEntries.read(memory, where.address());
+        StreamTableEntry ste = streamEntries.read(memory, steAddress);
         return ste.valid() && !illegal(ste) ? ste : null;
     }
 

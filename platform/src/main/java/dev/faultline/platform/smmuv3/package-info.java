@@ -8,6 +8,6 @@
  * </ul>
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 @org.jspecify.annotations.NullMarked
 package dev.faultline.platform.smmuv3;

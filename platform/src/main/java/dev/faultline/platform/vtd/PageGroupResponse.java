@@ -44,8 +44,33 @@ public record PageGroupResponse(int requesterId, boolean pasidPresent, int pasid
 
     /** Reads the four qwords (the type is not checked). */
     public static PageGroupResponse decode(long qw0, long qw1, long qw2, long qw3) {
-        return new PageGroupResponse((int) (qw0 >>> 16) & 0xffff, (qw0 >>> 4 & 1) != 0, (int) (qw0 >>> 32) & 0xfffff,
-                (int) (qw0 >>> 12) & 0xf, (qw1 >>> 2 & 1) != 0, (int) (qw1 >>> 3) & 0x1ff, qw2, qw3);
+        return new PageGroupResponse(requesterId(qw0), pasidPresent(qw0), (int) (qw0 >>> 32) & 0xfffff,
+                responseCode(qw0), (qw1 >>> 2 & 1) != 0, groupIndex(qw1), qw2, qw3);
+    }
+
+    /** The requester id of a descriptor's qw0, without decoding it. */
+    static int requesterId(long qw0) {
+        return (int) (qw0 >>> 16) & 0xffff;
+    }
+
+    /** Whether a descriptor's qw0 sets PASID present. */
+    static boolean pasidPresent(long qw0) {
+        return (qw0 >>> 4 & 1) != 0;
+    }
+
+    /** The PASID of a descriptor's qw0 when present, else {@link dev.faultline.api.fault.Pasid#NONE}. */
+    static int pasidOrNone(long qw0) {
+        return pasidPresent(qw0) ? (int) (qw0 >>> 32) & 0xfffff : dev.faultline.api.fault.Pasid.NONE;
+    }
+
+    /** The response code of a descriptor's qw0. */
+    static int responseCode(long qw0) {
+        return (int) (qw0 >>> 12) & 0xf;
+    }
+
+    /** The PRGI of a descriptor's qw1. */
+    static int groupIndex(long qw1) {
+        return (int) (qw1 >>> 3) & 0x1ff;
     }
 
     /** Whether a descriptor sets bits the format reserves. */

@@ -70,13 +70,34 @@ public record PageRequestDescriptor(int requesterId, boolean pasidPresent, int p
 
     /** qw0. */
     public long qw0() {
+        return qw0(requesterId, pasidPresent, pasid, execute, privileged, privateDataPresent);
+    }
+
+    /** qw1. */
+    public long qw1() {
+        return qw1(read, write, lastInGroup, groupIndex, address);
+    }
+
+    /** qw0 of {@link #of(PageRequestMessage) the descriptor for} {@code message}, without building it. */
+    static long qw0(PageRequestMessage message) {
+        boolean pp = message.hasPasid();
+        return qw0(message.requesterId(), pp, pp ? message.pasid() : 0, message.execute(), message.privileged(),
+                false);
+    }
+
+    /** qw1 of {@link #of(PageRequestMessage) the descriptor for} {@code message}, without building it. */
+    static long qw1(PageRequestMessage message) {
+        return qw1(message.read(), message.write(), message.last(), message.prgIndex(), message.pageAddress());
+    }
+
+    private static long qw0(int requesterId, boolean pasidPresent, int pasid, boolean execute, boolean privileged,
+            boolean privateDataPresent) {
         return TYPE | Capability.bit(pasidPresent, 8) | Capability.bit(privateDataPresent, 9)
                 | (long) requesterId << 16 | (long) pasid << 32 | Capability.bit(execute, 52)
                 | Capability.bit(privileged, 53);
     }
 
-    /** qw1. */
-    public long qw1() {
+    private static long qw1(boolean read, boolean write, boolean lastInGroup, int groupIndex, long address) {
         return Capability.bit(read, 0) | Capability.bit(write, 1) | Capability.bit(lastInGroup, 2)
                 | (long) groupIndex << 3 | address;
     }

@@ -1,24 +1,19 @@
 package dev.faultline.platform.vtd;
 
-import dev.faultline.api.fault.Pasid;
 import dev.faultline.platform.dma.DmaAccess;
 import dev.faultline.platform.dma.DmaTransaction;
 import dev.faultline.platform.dma.PageRequestMessage;
 import dev.faultline.platform.dma.PrgResponseCode;
-import dev.faultline.platform.dma.PrgResponseMessage;
 import dev.faultline.platform.dma.PrgResponseReceiver;
 import dev.faultline.platform.dma.TranslationPort;
 import dev.faultline.platform.memory.PhysicalMemory;
 import dev.faultline.platform.x86.FirstLevelWalker;
 import dev.faultline.platform.x86.SecondLevelWalker;
 import dev.faultline.platform.x86.WalkFault;
-import dev.faultline.platform.x86.WalkResult;
+import dev.faultline.platform.x86.WalkOutcome;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A simulated Intel VT-d remapping unit in scalable mode: the hardware a VT-d driver programs through its
@@ -88,7 +83,10 @@ public final class RemappingUnit implements TranslationPort {
     private final SecondLevelWalker secondLevel;
     private final TableLookup lookup;
     private final Object lock = new Object();
-    private final Map<Integer, PrgResponseReceiver> receivers = new ConcurrentHashMap<>();
+    /** The connected PCIe functions by 16-bit requester id (an array: no boxed key per response), guarded by lock. */
+    private final @Nullable PrgResponseReceiver[] receivers = new PrgResponseReceiver[0x10000];
+    /** The outcome of the first-level walk in progress (reused: walks run one at a time, under the lock). */
+    private final WalkOutcome walk = new WalkOutcome();
     private volatile InterruptSink interruptSink = interrupt -> { };
 
     // Registers, guarded by lock.
@@ -115,7 +113,7 @@ public final class RemappingUnit implements TranslationPort {
 
     // Outputs waiting for the lock to be released.
     private int pendingInterrupts;
-    private final ArrayDeque<PrgResponseMessage> pendingResponses = new ArrayDeque<>();
+    private final PendingResponses pendingResponses = new PendingResponses();
 
     // Counters, guarded by lock.
     private long faultsRecorded;
@@ -504,7 +502,13 @@ public final class RemappingUnit implements TranslationPort {
 
     @Override
     public DmaTransaction issue(DmaAccess access) {
-        DmaTransaction transaction = new DmaTransaction(access);
+        return issue(new DmaTransaction(access));
+    }
+
+    @Override
+    public DmaTransaction issue(DmaTransaction transaction) {
+        transaction.admit();
+        DmaAccess access = transaction.access();
         long result;
         synchronized (lock) {
             result = translateLocked(access);
@@ -560,16 +564,15 @@ public final class RemappingUnit implements TranslationPort {
         int request = (write ? FirstLevelWalker.WRITE : 0) | (execute ? FirstLevelWalker.EXECUTE : 0)
                 | (privileged ? FirstLevelWalker.SUPERVISOR : 0)
                 | ((entry[2] >>> 4 & 1) != 0 ? FirstLevelWalker.WRITE_PROTECT : 0);
-        WalkResult walk;
         if ((entry[0] >>> 6 & 7) == PasidTranslationType.NESTED.code()) {
             long secondLevelRoot = entry[0] & ~0xfffL;
             if ((secondLevelRoot >>> configuration.addressWidth()) != 0
                     || secondLevelRoot >= configuration.memoryTop()) {
                 return fault(access, FaultReason.SM_SL_INVALID_POINTER, lookup.faultProcessingDisable);
             }
-            walk = walker.walkNested(entry[2] & ~0xfffL, access.address(), request, secondLevel, secondLevelRoot);
+            walker.walkNested(entry[2] & ~0xfffL, access.address(), request, secondLevel, secondLevelRoot, walk);
         } else {
-            walk = walker.walk(entry[2] & ~0xfffL, access.address(), request);
+            walker.walk(entry[2] & ~0xfffL, access.address(), request, walk);
         }
         if (walk.translated()) {
             return walk.outputAddress();
@@ -592,11 +595,11 @@ public final class RemappingUnit implements TranslationPort {
      *
      * @param secondLevel why the second level refused, for the nested walk faults
      */
-    static int reasonOf(WalkResult walk, SecondLevelWalker.Fault secondLevel) {
-        return switch (walk.fault()) {
+    static int reasonOf(WalkOutcome outcome, SecondLevelWalker.Fault secondLevel) {
+        return switch (outcome.fault()) {
             case SECOND_LEVEL_TABLE -> switch (secondLevel) {
                 case BEYOND_WIDTH -> FaultReason.SM_NESTED_FL_BEYOND_MGAW;
-                case PERMISSION -> walk.level() == 4 ? FaultReason.SM_NESTED_FL_PML4_READ
+                case PERMISSION -> outcome.level() == 4 ? FaultReason.SM_NESTED_FL_PML4_READ
                         : FaultReason.SM_NESTED_FL_READ;
                 default -> secondLevelReason(secondLevel);
             };
@@ -608,7 +611,7 @@ public final class RemappingUnit implements TranslationPort {
                 default -> secondLevelReason(secondLevel);
             };
             case NON_CANONICAL -> FaultReason.SM_FL_NON_CANONICAL;
-            case TABLE_ACCESS -> walk.level() == 4 ? FaultReason.SM_FL_PML4_ACCESS : FaultReason.SM_FL_ENTRY_ACCESS;
+            case TABLE_ACCESS -> outcome.level() == 4 ? FaultReason.SM_FL_PML4_ACCESS : FaultReason.SM_FL_ENTRY_ACCESS;
             case NOT_PRESENT -> FaultReason.SM_FL_NOT_PRESENT;
             case RESERVED -> FaultReason.SM_FL_RESERVED;
             case USER -> FaultReason.SM_FL_USER;
@@ -722,12 +725,11 @@ public final class RemappingUnit implements TranslationPort {
             raise(UnitInterrupt.PAGE_REQUEST_EVENT);
             return;
         }
-        PageRequestDescriptor descriptor = PageRequestDescriptor.of(message);
         long slot = (pqa & RegisterMap.QUEUE_BASE_MASK) + tail;
-        memory.write64(slot, descriptor.qw0());
-        memory.write64(slot + 8, descriptor.qw1());
-        memory.write64(slot + 16, descriptor.privateData0());
-        memory.write64(slot + 24, descriptor.privateData1());
+        memory.write64(slot, PageRequestDescriptor.qw0(message));
+        memory.write64(slot + 8, PageRequestDescriptor.qw1(message));
+        memory.write64(slot + 16, 0); // no private data
+        memory.write64(slot + 24, 0);
         pqt = (tail + PageRequestDescriptor.SIZE) % size;
         pageRequestsQueued++;
         boolean quiet = (prs & (RegisterMap.PRS_PPR | RegisterMap.PRS_PRO)) == 0;
@@ -751,19 +753,41 @@ public final class RemappingUnit implements TranslationPort {
     private void respondOnBehalf(PageRequestMessage message, PrgResponseCode code) {
         if (message.last() && !message.isStopMarker()) {
             automaticResponses++;
-            pendingResponses.add(PrgResponseMessage.of(message.requesterId(), message.pasid(), message.prgIndex(),
-                    code));
+            pendingResponses.add(message.requesterId(), message.pasid(), message.prgIndex(), code.code());
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException for a requester id wider than 16 bits (no PCIe function has one)
+     */
     @Override
     public void connect(int requesterId, PrgResponseReceiver receiver) {
-        receivers.put(requesterId, Objects.requireNonNull(receiver, "receiver"));
+        Objects.requireNonNull(receiver, "receiver");
+        synchronized (lock) {
+            receivers[requesterIdIndex(requesterId)] = receiver;
+        }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException for a requester id wider than 16 bits
+     */
     @Override
     public void disconnect(int requesterId) {
-        receivers.remove(requesterId);
+        synchronized (lock) {
+            receivers[requesterIdIndex(requesterId)] = null;
+        }
+    }
+
+    private static int requesterIdIndex(int requesterId) {
+        if ((requesterId & ~0xffff) != 0) {
+            throw new IllegalArgumentException("requester id 0x" + Integer.toHexString(requesterId)
+                    + " does not fit 16 bits");
+        }
+        return requesterId;
     }
 
     // ---------------------------------------------------------------- invalidation queue
@@ -794,10 +818,8 @@ public final class RemappingUnit implements TranslationPort {
                     invalidationError();
                     return;
                 }
-                PageGroupResponse response = PageGroupResponse.decode(qw0, qw1, 0, 0);
-                pendingResponses.add(new PrgResponseMessage(response.requesterId(),
-                        response.pasidPresent() ? response.pasid() : Pasid.NONE, response.groupIndex(),
-                        response.responseCode()));
+                pendingResponses.add(PageGroupResponse.requesterId(qw0), PageGroupResponse.pasidOrNone(qw0),
+                        PageGroupResponse.groupIndex(qw1), PageGroupResponse.responseCode(qw0));
             } else if (type == InvalidationType.PASID_CACHE) {
                 // pc_inv_dsc: G qw0 [5:4], DID [31:16], PASID [51:32] (Linux QI_PC_GRAN, QI_PC_DID, QI_PC_PASID)
                 if (!lookup.invalidatePasidCache((int) (qw0 >>> 4) & 3, (int) (qw0 >>> 16) & 0xffff,
@@ -858,15 +880,14 @@ public final class RemappingUnit implements TranslationPort {
         // one at a time, in order, from the head: a receiver that makes the unit queue more (a retried access, a
         // nested flush) neither reorders nor repeats a response, and nothing is copied
         while (true) {
-            PrgResponseMessage response;
+            long response;
+            @Nullable PrgResponseReceiver receiver;
             synchronized (lock) {
+                if (pendingResponses.isEmpty()) {
+                    break;
+                }
                 response = pendingResponses.poll();
-            }
-            if (response == null) {
-                break;
-            }
-            PrgResponseReceiver receiver = receivers.get(response.destinationId());
-            synchronized (lock) {
+                receiver = receivers[PendingResponses.destinationId(response)];
                 if (receiver == null) {
                     responsesUndeliverable++;
                 } else {
@@ -874,7 +895,8 @@ public final class RemappingUnit implements TranslationPort {
                 }
             }
             if (receiver != null) {
-                receiver.receive(response);
+                receiver.receive(PendingResponses.destinationId(response), PendingResponses.pasid(response),
+                        PendingResponses.prgIndex(response), PendingResponses.responseCode(response));
             }
         }
         InterruptSink sink = interruptSink;

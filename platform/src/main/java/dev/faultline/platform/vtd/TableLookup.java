@@ -3,8 +3,6 @@ package dev.faultline.platform.vtd;
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.platform.memory.PhysicalMemory;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Reads the scalable-mode entries a request goes through, root to PASID entry, and names the first fault
@@ -19,15 +17,8 @@ final class TableLookup {
 
     private final PhysicalMemory memory;
     private final UnitConfiguration configuration;
-    /** Cached PASID entries by {@code rid << 20 | pasid}: the 8 words, then FPD of the directory or entry (0/1). */
-    private final Map<Long, long[]> pasidCache = new HashMap<>();
-    /**
-     * A direct-mapped memo of {@link #pasidCache} by primitive key, so that a hit boxes no key; emptied whenever an
-     * entry leaves the cache (invalidations are rare).
-     */
-    private static final int MEMO_SLOTS = 1024;
-    private final long[] memoKeys = new long[MEMO_SLOTS];
-    private final long[][] memoEntries = new long[MEMO_SLOTS][];
+    /** Cached PASID entries: the 8 words, then FPD of the directory or entry (0/1). */
+    private final PasidCache pasidCache = new PasidCache();
     private long pasidCacheHits;
     private int rid;
 
@@ -103,12 +94,9 @@ final class TableLookup {
         if (pasid >= pasidLimit) {
             return fail(FaultReason.SM_PASID_TOO_LARGE);
         }
-        long key = (long) rid << 20 | pasid;
-        int memo = (int) (key * 0x9E37_79B9_7F4A_7C15L >>> 40) & (MEMO_SLOTS - 1);
-        long[] cached = memoEntries[memo] != null && memoKeys[memo] == key ? memoEntries[memo] : pasidCache.get(key);
+        long key = PasidCache.key(rid, pasid);
+        long[] cached = pasidCache.get(key);
         if (cached != null) {
-            memoKeys[memo] = key;
-            memoEntries[memo] = cached;
             System.arraycopy(cached, 0, pasidEntry, 0, pasidEntry.length);
             faultProcessingDisable |= cached[pasidEntry.length] != 0;
             pasidCacheHits++;
@@ -168,11 +156,9 @@ final class TableLookup {
      * @return false for the reserved granularity 2
      */
     boolean invalidatePasidCache(int granularity, int did, int pasid) {
-        Arrays.fill(memoEntries, null);
         switch (granularity) {
-            case 0 -> pasidCache.values().removeIf(e -> domainId(e) == did);
-            case 1 -> pasidCache.entrySet().removeIf(e -> domainId(e.getValue()) == did
-                    && (e.getKey() & 0xfffff) == pasid);
+            case 0 -> pasidCache.removeIf((key, entry) -> domainId(entry) == did);
+            case 1 -> pasidCache.removeIf((key, entry) -> domainId(entry) == did && PasidCache.pasid(key) == pasid);
             case 3 -> pasidCache.clear();
             default -> {
                 return false;
@@ -189,11 +175,10 @@ final class TableLookup {
      * @return false for the reserved granularity 0
      */
     boolean invalidateContextCache(int granularity, int did, int sid) {
-        Arrays.fill(memoEntries, null);
         switch (granularity) {
             case 1 -> pasidCache.clear();
-            case 2 -> pasidCache.values().removeIf(e -> domainId(e) == did);
-            case 3 -> pasidCache.keySet().removeIf(k -> (k >>> 20) == sid);
+            case 2 -> pasidCache.removeIf((key, entry) -> domainId(entry) == did);
+            case 3 -> pasidCache.removeIf((key, entry) -> PasidCache.requesterId(key) == sid);
             default -> {
                 return false;
             }

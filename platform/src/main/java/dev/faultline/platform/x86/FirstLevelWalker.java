@@ -62,7 +62,20 @@ public final class FirstLevelWalker {
      * @param request {@link #WRITE}, {@link #EXECUTE}, {@link #SUPERVISOR}, {@link #WRITE_PROTECT}
      */
     public WalkResult walk(long root, long address, int request) {
-        return walk(root, address, request, null, 0);
+        WalkOutcome out = new WalkOutcome();
+        walk(root, address, request, null, 0, out);
+        return out.result();
+    }
+
+    /**
+     * {@link #walk(long, long, int)} into a reusable carrier instead of a new {@link WalkResult}: allocates nothing.
+     *
+     * @param out where the outcome goes (overwritten)
+     * @return whether the walk translated ({@code out.translated()})
+     * @since 1.1
+     */
+    public boolean walk(long root, long address, int request, WalkOutcome out) {
+        return walk(root, address, request, null, 0, out);
     }
 
     /**
@@ -76,14 +89,28 @@ public final class FirstLevelWalker {
      */
     public WalkResult walkNested(long root, long address, int request, SecondLevelWalker secondLevel,
             long secondLevelRoot) {
-        return walk(root, address, request, secondLevel, secondLevelRoot);
+        WalkOutcome out = new WalkOutcome();
+        walk(root, address, request, secondLevel, secondLevelRoot, out);
+        return out.result();
     }
 
-    private WalkResult walk(long root, long address, int request, @Nullable SecondLevelWalker secondLevel,
-            long secondLevelRoot) {
+    /**
+     * {@link #walkNested(long, long, int, SecondLevelWalker, long)} into a reusable carrier: allocates nothing.
+     *
+     * @param out where the outcome goes (overwritten)
+     * @return whether the walk translated ({@code out.translated()})
+     * @since 1.1
+     */
+    public boolean walkNested(long root, long address, int request, SecondLevelWalker secondLevel,
+            long secondLevelRoot, WalkOutcome out) {
+        return walk(root, address, request, secondLevel, secondLevelRoot, out);
+    }
+
+    private boolean walk(long root, long address, int request, @Nullable SecondLevelWalker secondLevel,
+            long secondLevelRoot, WalkOutcome out) {
         long signExtension = address >> 47;
         if (signExtension != 0 && signExtension != -1) {
-            return WalkResult.fault(WalkFault.NON_CANONICAL, 0, 0);
+            return out.fault(WalkFault.NON_CANONICAL, 0, 0);
         }
         boolean write = (request & WRITE) != 0;
         boolean user = (request & SUPERVISOR) == 0;
@@ -96,22 +123,22 @@ public final class FirstLevelWalker {
             long entryAddress = entryGpa;
             if (secondLevel != null) {
                 if (!secondLevel.translate(secondLevelRoot, entryGpa, false)) {
-                    return WalkResult.fault(WalkFault.SECOND_LEVEL_TABLE, level.number(), entryGpa);
+                    return out.fault(WalkFault.SECOND_LEVEL_TABLE, level.number(), entryGpa);
                 }
                 entryAddress = secondLevel.output();
             }
             if (entryAddress >= memoryTop) {
-                return WalkResult.fault(WalkFault.TABLE_ACCESS, level.number(), entryAddress);
+                return out.fault(WalkFault.TABLE_ACCESS, level.number(), entryAddress);
             }
             long entry = memory.read64(entryAddress);
             WalkFault fault = check(entry, level, write && writeChecked, user, execute);
             if (fault != WalkFault.NONE) {
-                return WalkResult.fault(fault, level.number(), entryAddress);
+                return out.fault(fault, level.number(), entryAddress);
             }
             boolean leaf = level == PagingLevel.PT || (entry & PagingEntry.PAGE_SIZE) != 0;
             long update = entry | PagingEntry.ACCESSED | (leaf && write ? PagingEntry.DIRTY : 0);
             if (update != entry && secondLevel != null && !secondLevel.translate(secondLevelRoot, entryGpa, true)) {
-                return WalkResult.fault(WalkFault.SECOND_LEVEL_TABLE_UPDATE, level.number(), entryGpa);
+                return out.fault(WalkFault.SECOND_LEVEL_TABLE_UPDATE, level.number(), entryGpa);
             }
             if (update != entry && !memory.compareAndSet(entryAddress, entry, update)) {
                 continue; // the entry changed under the walk: check it again
@@ -120,15 +147,15 @@ public final class FirstLevelWalker {
                 long span = level.entrySpan();
                 long output = (entry & PagingEntry.ADDRESS_MASK & -span) | (address & (span - 1));
                 if ((output & INTERRUPT_MASK) == INTERRUPT_BASE) {
-                    return WalkResult.fault(WalkFault.INTERRUPT_ADDRESS, level.number(), entryAddress);
+                    return out.fault(WalkFault.INTERRUPT_ADDRESS, level.number(), entryAddress);
                 }
                 if (secondLevel != null) {
                     if (!secondLevel.translate(secondLevelRoot, output, write)) {
-                        return WalkResult.fault(WalkFault.SECOND_LEVEL_OUTPUT, level.number(), entryAddress);
+                        return out.fault(WalkFault.SECOND_LEVEL_OUTPUT, level.number(), entryAddress);
                     }
                     output = secondLevel.output();
                 }
-                return WalkResult.translated(level, output, entryAddress);
+                return out.translated(level, output, entryAddress);
             }
             table = entry & PagingEntry.ADDRESS_MASK;
             level = level.below();

@@ -26,9 +26,10 @@ final class ScriptedPort implements TranslationPort {
     }
 
     @Override
-    public DmaTransaction issue(DmaAccess access) {
+    public DmaTransaction issue(DmaTransaction tx) {
+        tx.admit();
+        DmaAccess access = tx.access();
         issued.add(access);
-        DmaTransaction tx = new DmaTransaction(access);
         Consumer<DmaTransaction> next = outcomes.poll();
         if (next != null) {
             next.accept(tx);

@@ -1,6 +1,7 @@
 package dev.faultline.platform.smmuv3;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faultline.api.fault.Pasid;
 import dev.faultline.platform.arm.Protection;
@@ -22,6 +23,15 @@ class SmmuStallTest {
         return rig.smmu.issue(new DmaAccess(SID, Pasid.NONE, va, AccessType.WRITE, false, 4, false));
     }
 
+    /** Maps the page of the stalled {@code tx} whose event is {@code e}, resumes it with retry: it translates. */
+    private void mapAndRetry(DmaTransaction tx, EventRecord e) {
+        table.map(0x5000, 0x6000_0000L, 0x1000, Protection.READ_WRITE);
+        rig.submit(new Command.Resume(SID, e.stag(), true, false), Command.Sync.sev());
+        assertThat(tx.outcome()).isEqualTo(TranslationOutcome.TRANSLATED);
+        assertThat(tx.physicalAddress()).isEqualTo(0x6000_0008L);
+        assertThat(rig.smmu.stalledTransactions()).isZero();
+    }
+
     @Test
     void stalledTransactionResumesWithRetryAfterTheFaultIsFixed() {
         rig.stage1Stream(SID, table, true);
@@ -31,11 +41,33 @@ class SmmuStallTest {
         assertThat(e.stall()).isTrue();
         assertThat(e.type()).isEqualTo(EventType.F_TRANSLATION);
         assertThat(rig.smmu.stalledTransactions()).isEqualTo(1);
-        table.map(0x5000, 0x6000_0000L, 0x1000, Protection.READ_WRITE);
-        rig.submit(new Command.Resume(SID, e.stag(), true, false), Command.Sync.sev());
-        assertThat(tx.outcome()).isEqualTo(TranslationOutcome.TRANSLATED);
-        assertThat(tx.physicalAddress()).isEqualTo(0x6000_0008L);
-        assertThat(rig.smmu.stalledTransactions()).isZero();
+        mapAndRetry(tx, e);
+    }
+
+    @Test
+    void aReopenedTransactionStallsAndResumesLikeANewOne() {
+        rig.stage1Stream(SID, table, true);
+        DmaTransaction tx = write(0x5008);
+        rig.submit(new Command.Resume(SID, rig.drainEvents().get(0).stag(), false, true), Command.Sync.sev());
+        assertThat(tx.outcome()).isEqualTo(TranslationOutcome.ABORTED);
+
+        assertThat(rig.smmu.issue(tx.reopen())).isSameAs(tx);
+        assertThat(tx.outcome()).isEqualTo(TranslationOutcome.STALLED);
+        assertThat(tx.stalls()).as("counted afresh").isEqualTo(1);
+        EventRecord e = rig.drainEvents().get(0);
+        assertThat(e.inputAddress()).isEqualTo(0x5008);
+        mapAndRetry(tx, e);
+    }
+
+    @Test
+    void aStalledTransactionIsNeitherIssuedAgainNorReopened() {
+        rig.stage1Stream(SID, table, true);
+        DmaTransaction tx = write(0x5000);
+        assertThatThrownBy(() -> rig.smmu.issue(tx)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("in flight");
+        assertThatThrownBy(tx::reopen).isInstanceOf(IllegalStateException.class).hasMessageContaining("STALLED");
+        assertThat(rig.smmu.statistics().transactions()).as("the port did not touch it").isEqualTo(1);
+        assertThat(rig.smmu.stalledTransactions()).isEqualTo(1);
     }
 
     @Test

@@ -1,9 +1,13 @@
 package dev.faultline.platform.vtd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faultline.api.fault.Pasid;
+import dev.faultline.platform.dma.FieldsFunction;
 import dev.faultline.platform.dma.PrgResponseMessage;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The invalidation queue: page group responses, wait descriptors, errors and wrap (VT-d invalidation descriptors). */
@@ -27,6 +31,33 @@ class InvalidationQueueTest {
                 new PrgResponseMessage(RID, 5, 0x12, 0x2), new PrgResponseMessage(RID, Pasid.NONE, 3, 0));
         assertThat(unit.read64(RegisterMap.IQH)).isEqualTo(unit.read64(RegisterMap.IQT)).isEqualTo(5 * 32);
         assertThat(unit.counters().responsesSent()).isEqualTo(5);
+    }
+
+    @Test
+    void aFunctionTakingFieldsGetsExactlyWhatTheRecordWouldCarry() {
+        FieldsFunction function = new FieldsFunction();
+        unit.connect(RID, function);
+        List<PrgResponseMessage> expected = new ArrayList<>();
+        long[] descriptors = new long[2 * 40]; // more than the unit's first ring holds, all in one IQT write
+        for (int i = 0; i < 40; i++) {
+            int code = i & 0xf;
+            PageGroupResponse response = new PageGroupResponse(RID, i % 2 == 0, 0xf_ffff - i, code, true, 0x1ff - i,
+                    0, 0);
+            descriptors[2 * i] = response.qw0();
+            descriptors[2 * i + 1] = response.qw1();
+            expected.add(new PrgResponseMessage(RID, response.pasidPresent() ? response.pasid() : Pasid.NONE,
+                    response.groupIndex(), code));
+        }
+        fixture.submit(descriptors);
+        assertThat(function.fields).containsExactlyElementsOf(expected);
+        assertThat(function.records).as("the record method is not called").isZero();
+    }
+
+    @Test
+    void aRequesterIdWiderThan16BitsIsRefused() {
+        assertThatThrownBy(() -> unit.connect(0x1_0300, fixture.responses::add))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0x10300");
+        assertThatThrownBy(() -> unit.disconnect(-1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -78,6 +78,32 @@ class PasidCacheTest {
     }
 
     @Test
+    void manyDevicesAndPasidsEachKeepTheirEntryAndAnInvalidationDropsOnlyWhatItNames() {
+        int devices = 4;
+        int pasids = 80;
+        for (int d = 0; d < devices; d++) {
+            for (int p = 1; p <= pasids; p++) {
+                fixture.attach(RID + (d << 3), p).map(VA, PA, 0x1000, PageProtection.READ_WRITE);
+            }
+        }
+        for (int round = 0; round < 2; round++) {
+            for (int d = 0; d < devices; d++) {
+                for (int p = 1; p <= pasids; p++) {
+                    assertThat(unit.issue(new DmaAccess(RID + (d << 3), p, VA, AccessType.READ, false, 4, false))
+                            .outcome()).isEqualTo(TranslationOutcome.TRANSLATED);
+                }
+            }
+        }
+        assertThat(unit.counters().pasidCacheEntries()).isEqualTo(devices * pasids);
+        assertThat(unit.counters().pasidCacheHits()).as("the second round").isEqualTo(devices * pasids);
+
+        fixture.submit(0x7 | 1L << 4 | (long) DID << 16 | 7L << 32, 0); // PASID 7 of the domain, on every device
+        assertThat(unit.counters().pasidCacheEntries()).isEqualTo(devices * (pasids - 1));
+        fixture.submit(0x1 | 3L << 4 | (long) RID << 32, 0); // cc_inv of the first device
+        assertThat(unit.counters().pasidCacheEntries()).isEqualTo((devices - 1) * (pasids - 1));
+    }
+
+    @Test
     void aReservedGranularityStopsTheQueue() {
         fixture.submit(0x7 | 2L << 4, 0);
         assertThat(fixture.faultStatus().invalidationQueueError()).isTrue();

@@ -117,6 +117,29 @@ class FirstLevelWalkerTest {
     }
 
     @Test
+    void aReusedCarrierHoldsWhatEachWalkWouldReturn() {
+        FirstLevelPageTable large = new FirstLevelPageTable(allocator, FirstLevelPageTable.PAGE_2M);
+        large.map(0x20_0000L, 0x4000_0000L, 0x20_0000L, PageProtection.READ_WRITE);
+        table.protect(VA, 0x1000, PageProtection.READ_ONLY);
+        WalkOutcome out = new WalkOutcome();
+        long[][] walks = {
+            {table.root(), VA + 0x10, 0}, // translated, 4 KiB
+            {table.root(), VA, FirstLevelWalker.WRITE}, // a write fault at the leaf
+            {large.root(), 0x2f_f123L, FirstLevelWalker.WRITE}, // translated, 2 MiB
+            {table.root(), 0x0000_8000_0000_0000L, 0}, // non-canonical: no table read
+            {large.root(), 0x60_0000L, 0}, // not present
+        };
+        for (long[] w : walks) {
+            WalkResult expected = walker.walk(w[0], w[1], (int) w[2]);
+            assertThat(walker.walk(w[0], w[1], (int) w[2], out)).isEqualTo(expected.translated());
+            assertThat(out.result()).isEqualTo(expected);
+            assertThat(new WalkResult(out.fault(), out.level(), out.outputAddress(), out.pageSize(),
+                    out.entryAddress())).isEqualTo(expected);
+            assertThat(out.translated()).isEqualTo(expected.translated());
+        }
+    }
+
+    @Test
     void letsSupervisorRequestsIgnoreUserAndWriteBitsUnlessWriteProtected() {
         long leaf = table.entryAddress(VA, PagingLevel.PT).orElseThrow();
         memory.write64(leaf, memory.read64(leaf) & ~(PagingEntry.USER | PagingEntry.WRITABLE));

@@ -84,8 +84,9 @@ final class StallingSmmu implements TranslationPort, GpuSmmu {
     }
 
     @Override
-    public DmaTransaction issue(DmaAccess access) {
-        DmaTransaction tx = new DmaTransaction(access);
+    public DmaTransaction issue(DmaTransaction tx) {
+        tx.admit();
+        DmaAccess access = tx.access();
         Permissions asked = access.type().isWrite() ? Permissions.WRITE
                 : access.type().isInstruction() ? Permissions.of(Permission.READ, Permission.EXEC) : Permissions.READ;
         while (true) {

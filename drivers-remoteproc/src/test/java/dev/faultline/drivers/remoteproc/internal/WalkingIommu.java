@@ -47,8 +47,9 @@ final class WalkingIommu implements TranslationPort {
     }
 
     @Override
-    public DmaTransaction issue(DmaAccess access) {
-        DmaTransaction tx = new DmaTransaction(access);
+    public DmaTransaction issue(DmaTransaction tx) {
+        tx.admit();
+        DmaAccess access = tx.access();
         Permissions asked = asked(access.type());
         WalkResult walk = walker.walk(table.parameters(48), access.address(), access.type(), access.privileged(),
                 TableAddressTranslator.IDENTITY);

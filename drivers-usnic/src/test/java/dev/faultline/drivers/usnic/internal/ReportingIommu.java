@@ -36,8 +36,9 @@ final class ReportingIommu implements TranslationPort {
     }
 
     @Override
-    public DmaTransaction issue(DmaAccess access) {
-        DmaTransaction tx = new DmaTransaction(access);
+    public DmaTransaction issue(DmaTransaction tx) {
+        tx.admit();
+        DmaAccess access = tx.access();
         WalkResult walk = walker.walk(table.root(), access.address(),
                 access.type().isWrite() ? FirstLevelWalker.WRITE : 0);
         if (walk.translated()) {
