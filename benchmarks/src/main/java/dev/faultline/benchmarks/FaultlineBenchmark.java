@@ -18,7 +18,8 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * Faultline's core ({@link FaultlineCore}): backend report, grouping, routing through the attached domain,
  * handler call, exactly-once answer, {@code sendPageResponse}. Inline handlers with 1 and 2 IOMMUs (threads);
- * deferred ({@code defer()} + a worker thread) and queued ({@code faultline.dispatch=queued}) handlers with one.
+ * deferred ({@code defer()} or {@code deferToken()} + a worker thread) and queued
+ * ({@code faultline.dispatch=queued}) handlers with one.
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
@@ -73,7 +74,7 @@ public class FaultlineBenchmark {
     /** The core with handlers answering on another thread, shared by both flows. */
     public abstract static class Async extends PathState {
         /** How the handlers get off the fault thread. */
-        @Param({"deferred", "queued"})
+        @Param({"deferred", "deferred_token", "queued"})
         public String handling;
 
         /** Whether the source waits for each answer. */

@@ -16,6 +16,7 @@ import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.fault.StreamId;
 import dev.faultline.api.handler.DeferredGroup;
+import dev.faultline.api.handler.DeferredTokens;
 import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
@@ -35,6 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Handlers: {@link Handling#INLINE} answers inside {@code handle}; {@link Handling#DEFERRED} calls
  * {@link FaultGroup#defer()} and hands the group to a worker thread (through a ring) that answers it;
+ * {@link Handling#DEFERRED_TOKEN} does the same with {@link FaultGroup#deferToken()}, handing the token on;
  * {@link Handling#QUEUED} is registered {@code faultline.dispatch=queued}, so the core copies the group into the
  * handler's queue and the handler answers on its own thread. The asynchronous ones are measured as a round trip
  * (the source waits for each answer) or pipelined (at most {@value #WINDOW} faults in flight per source).
@@ -45,7 +47,7 @@ final class FaultlineCore implements DispatchPath {
     private static final String DOMAIN_PREFIX = "bench-domain-";
 
     /** What the handlers do. */
-    enum Handling { INLINE, DEFERRED, QUEUED }
+    enum Handling { INLINE, DEFERRED, DEFERRED_TOKEN, QUEUED }
 
     /** Whether a source waits for each answer (asynchronous handling only). */
     enum Flow { ROUND_TRIP, PIPELINED }
@@ -61,7 +63,8 @@ final class FaultlineCore implements DispatchPath {
         this.roundTrip = flow == Flow.ROUND_TRIP;
         core = StandaloneCore.builder().queueDepth(2 * WINDOW).start();
         RingBuffer<Handoff> handoff = null;
-        if (handling == Handling.DEFERRED) {
+        boolean deferring = handling == Handling.DEFERRED || handling == Handling.DEFERRED_TOKEN;
+        if (deferring) {
             worker = new Disruptor<>(Handoff::new, WINDOW, r -> {
                 Thread t = new Thread(r, "deferred-answers");
                 t.setDaemon(true);
@@ -74,7 +77,8 @@ final class FaultlineCore implements DispatchPath {
         }
         for (int h = 0; h < workload.handlers(); h++) {
             Responder responder = workload.responder(h);
-            FaultHandler handler = handling == Handling.DEFERRED ? new DeferringHandler(responder, handoff)
+            FaultHandler handler = deferring
+                    ? new DeferringHandler(responder, handoff, handling == Handling.DEFERRED_TOKEN)
                     : new AnsweringHandler(responder);
             core.register(handler, Map.of(HandlerProperties.DOMAIN, DOMAIN_PREFIX + h, HandlerProperties.DISPATCH,
                     handling == Handling.QUEUED ? HandlerProperties.DISPATCH_QUEUED : HandlerProperties.DISPATCH_INLINE));
@@ -200,34 +204,49 @@ final class FaultlineCore implements DispatchPath {
         }
     }
 
-    /** Defers every group and hands it to the worker thread. */
+    /** Defers every group (as an object, or by token) and hands it to the worker thread. */
     private static final class DeferringHandler implements FaultHandler {
         private final Responder responder;
         private final RingBuffer<Handoff> handoff;
+        private final boolean byToken;
 
-        DeferringHandler(Responder responder, RingBuffer<Handoff> handoff) {
+        DeferringHandler(Responder responder, RingBuffer<Handoff> handoff, boolean byToken) {
             this.responder = responder;
             this.handoff = handoff;
+            this.byToken = byToken;
         }
 
         @Override
         public void handle(FaultGroup group) {
-            DeferredGroup deferred = group.defer();
             long sequence = handoff.next();
             Handoff slot = handoff.get(sequence);
-            slot.group = deferred;
+            if (byToken) {
+                slot.tokens = group.tokens();
+                slot.token = group.deferToken();
+            } else {
+                slot.group = group.defer();
+            }
             slot.responder = responder;
             handoff.publish(sequence);
         }
     }
 
-    /** A deferred group on its way to the worker. */
+    /** A deferred group on its way to the worker: its handle, or its token and the handler's tokens. */
     private static final class Handoff {
         DeferredGroup group;
+        DeferredTokens tokens;
+        long token;
         Responder responder;
 
         void answer() {
             DeferredGroup g = group;
+            if (g == null) {
+                long t = token;
+                int last = tokens.size(t) - 1;
+                int code = responder.answer(tokens.groupId(t), tokens.address(t, last), tokens.permissions(t, last).read());
+                tokens.respond(t, code == Responder.SUCCESS ? ResponseCode.SUCCESS : ResponseCode.INVALID);
+                return;
+            }
             group = null;
             int last = g.size() - 1;
             int code = responder.answer(g.groupId(), g.address(last), g.permissions(last).read());

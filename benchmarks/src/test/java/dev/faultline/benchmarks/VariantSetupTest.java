@@ -30,8 +30,12 @@ class VariantSetupTest {
                 variant("disruptor pipelined", 1, DisruptorBenchmark.Pipelined::new),
                 variant("faultline inline", 2, FaultlineBenchmark.Inline::new),
                 variant("faultline deferred round trip", 1, () -> async(new FaultlineBenchmark.RoundTrip(), "deferred")),
+                variant("faultline deferred-by-token round trip", 1,
+                        () -> async(new FaultlineBenchmark.RoundTrip(), "deferred_token")),
                 variant("faultline queued round trip", 1, () -> async(new FaultlineBenchmark.RoundTrip(), "queued")),
                 variant("faultline deferred pipelined", 1, () -> async(new FaultlineBenchmark.Pipelined(), "deferred")),
+                variant("faultline deferred-by-token pipelined", 1,
+                        () -> async(new FaultlineBenchmark.Pipelined(), "deferred_token")),
                 variant("faultline queued pipelined", 1, () -> async(new FaultlineBenchmark.Pipelined(), "queued")));
     }
 

@@ -35,7 +35,7 @@ class ApiBundleOSGiTest {
         // DeferredGroup.size(), address(i), permissions(i), default methods that read in place
         assertThat(versions).containsOnly(
                 entry("dev.faultline.api.fault", new Version(1, 0, 0)),
-                entry("dev.faultline.api.handler", new Version(1, 2, 0)),
+                entry("dev.faultline.api.handler", new Version(1, 3, 0)),
                 entry("dev.faultline.api.backend", new Version(1, 2, 0)),
                 entry("dev.faultline.api.stats", new Version(1, 2, 0)));
     }

@@ -14,10 +14,10 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * <p><b>No allocation.</b> The core reuses group objects: the accessors read the faults in place, and a
  * handler that answers inside {@link FaultHandler#handle} costs nothing per fault. Only {@link #fault(int)},
- * {@link #faults()} and {@link #defer()} copy. The object is valid only during
- * {@link FaultHandler#handle} and on the thread that called it: from any other thread every method throws
- * {@link IllegalStateException}, and after the call an answer is refused (the core reuses the object for later
- * faults). To keep a group or answer it elsewhere, {@link #defer()} it.
+ * {@link #faults()} and {@link #defer()} allocate; {@link #deferToken()} keeps the group without allocating. The
+ * object is valid only during {@link FaultHandler#handle} and on the thread that called it: from any other thread
+ * every method throws {@link IllegalStateException}, and after the call an answer is refused (the core reuses the
+ * object for later faults). To keep a group or answer it elsewhere, {@link #defer()} it (or {@link #deferToken()}).
  *
  * <p><b>Exactly once.</b> The first {@link #respond} is sent to the hardware (for a recoverable group) and
  * returns {@code true}; any later answer returns {@code false} and is counted as a duplicate. The core answers on
@@ -100,4 +100,24 @@ public interface FaultGroup {
      * @throws IllegalStateException if the group is already answered
      */
     DeferredGroup defer();
+
+    /**
+     * Keeps the group past the end of {@link FaultHandler#handle} like {@link #defer()}, named by a token instead of
+     * an object: answered and read through {@link #tokens()}, from any thread. In steady state it allocates nothing.
+     * Calling it twice, or after {@link #defer()}, names the same deferral (a {@code defer()} after it returns the
+     * handle of that deferral).
+     *
+     * @return the token, never negative
+     * @throws IllegalStateException if the group is already answered
+     * @since 1.3
+     */
+    long deferToken();
+
+    /**
+     * Where the tokens of {@link #deferToken()} are answered and read: the same object for every group handed to
+     * this handler, so a handler may keep it from its first group on.
+     *
+     * @since 1.3
+     */
+    DeferredTokens tokens();
 }

@@ -13,6 +13,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
+import dev.faultline.api.handler.DeferredTokens;
 import dev.faultline.api.handler.FaultGroup;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.handler.HandlerProperties;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The synchronous path (last-page request, inline handler answering at once) allocates nothing per fault; nor does
- * the queued path in steady state; a deferred group allocates only the handle its handler keeps.
+ * the queued path in steady state; a group deferred by token allocates nothing, one deferred as an object only the
+ * handle its handler keeps.
  */
 class ZeroAllocationTest {
     private static final int FAULTS = 20_000;
@@ -138,6 +140,66 @@ class ZeroAllocationTest {
 
     /** Reports {@code n} groups, each deferred; up to 32 stay in flight (the oldest answered first). */
     private static void reportDeferred(DevicePort d, DeferringHandler handler, int n) {
+        for (int i = 0; i < n; i++) {
+            d.reportPageRequest(Pasid.NONE, i & 0x1ff, PageRequest.FLAG_LAST_PAGE, Permissions.READ, 0x1000L * i, 0, 0);
+            handler.answerDownTo(32);
+        }
+    }
+
+    /** Keeps the tokens of deferred groups in a preallocated ring of longs, the oldest answered first. */
+    private static final class TokenHandler implements FaultHandler {
+        final long[] kept = new long[64];
+        DeferredTokens tokens;
+        long deferred;
+        long answered;
+        long read;
+
+        @Override
+        public void handle(FaultGroup group) {
+            if (tokens == null) {
+                tokens = group.tokens();
+            }
+            kept[(int) (deferred++ % kept.length)] = group.deferToken();
+        }
+
+        /** Answers the kept groups until at most {@code inFlight} are left, each after reading its last fault. */
+        void answerDownTo(int inFlight) {
+            while (deferred - answered > inFlight) {
+                long token = kept[(int) (answered++ % kept.length)];
+                int last = tokens.size(token) - 1;
+                read += tokens.address(token, last) + (tokens.permissions(token, last).write() ? 1 : 0);
+                tokens.respond(token, ResponseCode.SUCCESS);
+            }
+        }
+    }
+
+    @Test
+    void aGroupDeferredByTokenAllocatesNothing() {
+        com.sun.management.ThreadMXBean mx = allocationCounters();
+        Core p = new Core(Settings.DEFAULTS, Ticker.SYSTEM, LogSink.NONE, false);
+        try {
+            CountingBackend backend = new CountingBackend();
+            TokenHandler handler = new TokenHandler();
+            DevicePort d = deviceServedBy(p, backend, handler, Map.of());
+
+            reportByToken(d, handler, FAULTS);
+            long threadId = Thread.currentThread().getId();
+            long before = mx.getThreadAllocatedBytes(threadId);
+            reportByToken(d, handler, FAULTS);
+            long allocated = mx.getThreadAllocatedBytes(threadId) - before;
+            handler.answerDownTo(0);
+
+            assertThat(backend.sent).isEqualTo(2L * FAULTS);
+            assertThat(handler.read).as("in-place reads of the deferred groups' addresses").isPositive();
+            assertThat(p.heldOneOffCopies()).isZero();
+            assertThat(allocated).as("bytes allocated for %d groups deferred by token", FAULTS).isLessThan(FAULTS / 8);
+        } finally {
+            p.close();
+        }
+    }
+
+    /** Reports {@code n} groups, each deferred by token; up to 32 stay in flight (the oldest answered first). */
+    private static void reportByToken(DevicePort d, TokenHandler handler, int n) {
         for (int i = 0; i < n; i++) {
             d.reportPageRequest(Pasid.NONE, i & 0x1ff, PageRequest.FLAG_LAST_PAGE, Permissions.READ, 0x1000L * i, 0, 0);
             handler.answerDownTo(32);

@@ -13,6 +13,7 @@ import dev.faultline.api.handler.FaultGroup;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,7 @@ public final class RecordingFaultGroup implements FaultGroup {
     private long deadlineNanos;
     private volatile boolean deferred;
     private volatile boolean handedBack;
+    private RecordingTokens tokens = new RecordingTokens();
 
     private RecordingFaultGroup(List<? extends Fault> faults) {
         if (faults.isEmpty()) {
@@ -136,6 +138,18 @@ public final class RecordingFaultGroup implements FaultGroup {
         return this;
     }
 
+    /**
+     * Makes this group's {@link #deferToken() token} one of {@code shared}, for a handler that keeps the
+     * {@link #tokens()} of its first group and answers later groups through it.
+     *
+     * @return this group
+     * @since 1.1
+     */
+    public synchronized RecordingFaultGroup usingTokens(RecordingTokens shared) {
+        this.tokens = Objects.requireNonNull(shared, "tokens");
+        return this;
+    }
+
     /** Removes the deadline, as for a handler registered with {@code faultline.timeout.ms = -1}. */
     public synchronized RecordingFaultGroup noDeadline() {
         this.deadlineNanos = Long.MAX_VALUE;
@@ -167,7 +181,7 @@ public final class RecordingFaultGroup implements FaultGroup {
         return List.of(Arrays.copyOf(threads, Math.min(answerCount, KEPT)));
     }
 
-    /** Whether the handler called {@link #defer()}. */
+    /** Whether the handler called {@link #defer()} or {@link #deferToken()}. */
     public boolean deferred() {
         return deferred;
     }
@@ -300,6 +314,44 @@ public final class RecordingFaultGroup implements FaultGroup {
         return deferredHandle;
     }
 
+    /**
+     * Defers the group by token, as the core allows a handler to: the token answers this same group through
+     * {@link #tokens()}.
+     *
+     * @throws IllegalStateException if the group was already answered, as the core throws
+     */
+    @Override
+    public long deferToken() {
+        RecordingTokens t;
+        synchronized (this) {
+            if (answerCount > 0) {
+                throw new IllegalStateException("group already answered");
+            }
+            deferred = true;
+            t = tokens;
+        }
+        return t.tokenOf(this);
+    }
+
+    @Override
+    public synchronized RecordingTokens tokens() {
+        return tokens;
+    }
+
+    /** The deadline of the deferred group ({@link DeferredGroup#deadlineNanos()}). */
+    synchronized long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    /** Hands the deferred group back unanswered; {@code false} if it was answered or handed back already. */
+    synchronized boolean handBackDeferred() {
+        if (handedBack || answerCount > 0) {
+            return false;
+        }
+        handedBack = true;
+        return true;
+    }
+
     @Override
     public String toString() {
         @Nullable ResponseCode first;
@@ -307,10 +359,6 @@ public final class RecordingFaultGroup implements FaultGroup {
             first = answers[0];
         }
         return "RecordingFaultGroup[" + last + ", answer " + (first == null ? "none" : first) + "]";
-    }
-
-    private synchronized long deadline() {
-        return deadlineNanos;
     }
 
     /** The deferred handle: answers go to the same record. */
@@ -337,7 +385,7 @@ public final class RecordingFaultGroup implements FaultGroup {
 
         @Override
         public long deadlineNanos() {
-            return deadline();
+            return RecordingFaultGroup.this.deadlineNanos();
         }
 
         @Override
@@ -352,13 +400,7 @@ public final class RecordingFaultGroup implements FaultGroup {
 
         @Override
         public boolean handBack() {
-            synchronized (RecordingFaultGroup.this) {
-                if (handedBack || answerCount > 0) {
-                    return false;
-                }
-                handedBack = true;
-                return true;
-            }
+            return handBackDeferred();
         }
     }
 }

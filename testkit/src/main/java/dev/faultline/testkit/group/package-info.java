@@ -4,6 +4,6 @@
  * the handler answers and when.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 @org.jspecify.annotations.NullMarked
 package dev.faultline.testkit.group;

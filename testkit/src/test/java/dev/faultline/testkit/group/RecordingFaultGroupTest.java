@@ -122,4 +122,49 @@ class RecordingFaultGroupTest {
         assertThat(group.answers()).hasSize(RecordingFaultGroup.KEPT);
         assertThat(group.duplicates()).isEqualTo(RecordingFaultGroup.KEPT + 4);
     }
+
+    @Test
+    void aGroupDeferredByTokenIsAnsweredAndReadThroughItsTokensFromAnotherThread() throws InterruptedException {
+        RecordingFaultGroup group = RecordingFaultGroup.pageRequest(DEVICE, 3, 7, 0x4000, Permissions.WRITE);
+        long token = group.deferToken();
+        RecordingTokens tokens = group.tokens();
+        assertThat(group.deferred()).isTrue();
+        assertThat(tokens.address(token, 0)).isEqualTo(0x4000);
+        assertThat(tokens.permissions(token, 0)).isEqualTo(Permissions.WRITE);
+        assertThat(tokens.groupId(token)).isEqualTo(7);
+        assertThat(tokens.device(token)).isEqualTo(DEVICE);
+
+        Thread worker = new Thread(() -> tokens.respond(token, ResponseCode.SUCCESS), "worker");
+        worker.start();
+        assertThat(group.awaitAnswer(Duration.ofSeconds(10))).isTrue();
+        worker.join();
+
+        assertThat(group.answer()).contains(ResponseCode.SUCCESS);
+        assertThat(group.answeringThreads()).containsExactly("worker");
+        assertThat(tokens.respond(token, ResponseCode.INVALID)).isFalse();
+        assertThat(group.duplicates()).isEqualTo(1);
+        assertThatThrownBy(() -> tokens.size(token)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void groupsSharingTokensKeepTheirOwnAnswersAndAnUnknownTokenIsAnError() {
+        RecordingTokens shared = new RecordingTokens();
+        RecordingFaultGroup a = RecordingFaultGroup.pageRequest(DEVICE, 1, 1, 0x1000, Permissions.READ)
+                .usingTokens(shared);
+        RecordingFaultGroup b = RecordingFaultGroup.pageRequest(DEVICE, 1, 2, 0x2000, Permissions.READ)
+                .usingTokens(shared);
+        long ta = a.deferToken();
+        long tb = b.deferToken();
+
+        assertThat(ta).isNotEqualTo(tb);
+        assertThat(a.deferToken()).isEqualTo(ta);
+        assertThat(a.tokens()).isSameAs(b.tokens());
+        assertThat(shared.respond(tb, ResponseCode.INVALID)).isTrue();
+        assertThat(shared.handBack(ta)).isTrue();
+        assertThat(a.handedBack()).isTrue();
+        assertThat(shared.answered(ta)).isTrue();
+        assertThat(a.answer()).isEmpty();
+        assertThat(b.answer()).contains(ResponseCode.INVALID);
+        assertThatThrownBy(() -> shared.respond(5, ResponseCode.SUCCESS)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -7,6 +7,7 @@ import dev.faultline.api.fault.Pasid;
 import dev.faultline.api.fault.Permissions;
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
+import dev.faultline.api.handler.DeferredTokens;
 import dev.faultline.api.handler.FaultGroup;
 import java.util.List;
 
@@ -129,6 +130,16 @@ final class ReusedFaultGroup implements FaultGroup {
 
     @Override
     public DeferredGroup defer() {
+        throw new UnsupportedOperationException("a dropped fault is never deferred");
+    }
+
+    @Override
+    public long deferToken() {
+        throw new UnsupportedOperationException("a dropped fault is never deferred");
+    }
+
+    @Override
+    public DeferredTokens tokens() {
         throw new UnsupportedOperationException("a dropped fault is never deferred");
     }
 }

@@ -29,6 +29,16 @@ public abstract class AnswerableGroup implements FaultGroup, PageResponse {
     private final FaultBuffer faults;
     private DeviceState device;
     private Handler handler;
+    /** The handler of a group handed to a handler (its {@link FaultGroup#tokens()}), checked on its calling thread. */
+    final Handler handlerOrThrow() {
+        checkCaller();
+        Handler h = handler;
+        if (h == null) {
+            throw new IllegalStateException(this + " is answered by the core, not a handler");
+        }
+        return h;
+    }
+
     /** The attachment the group was formed under (its owner's identity), or {@code null}. */
     private Attachment attachment;
     private long reportedNanos;

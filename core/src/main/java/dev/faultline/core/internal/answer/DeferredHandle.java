@@ -171,16 +171,8 @@ final class DeferredHandle implements DeferredGroup {
     @Override
     public boolean respond(ResponseCode code) {
         Objects.requireNonNull(code, "response code");
-        int outcome = slot.answerAsHandler(generation, code);
-        if (outcome == HeldGroup.ACCEPTED) {
-            return true;
-        }
-        if (outcome != HeldGroup.REFUSED) {
-            Kept k = kept;
-            boolean barred = k != null && k.barred();
-            device.count(barred || outcome == HeldGroup.STALE ? Counter.STALE_ANSWERS : Counter.DUPLICATES, handler);
-        }
-        return false;
+        Kept k = kept;
+        return slot.respondCounting(generation, code, device, handler, k != null && k.barred());
     }
 
     /** The core's answer on the handler's behalf (abandonment, error), counting {@code reason} if given. */

@@ -1,5 +1,8 @@
 package dev.faultline.core.internal.answer;
 
+import dev.faultline.api.handler.DeferredTokens;
+import dev.faultline.core.internal.dispatch.Handler;
+
 /** What a group needs from the core to outlive its handler call: a held slot, and a place among the pending groups. */
 public interface GroupHolder {
     /**
@@ -19,4 +22,7 @@ public interface GroupHolder {
 
     /** Takes back {@code held}, which its handler handed back unanswered (now generation {@code generation}), and routes it again. */
     void handBack(HeldGroup held, long generation);
+
+    /** Where {@code handler} answers and reads the groups it deferred by token (one object per handler). */
+    DeferredTokens tokens(Handler handler);
 }

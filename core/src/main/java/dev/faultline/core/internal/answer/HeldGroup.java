@@ -2,6 +2,7 @@ package dev.faultline.core.internal.answer;
 
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
+import dev.faultline.api.handler.DeferredTokens;
 import dev.faultline.core.internal.count.Counter;
 import dev.faultline.core.internal.dispatch.Handler;
 import dev.faultline.core.internal.group.FaultBuffer;
@@ -9,6 +10,7 @@ import dev.faultline.core.internal.report.DeviceState;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A group that outlives the reporting thread's slot: deferred by its handler, waiting in a queued handler's queue,
@@ -89,6 +91,8 @@ public final class HeldGroup extends AnswerableGroup {
     private volatile DeferredHandle handle;
     /** A pooled slot freed and emptied, for its pool's owner to take again ({@link #claimReusable()}). */
     private volatile boolean reusable;
+    /** Its number in the {@link TokenDirectory}, or -1 while not listed. */
+    private volatile int tokenNumber = -1;
 
     /** Where a slot goes when it is freed: back to its pool, or out of the one-off copies. */
     @FunctionalInterface
@@ -137,6 +141,36 @@ public final class HeldGroup extends AnswerableGroup {
         return index < 0;
     }
 
+    // ---- tokens ----
+
+    /** Listed at {@code number} of the token directory; a slot that held no group yet starts at generation {@code floor}. */
+    void listedAt(int number, long floor) {
+        long w = word;
+        if (stateOf(w) == FREE && pinsOf(w) == 0 && generationOf(w) < floor) {
+            WORD.setRelease(this, floor << GENERATION_SHIFT);
+        }
+        tokenNumber = number;
+    }
+
+    /** Taken off the token directory. */
+    void unlisted() {
+        tokenNumber = -1;
+    }
+
+    /** Its number in the token directory, or -1. */
+    int tokenNumber() {
+        return tokenNumber;
+    }
+
+    /** The token naming {@code generation} of this listed slot. */
+    long token(long generation) {
+        int number = tokenNumber;
+        if (number < 0) {
+            throw new IllegalStateException("held slot " + index + " is not listed for tokens");
+        }
+        return TokenDirectory.token(number, generation);
+    }
+
     // ---- filling (the pool's owner thread) ----
 
     /**
@@ -178,6 +212,32 @@ public final class HeldGroup extends AnswerableGroup {
         DeferredHandle h = new DeferredHandle(this, generationOf(word));
         HANDLE.setRelease(this, h);
         return h;
+    }
+
+    /**
+     * The handle of {@code generation}, made now if the group was deferred by token first: it keeps the faults if the
+     * group is answered already (the slot is pinned meanwhile, so they are still here).
+     *
+     * @throws IllegalStateException if the slot went on from that generation
+     */
+    DeferredHandle handleFor(long generation) {
+        DeferredHandle h = handle;
+        if (h != null && h.generation() == generation) {
+            return h;
+        }
+        if (!pin(generation, false)) {
+            throw new IllegalStateException("cannot defer " + this + ": it is already answered");
+        }
+        try {
+            h = new DeferredHandle(this, generation);
+            HANDLE.setRelease(this, h);
+            if (!pending(generation)) {
+                h.keepFaults(buffer(), barredGeneration == generation);
+            }
+            return h;
+        } finally {
+            unpin();
+        }
     }
 
     /** Makes the reserved group pending; returns its generation. */
@@ -365,6 +425,28 @@ public final class HeldGroup extends AnswerableGroup {
         return accepted ? ACCEPTED : REFUSED;
     }
 
+    /**
+     * The handler's answer to generation {@code generation} (through a handle, a token, or the group it deferred):
+     * whether it was sent; a refusal is counted as a duplicate or, {@code barred} or after a change of owner, a stale
+     * answer, on {@code device} and {@code handler} (on the handler alone when the device is not known any more).
+     */
+    boolean respondCounting(long generation, ResponseCode code, @Nullable DeviceState device,
+            @Nullable Handler handler, boolean barred) {
+        int outcome = answerAsHandler(generation, code);
+        if (outcome == ACCEPTED) {
+            return true;
+        }
+        if (outcome != REFUSED) {
+            Counter c = barred || outcome == STALE ? Counter.STALE_ANSWERS : Counter.DUPLICATES;
+            if (device != null) {
+                device.count(c, handler);
+            } else if (handler != null) {
+                handler.counters.increment(c);
+            }
+        }
+        return false;
+    }
+
     /** The core's answer to generation {@code generation}, counting {@code reason} if given; whether it won. */
     public boolean answerBy(long generation, ResponseCode code, Counter reason) {
         if (!win(generation)) {
@@ -505,14 +587,25 @@ public final class HeldGroup extends AnswerableGroup {
         if (stateOf(w) != OPEN) {
             throw new IllegalStateException("cannot defer " + this + ": it is already answered");
         }
-        long generation = generationOf(w);
-        DeferredHandle h = handle;
-        if (h == null || h.generation() != generation) {
-            h = new DeferredHandle(this, generation);
-            handle = h;
-        }
+        DeferredHandle h = handleFor(generationOf(w));
         deferred = true;
         return h;
+    }
+
+    @Override
+    public long deferToken() {
+        checkCaller();
+        long w = word;
+        if (stateOf(w) != OPEN) {
+            throw new IllegalStateException("cannot defer " + this + ": it is already answered");
+        }
+        deferred = true;
+        return token(generationOf(w));
+    }
+
+    @Override
+    public DeferredTokens tokens() {
+        return holder.tokens(handlerOrThrow());
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.faultline.core.internal.answer;
 
 import dev.faultline.api.fault.ResponseCode;
 import dev.faultline.api.handler.DeferredGroup;
+import dev.faultline.api.handler.DeferredTokens;
 import dev.faultline.core.internal.count.Counter;
 import dev.faultline.core.internal.dispatch.Handler;
 import dev.faultline.core.internal.group.FaultBuffer;
@@ -9,6 +10,7 @@ import dev.faultline.core.internal.report.DeviceState;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The reusable group slot of one reporting thread: filled in place, handed to an inline handler, answered by
@@ -49,8 +51,14 @@ public final class InlineGroup extends AnswerableGroup {
     public final Thread owner;
     /** The call's serial number (upper bits) and its state (lower {@value #STATE_BITS} bits). */
     private volatile long state;
-    /** The handle of the held copy once deferred; written before the state change that publishes it. */
-    private DeferredHandle held;
+    /**
+     * The held copy once deferred, and its generation; written before the state change that publishes them. Answers
+     * after the deferral go to it.
+     */
+    private @Nullable HeldGroup heldCopy;
+    private long heldGeneration;
+    /** The handle of the held copy, once {@link #defer()} asked for one. */
+    private @Nullable DeferredHandle held;
     /** The handler call this slot is in (published by the state write); the watchdog flags each call once. */
     private long callSerial;
     private volatile long flaggedSerial;
@@ -126,7 +134,7 @@ public final class InlineGroup extends AnswerableGroup {
     /** Fills in who and when, without opening the slot (for a group that is copied, not handled here). */
     public void prepare(DeviceState d, Handler h, long now) {
         fill(d, h, now, buffer().recoverable() ? d.timeAnswer(now) : UNTIMED);
-        held = null;
+        forgetCopy();
     }
 
     /** Opens the filled slot for {@code h} (or for the core's own answer when {@code h} is null). */
@@ -145,8 +153,15 @@ public final class InlineGroup extends AnswerableGroup {
         }
         buffer().clear();
         forget(false);
-        held = null;
+        forgetCopy();
         STATE.setRelease(this, callSerial << STATE_BITS);
+    }
+
+    private void forgetCopy() {
+        if (heldCopy != null) {
+            heldCopy = null;
+            held = null;
+        }
     }
 
     /** Whether the slot holds a recoverable group still waiting for its answer (for the pending gauge). */
@@ -182,9 +197,11 @@ public final class InlineGroup extends AnswerableGroup {
             }
             return accepted;
         }
-        DeferredHandle h = held;
-        if (h != null) {
-            return h.respond(answer);
+        HeldGroup copy = heldCopy;
+        if (copy != null) {
+            DeferredHandle h = held;
+            return h != null ? h.respond(answer)
+                    : copy.respondCounting(heldGeneration, answer, deviceState(), handler(), false);
         }
         while (bits(state) == CLAIMED) {
             // being answered from another thread: a change of owner (then stale) or the watchdog (a duplicate)
@@ -200,8 +217,8 @@ public final class InlineGroup extends AnswerableGroup {
             complete(answer, reason);
             return true;
         }
-        DeferredHandle h = held;
-        return h != null && h.answerBy(answer, reason);
+        HeldGroup copy = heldCopy;
+        return copy != null && copy.answerBy(heldGeneration, answer, reason);
     }
 
     @Override
@@ -269,8 +286,9 @@ public final class InlineGroup extends AnswerableGroup {
     public boolean answered() {
         checkCaller();
         int s = bits(state);
-        DeferredHandle h = held;
-        return s == ANSWERED || s == BARRED || s == CLAIMED || (s == DEFERRED && h != null && h.answered());
+        HeldGroup copy = heldCopy;
+        return s == ANSWERED || s == BARRED || s == CLAIMED || (s == DEFERRED && copy != null
+                && !copy.pending(heldGeneration));
     }
 
     @Override
@@ -280,6 +298,37 @@ public final class InlineGroup extends AnswerableGroup {
         if (h != null) {
             return h;
         }
+        HeldGroup copy = heldCopy;
+        if (copy != null) {
+            // deferred by token first: the handle of that deferral
+            h = copy.handleFor(heldGeneration);
+            held = h;
+            return h;
+        }
+        deferCopy(true);
+        return held;
+    }
+
+    @Override
+    public long deferToken() {
+        checkCaller();
+        HeldGroup copy = heldCopy;
+        if (copy == null) {
+            copy = deferCopy(false);
+        }
+        return copy.token(heldGeneration);
+    }
+
+    @Override
+    public DeferredTokens tokens() {
+        return holder.tokens(handlerOrThrow());
+    }
+
+    /**
+     * Copies the open group into a held slot and makes it pending there (with its handle made first, before anyone can
+     * answer the copy, when {@code withHandle}); answers given here from now on go to the copy.
+     */
+    private HeldGroup deferCopy(boolean withHandle) {
         long s = state;
         int b = bits(s);
         if (b == IDLE) {
@@ -290,15 +339,17 @@ public final class InlineGroup extends AnswerableGroup {
             throw new IllegalStateException("cannot defer " + this + ": it is already answered");
         }
         HeldGroup copy = holder.reserve(this, false);
-        h = copy.reservedHandle();
-        held = h;
+        heldGeneration = copy.generation();
+        held = withHandle ? copy.reservedHandle() : null;
+        heldCopy = copy;
         if (!STATE.compareAndSet(this, s, with(s, DEFERRED))) {
+            heldCopy = null;
             held = null;
             holder.unreserve(copy);
             throw new IllegalStateException("cannot defer " + this + ": it is already answered");
         }
         holder.hold(copy);
-        return h;
+        return copy;
     }
 
     /** The serial of the call in progress, or -1 if the slot is idle (taken from the state word). */

@@ -12,6 +12,9 @@
  *       answer names.</li>
  *   <li>{@link dev.faultline.core.internal.answer.DeferredHandle}: what a deferring handler keeps: a held slot and
  *       one generation (a stale handle answers nothing).</li>
+ *   <li>{@link dev.faultline.core.internal.answer.TokenDirectory}: the held slots a token ({@code deferToken()})
+ *       can name, by number; {@link dev.faultline.core.internal.answer.HandlerTokens}: a handler's
+ *       {@code DeferredTokens}, acting on a token's generation only (a stale token answers and reads nothing).</li>
  *   <li>{@link dev.faultline.core.internal.answer.GroupHolder}: what a slot needs to hold its group beyond the
  *       call; {@link dev.faultline.core.internal.answer.GroupFilter}: which groups a change of owner answers.</li>
  * </ul>

@@ -2,6 +2,7 @@ package dev.faultline.core.internal.dispatch;
 
 import dev.faultline.api.backend.ReportOutcome;
 import dev.faultline.api.fault.ResponseCode;
+import dev.faultline.api.handler.DeferredTokens;
 import dev.faultline.core.internal.answer.AnswerableGroup;
 import dev.faultline.core.internal.answer.GroupHolder;
 import dev.faultline.core.internal.answer.HeldGroup;
@@ -312,6 +313,11 @@ public final class GroupDispatcher implements GroupHolder {
     @Override
     public void handBack(HeldGroup held, long generation) {
         routeAgain(held, generation, null);
+    }
+
+    @Override
+    public DeferredTokens tokens(Handler handler) {
+        return handler.tokens(ledger.tokens());
     }
 
     private void enqueue(Handler h, InlineGroup g) {

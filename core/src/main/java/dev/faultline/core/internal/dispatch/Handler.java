@@ -1,7 +1,10 @@
 package dev.faultline.core.internal.dispatch;
 
+import dev.faultline.api.handler.DeferredTokens;
 import dev.faultline.api.handler.FaultHandler;
 import dev.faultline.api.stats.HandlerStatus;
+import dev.faultline.core.internal.answer.HandlerTokens;
+import dev.faultline.core.internal.answer.TokenDirectory;
 import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.count.Counters;
 import dev.faultline.core.internal.count.LatencyHistogram;
@@ -11,6 +14,7 @@ import dev.faultline.core.log.RateLimiter;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the core knows about one registered handler: its properties, its counters, whether it is
@@ -63,6 +67,8 @@ public final class Handler {
     /** Whether a refusal may be lifted (it was about ownership, not about the properties). */
     private volatile boolean reconsiderable;
     private volatile HandlerQueue queue;
+    /** Where it answers the groups it deferred by token; made at its first {@code tokens()}. */
+    private volatile @Nullable DeferredTokens tokens;
 
     public Handler(FaultHandler service, HandlerRegistration registration, RateLimiter errorLog) {
         this(service, registration, errorLog, null);
@@ -83,6 +89,21 @@ public final class Handler {
                 r.bundle(), r.serviceId(), r.ranking(), r.domains(), r.devices(), r.pasids(), r.timeoutMillis(), false,
                 r.guest(), java.util.List.of());
         return new Handler(departed.service, stand, departed.errorLog, new Handover(target, r.name(), until, !r.guest().isEmpty()));
+    }
+
+    /** Where this handler answers and reads the groups it deferred by token (made once, listed in {@code directory}). */
+    public DeferredTokens tokens(TokenDirectory directory) {
+        DeferredTokens t = tokens;
+        if (t == null) {
+            synchronized (this) {
+                t = tokens;
+                if (t == null) {
+                    t = new HandlerTokens(directory, this);
+                    tokens = t;
+                }
+            }
+        }
+        return t;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.faultline.core.internal.hold;
 
 import dev.faultline.core.internal.answer.GroupHolder;
 import dev.faultline.core.internal.answer.HeldGroup;
+import dev.faultline.core.internal.answer.TokenDirectory;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -28,14 +29,16 @@ public final class HeldSlots {
 
     private final Thread owner;
     private final GroupHolder holder;
+    private final TokenDirectory tokens;
     private volatile HeldGroup[] slots = new HeldGroup[0];
     /** The slot the owner took last, where it looks for a free one next. */
     private int cursor;
     private volatile DeadlineFifo[] fifos = new DeadlineFifo[0];
 
-    HeldSlots(Thread owner, GroupHolder holder) {
+    HeldSlots(Thread owner, GroupHolder holder, TokenDirectory tokens) {
         this.owner = owner;
         this.holder = holder;
+        this.tokens = tokens;
     }
 
     /**
@@ -81,6 +84,7 @@ public final class HeldSlots {
         HeldGroup[] more = Arrays.copyOf(old, old.length + CHUNK);
         for (int i = old.length; i < more.length; i++) {
             more[i] = new HeldGroup(FAULTS_PER_SLOT, i, HeldGroup::markReusable, holder);
+            tokens.list(more[i]);
             more[i].markReusable();
         }
         cursor = old.length;

@@ -7,6 +7,7 @@ import dev.faultline.core.internal.answer.GroupFilter;
 import dev.faultline.core.internal.answer.GroupHolder;
 import dev.faultline.core.internal.answer.HeldGroup;
 import dev.faultline.core.internal.answer.InlineGroup;
+import dev.faultline.core.internal.answer.TokenDirectory;
 import dev.faultline.core.internal.configure.Settings;
 import dev.faultline.core.internal.count.Counter;
 import dev.faultline.core.internal.dispatch.Handler;
@@ -54,7 +55,13 @@ public final class ResponseLedger {
     private final ThreadLocal<HeldSlots> mine = new ThreadLocal<>();
     /** Held groups beyond their thread's slots (only while a pool is exhausted). */
     private final Set<HeldGroup> oneOffs = ConcurrentHashMap.newKeySet();
-    private final HeldGroup.Releaser forgetOneOff = oneOffs::remove;
+    /** Every slot a deferred group's token can name: the pooled ones, and the one-off copies while they hold a group. */
+    private final TokenDirectory tokens = new TokenDirectory();
+    private final HeldGroup.Releaser forgetOneOff = g -> {
+        oneOffs.remove(g);
+        tokens.leave(g);
+    };
+    private final HeldGroup.Releaser forgetCopy = tokens::leave;
     private final AtomicLong oneOffCopies = new AtomicLong();
     /** The watchdog thread while it waits, and until when it sleeps ({@link Long#MAX_VALUE}: looking). */
     private volatile Thread sleeper;
@@ -65,6 +72,11 @@ public final class ResponseLedger {
         this.ticker = ticker;
         this.quarantine = quarantine;
         this.log = log;
+    }
+
+    /** Where the held slots are listed for deferred groups' tokens. */
+    public TokenDirectory tokens() {
+        return tokens;
     }
 
     // ---- the timeout policy ----
@@ -121,13 +133,15 @@ public final class ResponseLedger {
         long deadline = deadline(group.handler(), group.reportedAt());
         HeldGroup slot;
         if (!group.buffer().recoverable()) {
-            slot = new HeldGroup(group.buffer().size(), -1, unused -> { }, holder);
+            slot = new HeldGroup(group.buffer().size(), -1, forgetCopy, holder);
+            tokens.list(slot);
         } else {
             slot = slotsOfThisThread(holder).take();
             if (slot == null) {
                 oneOffCopies.incrementAndGet();
                 log.heldSlotsFull(group.handler(), Thread.currentThread().getName(), HeldSlots.CAPACITY);
                 slot = new HeldGroup(group.buffer().size(), -1, forgetOneOff, holder);
+                tokens.list(slot);
             }
         }
         slot.reserve(group, deadline, queued);
@@ -137,7 +151,7 @@ public final class ResponseLedger {
     private HeldSlots slotsOfThisThread(GroupHolder holder) {
         HeldSlots s = mine.get();
         if (s == null) {
-            s = new HeldSlots(Thread.currentThread(), holder);
+            s = new HeldSlots(Thread.currentThread(), holder, tokens);
             mine.set(s);
             pools.add(s);
         }
@@ -256,6 +270,7 @@ public final class ResponseLedger {
         for (HeldSlots p : pools) {
             if (p.abandoned()) {
                 pools.remove(p);
+                p.forEach(tokens::leave);
             }
         }
     }
