@@ -131,6 +131,11 @@ public final class HeldGroup extends AnswerableGroup {
         return (w & ~STATE_MASK) | state;
     }
 
+    /** Where the slot goes when it is freed (a pooled slot: its pool). */
+    public Releaser releaser() {
+        return releaser;
+    }
+
     /** This slot's index in its pool, or -1 for a one-off copy. */
     public int index() {
         return index;

@@ -10,6 +10,7 @@ import dev.faultline.core.internal.answer.HeldGroup;
  * the live groups) and when they reach the head. Its lock is taken by its owner thread and the watchdog only.
  */
 final class DeadlineFifo {
+    /** Capacity at first; it doubles, so it is always a power of two (positions wrap with a mask). */
     private static final int INITIAL = 64;
 
     private final long timeoutNanos;
@@ -40,7 +41,7 @@ final class DeadlineFifo {
                 resize(groups.length * 2);
             }
         }
-        int i = (head + size) % groups.length;
+        int i = (head + size) & (groups.length - 1);
         groups[i] = g;
         lineages[i] = lineage;
         deadlines[i] = deadline;
@@ -65,7 +66,7 @@ final class DeadlineFifo {
         HeldGroup g = groups[head];
         lineage[0] = lineages[head];
         groups[head] = null;
-        head = (head + 1) % groups.length;
+        head = (head + 1) & (groups.length - 1);
         size--;
         return g;
     }
@@ -77,7 +78,7 @@ final class DeadlineFifo {
     private void dropStaleHeads() {
         while (size > 0 && stale(groups[head], lineages[head])) {
             groups[head] = null;
-            head = (head + 1) % groups.length;
+            head = (head + 1) & (groups.length - 1);
             size--;
         }
     }
@@ -85,12 +86,12 @@ final class DeadlineFifo {
     /** Drops every stale entry, keeping the order of the others. */
     private void compact() {
         int kept = 0;
-        int n = groups.length;
+        int mask = groups.length - 1;
         for (int k = 0; k < size; k++) {
-            int from = (head + k) % n;
+            int from = (head + k) & mask;
             HeldGroup g = groups[from];
             if (!stale(g, lineages[from])) {
-                int to = (head + kept) % n;
+                int to = (head + kept) & mask;
                 groups[to] = g;
                 lineages[to] = lineages[from];
                 deadlines[to] = deadlines[from];
@@ -98,7 +99,7 @@ final class DeadlineFifo {
             }
         }
         for (int k = kept; k < size; k++) {
-            groups[(head + k) % n] = null;
+            groups[(head + k) & mask] = null;
         }
         size = kept;
     }
@@ -108,7 +109,7 @@ final class DeadlineFifo {
         long[] l = new long[capacity];
         long[] d = new long[capacity];
         for (int k = 0; k < size; k++) {
-            int from = (head + k) % groups.length;
+            int from = (head + k) & (groups.length - 1);
             g[k] = groups[from];
             l[k] = lineages[from];
             d[k] = deadlines[from];

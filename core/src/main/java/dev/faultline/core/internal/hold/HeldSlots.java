@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * timeout value: the groups of one timeout are held in report order, so their deadlines only grow, and the earliest
  * is always at the head. A FIFO has its own small lock, taken only by this owner and the watchdog.
  */
-public final class HeldSlots {
+public final class HeldSlots implements HeldGroup.Releaser {
     /** Slots of one reporting thread at most; beyond them a held group is a one-off copy. */
     public static final int CAPACITY = 1024;
     /** Slots made at a time. */
@@ -83,13 +83,19 @@ public final class HeldSlots {
         }
         HeldGroup[] more = Arrays.copyOf(old, old.length + CHUNK);
         for (int i = old.length; i < more.length; i++) {
-            more[i] = new HeldGroup(FAULTS_PER_SLOT, i, HeldGroup::markReusable, holder);
+            more[i] = new HeldGroup(FAULTS_PER_SLOT, i, this, holder);
             tokens.list(more[i]);
             more[i].markReusable();
         }
         cursor = old.length;
         slots = more;
         return true;
+    }
+
+    /** A slot of this pool is freed: marked reusable, for the owner to take again. */
+    @Override
+    public void release(HeldGroup freed) {
+        freed.markReusable();
     }
 
     /** The deadline FIFO of groups with timeout {@code timeoutNanos} (owner thread). */

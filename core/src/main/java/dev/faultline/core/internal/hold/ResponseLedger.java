@@ -176,7 +176,9 @@ public final class ResponseLedger {
         Handler h = slot.handler();
         long lineage = slot.lineage();
         long deadline = slot.deadlineNanos();
-        DeadlineFifo fifo = mine.get().fifoFor(deadline - slot.reportedAt());
+        // the reserving thread's pool: a pooled slot's own (its releaser), without a thread-local lookup
+        HeldSlots pool = slot.releaser() instanceof HeldSlots p ? p : mine.get();
+        DeadlineFifo fifo = pool.fifoFor(deadline - slot.reportedAt());
         if (slot.oneOff()) {
             oneOffs.add(slot);
         }
