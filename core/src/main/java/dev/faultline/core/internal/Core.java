@@ -402,6 +402,9 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         for (IommuConnection c : new ArrayList<>(iommus.values())) {
             c.close();
         }
+        // every handler departs at once: no hand-over window (no device is left), the routes rebuilt once
+        index.removeAll();
+        endHandovers();
         for (Long id : new ArrayList<>(handlers.keySet())) {
             removeHandler(id);
         }

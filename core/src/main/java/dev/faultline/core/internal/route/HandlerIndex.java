@@ -123,8 +123,10 @@ public final class HandlerIndex {
      * zero and no other handler takes it at once): faults routed there are kept for the replacement.
      */
     public synchronized void remove(Handler handler) {
+        if (!handlers.remove(handler)) {
+            return; // removed already (all at once, as the core closed)
+        }
         boolean served = handler.active();
-        handlers.remove(handler);
         if (served) {
             release(handler.registration(), null);
         }
@@ -139,6 +141,18 @@ public final class HandlerIndex {
             }
         }
         reconsider();
+        refresh();
+    }
+
+    /**
+     * Removes every handler at once as the core closes: nothing waits for a replacement (no device is left to fault),
+     * and the routes are rebuilt once, not once per handler.
+     */
+    public synchronized void removeAll() {
+        handlers.clear();
+        ownership.clear();
+        placeholders.values().forEach(p -> ended.add(p.handover));
+        placeholders.clear();
         refresh();
     }
 

@@ -74,6 +74,11 @@ public final class Ownership {
         return null;
     }
 
+    /** Drops every claim (the core closed: no handler is left to hold one). */
+    void clear() {
+        claims.clear();
+    }
+
     /** {@code r} was admitted: its bundle holds each of its targets. */
     void claim(HandlerRegistration r) {
         for (String target : targets(r)) {
