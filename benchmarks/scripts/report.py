@@ -45,7 +45,8 @@ def variant_of(entry):
     if "timeoutMs" in params:
         label += " (timeout off)" if int(params["timeoutMs"]) <= 100 else " (default 5 s timeout)"
     if "handling" in params:
-        label = label.replace("Faultline core,", "Faultline core, %s handler," % params["handling"].lower())
+        handling = params["handling"].lower().replace("deferred_token", "deferred-by-token")
+        label = label.replace("Faultline core,", "Faultline core, %s handler," % handling)
     if "protocol" in params:
         label += ": " + params["protocol"]
     if "pasids" in params:

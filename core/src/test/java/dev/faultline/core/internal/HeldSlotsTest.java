@@ -200,6 +200,27 @@ class HeldSlotsTest {
     }
 
     @Test
+    void aFullPoolThatFoundNoFreeSlotStillTakesTheOldestOnceItsGroupIsAnswered() {
+        f.registerForDevice(deferring, DEV);
+        for (int g = 0; g < HeldSlots.CAPACITY; g++) {
+            last(f.device(DEV), g, 0x1000);
+        }
+        last(f.device(DEV), HeldSlots.CAPACITY, 0x2000);
+        assertThat(f.pipeline.heldOneOffCopies()).as("every slot held: a copy").isEqualTo(1);
+
+        // groups answered in the order they were held free the slots after the one taken last
+        for (int g = 0; g < 8; g++) {
+            assertThat(deferring.held.get(g).respond(ResponseCode.SUCCESS)).isTrue();
+            last(f.device(DEV), HeldSlots.CAPACITY + 1 + g, 0x3000);
+        }
+        assertThat(f.pipeline.heldOneOffCopies()).as("no copy while answered slots are free").isEqualTo(1);
+        for (DeferredGroup d : deferring.held) {
+            d.respond(ResponseCode.SUCCESS);
+        }
+        assertThat(f.pipeline.totals().balanced()).isTrue();
+    }
+
+    @Test
     void beyondItsThreadsSlotsAGroupIsACountedCopyAnsweredExactlyOnce() {
         f.registerForDevice(deferring, DEV);
         int groups = HeldSlots.CAPACITY + 76;

@@ -22,7 +22,9 @@ public final class HeldSlots implements HeldGroup.Releaser {
     public static final int CAPACITY = 1024;
     /** Slots made at a time. */
     static final int CHUNK = 64;
-    /** Slots a take looks at in a full pool before the group becomes a one-off copy. */
+    /** Slots a take in a full pool looks at after the one taken last (where groups answered in order free slots). */
+    private static final int NEAR = 4;
+    /** Slots a take in a full pool looks at further on, from where the previous such look stopped. */
     private static final int PROBES = 64;
     /** Capacity of the copy each slot starts with (it grows for a larger group, once). */
     private static final int FAULTS_PER_SLOT = 4;
@@ -33,6 +35,8 @@ public final class HeldSlots implements HeldGroup.Releaser {
     private volatile HeldGroup[] slots = new HeldGroup[0];
     /** The slot the owner took last, where it looks for a free one next. */
     private int cursor;
+    /** Where a take in a full pool looks on from (the slots after those the previous look covered). */
+    private int sweep;
     private volatile DeadlineFifo[] fifos = new DeadlineFifo[0];
 
     HeldSlots(Thread owner, GroupHolder holder, TokenDirectory tokens) {
@@ -43,9 +47,12 @@ public final class HeldSlots implements HeldGroup.Releaser {
 
     /**
      * A free slot (owner thread), or {@code null} when all {@value #CAPACITY} are made and none of those it looked at
-     * is free (at most {@value #PROBES} in a full pool, the next ones at the next take). The owner looks for a freed
-     * slot from the one it took last (free again if its group was answered before the next fault came), then onwards:
-     * groups are mostly answered in the order they were held, so the slot after it is usually free. A slot is marked
+     * is free. The owner looks for a freed slot from the one it took last (free again if its group was answered
+     * before the next fault came), then onwards: groups are mostly answered in the order they were held, so the slot
+     * after it is usually free. In a full pool a take looks at {@value #NEAR} slots from there and then at
+     * {@value #PROBES} more from where the previous full look stopped, so that a handler keeping every slot costs
+     * each new group a bounded look (and a counted one-off copy), a slot freed anywhere is found within a few takes,
+     * and a look that finds nothing does not lose the place where answered groups free their slots next. A slot is marked
      * freed in its own state ({@link HeldGroup#markReusable()}), which the answering thread writes anyway; no word
      * shared by every slot is written on each take and free.
      */
@@ -53,26 +60,37 @@ public final class HeldSlots implements HeldGroup.Releaser {
         for (;;) {
             HeldGroup[] all = slots;
             int n = all.length;
-            // a pool that can still grow looks at every slot first; a full one at most PROBES slots per take, going
-            // on from there at the next take, so that a handler keeping every slot costs each new group a bounded
-            // look (and a counted one-off copy), not a walk over the whole pool
-            int probes = n < CAPACITY ? n : PROBES;
-            for (int k = 0; k < probes; k++) {
-                int i = cursor + k < n ? cursor + k : cursor + k - n;
-                HeldGroup g = all[i];
-                if (g.claimReusable()) {
-                    cursor = i;
-                    return g;
-                }
-            }
             if (n >= CAPACITY) {
-                cursor = (cursor + PROBES) % n;
-                return null;
+                HeldGroup g = claim(all, cursor, NEAR);
+                if (g == null) {
+                    g = claim(all, sweep, PROBES);
+                    sweep = (sweep + PROBES) % n;
+                }
+                return g;
+            }
+            // a pool that can still grow looks at every slot before it makes more
+            HeldGroup g = claim(all, cursor, n);
+            if (g != null) {
+                return g;
             }
             if (!grow()) {
                 return null;
             }
         }
+    }
+
+    /** Claims the first freed slot of the {@code count} from {@code from} on (wrapping), taken last from now on. */
+    private HeldGroup claim(HeldGroup[] all, int from, int count) {
+        int n = all.length;
+        for (int k = 0; k < count; k++) {
+            int i = from + k < n ? from + k : from + k - n;
+            HeldGroup g = all[i];
+            if (g.claimReusable()) {
+                cursor = i;
+                return g;
+            }
+        }
+        return null;
     }
 
     /** Makes {@value #CHUNK} more slots, unless there are {@value #CAPACITY} already. */
