@@ -87,7 +87,7 @@ class ZeroAllocationTest {
     private static final long HANDLE_BYTES = 48;
 
     /** Keeps the handles of deferred groups in a preallocated ring, the oldest answered first. */
-    private static final class DeferringHandler implements FaultHandler {
+    private static final class DeferringHandler implements AnswersLater {
         final DeferredGroup[] kept = new DeferredGroup[64];
         long deferred;
         long answered;
@@ -101,7 +101,8 @@ class ZeroAllocationTest {
         long read;
 
         /** Answers the kept groups until at most {@code inFlight} are left, each after reading its last fault in place. */
-        void answerDownTo(int inFlight) {
+        @Override
+        public void answerDownTo(int inFlight) {
             while (deferred - answered > inFlight) {
                 int i = (int) (answered++ % kept.length);
                 int last = kept[i].size() - 1;
@@ -138,8 +139,14 @@ class ZeroAllocationTest {
         }
     }
 
+    /** A handler that defers every group and answers the oldest ones later, from the test's thread. */
+    private interface AnswersLater extends FaultHandler {
+        /** Answers the kept groups until at most {@code inFlight} are left. */
+        void answerDownTo(int inFlight);
+    }
+
     /** Reports {@code n} groups, each deferred; up to 32 stay in flight (the oldest answered first). */
-    private static void reportDeferred(DevicePort d, DeferringHandler handler, int n) {
+    private static void reportDeferred(DevicePort d, AnswersLater handler, int n) {
         for (int i = 0; i < n; i++) {
             d.reportPageRequest(Pasid.NONE, i & 0x1ff, PageRequest.FLAG_LAST_PAGE, Permissions.READ, 0x1000L * i, 0, 0);
             handler.answerDownTo(32);
@@ -147,7 +154,7 @@ class ZeroAllocationTest {
     }
 
     /** Keeps the tokens of deferred groups in a preallocated ring of longs, the oldest answered first. */
-    private static final class TokenHandler implements FaultHandler {
+    private static final class TokenHandler implements AnswersLater {
         final long[] kept = new long[64];
         DeferredTokens tokens;
         long deferred;
@@ -163,7 +170,8 @@ class ZeroAllocationTest {
         }
 
         /** Answers the kept groups until at most {@code inFlight} are left, each after reading its last fault. */
-        void answerDownTo(int inFlight) {
+        @Override
+        public void answerDownTo(int inFlight) {
             while (deferred - answered > inFlight) {
                 long token = kept[(int) (answered++ % kept.length)];
                 int last = tokens.size(token) - 1;
@@ -182,10 +190,10 @@ class ZeroAllocationTest {
             TokenHandler handler = new TokenHandler();
             DevicePort d = deviceServedBy(p, backend, handler, Map.of());
 
-            reportByToken(d, handler, FAULTS);
+            reportDeferred(d, handler, FAULTS);
             long threadId = Thread.currentThread().getId();
             long before = mx.getThreadAllocatedBytes(threadId);
-            reportByToken(d, handler, FAULTS);
+            reportDeferred(d, handler, FAULTS);
             long allocated = mx.getThreadAllocatedBytes(threadId) - before;
             handler.answerDownTo(0);
 
@@ -195,14 +203,6 @@ class ZeroAllocationTest {
             assertThat(allocated).as("bytes allocated for %d groups deferred by token", FAULTS).isLessThan(FAULTS / 8);
         } finally {
             p.close();
-        }
-    }
-
-    /** Reports {@code n} groups, each deferred by token; up to 32 stay in flight (the oldest answered first). */
-    private static void reportByToken(DevicePort d, TokenHandler handler, int n) {
-        for (int i = 0; i < n; i++) {
-            d.reportPageRequest(Pasid.NONE, i & 0x1ff, PageRequest.FLAG_LAST_PAGE, Permissions.READ, 0x1000L * i, 0, 0);
-            handler.answerDownTo(32);
         }
     }
 
