@@ -88,6 +88,23 @@ public final class QueuePass {
     }
 
     /**
+     * Takes the pass if nobody holds it, without waiting. For a backend driven without threads (a simulation whose
+     * actors share one Java thread): there, waiting for the holder would never end, since the holder can go on only
+     * once the waiting call returns; the backend tries again later instead, as a waiting thread would get the pass
+     * when its holder leaves.
+     *
+     * @return whether the pass was taken
+     * @since 1.2
+     */
+    public boolean tryEnter() {
+        if (!permit.tryAcquire()) {
+            return false;
+        }
+        holder = Thread.currentThread();
+        return true;
+    }
+
+    /**
      * Takes the pass, waiting at most {@code timeoutNanos} (a teardown waits for a running pass only so long).
      *
      * @return whether the pass was taken

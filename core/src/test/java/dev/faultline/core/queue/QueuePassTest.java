@@ -222,6 +222,24 @@ class QueuePassTest {
         assertThat(pass.reportEnded()).isFalse();
     }
 
+    @Test
+    void tryEnterTakesAFreePassAndOtherwiseReturnsAtOnce() throws Exception {
+        assertThat(pass.tryEnter()).isTrue();
+        assertThat(pass.heldByCurrentThread()).isTrue();
+        assertThat(CompletableFuture.supplyAsync(pass::tryEnter).get(10, TimeUnit.SECONDS))
+                .as("held by another thread").isFalse();
+        pass.reportStarts();
+        assertThat(pass.abandonReport()).isTrue();
+        assertThat(pass.tryEnter()).as("abandoned, waiting for its successor").isFalse();
+        pass.adopt();
+        pass.leave();
+        assertThat(CompletableFuture.supplyAsync(() -> {
+            boolean taken = pass.tryEnter();
+            pass.leave();
+            return taken;
+        }).get(10, TimeUnit.SECONDS)).as("free again").isTrue();
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);

@@ -123,6 +123,10 @@ final class InterruptThread {
      * One pass of the interrupt thread over the events latched since the last one (what the thread does when woken;
      * a simulation without threads calls it after {@code kicked}).
      *
+     * <p>Without threads it never waits: when another actor holds the pass (a teardown draining the queues, or a
+     * pass whose handler call blocks), nothing runs and it returns {@link FaultRecordReader#AGAIN}, so the simulation
+     * looks again later, as the thread would take the pass once its holder left it.
+     *
      * @return {@link FaultRecordReader#AGAIN} if there was work (the thread looks again at once),
      *     {@link FaultRecordReader#DONE} if none, {@link FaultRecordReader#ABANDONED} if the pass went to a fresh
      *     thread while a handler held this one
@@ -131,7 +135,11 @@ final class InterruptThread {
         if (!running) {
             return FaultRecordReader.DONE;
         }
-        pass.enter();
+        if (kicked == null) {
+            pass.enter();
+        } else if (!pass.tryEnter()) {
+            return FaultRecordReader.AGAIN;
+        }
         int outcome;
         try {
             outcome = passOverQueues();

@@ -64,7 +64,12 @@ public final class StandaloneVtd implements AutoCloseable {
      * A pass of the interrupt thread over the fault records and the page request queue, for a driver built
      * {@linkplain Builder#withoutThreads without threads}.
      *
-     * @return whether there was work and the pass is still this thread's (the thread would look again at once)
+     * <p>It never waits: when another actor of the simulation holds the queues' pass (a teardown draining them, or a
+     * pass whose handler call blocks), nothing runs and it returns {@code true}, as the thread would take the pass
+     * once its holder left it.
+     *
+     * @return whether the thread would look again at once: there was work and the pass is still this thread's, or
+     *     another actor holds the pass
      */
     public boolean pass() {
         return driver.passAndLookAgain();

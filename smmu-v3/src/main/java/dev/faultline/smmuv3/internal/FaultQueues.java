@@ -137,11 +137,23 @@ final class FaultQueues {
         }
     }
 
-    /** What the fault thread does after a kick, for a driver without threads: a pass, unless it stopped. */
-    void pass() {
-        if (running) {
-            service();
+    /**
+     * What the fault thread does after a kick, for a driver without threads: a pass, unless it stopped.
+     *
+     * @return {@code false} if nothing ran because another actor holds the pass (a teardown draining the queues, or
+     *     a pass whose handler call blocks): the caller kicks again later, as a thread would wait for the pass
+     */
+    boolean pass() {
+        if (!running) {
+            return true;
         }
+        if (!pass.tryEnter()) {
+            return false;
+        }
+        if (passOverQueues()) {
+            pass.leave();
+        }
+        return true;
     }
 
     /**

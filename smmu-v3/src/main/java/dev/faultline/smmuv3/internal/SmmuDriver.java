@@ -171,9 +171,12 @@ public final class SmmuDriver implements IommuBackend, SmmuDomains, DrivenSmmu {
         streams.clear();
     }
 
-    /** What the fault thread does after a kick, for a driver without threads: a pass, unless it stopped. */
-    public void pass() {
-        faultQueues.pass();
+    /**
+     * What the fault thread does after a kick, for a driver without threads: a pass, unless it stopped; {@code false}
+     * if another actor holds the pass and nothing ran (kick again later).
+     */
+    public boolean pass() {
+        return faultQueues.pass();
     }
 
     /** Drains the fault queues before the core hears of a change of owner (see {@link FaultQueues}). */

@@ -47,10 +47,14 @@ public final class StandaloneSmmu implements AutoCloseable {
 
     /**
      * A pass of the fault thread over the event and PRI queues, for a driver built
-     * {@linkplain Builder#withoutThreads without threads} (a driver with its thread does nothing more than wake it).
+     * {@linkplain Builder#withoutThreads without threads}. It never waits: when another actor of the simulation holds
+     * the queues' pass (a teardown draining them, or a pass whose handler call blocks), nothing runs and it returns
+     * {@code false}; call it again later, as the fault thread would take the pass once its holder left it.
+     *
+     * @return whether the pass ran (or the driver stopped)
      */
-    public void pass() {
-        driver.pass();
+    public boolean pass() {
+        return driver.pass();
     }
 
     /** Whether it took the SMMU over from a previous instance. */

@@ -161,4 +161,36 @@ class TeardownTest {
         assertThat(rig.core.statistics().totals().staleAnswers()).isEqualTo(1);
         assertThat(rig.driver.statistics().stallsTerminated()).isEqualTo(1);
     }
+
+    /**
+     * A driver without threads (a simulation whose actors share one Java thread): the fault thread's pass, kicked
+     * while a teardown's drain holds the queues (here from inside the handler call the drain made), returns at once
+     * without running, instead of waiting for a holder that can go on only once it returns; once the drain is
+     * over, the pass runs.
+     */
+    @Test
+    void withoutThreadsAPassKickedWhileATeardownDrainsTheQueuesReturnsAtOnceAndRunsLater() throws Exception {
+        rig = new BackendRig("0000:03:00.0@smmuv3.0:0x300:pri");
+        rig.driver = new SmmuDriver(rig.smmu, rig.machine, rig.core.pipeline(), DriverSettings.defaults(), rig.log,
+                rig.ticker::get, () -> { }, Runnable::run);
+        rig.driver.start();
+        List<Boolean> passesDuringTheDrain = new CopyOnWriteArrayList<>();
+        rig.handleDomain("old-process", g -> {
+            passesDuringTheDrain.add(rig.driver.pass());
+            oldOwner.add(g.defer());
+        });
+        rig.driver.attachStage1(NIC, OLD, Domain.sva("old-process"), rig.stage1());
+        DmaDevice nic = rig.priDevice("nic", 0x300);
+        CompletableFuture<Optional<PrgResponseMessage>> old = request(nic, OLD, VA);
+        BackendRig.await(() -> rig.smmu.statistics().priEntriesWritten() == 1, "the request in the PRI queue");
+
+        CompletableFuture.runAsync(() -> rig.driver.detach(NIC, OLD)).get(10, TimeUnit.SECONDS);
+
+        assertThat(passesDuringTheDrain).containsExactly(false);
+        assertThat(old.get(10, TimeUnit.SECONDS)).hasValueSatisfying(r -> assertThat(r.responseCode())
+                .isEqualTo(0x1));
+        assertThat(rig.driver.statistics().teardownDrains()).isEqualTo(1);
+        assertThat(rig.driver.statistics().teardownDrainsTimedOut()).isZero();
+        assertThat(rig.driver.pass()).as("the queues are free again").isTrue();
+    }
 }

@@ -173,7 +173,9 @@ final class SimMachine implements AutoCloseable {
             scheduler.after(scheduler.delay(1_000, 20_000), thread, "pass", () -> {
                 if (thread == smmuThread) { // else it left its loop to a successor while a handler held it
                     smmuPassDue = false;
-                    smmuDriver.pass();
+                    if (!smmuDriver.pass()) {
+                        smmuKicked(); // a teardown's drain holds the queues: the thread waits for them
+                    }
                 }
             });
         }
@@ -187,7 +189,7 @@ final class SimMachine implements AutoCloseable {
                 if (thread == vtdThread) {
                     vtdPassDue = false;
                     if (vtdDriver.pass()) {
-                        vtdKicked(); // the thread looks again at once after a pass that found work
+                        vtdKicked(); // the thread looks again after a pass that found work or found the queues held
                     }
                 }
             });
