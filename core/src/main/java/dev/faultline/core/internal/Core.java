@@ -26,6 +26,7 @@ import dev.faultline.core.internal.dispatch.GroupDispatcher;
 import dev.faultline.core.internal.dispatch.Handler;
 import dev.faultline.core.internal.dispatch.HandlerQueue;
 import dev.faultline.core.internal.dispatch.Quarantine;
+import dev.faultline.core.internal.dispatch.SpinBudget;
 import dev.faultline.core.internal.group.PartialBudget;
 import dev.faultline.core.internal.hold.DeadlineWatchdog;
 import dev.faultline.core.internal.hold.Handover;
@@ -85,6 +86,8 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
     /** Departed handlers whose clean-up window has not ended yet. */
     private final Queue<Handler> departing = new ConcurrentLinkedQueue<>();
     private final AtomicLong anonymousIds = new AtomicLong();
+    /** How many queued handlers' threads may spin at once when idle. */
+    private final SpinBudget spins = SpinBudget.ofProcessors();
     /** The settings the steps read ({@code Supplier}s of this field), replaced as a whole by {@link #reconfigure}. */
     private volatile Settings settings;
     private volatile HandlerPolicy policy;
@@ -228,8 +231,8 @@ public final class Core implements FaultPipeline, FaultStatistics, HandlerContro
         }
         Handler proxy = new Handler(handler, r, log.newLimiter());
         if (r.queued() && !r.refused()) {
-            HandlerQueue q = new HandlerQueue(r.name(), settings.queueDepth(), (g, generation) -> dispatcher.runQueued(proxy, g, generation),
-                    queueServer);
+            HandlerQueue q = new HandlerQueue(r.name(), settings.queueDepth(),
+                    (g, generation) -> dispatcher.runQueued(proxy, g, generation), queueServer, spins);
             proxy.useQueue(q);
             q.start();
         }

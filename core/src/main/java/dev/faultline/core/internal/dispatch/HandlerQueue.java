@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
@@ -17,8 +18,9 @@ import java.util.function.Consumer;
  * <p>A ring of {@code queue.depth} entries (a held group's slot and generation), preallocated: any number of
  * reporting threads offer without a lock (each claims a position with one compare-and-set and publishes it with
  * its sequence number); the handler's thread takes every published entry in one batch, calls the handler for each,
- * and when the ring is empty spins briefly before it parks (an offer unparks it only when it is parked). Nothing is
- * allocated per group.
+ * and when the ring is empty spins briefly before it parks (an offer unparks it only when it is parked), if the
+ * core's {@link SpinBudget} lets it: with more queued handlers than spare processors, the idle ones park at once
+ * instead of polling their empty queues on the processors the others need. Nothing is allocated per group.
  *
  * <p>A deterministic simulation runs the queue without a thread ({@link #HandlerQueue(String, int, Call,
  * Consumer)}): each offer tells the simulation's scheduler, which serves the queue with {@link #serveOne()} when
@@ -52,6 +54,9 @@ public final class HandlerQueue {
     private final Call call;
     private final Thread worker;
     private final Consumer<HandlerQueue> offered;
+    private final SpinBudget spins;
+    /** Whether its thread counts in {@link #spins} (from its start to its stop). */
+    private final AtomicBoolean inBudget = new AtomicBoolean();
     private final HeldGroup[] batchGroups;
     private final long[] batchGenerations;
     /** Whether the handler's thread is parked (or about to): the first offer then unparks it. */
@@ -70,15 +75,16 @@ public final class HandlerQueue {
     private volatile boolean stopped;
 
     public HandlerQueue(String name, int depth, Call call) {
-        this(name, depth, call, null);
+        this(name, depth, call, null, SpinBudget.ofProcessors());
     }
 
     /**
-     * A queue served by its own thread, or, with {@code offered} non-null, by whoever calls {@link #serveOne()}
-     * after {@code offered} told it that a group was queued.
+     * A queue served by its own thread, which spins when idle only within {@code spins}, or, with {@code offered}
+     * non-null, by whoever calls {@link #serveOne()} after {@code offered} told it that a group was queued.
      */
-    public HandlerQueue(String name, int depth, Call call, Consumer<HandlerQueue> offered) {
+    public HandlerQueue(String name, int depth, Call call, Consumer<HandlerQueue> offered, SpinBudget spins) {
         this.depth = depth;
+        this.spins = spins;
         groups = new HeldGroup[depth];
         generations = new long[depth];
         sequence = new AtomicLongArray(depth);
@@ -100,7 +106,8 @@ public final class HandlerQueue {
     }
 
     public void start() {
-        if (worker != null) {
+        if (worker != null && !stopped && inBudget.compareAndSet(false, true)) {
+            spins.joined();
             worker.start();
         }
     }
@@ -196,6 +203,9 @@ public final class HandlerQueue {
     public List<Left> stop() {
         stopped = true;
         if (worker != null) {
+            if (inBudget.compareAndSet(true, false)) {
+                spins.left();
+            }
             worker.interrupt();
         }
         List<Left> left = new ArrayList<>();
@@ -229,13 +239,19 @@ public final class HandlerQueue {
         }
     }
 
-    /** Spins a little for the next offer, then parks until one unparks it. */
+    /** Spins a little for the next offer (if the budget lets it), then parks until one unparks it. */
     private void idle() {
-        for (int i = 0; i < SPINS; i++) {
-            if (stopped || hasNext()) {
-                return;
+        if (spins.tryStart()) {
+            try {
+                for (int i = 0; i < SPINS; i++) {
+                    if (stopped || hasNext()) {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            } finally {
+                spins.end();
             }
-            Thread.onSpinWait();
         }
         parked = true;
         if (!stopped && !hasNext()) {

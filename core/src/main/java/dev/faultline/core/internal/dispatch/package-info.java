@@ -10,6 +10,8 @@
  *       {@code FaultHandler} service (its registration, state, counters, queue).</li>
  *   <li>{@link dev.faultline.core.internal.dispatch.HandlerQueue}: the bounded ring and thread of a queued handler
  *       (lock-free offers, batches, spin then park).</li>
+ *   <li>{@link dev.faultline.core.internal.dispatch.SpinBudget}: how many idle queued handlers' threads may spin at
+ *       once (one fewer than the processors); the others park at once.</li>
  * </ul>
  */
 package dev.faultline.core.internal.dispatch;
