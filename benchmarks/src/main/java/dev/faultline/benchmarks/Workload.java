@@ -6,7 +6,8 @@ import java.util.SplittableRandom;
 /**
  * The one workload every variant runs (METHOD.md §1): per fault source (one per benchmark thread), a
  * ring of {@value #RECORDS} pre-built stall records from that source's devices; devices with sparse, distinct
- * 16-bit stream ids drawn at random; up to {@value #MAX_HANDLERS} handlers, device {@code i} served by handler
+ * 16-bit stream ids drawn at random; up to {@value #DEFAULT_HANDLERS} handlers (or {@code -D}{@value #HANDLERS_PROPERTY},
+ * 1 to 16, for a measurement of what the handler count costs), device {@code i} served by handler
  * {@code i % handlers}.
  *
  * <p>Stall tags are unique across sources ({@code source * RECORDS + slot}), so a tag names one record and one
@@ -16,7 +17,9 @@ final class Workload {
     /** Records per ring. */
     static final int RECORDS = 4096;
     /** Handlers serving the devices (the probe's realistic count). */
-    static final int MAX_HANDLERS = 16;
+    static final int DEFAULT_HANDLERS = 16;
+    /** The system property that sets the handler count instead (1 to {@value #DEFAULT_HANDLERS}). */
+    static final String HANDLERS_PROPERTY = "workload.handlers";
     /** Sources (threads) the stall tag space is laid out for; METHOD.md §6 keeps threads at 2 or fewer. */
     static final int MAX_SOURCES = 2;
 
@@ -45,7 +48,7 @@ final class Workload {
         SplittableRandom random = new SplittableRandom(SEED);
         int devices = devicesPerSource * sources;
         streamIds = distinctStreamIds(random, devices);
-        responders = new Responder[Math.min(MAX_HANDLERS, devices)];
+        responders = new Responder[Math.min(maxHandlers(), devices)];
         for (int h = 0; h < responders.length; h++) {
             responders[h] = new Responder(h);
         }
@@ -61,6 +64,14 @@ final class Workload {
             }
         }
         responses = new Responses(sources * RECORDS);
+    }
+
+    private static int maxHandlers() {
+        int n = Integer.getInteger(HANDLERS_PROPERTY, DEFAULT_HANDLERS);
+        if (n < 1 || n > DEFAULT_HANDLERS) {
+            throw new IllegalArgumentException(HANDLERS_PROPERTY + " must be 1 to " + DEFAULT_HANDLERS + ", not " + n);
+        }
+        return n;
     }
 
     /** The workload for {@code devicesPerSource} devices on each of {@code sources} sources; always the same records. */

@@ -32,7 +32,7 @@ class WorkloadTest {
             sids.add(w.streamId(d));
         }
         assertThat(sids).hasSize(2048);
-        assertThat(w.handlers()).isEqualTo(Workload.MAX_HANDLERS);
+        assertThat(w.handlers()).isEqualTo(Workload.DEFAULT_HANDLERS);
         for (int s = 0; s < 2; s++) {
             for (int slot = 0; slot < Workload.RECORDS; slot++) {
                 int base = slot * StallRecord.WORDS;
@@ -41,6 +41,21 @@ class WorkloadTest {
                 assertThat(device / 1024).isEqualTo(s);
                 assertThat(StallRecord.streamId(w.ring(s), base)).isEqualTo(w.streamId(device));
             }
+        }
+    }
+
+    @Test
+    void theHandlerCountCanBeSetForAMeasurementOfWhatItCosts() {
+        try {
+            System.setProperty(Workload.HANDLERS_PROPERTY, "1");
+            Workload one = Workload.create(1024, 1);
+            assertThat(one.handlers()).isOne();
+            assertThat(one.responderOf(0)).isSameAs(one.responderOf(1023));
+            System.setProperty(Workload.HANDLERS_PROPERTY, "17");
+            assertThatThrownBy(() -> Workload.create(1024, 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(Workload.HANDLERS_PROPERTY);
+        } finally {
+            System.clearProperty(Workload.HANDLERS_PROPERTY);
         }
     }
 
